@@ -1,0 +1,30 @@
+package dev.adnet.compiler.ir;
+
+import dev.adnet.compiler.source.Span;
+import java.util.List;
+
+/**
+ * A checked network lowered to primitives.
+ *
+ * @param name the network's name
+ * @param inputs the declared inputs, in order, each with the value that stands for it
+ * @param outputs the declared outputs, in order, each with the value computed for it
+ * @param ops every op in a topological order
+ * @param params every learnable tensor, in creation order
+ * @param buffers every non-learnable state tensor, in creation order
+ * @param training the train section, or null when the network declares none
+ * @param span the network declaration
+ */
+public record Graph(String name, List<Port> inputs, List<Port> outputs, List<Op> ops, List<ParamDecl> params,
+        List<BufferDecl> buffers, TrainSpec training, Span span) {
+    public Graph {
+        inputs = List.copyOf(inputs);
+        outputs = List.copyOf(outputs);
+        ops = List.copyOf(ops);
+        params = List.copyOf(params);
+        buffers = List.copyOf(buffers);
+    }
+
+    /** A named input or output and its value. */
+    public record Port(String name, Value value) {}
+}

@@ -1,0 +1,226 @@
+package dev.adnet.compiler.ir;
+
+import dev.adnet.compiler.source.Span;
+import java.util.List;
+
+/**
+ * One runtime primitive applied to values. Every op knows its dotted {@code path} (for names and the describe
+ * table) and the source {@code origin} it was written at.
+ */
+public sealed interface Op {
+    Value out();
+
+    List<Value> inputs();
+
+    String path();
+
+    Span origin();
+
+    /** Parameters in a fixed order: weight first, then bias or gamma, beta. */
+    default List<ParamDecl> params() {
+        return List.of();
+    }
+
+    /** The layer kind as users write it, for the describe table. */
+    String kind();
+
+    record Conv2d(Value in, Value out, ParamDecl weight, ParamDecl bias, int kernelH, int kernelW, int strideH,
+            int strideW, int padH, int padW, int dilationH, int dilationW, int groups, String path, Span origin)
+            implements Op {
+        @Override
+        public List<Value> inputs() {
+            return List.of(in);
+        }
+
+        @Override
+        public List<ParamDecl> params() {
+            return bias == null ? List.of(weight) : List.of(weight, bias);
+        }
+
+        @Override
+        public String kind() {
+            return "conv";
+        }
+    }
+
+    /** {@code out = in @ weight + bias}, weight {@code [in, out]}. */
+    record Dense(Value in, Value out, ParamDecl weight, ParamDecl bias, String path, Span origin) implements Op {
+        @Override
+        public List<Value> inputs() {
+            return List.of(in);
+        }
+
+        @Override
+        public List<ParamDecl> params() {
+            return bias == null ? List.of(weight) : List.of(weight, bias);
+        }
+
+        @Override
+        public String kind() {
+            return "dense";
+        }
+    }
+
+    record BatchNorm(Value in, Value out, ParamDecl gamma, ParamDecl beta, BufferDecl runningMean,
+            BufferDecl runningVar, double momentum, double eps, String path, Span origin) implements Op {
+        @Override
+        public List<Value> inputs() {
+            return List.of(in);
+        }
+
+        @Override
+        public List<ParamDecl> params() {
+            return List.of(gamma, beta);
+        }
+
+        @Override
+        public String kind() {
+            return "batchnorm";
+        }
+    }
+
+    /** Normalises over the last dimension. */
+    record LayerNorm(Value in, Value out, ParamDecl gamma, ParamDecl beta, double eps, String path, Span origin)
+            implements Op {
+        @Override
+        public List<Value> inputs() {
+            return List.of(in);
+        }
+
+        @Override
+        public List<ParamDecl> params() {
+            return List.of(gamma, beta);
+        }
+
+        @Override
+        public String kind() {
+            return "layernorm";
+        }
+    }
+
+    enum ActivationKind {
+        RELU,
+        GELU,
+        SIGMOID,
+        TANH,
+        SOFTMAX
+    }
+
+    record Activation(ActivationKind activation, Value in, Value out, String path, Span origin) implements Op {
+        @Override
+        public List<Value> inputs() {
+            return List.of(in);
+        }
+
+        @Override
+        public String kind() {
+            return activation.name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    enum PoolKind {
+        MAX,
+        AVG
+    }
+
+    /** Max or average pooling; padding is never counted in an average. */
+    record Pool2d(PoolKind pool, Value in, Value out, int kernelH, int kernelW, int strideH, int strideW, int padH,
+            int padW, String path, Span origin) implements Op {
+        @Override
+        public List<Value> inputs() {
+            return List.of(in);
+        }
+
+        @Override
+        public String kind() {
+            return pool == PoolKind.MAX ? "max_pool" : "avg_pool";
+        }
+    }
+
+    /** [C, H, W] to [C]. */
+    record GlobalAvgPool(Value in, Value out, String path, Span origin) implements Op {
+        @Override
+        public List<Value> inputs() {
+            return List.of(in);
+        }
+
+        @Override
+        public String kind() {
+            return "global_avg_pool";
+        }
+    }
+
+    record Flatten(Value in, Value out, String path, Span origin) implements Op {
+        @Override
+        public List<Value> inputs() {
+            return List.of(in);
+        }
+
+        @Override
+        public String kind() {
+            return "flatten";
+        }
+    }
+
+    /** Inverted dropout in training, identity at inference. */
+    record Dropout(Value in, Value out, double rate, String path, Span origin) implements Op {
+        @Override
+        public List<Value> inputs() {
+            return List.of(in);
+        }
+
+        @Override
+        public String kind() {
+            return "dropout";
+        }
+    }
+
+    /** Concatenation along the first per-sample (channel) dimension. */
+    record Concat(List<Value> ins, Value out, String path, Span origin) implements Op {
+        public Concat {
+            ins = List.copyOf(ins);
+        }
+
+        @Override
+        public List<Value> inputs() {
+            return ins;
+        }
+
+        @Override
+        public String kind() {
+            return "concat";
+        }
+    }
+
+    enum ElementwiseKind {
+        ADD,
+        SUB,
+        MUL
+    }
+
+    /** Same-shape elementwise {@code a op b}. */
+    record Elementwise(ElementwiseKind op, Value a, Value b, Value out, String path, Span origin) implements Op {
+        @Override
+        public List<Value> inputs() {
+            return List.of(a, b);
+        }
+
+        @Override
+        public String kind() {
+            return op.name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** {@code out = factor * in}. */
+    record Scale(Value in, Value out, double factor, String path, Span origin) implements Op {
+        @Override
+        public List<Value> inputs() {
+            return List.of(in);
+        }
+
+        @Override
+        public String kind() {
+            return "scale";
+        }
+    }
+}
