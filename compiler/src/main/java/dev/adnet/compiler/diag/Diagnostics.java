@@ -25,10 +25,14 @@ public final class Diagnostics {
         return (int) items.stream().filter(d -> d.severity() == Severity.ERROR).count();
     }
 
-    /** In source order (file, line, column), each reported once. */
+    /**
+     * In source order (file, line, column). One per code and position: a block instantiated twice, or checked both
+     * statically and on use, reports a mistake once.
+     */
     public List<Diagnostic> sorted() {
+        java.util.Set<String> seen = new java.util.HashSet<>();
         return items.stream()
-                .distinct()
+                .filter(d -> seen.add(d.code() + "@" + d.span()))
                 .sorted(Comparator.comparing((Diagnostic d) -> d.span().file())
                         .thenComparingInt(d -> d.span().line())
                         .thenComparingInt(d -> d.span().column()))

@@ -1,0 +1,32 @@
+package dev.adnet.compiler;
+
+import dev.adnet.compiler.diag.Diagnostic;
+import dev.adnet.compiler.diag.DiagnosticFormatter;
+import dev.adnet.compiler.diag.Severity;
+import dev.adnet.compiler.source.SourceFile;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What checking some files produced: their diagnostics (in source order) and the networks that checked cleanly.
+ * When there is any error, callers must write nothing.
+ */
+public record CompileResult(List<Diagnostic> diagnostics, Map<String, SourceFile> sources, List<CompiledNetwork> networks) {
+    public CompileResult {
+        diagnostics = List.copyOf(diagnostics);
+        sources = Map.copyOf(sources);
+        networks = List.copyOf(networks);
+    }
+
+    public boolean hasErrors() {
+        return diagnostics.stream().anyMatch(d -> d.severity() == Severity.ERROR);
+    }
+
+    /** Every diagnostic rendered with its source line and caret. */
+    public String render() {
+        DiagnosticFormatter f = new DiagnosticFormatter(sources);
+        StringBuilder sb = new StringBuilder();
+        diagnostics.forEach(d -> sb.append(f.format(d)));
+        return sb.toString();
+    }
+}

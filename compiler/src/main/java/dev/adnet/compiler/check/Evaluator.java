@@ -1,0 +1,436 @@
+package dev.adnet.compiler.check;
+
+import dev.adnet.compiler.ast.Arg;
+import dev.adnet.compiler.ast.BlockDecl;
+import dev.adnet.compiler.ast.Body;
+import dev.adnet.compiler.ast.Expr;
+import dev.adnet.compiler.diag.Code;
+import dev.adnet.compiler.diag.Diagnostics;
+import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.Value;
+import dev.adnet.compiler.source.Span;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Evaluates expressions at compile time: numbers and lists are computed, stages are built, and applying a stage
+ * to a tensor lowers it into the current {@link Lowering}.
+ */
+final class Evaluator {
+    private final Diagnostics diagnostics;
+    private final Map<BlockDecl, Blocks> homes;
+    private Lowering lowering;
+    /** Network values assigned later than the current statement, for "used before it is assigned". */
+    private Map<String, Span> assignedLater = Map.of();
+
+    Evaluator(Diagnostics diagnostics, Map<BlockDecl, Blocks> homes) {
+        this.diagnostics = diagnostics;
+        this.homes = homes;
+    }
+
+    void begin(Lowering l) {
+        this.lowering = l;
+    }
+
+    void assignedLater(Map<String, Span> later) {
+        this.assignedLater = later;
+    }
+
+    Val eval(Expr e, Env env, String scope) {
+        if (e instanceof Expr.IntLit i) {
+            return Val.Num.ofInt(i.value());
+        } else if (e instanceof Expr.FloatLit f) {
+            return new Val.Num(f.value(), false);
+        } else if (e instanceof Expr.StringLit s) {
+            return new Val.Str(s.value());
+        } else if (e instanceof Expr.BoolLit b) {
+            return new Val.Bool(b.value());
+        } else if (e instanceof Expr.ListLit l) {
+            return new Val.ListV(l.items().stream().map(x -> eval(x, env, scope)).toList());
+        } else if (e instanceof Expr.Name n) {
+            return name(n, env);
+        } else if (e instanceof Expr.Apply a) {
+            return apply(a, env, scope);
+        } else if (e instanceof Expr.Pipe p) {
+            return pipe(p, env, scope);
+        } else if (e instanceof Expr.Negate n) {
+            return negate(n, env, scope);
+        } else if (e instanceof Expr.Binary b) {
+            return binary(b, env, scope);
+        } else if (e instanceof Expr.Group g) {
+            return new Val.StageV(new Stages.Group(g.body(), env, g.span()));
+        } else if (e instanceof Expr.Residual r) {
+            return residual(r, env, scope);
+        } else if (e instanceof Expr.Gate g) {
+            Stage inner = stageOf(g.operand(), env, scope);
+            return inner == null ? Val.ERR : unsupported("gate", inner, g.span());
+        } else if (e instanceof Expr.Repeat r) {
+            return repeat(r, env, scope);
+        } else if (e instanceof Expr.FixedPoint f) {
+            return unsupported("fixedpoint", new Stages.Group(f.body(), env, f.span()), f.span());
+        } else if (e instanceof Expr.Exit x) {
+            return unsupported("exit", new Stages.PassThrough(new Stages.Group(x.body(), env, x.span())), x.span());
+        } else if (e instanceof Expr.Share s) {
+            return unsupported("share", new Stages.Group(s.body(), env, s.span()), s.span());
+        }
+        Expr.Branch b = (Expr.Branch) e;
+        return unsupported("branch", new Stages.Group(b.body(), env, b.span()), b.span());
+    }
+
+    private static Val unsupported(String construct, Stage inner, Span span) {
+        return new Val.StageV(new Stages.Unsupported(construct, inner, span));
+    }
+
+    private Stage stageOf(Expr e, Env env, String scope) {
+        Val v = asStage(eval(e, env, scope), e.span());
+        return v instanceof Val.StageV s ? s.stage() : null;
+    }
+
+    // ------------------------------------------------------------------------------------------ names
+
+    private Val name(Expr.Name n, Env env) {
+        Env.Binding b = env.lookup(n.name());
+        if (b != null) {
+            return b.value();
+        }
+        BlockDecl block = env.blocks.get(n.name());
+        if (block != null) {
+            return new Val.Callable(n.name(), null, block, n.span());
+        }
+        LayerSpec layer = Layers.get(n.name());
+        if (layer != null) {
+            return new Val.Callable(n.name(), layer, null, n.span());
+        }
+        if (Layers.RESERVED.contains(n.name())) {
+            diagnostics.error(Code.NOT_SUPPORTED_YET, n.span(), "layer '" + n.name() + "' is not supported yet");
+            return Val.ERR;
+        }
+        Span later = assignedLater.get(n.name());
+        if (later != null) {
+            diagnostics.error(Code.UNKNOWN_NAME, n.span(), "'" + n.name() + "' is used before it is assigned (at line "
+                    + later.line() + ")");
+            return Val.ERR;
+        }
+        Set<String> candidates = new LinkedHashSet<>(Layers.names());
+        env.blocks.allNames().forEach(candidates::add);
+        diagnostics.error(Code.UNKNOWN_NAME, n.span(), "unknown name '" + n.name() + "'" + Suggest.suffix(n.name(), candidates));
+        return Val.ERR;
+    }
+
+    // ------------------------------------------------------------------------------------------ application
+
+    private Val apply(Expr.Apply a, Env env, String scope) {
+        Val callee = eval(a.callee(), env, scope);
+        List<Args.Evaluated> args = new ArrayList<>();
+        for (Arg arg : a.args()) {
+            args.add(new Args.Evaluated(arg, eval(arg.value(), env, scope)));
+        }
+        if (callee instanceof Val.Err || args.stream().anyMatch(x -> x.value() instanceof Val.Err)) {
+            return Val.ERR;
+        }
+        List<Val.Tensor> tensors = args.stream().filter(x -> !x.arg().named() && x.value() instanceof Val.Tensor)
+                .map(x -> (Val.Tensor) x.value()).toList();
+        List<Args.Evaluated> config = args.stream().filter(x -> x.arg().named() || !(x.value() instanceof Val.Tensor)).toList();
+        if (callee instanceof Val.Callable c) {
+                if (!tensors.isEmpty() && config.stream().anyMatch(x -> !x.arg().named())) {
+                    diagnostics.error(Code.TYPE_MISMATCH, a.span(), "'" + c.name() + "' is given tensors and configuration "
+                            + "together; configure it first, then apply it: " + c.name() + "(...)(x)");
+                    return Val.ERR;
+                }
+                Val stage = configure(c, config, a.span(), env, scope);
+                if (tensors.isEmpty() || !(stage instanceof Val.StageV s)) {
+                    return stage;
+                }
+                return applyStage(s.stage(), tensors, scope, a.span());
+        } else if (callee instanceof Val.StageV s) {
+                if (!config.isEmpty()) {
+                    Args.Evaluated bad = config.get(0);
+                    diagnostics.error(Code.NOT_A_TENSOR, bad.arg().span(), "a configured stage is applied to tensors, but this is "
+                            + Val.describe(bad.value()));
+                    return Val.ERR;
+                }
+                return applyStage(s.stage(), tensors, scope, a.span());
+        }
+        diagnostics.error(Code.NOT_A_STAGE, a.callee().span(), Val.describe(callee) + " cannot be called");
+        return Val.ERR;
+    }
+
+    Val applyStage(Stage s, List<Val.Tensor> inputs, String scope, Span at) {
+        if (lowering == null) {
+            diagnostics.error(Code.NOT_A_TENSOR, at, "tensors exist only inside a network");
+            return Val.ERR;
+        }
+        return s.apply(inputs, lowering, scope, at);
+    }
+
+    /** A layer or block named without arguments, used as a stage: {@code -> relu}, {@code -> Basic}. */
+    Val asStage(Val v, Span span) {
+        if (v instanceof Val.StageV || v instanceof Val.Err) {
+            return v;
+        } else if (v instanceof Val.Callable c) {
+            return configure(c, List.of(), span, null, "");
+        }
+        diagnostics.error(Code.NOT_A_STAGE, span, "expected a stage (a layer, a block or a group), but this is "
+                + Val.describe(v));
+        return Val.ERR;
+    }
+
+    private Val configure(Val.Callable c, List<Args.Evaluated> args, Span span, Env env, String scope) {
+        if (c.layer() != null) {
+            Map<String, Val> bound = Args.bind(c.name(), c.layer().params(), args, span, diagnostics);
+            return bound == null ? Val.ERR : new Val.StageV(new Stages.LayerStage(c.layer(), bound, span));
+        }
+        return configureBlock(c.block(), args, span);
+    }
+
+    private Val configureBlock(BlockDecl decl, List<Args.Evaluated> args, Span span) {
+        List<Args.Param> params = new ArrayList<>();
+        for (BlockDecl.Param p : decl.params()) {
+            params.add(new Args.Param(p.name().name(), BlockRules.type(p.type()), p.defaultValue() == null ? null : Val.ERR));
+        }
+        Map<String, Val> bound = Args.bind(decl.name().name(), params, args, span, diagnostics);
+        if (bound == null) {
+            return Val.ERR;
+        }
+        Env env = new Env(null, homes.get(decl));
+        for (BlockDecl.Param p : decl.params()) {
+            Val v = bound.get(p.name().name());
+            if (v == Val.ERR) {
+                // a default, evaluated with the parameters before it in scope
+                v = eval(p.defaultValue(), env, "");
+                Args.Type type = BlockRules.type(p.type());
+                if (!(v instanceof Val.Err) && !type.accepts(v)) {
+                    diagnostics.error(Code.TYPE_MISMATCH, p.defaultValue().span(), "default of '" + p.name().name() + "' must be "
+                            + type.description + ", not " + Val.describe(v));
+                    return Val.ERR;
+                }
+            }
+            env.bind(p.name().name(), v, p.name().span());
+        }
+        return new Val.StageV(new Stages.BlockStage(decl, env, span));
+    }
+
+    /**
+     * Applies a body to tensors. A body without input names is a chain: each bare expression is a stage applied to
+     * the running value. A body with input names binds them and ends with the tensor it computes.
+     */
+    Val applyBody(Body body, Env outer, String scope, List<Val.Tensor> inputs, Span at) {
+        Env env = outer.child();
+        boolean chain = body.inputs().isEmpty();
+        int expected = chain ? 1 : body.inputs().size();
+        if (inputs.size() != expected) {
+            diagnostics.error(Code.WRONG_INPUT_COUNT, at, "this body takes " + (expected == 1 ? "one tensor" : expected + " tensors")
+                    + " but is given " + inputs.size());
+            return Val.ERR;
+        }
+        for (int i = 0; i < body.inputs().size(); i++) {
+            env.bind(body.inputs().get(i).name(), inputs.get(i), body.inputs().get(i).span());
+        }
+        Val current = chain ? inputs.get(0) : null;
+        Body.Eval last = null;
+        for (Body.Statement st : body.statements()) {
+            if (st instanceof Body.Bind b) {
+                    Env.Binding prior = env.local(b.name().name());
+                    if (prior != null) {
+                        diagnostics.error(Code.DUPLICATE_NAME, b.name().span(), "'" + b.name().name() + "' is already defined at line "
+                                + prior.declared().line());
+                    }
+                    env.bind(b.name().name(), eval(b.value(), env, scope), b.name().span());
+            } else {
+                    Body.Eval e = (Body.Eval) st;
+                    Val v = eval(e.value(), env, scope);
+                    if (chain) {
+                        if (v instanceof Val.Tensor) {
+                            diagnostics.error(Code.NOT_A_STAGE, e.span(), "expected a stage in this chain, but this is "
+                                    + Val.describe(v) + "; a body that computes from named inputs starts with 'x =>'");
+                            current = Val.ERR;
+                        } else if (current instanceof Val.Tensor t && asStage(v, e.span()) instanceof Val.StageV s) {
+                            current = applyStage(s.stage(), List.of(t), scope, e.span());
+                        } else {
+                            current = Val.ERR;
+                        }
+                    } else {
+                        if (last != null && !(current instanceof Val.Err)) {
+                            diagnostics.error(Code.MISPLACED_STATEMENT, last.span(), "this value is computed but never used; "
+                                    + "bind it with 'name = ...'");
+                        }
+                        current = v;
+                        last = e;
+                    }
+            }
+        }
+        if (chain) {
+            return current;
+        }
+        if (last == null) {
+            diagnostics.error(Code.MISPLACED_STATEMENT, body.span(), "this body must end with the tensor it computes");
+            return Val.ERR;
+        }
+        if (current instanceof Val.Tensor || current instanceof Val.Err) {
+            return current;
+        }
+        diagnostics.error(Code.NOT_A_TENSOR, last.span(), "a body with named inputs must end with a tensor, but this is "
+                + Val.describe(current) + "; apply it with '->'");
+        return Val.ERR;
+    }
+
+    // ------------------------------------------------------------------------------------------ operators
+
+    private Val pipe(Expr.Pipe p, Env env, String scope) {
+        Val left = eval(p.left(), env, scope);
+        Val right = asStage(eval(p.right(), env, scope), p.right().span());
+        if (left instanceof Val.Err || !(right instanceof Val.StageV r)) {
+            return Val.ERR;
+        }
+        if (left instanceof Val.Tensor t) {
+            return applyStage(r.stage(), List.of(t), scope, p.right().span());
+        } else if (left instanceof Val.StageV s) {
+            return new Val.StageV(new Stages.Composed(s.stage(), r.stage()));
+        } else if (left instanceof Val.Callable c) {
+            return asStage(c, p.left().span()) instanceof Val.StageV s
+                    ? new Val.StageV(new Stages.Composed(s.stage(), r.stage())) : Val.ERR;
+        }
+        diagnostics.error(Code.NOT_A_TENSOR, p.left().span(), "the left side of '->' must be a tensor or a stage, not "
+                + Val.describe(left));
+        return Val.ERR;
+    }
+
+    private Val negate(Expr.Negate n, Env env, String scope) {
+        Val v = eval(n.operand(), env, scope);
+        if (v instanceof Val.Num num) {
+            return new Val.Num(-num.value(), num.integer());
+        } else if (v instanceof Val.Tensor t) {
+            return scale(t, -1.0, scope, n.span());
+        } else if (v instanceof Val.Err) {
+            return v;
+        }
+        diagnostics.error(Code.TYPE_MISMATCH, n.span(), "cannot negate " + Val.describe(v));
+        return Val.ERR;
+    }
+
+    private Val binary(Expr.Binary b, Env env, String scope) {
+        Val l = eval(b.left(), env, scope);
+        Val r = eval(b.right(), env, scope);
+        if (l instanceof Val.Err || r instanceof Val.Err) {
+            return Val.ERR;
+        }
+        if (l instanceof Val.Num x && r instanceof Val.Num y) {
+            return arithmetic(b, x, y);
+        }
+        boolean compare = b.op().ordinal() >= Expr.BinaryOp.LT.ordinal();
+        if (!compare && l instanceof Val.Tensor x && r instanceof Val.Tensor y && b.op() != Expr.BinaryOp.DIV) {
+            if (!x.value().sameShape(y.value())) {
+                diagnostics.error(Code.SHAPE_MISMATCH, b.span(), "'" + b.op().symbol + "' needs equal shapes, but gets "
+                        + x.value().shapeText() + " and " + y.value().shapeText());
+                return Val.ERR;
+            }
+            Op.ElementwiseKind kind = switch (b.op()) {
+                case ADD -> Op.ElementwiseKind.ADD;
+                case SUB -> Op.ElementwiseKind.SUB;
+                default -> Op.ElementwiseKind.MUL;
+            };
+            Value out = lowering.newValue(x.value().shape());
+            String name = lowering.instanceName(scope, kind.name().toLowerCase(java.util.Locale.ROOT));
+            return lowering.add(new Op.Elementwise(kind, x.value(), y.value(), out, name, b.span())) ? new Val.Tensor(out) : Val.ERR;
+        }
+        if (b.op() == Expr.BinaryOp.MUL && l instanceof Val.Num x && r instanceof Val.Tensor t) {
+            return scale(t, x.value(), scope, b.span());
+        }
+        if ((b.op() == Expr.BinaryOp.MUL || b.op() == Expr.BinaryOp.DIV) && l instanceof Val.Tensor t && r instanceof Val.Num y) {
+            if (b.op() == Expr.BinaryOp.DIV && y.value() == 0) {
+                diagnostics.error(Code.INVALID_VALUE, b.span(), "division by zero");
+                return Val.ERR;
+            }
+            return scale(t, b.op() == Expr.BinaryOp.MUL ? y.value() : 1.0 / y.value(), scope, b.span());
+        }
+        diagnostics.error(Code.TYPE_MISMATCH, b.span(), "'" + b.op().symbol + "' cannot combine " + Val.describe(l) + " and "
+                + Val.describe(r));
+        return Val.ERR;
+    }
+
+    private Val arithmetic(Expr.Binary b, Val.Num x, Val.Num y) {
+        boolean ints = x.integer() && y.integer();
+        double a = x.value();
+        double c = y.value();
+        return switch (b.op()) {
+            case ADD -> new Val.Num(a + c, ints);
+            case SUB -> new Val.Num(a - c, ints);
+            case MUL -> new Val.Num(a * c, ints);
+            case DIV -> {
+                if (c == 0) {
+                    diagnostics.error(Code.INVALID_VALUE, b.span(), "division by zero");
+                    yield Val.ERR;
+                }
+                // integer division only when exact, so channel arithmetic stays integral and nothing is silently lost
+                yield ints && (long) a % (long) c == 0 ? Val.Num.ofInt((long) a / (long) c) : new Val.Num(a / c, false);
+            }
+            case LT -> new Val.Bool(a < c);
+            case GT -> new Val.Bool(a > c);
+            case LE -> new Val.Bool(a <= c);
+            case GE -> new Val.Bool(a >= c);
+        };
+    }
+
+    private Val scale(Val.Tensor t, double factor, String scope, Span span) {
+        Value out = lowering.newValue(t.value().shape());
+        String name = lowering.instanceName(scope, "scale");
+        return lowering.add(new Op.Scale(t.value(), out, factor, name, span)) ? new Val.Tensor(out) : Val.ERR;
+    }
+
+    // ------------------------------------------------------------------------------------------ constructs
+
+    private Val residual(Expr.Residual r, Env env, String scope) {
+        Stage body = stageOf(r.operand(), env, scope);
+        Stage shortcut = null;
+        for (Arg a : r.args()) {
+            if (!a.named() || !a.name().name().equals("shortcut")) {
+                diagnostics.error(Code.UNKNOWN_ARGUMENT, a.span(), "'residual' takes one argument, 'shortcut = <stage>'");
+                return Val.ERR;
+            }
+            shortcut = stageOf(a.value(), env, scope);
+            if (shortcut == null) {
+                return Val.ERR;
+            }
+        }
+        return body == null ? Val.ERR : new Val.StageV(new Stages.Residual(body, shortcut, r.span()));
+    }
+
+    private Val repeat(Expr.Repeat r, Env env, String scope) {
+        Val count = eval(r.count(), env, scope);
+        if (count instanceof Val.Err) {
+            return count;
+        }
+        if (!(count instanceof Val.Num n) || !n.integer() || n.value() < 1 || n.value() > 10_000) {
+            diagnostics.error(Code.INVALID_VALUE, r.count().span(), "a repeat count must be an integer from 1 to 10000, not "
+                    + (count instanceof Val.Num num ? num.value() : Val.describe(count)));
+            return Val.ERR;
+        }
+        if (r.upto() || r.policy() != null) {
+            String what = r.policy() instanceof Expr.HaltingRepeat ? "repeat upto ... halt" : "repeat upto ... gate";
+            Span span = r.policy() == null ? r.span() : r.policy().span();
+            return unsupported(what, new Stages.Group(r.body(), env, r.span()), span);
+        }
+        return new Val.StageV(new Stages.Repeat((int) n.value(), r.shared(), r.body(), env, r.span()));
+    }
+
+    /** The arguments of {@code call} evaluated as constants (no tensors), for the train section and policies. */
+    Map<String, Val> constants(List<Arg> args, List<Args.Param> params, String callee, Span span) {
+        List<Args.Evaluated> evaluated = new ArrayList<>();
+        Env empty = new Env(null, new Blocks(null));
+        for (Arg a : args) {
+            evaluated.add(new Args.Evaluated(a, eval(a.value(), empty, "")));
+        }
+        if (evaluated.stream().anyMatch(x -> x.value() instanceof Val.Err)) {
+            return null;
+        }
+        return Args.bind(callee, params, evaluated, span, diagnostics);
+    }
+
+    static Map<String, Val> linked() {
+        return new LinkedHashMap<>();
+    }
+}

@@ -1,0 +1,291 @@
+package dev.adnet.compiler.check;
+
+import static dev.adnet.compiler.check.Args.Type.BOOL;
+import static dev.adnet.compiler.check.Args.Type.FLOAT;
+import static dev.adnet.compiler.check.Args.Type.LIST;
+
+import dev.adnet.compiler.ast.Expr;
+import dev.adnet.compiler.ast.Member;
+import dev.adnet.compiler.diag.Code;
+import dev.adnet.compiler.diag.Diagnostics;
+import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.TrainSpec;
+import dev.adnet.compiler.source.Span;
+import dev.adnet.runtime.train.OptimizerConfig;
+import dev.adnet.runtime.train.ScheduleConfig;
+import dev.adnet.runtime.train.TrainingConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Checks a {@code train} section and turns it into a {@link TrainSpec}. */
+final class TrainChecker {
+    static final Set<String> SETTINGS = Set.of("loss", "optimizer", "schedule", "warmup", "batch", "epochs", "seed",
+            "temperature", "exit_weights");
+    private static final Set<String> ADAPTIVE_TERMS = Set.of("target_rate", "flops_budget", "ponder", "sparsity", "sharing");
+
+    private final Diagnostics diag;
+    private final Evaluator evaluator;
+    private final Map<String, Graph.Port> outputs;
+    /** Declared outputs that had errors of their own: a loss on them is not reported again. */
+    private final Set<String> brokenOutputs;
+
+    TrainChecker(Diagnostics diag, Evaluator evaluator, Map<String, Graph.Port> outputs, Set<String> brokenOutputs) {
+        this.diag = diag;
+        this.evaluator = evaluator;
+        this.outputs = outputs;
+        this.brokenOutputs = brokenOutputs;
+    }
+
+    /** The checked section, or null after reporting. */
+    TrainSpec check(Member.Train train) {
+        Map<String, Member.Setting> settings = new LinkedHashMap<>();
+        for (Member.Setting s : train.settings()) {
+            String key = s.key().name();
+            if (!SETTINGS.contains(key)) {
+                diag.error(Code.UNKNOWN_SETTING, s.key().span(), "unknown train setting '" + key + "'" + Suggest.suffix(key, SETTINGS));
+            } else if (settings.containsKey(key)) {
+                diag.error(Code.DUPLICATE_SETTING, s.key().span(), "'" + key + "' is already set at line " + settings.get(key).span().line());
+            } else {
+                settings.put(key, s);
+            }
+        }
+        int errors = diag.errorCount();
+        List<TrainSpec.LossTerm> terms = new ArrayList<>();
+        if (settings.containsKey("loss")) {
+            loss(settings.get("loss").value(), 1.0, terms);
+        } else {
+            diag.error(Code.MISSING_LOSS, train.span(), "the train section needs a 'loss'");
+        }
+        for (String adaptive : List.of("temperature", "exit_weights")) {
+            if (settings.containsKey(adaptive)) {
+                diag.error(Code.NOT_SUPPORTED_YET, settings.get(adaptive).key().span(), "train setting '" + adaptive
+                        + "' is not supported yet");
+            }
+        }
+        OptimizerConfig optimizer = settings.containsKey("optimizer") ? optimizer(settings.get("optimizer").value())
+                : OptimizerConfig.adam(1e-3, 0, 0.9, 0.999, 1e-8);
+        double warmup = settings.containsKey("warmup") ? number(settings.get("warmup").value(), "warmup", 0, false) : 0;
+        ScheduleConfig schedule = settings.containsKey("schedule") ? schedule(settings.get("schedule").value(), warmup)
+                : new ScheduleConfig(ScheduleConfig.Kind.CONSTANT, new double[0], 1, 0, warmup);
+        int batch = settings.containsKey("batch") ? (int) integer(settings.get("batch").value(), "batch", 1, 1 << 20) : 128;
+        int epochs = settings.containsKey("epochs") ? (int) integer(settings.get("epochs").value(), "epochs", 1, 1_000_000) : 5;
+        long seed = settings.containsKey("seed") ? integer(settings.get("seed").value(), "seed", Long.MIN_VALUE, Long.MAX_VALUE) : 0;
+        if (diag.errorCount() > errors || optimizer == null || schedule == null) {
+            return null;
+        }
+        return new TrainSpec(terms, new TrainingConfig(optimizer, schedule, epochs, batch, seed));
+    }
+
+    /** A weighted sum of terms: {@code a + w * b - c}. */
+    private void loss(Expr e, double weight, List<TrainSpec.LossTerm> terms) {
+        if (e instanceof Expr.Binary b && (b.op() == Expr.BinaryOp.ADD || b.op() == Expr.BinaryOp.SUB)) {
+            loss(b.left(), weight, terms);
+            loss(b.right(), b.op() == Expr.BinaryOp.ADD ? weight : -weight, terms);
+        } else if (e instanceof Expr.Binary b && b.op() == Expr.BinaryOp.MUL && constant(b.left()) != null) {
+            loss(b.right(), weight * constant(b.left()), terms);
+        } else if (e instanceof Expr.Binary b && b.op() == Expr.BinaryOp.MUL && constant(b.right()) != null) {
+            loss(b.left(), weight * constant(b.right()), terms);
+        } else if (e instanceof Expr.Apply a && a.callee() instanceof Expr.Name n) {
+            term(n, a, weight, terms);
+        } else {
+            diag.error(Code.UNKNOWN_LOSS_TERM, e.span(), "a loss is a weighted sum of terms such as "
+                    + "cross_entropy(logits) or 0.5 * mse(y)");
+        }
+    }
+
+    private static Double constant(Expr e) {
+        if (e instanceof Expr.IntLit i) {
+            return (double) i.value();
+        } else if (e instanceof Expr.FloatLit f) {
+            return f.value();
+        } else if (e instanceof Expr.Negate n) {
+            Double inner = constant(n.operand());
+            return inner == null ? null : -inner;
+        }
+        return null;
+    }
+
+    private void term(Expr.Name name, Expr.Apply a, double weight, List<TrainSpec.LossTerm> terms) {
+        String term = name.name();
+        if (ADAPTIVE_TERMS.contains(term)) {
+            diag.error(Code.NOT_SUPPORTED_YET, name.span(), "loss term '" + term + "' is not supported yet");
+            return;
+        }
+        if (!term.equals("cross_entropy") && !term.equals("mse")) {
+            diag.error(Code.UNKNOWN_LOSS_TERM, name.span(), "unknown loss term '" + term + "'"
+                    + Suggest.suffix(term, List.of("cross_entropy", "mse", "target_rate", "flops_budget", "ponder", "sparsity", "sharing")));
+            return;
+        }
+        if (a.args().isEmpty() || a.args().get(0).named() || !(a.args().get(0).value() instanceof Expr.Name target)) {
+            diag.error(Code.LOSS_TARGET, a.span(), "'" + term + "' needs the output it applies to as its first argument, e.g. "
+                    + term + "(logits)");
+            return;
+        }
+        Graph.Port port = outputs.get(target.name());
+        if (port == null && brokenOutputs.contains(target.name())) {
+            return;
+        }
+        if (port == null) {
+            diag.error(Code.LOSS_TARGET, target.span(), "'" + target.name() + "' is not an output of this network"
+                    + Suggest.suffix(target.name(), outputs.keySet()));
+            return;
+        }
+        List<Args.Param> params = term.equals("cross_entropy") ? List.of(new Args.Param("smoothing", FLOAT, new Val.Num(0, false)))
+                : List.of();
+        Map<String, Val> args = evaluator.constants(a.args().subList(1, a.args().size()), params, term, a.span());
+        if (args == null) {
+            return;
+        }
+        String display = term + "(" + target.name() + ")";
+        if (term.equals("cross_entropy")) {
+            double smoothing = Args.numArg(args, "smoothing");
+            if (smoothing < 0 || smoothing >= 1) {
+                diag.error(Code.INVALID_VALUE, a.span(), "'smoothing' must be in [0, 1), not " + smoothing);
+                return;
+            }
+            if (port.value().rank() != 1 || port.value().dim(0) < 2) {
+                diag.error(Code.LOSS_TARGET, target.span(), "cross_entropy needs class scores [classes] with at least 2 classes, but '"
+                        + target.name() + "' is " + port.value().shapeText());
+                return;
+            }
+            terms.add(new TrainSpec.CrossEntropy(target.name(), weight, smoothing, display));
+        } else {
+            terms.add(new TrainSpec.MeanSquaredError(target.name(), weight, display));
+        }
+    }
+
+    private OptimizerConfig optimizer(Expr e) {
+        Expr.Name name = callee(e);
+        List<dev.adnet.compiler.ast.Arg> args = e instanceof Expr.Apply a ? a.args() : List.of();
+        if (name == null) {
+            diag.error(Code.INVALID_SETTING, e.span(), "optimizer is one of sgd(...), adam(...), adamw(...)");
+            return null;
+        }
+        Val.Num beta1 = new Val.Num(0.9, false);
+        Val.Num beta2 = new Val.Num(0.999, false);
+        Val.Num eps = new Val.Num(1e-8, false);
+        Val.Num zero = new Val.Num(0, false);
+        switch (name.name()) {
+            case "sgd" -> {
+                Map<String, Val> m = evaluator.constants(args, List.of(new Args.Param("lr", FLOAT, new Val.Num(0.1, false)),
+                        new Args.Param("momentum", FLOAT, zero), new Args.Param("nesterov", BOOL, new Val.Bool(false)),
+                        new Args.Param("weight_decay", FLOAT, zero)), "sgd", e.span());
+                return m == null || !rates(m, e.span()) ? null : OptimizerConfig.sgd(Args.numArg(m, "lr"), Args.numArg(m, "momentum"),
+                        Args.boolArg(m, "nesterov"), Args.numArg(m, "weight_decay"));
+            }
+            case "adam", "adamw" -> {
+                boolean w = name.name().equals("adamw");
+                Map<String, Val> m = evaluator.constants(args, List.of(new Args.Param("lr", FLOAT, new Val.Num(1e-3, false)),
+                        new Args.Param("beta1", FLOAT, beta1), new Args.Param("beta2", FLOAT, beta2), new Args.Param("eps", FLOAT, eps),
+                        new Args.Param("weight_decay", FLOAT, w ? new Val.Num(0.01, false) : zero)), name.name(), e.span());
+                if (m == null || !rates(m, e.span())) {
+                    return null;
+                }
+                double lr = Args.numArg(m, "lr");
+                double wd = Args.numArg(m, "weight_decay");
+                return w ? OptimizerConfig.adamw(lr, wd, Args.numArg(m, "beta1"), Args.numArg(m, "beta2"), Args.numArg(m, "eps"))
+                        : OptimizerConfig.adam(lr, wd, Args.numArg(m, "beta1"), Args.numArg(m, "beta2"), Args.numArg(m, "eps"));
+            }
+            default -> {
+                diag.error(Code.INVALID_SETTING, name.span(), "unknown optimizer '" + name.name() + "'"
+                        + Suggest.suffix(name.name(), List.of("sgd", "adam", "adamw")));
+                return null;
+            }
+        }
+    }
+
+    /** Learning rate positive; momentum, betas in [0, 1); decay and eps not negative. */
+    private boolean rates(Map<String, Val> m, Span span) {
+        for (Map.Entry<String, Val> kv : m.entrySet()) {
+            if (!(kv.getValue() instanceof Val.Num n)) {
+                continue;
+            }
+            double v = n.value();
+            boolean ok = switch (kv.getKey()) {
+                case "lr" -> v > 0;
+                case "momentum", "beta1", "beta2" -> v >= 0 && v < 1;
+                default -> v >= 0;
+            };
+            if (!ok) {
+                diag.error(Code.INVALID_VALUE, span, "'" + kv.getKey() + "' = " + v + " is out of range");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private ScheduleConfig schedule(Expr e, double warmup) {
+        Expr.Name name = callee(e);
+        List<dev.adnet.compiler.ast.Arg> args = e instanceof Expr.Apply a ? a.args() : List.of();
+        if (name == null) {
+            diag.error(Code.INVALID_SETTING, e.span(), "schedule is one of constant, step(at = [...]), cosine(...)");
+            return null;
+        }
+        switch (name.name()) {
+            case "constant" -> {
+                return evaluator.constants(args, List.of(), "constant", e.span()) == null ? null
+                        : new ScheduleConfig(ScheduleConfig.Kind.CONSTANT, new double[0], 1, 0, warmup);
+            }
+            case "step" -> {
+                Map<String, Val> m = evaluator.constants(args, List.of(new Args.Param("at", LIST, null),
+                        new Args.Param("factor", FLOAT, new Val.Num(0.1, false))), "step", e.span());
+                if (m == null) {
+                    return null;
+                }
+                List<Val> at = ((Val.ListV) m.get("at")).items();
+                double[] milestones = new double[at.size()];
+                for (int i = 0; i < milestones.length; i++) {
+                    if (!(at.get(i) instanceof Val.Num n) || n.value() <= 0 || i > 0 && n.value() <= milestones[i - 1]) {
+                        diag.error(Code.INVALID_VALUE, e.span(), "'at' must list increasing positive epochs");
+                        return null;
+                    }
+                    milestones[i] = n.value();
+                }
+                return new ScheduleConfig(ScheduleConfig.Kind.STEP, milestones, Args.numArg(m, "factor"), 0, warmup);
+            }
+            case "cosine" -> {
+                Map<String, Val> m = evaluator.constants(args, List.of(new Args.Param("min_lr", FLOAT, new Val.Num(0, false))),
+                        "cosine", e.span());
+                return m == null ? null : new ScheduleConfig(ScheduleConfig.Kind.COSINE, new double[0], 1, Args.numArg(m, "min_lr"), warmup);
+            }
+            default -> {
+                diag.error(Code.INVALID_SETTING, name.span(), "unknown schedule '" + name.name() + "'"
+                        + Suggest.suffix(name.name(), List.of("constant", "step", "cosine")));
+                return null;
+            }
+        }
+    }
+
+    private static Expr.Name callee(Expr e) {
+        if (e instanceof Expr.Name n) {
+            return n;
+        }
+        return e instanceof Expr.Apply a && a.callee() instanceof Expr.Name n ? n : null;
+    }
+
+    private long integer(Expr e, String what, long min, long max) {
+        Val v = evaluator.eval(e, new Env(null, new Blocks(null)), "");
+        if (v instanceof Val.Num n && n.integer() && n.value() >= min && n.value() <= max) {
+            return n.asLong();
+        }
+        if (!(v instanceof Val.Err)) {
+            diag.error(Code.INVALID_SETTING, e.span(), "'" + what + "' must be " + (min >= 1 ? "a positive integer" : "an integer")
+                    + ", not " + (v instanceof Val.Num n ? n.value() : Val.describe(v)));
+        }
+        return Math.max(min, 0);
+    }
+
+    private double number(Expr e, String what, double min, boolean strict) {
+        Val v = evaluator.eval(e, new Env(null, new Blocks(null)), "");
+        if (v instanceof Val.Num n && (strict ? n.value() > min : n.value() >= min)) {
+            return n.value();
+        }
+        if (!(v instanceof Val.Err)) {
+            diag.error(Code.INVALID_SETTING, e.span(), "'" + what + "' must be a number of at least " + min);
+        }
+        return min;
+    }
+}

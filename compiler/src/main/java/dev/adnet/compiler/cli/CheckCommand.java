@@ -1,0 +1,26 @@
+package dev.adnet.compiler.cli;
+
+import dev.adnet.compiler.CompileResult;
+import dev.adnet.compiler.Compiler;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "check", description = "Check files and print every diagnostic.")
+final class CheckCommand implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = ".adnet files")
+    List<Path> files;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        CompileResult result = new Compiler().check(files);
+        return Reports.diagnostics(result, spec.commandLine().getErr()) ? Main.DIAGNOSTICS : Main.OK;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.adnet.compiler.cost;
+
+import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.ParamDecl;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * FLOPs per sample of each op, counting a multiply-add as two FLOPs: convolution {@code 2 * Cout * Hout * Wout *
+ * (Cin / groups) * kH * kW} plus one per output with a bias; dense {@code 2 * in * out} plus {@code out} with a bias;
+ * batchnorm and layernorm 2 per element (the inference-time affine); activations, elementwise ops and scaling 1 per
+ * element; pooling one per window element per output; flatten and dropout (identity at inference) 0.
+ */
+public final class CostModel {
+    private CostModel() {}
+
+    /** One row of the cost table. */
+    public record Row(Op op, long params, long flops) {}
+
+    /** The whole network's table and totals. */
+    public record Report(List<Row> rows, long totalParams, long totalFlops, long bufferElements) {}
+
+    public static Report of(Graph g) {
+        List<Row> rows = new ArrayList<>();
+        long flops = 0;
+        java.util.Set<String> counted = new java.util.HashSet<>();
+        long params = 0;
+        for (Op op : g.ops()) {
+            long p = 0;
+            for (ParamDecl d : op.params()) {
+                if (counted.add(d.name())) {
+                    p += d.size();
+                }
+            }
+            long f = flops(op);
+            rows.add(new Row(op, p, f));
+            flops += f;
+            params += p;
+        }
+        long buffers = g.buffers().stream().mapToLong(b -> b.size()).sum();
+        return new Report(rows, params, flops, buffers);
+    }
+
+    public static long flops(Op op) {
+        long out = op.out().size();
+        if (op instanceof Op.Conv2d c) {
+            long macs = out * (c.in().dim(0) / c.groups()) * c.kernelH() * c.kernelW();
+            return 2 * macs + (c.bias() != null ? out : 0);
+        } else if (op instanceof Op.Dense d) {
+            return 2 * d.in().size() * out + (d.bias() != null ? out : 0);
+        } else if (op instanceof Op.BatchNorm || op instanceof Op.LayerNorm) {
+            return 2 * out;
+        } else if (op instanceof Op.Pool2d p) {
+            return out * p.kernelH() * p.kernelW();
+        } else if (op instanceof Op.GlobalAvgPool g) {
+            return g.in().size();
+        } else if (op instanceof Op.Flatten || op instanceof Op.Dropout) {
+            return 0;
+        }
+        return out;
+    }
+}
