@@ -40,6 +40,8 @@ public final class SoftmaxRegression implements TrainableNetwork {
     /** At this global step, put a NaN into {@link #nanTarget}'s gradient ("loss" for the loss); -1 for never. */
     public long nanAtStep = -1;
     public String nanTarget = "fc.weight";
+    /** Called with the global step at the start of every training step. */
+    public java.util.function.LongConsumer beforeStep = step -> {};
     public TrainingConfig config = new TrainingConfig(OptimizerConfig.sgd(0.1, 0.9, false, 1e-4), ScheduleConfig.constant(),
             2, 32, 1);
 
@@ -125,6 +127,7 @@ public final class SoftmaxRegression implements TrainableNetwork {
 
     @Override
     public StepResult trainStep(Batch batch, StepContext context) {
+        beforeStep.accept(context.step());
         INDArray x = flat(batch.inputs());
         long n = x.size(0);
         INDArray y = batch.targets().get(OUTPUT).castTo(type);
