@@ -198,7 +198,7 @@ public final class Trainer {
         List<EpochMetrics> history = new ArrayList<>();
         List<Parameter> params = net.parameters();
         double lr = baseRate;
-        boolean hasLabels = false;
+        boolean hasLabels = net.outputs().stream().anyMatch(o -> o.name().equals(metricOutput));
         while (state.epoch() < epochs) {
             int epoch = state.epoch();
             int first = state.batchInEpoch();
@@ -223,7 +223,7 @@ public final class Trainer {
                 int[] labels = batch.labels().get(metricOutput);
                 INDArray out = r.outputs().get(metricOutput);
                 hasLabels = labels != null && out != null;
-                if (hasLabels) {
+                if (labels != null && out != null) {
                     correct += Evaluator.correct(out, labels);
                 }
                 b++;

@@ -186,7 +186,7 @@ class CheckpointsTest {
         Path f = saved(net);
         byte[] before = Files.readAllBytes(f);
         // an integer parameter cannot be stored: the write fails after the first entries were written
-        net.params.add(new Parameter("bad", Nd4j.zeros(DataType.INT, 3), Nd4j.zeros(DataType.INT, 3), false));
+        net.params.add(new Parameter("bad", Nd4j.zeros(DataType.INT32, 3), Nd4j.zeros(DataType.INT32, 3), false));
         assertThatThrownBy(() -> Checkpoints.save(f, net, null, TrainerState.start(1)))
                 .isInstanceOf(CheckpointException.class).hasMessageContaining("bad")
                 .hasMessageContaining("previous checkpoint is intact");
