@@ -1,0 +1,85 @@
+package dev.adnet.compiler.cli;
+
+import dev.adnet.runtime.checkpoint.CheckpointException;
+import dev.adnet.runtime.checkpoint.Checkpoints;
+import dev.adnet.runtime.data.DataException;
+import dev.adnet.runtime.data.DataLoader;
+import dev.adnet.runtime.data.Dataset;
+import dev.adnet.runtime.data.FashionMnist;
+import dev.adnet.runtime.train.Evaluator;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "eval", description = "Test accuracy of a checkpoint on Fashion-MNIST, overall and per class.")
+final class EvalCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "the .adnet file the checkpoint was trained from")
+    Path file;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "C", description = "a checkpoint written by adnet train")
+    Path checkpoint;
+
+    @Option(names = "--network", paramLabel = "NAME", description = "which network, when the file declares several")
+    String networkName;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST IDX files")
+    Path data;
+
+    @Option(names = "--limit", paramLabel = "N", description = "evaluate on the first N test images only")
+    Integer limit;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "256", description = "batch size (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+        if (batch < 1 || limit != null && limit < 1) {
+            err.println("adnet: --batch and --limit must be at least 1");
+            return Main.USAGE;
+        }
+        LoadedNetwork loaded = LoadedNetwork.load(file, networkName, Long.MIN_VALUE, err);
+        if (loaded == null || !loaded.fitsFashionMnist(err)) {
+            return Main.DIAGNOSTICS;
+        }
+        try {
+            Checkpoints.load(checkpoint, loaded.network(), null);
+            FashionMnist.Source source = FashionMnist.locate(data);
+            Dataset test = source.test();
+            String output = loaded.network().outputs().get(0).name();
+            DataLoader loader = DataLoader.builder(test, loaded.network().inputs().get(0).name(), output).batchSize(batch)
+                    .limit(limit == null ? test.size() : Math.min(limit, test.size())).build();
+            long start = System.nanoTime();
+            Evaluator.Result r = Evaluator.evaluate(loaded.network(), loader);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            out.println("data: " + source.describe());
+            out.printf(Locale.ROOT, "test accuracy %.4f on %d images (%.0f images/s)%n", r.accuracy(output), r.samples(), r.samples() / seconds);
+            long[][] confusion = r.confusion().get(output);
+            if (confusion != null) {
+                for (int c = 0; c < confusion.length; c++) {
+                    long total = 0;
+                    for (long v : confusion[c]) {
+                        total += v;
+                    }
+                    String name = c < FashionMnist.CLASS_NAMES.size() ? FashionMnist.CLASS_NAMES.get(c) : "class " + c;
+                    out.printf(Locale.ROOT, "  %-12s %.4f (%d images)%n", name, total == 0 ? 0.0 : (double) confusion[c][c] / total, total);
+                }
+            }
+            out.flush();
+            return Main.OK;
+        } catch (DataException | CheckpointException e) {
+            err.println("adnet: " + e.getMessage());
+            return Main.DIAGNOSTICS;
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package dev.adnet.compiler.cli;
+
+import dev.adnet.runtime.TrainableNetwork;
+import dev.adnet.runtime.checkpoint.CheckpointException;
+import dev.adnet.runtime.data.DataException;
+import dev.adnet.runtime.data.DataLoader;
+import dev.adnet.runtime.data.Dataset;
+import dev.adnet.runtime.data.FashionMnist;
+import dev.adnet.runtime.train.EpochMetrics;
+import dev.adnet.runtime.train.ProgressBar;
+import dev.adnet.runtime.train.Trainer;
+import dev.adnet.runtime.train.TrainingConfig;
+import dev.adnet.runtime.train.TrainingException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "train", description = "Compile a network in memory, train it on Fashion-MNIST and evaluate it each epoch.")
+final class TrainCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "an .adnet file with a train section")
+    Path file;
+
+    @Option(names = "--network", paramLabel = "NAME", description = "which network, when the file declares several")
+    String networkName;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST IDX files (default: Debian's, else the shipped subset)")
+    Path data;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "override the train section's epochs")
+    Integer epochs;
+
+    @Option(names = "--batch", paramLabel = "N", description = "override the batch size")
+    Integer batch;
+
+    @Option(names = "--lr", paramLabel = "X", description = "override the learning rate")
+    Double learningRate;
+
+    @Option(names = "--seed", paramLabel = "N", description = "override the seed")
+    Long seed;
+
+    @Option(names = "--limit", paramLabel = "N", description = "train on the first N training images only")
+    Integer limit;
+
+    @Option(names = "--test-limit", paramLabel = "N", description = "evaluate on the first N test images only")
+    Integer testLimit;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "checkpoints and metrics (default: runs/<network>)")
+    Path out;
+
+    @Option(names = "--resume", paramLabel = "CHECKPOINT", description = "continue from a checkpoint")
+    Path resume;
+
+    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto", description = "auto, redraw, plain or none")
+    String progress;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter outText = spec.commandLine().getOut();
+        ProgressBar.Mode mode;
+        try {
+            mode = ProgressBar.Mode.valueOf(progress.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            err.println("adnet: --progress must be auto, redraw, plain or none");
+            return Main.USAGE;
+        }
+        if (positive(epochs, "--epochs", err) || positive(batch, "--batch", err) || positive(limit, "--limit", err)
+                || positive(testLimit, "--test-limit", err) || learningRate != null && !(learningRate > 0)) {
+            if (learningRate != null && !(learningRate > 0)) {
+                err.println("adnet: --lr must be positive");
+            }
+            return Main.USAGE;
+        }
+        LoadedNetwork loaded = LoadedNetwork.load(file, networkName, seed == null ? Long.MIN_VALUE : seed, err);
+        if (loaded == null) {
+            return Main.DIAGNOSTICS;
+        }
+        if (!(loaded.network() instanceof TrainableNetwork net)) {
+            err.println("adnet: network '" + loaded.network().name() + "' has no train section: add one with at least a loss");
+            return Main.DIAGNOSTICS;
+        }
+        if (!loaded.fitsFashionMnist(err)) {
+            return Main.DIAGNOSTICS;
+        }
+        TrainingConfig config = net.trainingConfig();
+        if (epochs != null) {
+            config = config.withEpochs(epochs);
+        }
+        if (batch != null) {
+            config = config.withBatchSize(batch);
+        }
+        if (seed != null) {
+            config = config.withSeed(seed);
+        }
+        if (learningRate != null) {
+            config = config.withLearningRate(learningRate);
+        }
+        try {
+            FashionMnist.Source source = FashionMnist.locate(data);
+            outText.println("data: " + source.describe());
+            Dataset train = source.train();
+            Dataset test = source.test();
+            String input = net.inputs().get(0).name();
+            String output = net.outputs().get(0).name();
+            DataLoader trainLoader = DataLoader.builder(train, input, output).batchSize(config.batchSize()).shuffle(config.seed())
+                    .limit(limit == null ? train.size() : Math.min(limit, train.size())).build();
+            DataLoader testLoader = DataLoader.builder(test, input, output).batchSize(Math.max(config.batchSize(), 256))
+                    .limit(testLimit == null ? test.size() : Math.min(testLimit, test.size())).build();
+            Path dir = out != null ? out : Path.of("runs", net.name());
+            outText.printf(Locale.ROOT, "network %s: %,d parameters, %,d FLOPs per sample; %d epochs of %d samples, batch %d%n",
+                    net.name(), loaded.compiled().cost().totalParams(), net.flopsPerSample(), config.epochs(), trainLoader.size(),
+                    config.batchSize());
+            outText.flush();
+            PrintStream progressStream = System.out;
+            Trainer trainer = Trainer.create(net, config, new Trainer.Options().outputDirectory(dir).progress(progressStream, mode));
+            if (resume != null) {
+                trainer.resume(resume);
+            }
+            Trainer.Result result = trainer.fit(trainLoader, testLoader);
+            if (!result.history().isEmpty()) {
+                EpochMetrics last = result.history().get(result.history().size() - 1);
+                outText.println("final: " + last);
+            }
+            outText.println("checkpoints and metrics in " + dir);
+            outText.flush();
+            return result.completed() ? Main.OK : 130;
+        } catch (DataException | CheckpointException | TrainingException e) {
+            err.println("adnet: " + e.getMessage());
+            return Main.DIAGNOSTICS;
+        }
+    }
+
+    private static boolean positive(Integer v, String name, PrintWriter err) {
+        if (v != null && v < 1) {
+            err.println("adnet: " + name + " must be at least 1");
+            return true;
+        }
+        return false;
+    }
+}
