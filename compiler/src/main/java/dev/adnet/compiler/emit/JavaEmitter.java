@@ -659,7 +659,10 @@ public final class JavaEmitter {
             List<String> gIn = new ArrayList<>();
             boolean repeated = ins.stream().distinct().count() < ins.size();
             if (op instanceof Op.Elementwise e && e.op() != Op.ElementwiseKind.MUL) {
-                // add and sub route the gradient: d a = d out, d b = +-d out
+                // add and sub route the gradient: d a = d out, d b = +-d out. The gradient of out is dead after
+                // this step, so ONE operand may take its buffer over; a second alias would let an accumulation
+                // into one operand's gradient corrupt the other's.
+                boolean aliased = false;
                 for (int k = 0; k < 2; k++) {
                     Write w = step.inputs().get(k);
                     Value x = ins.get(k);
@@ -669,12 +672,16 @@ public final class JavaEmitter {
                     }
                     if (w == Write.ACCUMULATE && !negate) {
                         m.addStatement("$T.accumulate($L, $L)", ELEMENTWISE, gradName.get(x.id()), gOut);
-                    } else if (w == Write.OVERWRITE && !negate && !repeated) {
+                    } else if (w == Write.OVERWRITE && !negate && !repeated && !aliased) {
                         m.addStatement("$T $L = $L", INDARRAY, gradName.get(x.id()), gOut);
+                        aliased = true;
+                    } else if (negate) {
+                        String t = gradTarget(m, scope, w, x, x.shape(), "v" + x.id());
+                        m.addStatement("$T.scale($L, -1.0, $L)", ELEMENTWISE, gOut, t);
+                        finishWrite(m, w, x, t);
                     } else {
                         String t = gradTarget(m, scope, w, x, x.shape(), "v" + x.id());
-                        m.addStatement("$T.scale($L, $L, $L)", ELEMENTWISE, gOut, negate ? "-1.0" : "1.0", t);
-                        finishWrite(m, w, x, t);
+                        m.addStatement("$L.assign($L)", t, gOut);
                     }
                 }
                 return;

@@ -43,12 +43,35 @@ public final class Names {
         if (name.isEmpty()) {
             return "_u";
         }
+        String s = mangle(name, true);
+        return RESERVED.contains(s) ? s + "_" : s;
+    }
+
+    /**
+     * A dotted path ({@code trunk.conv1}, {@code layers.0.new}) as one identifier, the mangled segments joined by
+     * {@code _} ({@code trunk_conv1}, {@code layers_0_new}); only the whole is checked against the reserved words.
+     */
+    public static String path(String dotted) {
+        String[] parts = dotted.split("\\.", -1);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < parts.length; i++) {
+            if (i > 0) {
+                sb.append('_');
+            }
+            sb.append(mangle(parts[i], i == 0));
+        }
+        String s = sb.length() == 0 ? "_u" : sb.toString();
+        return RESERVED.contains(s) ? s + "_" : s;
+    }
+
+    private static String mangle(String name, boolean atStart) {
         StringBuilder sb = new StringBuilder();
         int i = 0;
         while (i < name.length()) {
             int cp = name.codePointAt(i);
+            boolean start = atStart && sb.length() == 0;
             boolean ok = cp != '$' && !Character.isIdentifierIgnorable(cp)
-                    && (sb.length() == 0 ? Character.isJavaIdentifierStart(cp) : Character.isJavaIdentifierPart(cp));
+                    && (start ? Character.isJavaIdentifierStart(cp) : Character.isJavaIdentifierPart(cp));
             if (ok) {
                 sb.appendCodePoint(cp);
             } else {
@@ -56,22 +79,7 @@ public final class Names {
             }
             i += Character.charCount(cp);
         }
-        String s = sb.toString();
-        return RESERVED.contains(s) ? s + "_" : s;
-    }
-
-    /** A dotted path ({@code trunk.conv1}) as one identifier, segments joined by {@code _}. */
-    public static String path(String dotted) {
-        String[] parts = dotted.split("\\.", -1);
-        StringBuilder sb = new StringBuilder();
-        for (String p : parts) {
-            if (sb.length() > 0) {
-                sb.append('_');
-            }
-            sb.append(identifier(p));
-        }
-        String s = sb.toString();
-        return RESERVED.contains(s) ? s + "_" : s;
+        return sb.toString();
     }
 
     /** A constant name: the path upper-cased (letters only), {@code trunk.conv1} to {@code TRUNK_CONV1}. */
