@@ -29,6 +29,11 @@ class GoldenTest {
     }
 
     @Test
+    void fanOut() throws IOException {
+        check("fan_out", TestGraphs.fanOut(), "fan.adnet");
+    }
+
+    @Test
     void awkwardNames() throws IOException {
         check("names", TestGraphs.awkwardNames(), "naïve net.adnet");
     }

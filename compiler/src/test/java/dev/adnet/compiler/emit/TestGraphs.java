@@ -193,6 +193,30 @@ final class TestGraphs {
         return b.build("Mlp", spec);
     }
 
+    /**
+     * Fan-out through add and sub: {@code t} feeds two branches, {@code b} feeds an add and a gelu, the loss is
+     * an MSE only, and an output without a loss term has parameters the loss does not depend on.
+     */
+    static Graph fanOut() {
+        Builder b = new Builder("fan.adnet");
+        Value x = b.input("x", 5);
+        Value t = b.dense("t", x, 6);
+        Value a = b.act(Op.ActivationKind.TANH, "a", t);
+        Value s = b.act(Op.ActivationKind.SIGMOID, "b", t);
+        Value c = b.act(Op.ActivationKind.GELU, "c", s);
+        Value d = b.elementwise(Op.ElementwiseKind.ADD, "d", a, s);
+        Value e = b.elementwise(Op.ElementwiseKind.SUB, "e", d, c);
+        Value f = b.value(e.shape());
+        b.add(new Op.Scale(e, f, 0.5, "f", b.span()));
+        Value sq = b.elementwise(Op.ElementwiseKind.ADD, "twice", f, f);
+        Value out = b.dense("out", sq, 3);
+        Value aux = b.dense("aux", t, 2);
+        b.output("y", out);
+        b.output("aux", aux);
+        TrainSpec spec = new TrainSpec(List.of(new TrainSpec.MeanSquaredError("y", 2.0, "mse(y)")), sgd(1));
+        return b.build("FanOut", spec);
+    }
+
     /** Names that need mangling: a network called {@code class}, an input {@code größe}, keyword paths. */
     static Graph awkwardNames() {
         Builder b = new Builder("naïve net.adnet");
