@@ -124,6 +124,10 @@ public final class JavaEmitter {
         private final Plan plan;
 
         Emission(Graph graph, EmitOptions options) {
+            if (graph.inputs().isEmpty()) {
+                throw new IllegalArgumentException("network " + graph.name() + " has no inputs: the batch size is"
+                        + " read from the first input");
+            }
             this.graph = graph;
             this.options = options;
             this.trainable = graph.training() != null;

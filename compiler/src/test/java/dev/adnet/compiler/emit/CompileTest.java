@@ -83,6 +83,16 @@ class CompileTest {
         assertThat(file.toString()).contains("INDArray größe = tensor(").contains("INDArray new_int = arena.get(");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"Network", "Dense", "INDArray", "Map", "String", "NAME",
+        "x y", "Größe"})
+    void networkNamesThatClashWithGeneratedOrImportedNamesCompile(String name) {
+        Network n = InMemoryCompiler.instantiate(
+                new JavaEmitter().emit(TestGraphs.awkwardNames(name), TestGraphs.options("n.adnet")), DataType.FLOAT, 0);
+        assertThat(n.name()).isEqualTo(name);
+        assertThat(n.forward(Map.of("größe", Nd4j.rand(DataType.FLOAT, 2, 5)))).containsKeys("record");
+    }
+
     @Test
     void javacDiagnosticsAreCompilerBugs() {
         JavaFile bad = JavaFile.builder("p", TypeSpec.classBuilder("Bad").addModifiers(Modifier.PUBLIC)

@@ -219,6 +219,10 @@ final class TestGraphs {
 
     /** Names that need mangling: a network called {@code class}, an input {@code größe}, keyword paths. */
     static Graph awkwardNames() {
+        return awkwardNames("class");
+    }
+
+    static Graph awkwardNames(String networkName) {
         Builder b = new Builder("naïve net.adnet");
         Value x = b.input("größe", 5);
         Value h = b.dense("new.int", x, 4);
@@ -226,7 +230,7 @@ final class TestGraphs {
         Value s = b.act(Op.ActivationKind.SOFTMAX, "Dense", r);
         b.output("record", s);
         b.output("var-1", r);
-        return b.build("class", null);
+        return b.build(networkName, null);
     }
 
     static EmitOptions options(String file) {
