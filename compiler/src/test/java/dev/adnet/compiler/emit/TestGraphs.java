@@ -153,6 +153,11 @@ final class TestGraphs {
 
     /** conv(bias) -> batchnorm -> relu -> max_pool -> conv -> relu -> add residual -> global_avg_pool -> dense. */
     static Graph cnn() {
+        return cnn(false);
+    }
+
+    /** With {@code extraHead}, one more dense layer at the end (to check that earlier initial values stay). */
+    static Graph cnn(boolean extraHead) {
         Builder b = new Builder("cnn.adnet");
         Value x = b.input("image", 2, 8, 8);
         Value c1 = b.conv("trunk.conv1", x, 4, 3, 1, 1, true);
@@ -164,6 +169,9 @@ final class TestGraphs {
         Value res = b.elementwise(Op.ElementwiseKind.ADD, "trunk.block.add", r2, p1);
         Value g = b.gap("head.pool", res);
         Value logits = b.dense("head.fc", g, 3);
+        if (extraHead) {
+            logits = b.dense("head.fc2", logits, 3);
+        }
         b.output("logits", logits);
         TrainSpec spec = new TrainSpec(
                 List.of(new TrainSpec.CrossEntropy("logits", 1.0, 0.1, "cross_entropy(logits)")), sgd(42));
