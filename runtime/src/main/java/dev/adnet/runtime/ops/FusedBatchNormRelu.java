@@ -49,7 +49,7 @@ public final class FusedBatchNormRelu {
                     int base = (n * c + ch) * inner;
                     for (int s = base; s < base + inner; s++) {
                         double y = xd.get(s) * scale + shift;
-                        od.set(s, y > 0 ? y : 0.0);
+                        od.set(s, Math.max(y, 0.0));
                     }
                 }
                 if (rm != null) {
@@ -87,11 +87,10 @@ public final class FusedBatchNormRelu {
                 for (int n = 0; n < batch; n++) {
                     int base = (n * c + ch) * inner;
                     for (int s = base; s < base + inner; s++) {
-                        if (yd.get(s) > 0) {
-                            double dy = gy.get(s);
-                            sumDy += dy;
-                            sumDyX += dy * xd.get(s);
-                        }
+                        // out >= 0, so signum(out) is the 0/1 ReLU mask, without an unpredictable branch
+                        double dy = gy.get(s) * Math.signum(yd.get(s));
+                        sumDy += dy;
+                        sumDyX += dy * xd.get(s);
                     }
                 }
                 double sumDyXhat = (sumDyX - mean * sumDy) * invStd;
@@ -110,7 +109,7 @@ public final class FusedBatchNormRelu {
                     for (int n = 0; n < batch; n++) {
                         int base = (n * c + ch) * inner;
                         for (int s = base; s < base + inner; s++) {
-                            double dy = yd.get(s) > 0 ? gy.get(s) : 0.0;
+                            double dy = gy.get(s) * Math.signum(yd.get(s));
                             gi.set(s, km * dy - a * xd.get(s) + b0);
                         }
                     }

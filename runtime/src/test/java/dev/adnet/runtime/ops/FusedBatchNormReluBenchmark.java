@@ -7,9 +7,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A tiny benchmark (not a test): training forward + backward of batchnorm+relu on [64,16,28,28] FLOAT, fused
  * against the composed {@link BatchNorm} + {@link Relu} primitives and against libnd4j's ops (moments, batchnorm,
- * relu; relu_bp, batchnorm_bp). Prints median milliseconds and ratios. Run from runtime/ with
- * {@code mvn -o -q test-compile exec:java} unavailable offline, so: {@code java -cp target/test-classes:target/classes:$(cat cp.txt)
- * dev.adnet.runtime.ops.FusedBatchNormReluBenchmark} after {@code mvn -o dependency:build-classpath -Dmdep.outputFile=cp.txt}.
+ * relu; relu_bp, batchnorm_bp). Prints median milliseconds and ratios. Run from
+ * runtime/ after {@code mvn -o test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt}:
+ * {@code java -cp target/test-classes:target/classes:$(cat /tmp/cp.txt) dev.adnet.runtime.ops.FusedBatchNormReluBenchmark}.
  */
 public final class FusedBatchNormReluBenchmark {
     private FusedBatchNormReluBenchmark() {}
@@ -43,20 +43,42 @@ public final class FusedBatchNormReluBenchmark {
         Step libnd4j = () -> {
             Native.exec("moments", new INDArray[] {x}, new INDArray[] {sm, var}, 0, 2, 3);
             DynamicBn.forward(x, sm, var, gamma, beta, mid);
-            Native.exec("relu", new INDArray[] {mid}, new INDArray[] {out});
-            Native.exec("relu_bp", new INDArray[] {mid, go}, new INDArray[] {gmid});
+            DynamicBn.op("relu", new INDArray[] {mid}, new INDArray[] {out});
+            DynamicBn.op("relu_bp", new INDArray[] {mid, go}, new INDArray[] {gmid});
             DynamicBn.backward(x, sm, var, gamma, beta, gmid, gx, gMean, gVar, gg, gb);
         };
-        double f = time(fused);
-        double cmp = time(composed);
-        double nd = time(libnd4j);
-        System.out.printf("batchnorm+relu train fwd+bwd [64,16,28,28] float, median ms:%n");
-        System.out.printf("  fused %.3f, composed adnet ops %.3f, libnd4j ops %.3f%n", f, cmp, nd);
-        System.out.printf("  composed/fused %.2fx, libnd4j/fused %.2fx%n", cmp / f, nd / f);
+        Step[] steps = {fused, composed, libnd4j};
+        String[] names = {"fused", "composed adnet ops", "libnd4j ops"};
+        for (int w = 0; w < 30; w++) {
+            for (Step s : steps) {
+                s.run();
+            }
+        }
+        // Interleaved rounds, so that load from other processes hits all variants alike; min and median reported.
+        int rounds = 41;
+        double[][] ms = new double[steps.length][rounds];
+        for (int r = 0; r < rounds; r++) {
+            for (int k = 0; k < steps.length; k++) {
+                long t0 = System.nanoTime();
+                steps[k].run();
+                ms[k][r] = (System.nanoTime() - t0) / 1e6;
+            }
+        }
+        System.out.printf("batchnorm+relu train fwd+bwd [64,16,28,28] float (ms, min / median of %d):%n", rounds);
+        for (int k = 0; k < steps.length; k++) {
+            java.util.Arrays.sort(ms[k]);
+            System.out.printf("  %-20s %7.3f / %7.3f   ratio to fused (median) %.2fx%n", names[k], ms[k][0],
+                    ms[k][rounds / 2], ms[k][rounds / 2] / ms[0][rounds / 2]);
+        }
     }
 
-    /** libnd4j's batchnorm ops need a floating-point tArg (epsilon), which {@link Native} does not pass. */
+    /** libnd4j's batchnorm and relu ops need a floating-point tArg (epsilon), which {@link Native} does not pass. */
     static final class DynamicBn {
+        static void op(String name, INDArray[] in, INDArray[] out) {
+            Nd4j.exec(org.nd4j.linalg.api.ops.DynamicCustomOp.builder(name).addInputs(in).addOutputs(out)
+                    .addFloatingPointArguments(0.0).build());
+        }
+
         static void forward(INDArray x, INDArray mean, INDArray var, INDArray g, INDArray b, INDArray out) {
             Nd4j.exec(org.nd4j.linalg.api.ops.DynamicCustomOp.builder("batchnorm").addInputs(x, mean, var, g, b)
                     .addOutputs(out).addIntegerArguments(1, 1, 1).addFloatingPointArguments(1e-5).build());
@@ -68,19 +90,5 @@ public final class FusedBatchNormReluBenchmark {
                     .addInputs(x, mean, var, g, b, go).addOutputs(gx, gMean, gVar, gg, gb)
                     .addIntegerArguments(1, 1, 1).addFloatingPointArguments(1e-5).build());
         }
-    }
-
-    private static double time(Step s) {
-        for (int i = 0; i < 30; i++) {
-            s.run();
-        }
-        double[] ms = new double[41];
-        for (int i = 0; i < ms.length; i++) {
-            long t0 = System.nanoTime();
-            s.run();
-            ms[i] = (System.nanoTime() - t0) / 1e6;
-        }
-        java.util.Arrays.sort(ms);
-        return ms[ms.length / 2];
     }
 }
