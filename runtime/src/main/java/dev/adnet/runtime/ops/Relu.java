@@ -2,7 +2,9 @@ package dev.adnet.runtime.ops;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** {@code max(x, 0)}; the gradient at exactly 0 is taken as 0 (as PyTorch). */
+/**
+ * {@code max(x, 0)}; the gradient at exactly 0 is taken as 0 (as PyTorch). Branch-free (see {@link Bits}).
+ */
 public final class Relu {
     private Relu() {}
 
@@ -10,8 +12,7 @@ public final class Relu {
         Check.sameShape("out", x, out);
         try (Direct xd = Direct.in(x); Direct od = Direct.out(out)) {
             for (int i = 0; i < xd.length; i++) {
-                double v = xd.get(i);
-                od.set(i, v > 0 ? v : 0.0);
+                od.set(i, Bits.relu(xd.get(i)));
             }
         }
     }
@@ -22,7 +23,7 @@ public final class Relu {
         Check.sameShape("gradIn", x, gradIn);
         try (Direct xd = Direct.in(x); Direct g = Direct.in(gradOut); Direct gi = Direct.out(gradIn)) {
             for (int i = 0; i < xd.length; i++) {
-                gi.set(i, xd.get(i) > 0 ? g.get(i) : 0.0);
+                gi.set(i, Bits.ifPositive(xd.get(i), g.get(i)));
             }
         }
     }
