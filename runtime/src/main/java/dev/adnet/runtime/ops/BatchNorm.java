@@ -7,9 +7,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * statistics are {@code [C]}. {@code gamma}/{@code beta} may be null (no scale / no shift), and any gradient output
  * may be null (not needed).
  *
- * <p>Plain Java loops over the direct buffers (two-pass statistics, double accumulation): libnd4j's
- * {@code moments}, {@code batchnorm} and {@code batchnorm_bp} are the measured bottleneck of a residual block,
- * while these loops run near memory bandwidth.
+ * <p>Plain Java loops over the direct buffers ({@link BnKernels}; double accumulation): libnd4j's
+ * {@code moments}, {@code batchnorm} and {@code batchnorm_bp} are the measured bottleneck of a residual block.
  */
 public final class BatchNorm {
     private BatchNorm() {}
@@ -17,80 +16,19 @@ public final class BatchNorm {
     /** Inference: normalises with the running statistics. */
     public static void inference(INDArray x, INDArray gamma, INDArray beta, INDArray runningMean,
             INDArray runningVar, double eps, INDArray out) {
-        Check.sameShape("out", x, out);
-        int c = channels(x);
-        int inner = inner(x);
-        int batch = (int) x.size(0);
-        try (Direct xd = Direct.in(x); Direct od = Direct.out(out); Direct g = opt(gamma); Direct bt = opt(beta);
-                Direct rm = Direct.in(runningMean); Direct rv = Direct.in(runningVar)) {
-            for (int ch = 0; ch < c; ch++) {
-                double mean = rm.get(ch);
-                double scale = (g == null ? 1.0 : g.get(ch)) / Math.sqrt(rv.get(ch) + eps);
-                double shift = bt == null ? 0.0 : bt.get(ch);
-                for (int n = 0; n < batch; n++) {
-                    int base = (n * c + ch) * inner;
-                    for (int s = base; s < base + inner; s++) {
-                        od.set(s, (xd.get(s) - mean) * scale + shift);
-                    }
-                }
-            }
-        }
+        BnKernels.inference(dense(x), gamma, beta, runningMean, runningVar, eps, out, false);
     }
 
     /**
      * Training forward: normalises with the batch statistics, writes the batch mean and {@code 1/sqrt(var + eps)}
      * (biased variance) to {@code saveMean}/{@code saveInvStd} for {@link #backward}, and updates the running
      * statistics in place as PyTorch does: {@code running = (1 - momentum) * running + momentum * batch}, the
-     * running variance taking the unbiased batch variance.
+     * running variance taking the unbiased batch variance. Null running statistics are not updated.
      */
     public static void trainForward(INDArray x, INDArray gamma, INDArray beta, INDArray runningMean,
             INDArray runningVar, double momentum, double eps, INDArray out, INDArray saveMean, INDArray saveInvStd) {
-        Check.sameShape("out", x, out);
-        int c = channels(x);
-        int inner = inner(x);
-        int batch = (int) x.size(0);
-        long m = (long) batch * inner;
-        try (Direct xd = Direct.in(x); Direct od = Direct.out(out); Direct g = opt(gamma); Direct bt = opt(beta);
-                Direct rm = optOut(runningMean); Direct rv = optOut(runningVar); Direct sm = Direct.out(saveMean);
-                Direct si = Direct.out(saveInvStd)) {
-            for (int ch = 0; ch < c; ch++) {
-                double sum = 0;
-                for (int n = 0; n < batch; n++) {
-                    int base = (n * c + ch) * inner;
-                    for (int s = base; s < base + inner; s++) {
-                        sum += xd.get(s);
-                    }
-                }
-                double mean = sum / m;
-                double sq = 0;
-                for (int n = 0; n < batch; n++) {
-                    int base = (n * c + ch) * inner;
-                    for (int s = base; s < base + inner; s++) {
-                        double d = xd.get(s) - mean;
-                        sq += d * d;
-                    }
-                }
-                double var = sq / m;
-                double invStd = 1.0 / Math.sqrt(var + eps);
-                sm.set(ch, mean);
-                si.set(ch, invStd);
-                double scale = (g == null ? 1.0 : g.get(ch)) * invStd;
-                double shift = bt == null ? 0.0 : bt.get(ch);
-                for (int n = 0; n < batch; n++) {
-                    int base = (n * c + ch) * inner;
-                    for (int s = base; s < base + inner; s++) {
-                        od.set(s, (xd.get(s) - mean) * scale + shift);
-                    }
-                }
-                if (rm != null) {
-                    rm.set(ch, (1 - momentum) * rm.get(ch) + momentum * mean);
-                }
-                if (rv != null) {
-                    double unbiased = m > 1 ? sq / (m - 1) : var;
-                    rv.set(ch, (1 - momentum) * rv.get(ch) + momentum * unbiased);
-                }
-            }
-        }
+        BnKernels.trainForward(dense(x), gamma, beta, runningMean, runningVar, momentum, eps, out, saveMean,
+                saveInvStd, false);
     }
 
     /**
@@ -98,46 +36,12 @@ public final class BatchNorm {
      */
     public static void backward(INDArray x, INDArray gamma, INDArray saveMean, INDArray saveInvStd, INDArray gradOut,
             INDArray gradIn, INDArray gradGamma, INDArray gradBeta) {
-        Check.sameShape("gradOut", x, gradOut);
-        Check.sameShape("gradIn", x, gradIn);
-        int c = channels(x);
-        int inner = inner(x);
-        int batch = (int) x.size(0);
-        double m = (double) batch * inner;
-        try (Direct xd = Direct.in(x); Direct gy = Direct.in(gradOut); Direct g = opt(gamma);
-                Direct sm = Direct.in(saveMean); Direct si = Direct.in(saveInvStd); Direct gi = optOut(gradIn);
-                Direct gg = optOut(gradGamma); Direct gb = optOut(gradBeta)) {
-            for (int ch = 0; ch < c; ch++) {
-                double mean = sm.get(ch);
-                double invStd = si.get(ch);
-                double sumDy = 0;
-                double sumDyXhat = 0;
-                for (int n = 0; n < batch; n++) {
-                    int base = (n * c + ch) * inner;
-                    for (int s = base; s < base + inner; s++) {
-                        double dy = gy.get(s);
-                        sumDy += dy;
-                        sumDyXhat += dy * (xd.get(s) - mean) * invStd;
-                    }
-                }
-                if (gg != null) {
-                    gg.set(ch, sumDyXhat);
-                }
-                if (gb != null) {
-                    gb.set(ch, sumDy);
-                }
-                if (gi != null) {
-                    double k = (g == null ? 1.0 : g.get(ch)) * invStd / m;
-                    for (int n = 0; n < batch; n++) {
-                        int base = (n * c + ch) * inner;
-                        for (int s = base; s < base + inner; s++) {
-                            double xhat = (xd.get(s) - mean) * invStd;
-                            gi.set(s, k * (m * gy.get(s) - sumDy - xhat * sumDyXhat));
-                        }
-                    }
-                }
-            }
-        }
+        BnKernels.backward(dense(x), null, gamma, saveMean, saveInvStd, dense(gradOut), gradIn, gradGamma, gradBeta);
+    }
+
+    /** Inputs may be views; the kernels need dense c-order storage. */
+    static INDArray dense(INDArray a) {
+        return Direct.isDense(a) ? a : a.dup('c');
     }
 
     static int channels(INDArray x) {

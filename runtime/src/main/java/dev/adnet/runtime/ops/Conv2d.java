@@ -11,7 +11,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Uses libnd4j's {@code conv2d} / {@code conv2d_bp} (oneDNN-backed). libnd4j has no grouped convolution, so
  * {@code groups > 1} runs one convolution per group on dense copies of the group's channels; correct, but it
- * costs copies (a depthwise fast path via {@code depthwise_conv2d} is a possible later optimisation).
+ * costs copies (a depthwise fast path via {@code depthwise_conv2d} is a possible later optimisation). Dilated
+ * convolutions run without oneDNN (see {@link Native#execWithoutHelpers}).
  */
 public final class Conv2d {
     private Conv2d() {}
@@ -21,7 +22,7 @@ public final class Conv2d {
         long[] args = g.nativeArgs();
         if (g.groups() == 1) {
             INDArray o = Native.denseTarget(out);
-            Native.exec("conv2d", b == null ? new INDArray[] {x, w} : new INDArray[] {x, w, b}, new INDArray[] {o},
+            run(g, "conv2d", b == null ? new INDArray[] {x, w} : new INDArray[] {x, w, b}, new INDArray[] {o},
                     args);
             Native.writeBack(o, out);
             return;
@@ -35,7 +36,7 @@ public final class Conv2d {
             INDArray os = out.get(all(), interval(gi * ocg, (gi + 1) * ocg), all(), all()).ulike();
             INDArray[] in = b == null ? new INDArray[] {xs, ws}
                     : new INDArray[] {xs, ws, b.get(interval(gi * ocg, (gi + 1) * ocg)).dup('c')};
-            Native.exec("conv2d", in, new INDArray[] {os}, args);
+            run(g, "conv2d", in, new INDArray[] {os}, args);
             out.get(all(), interval(gi * ocg, (gi + 1) * ocg), all(), all()).assign(os);
         }
     }
@@ -56,7 +57,7 @@ public final class Conv2d {
             INDArray gi = gradIn == null ? x.ulike() : Native.denseTarget(gradIn);
             INDArray gw = Native.denseTarget(gradW);
             INDArray gb = withBias ? (gradB == null ? b.ulike() : Native.denseTarget(gradB)) : null;
-            Native.exec("conv2d_bp", withBias ? new INDArray[] {x, w, b, gradOut} : new INDArray[] {x, w, gradOut},
+            run(g, "conv2d_bp", withBias ? new INDArray[] {x, w, b, gradOut} : new INDArray[] {x, w, gradOut},
                     withBias ? new INDArray[] {gi, gw, gb} : new INDArray[] {gi, gw}, args);
             if (gradIn != null) {
                 Native.writeBack(gi, gradIn);
@@ -81,17 +82,26 @@ public final class Conv2d {
             if (withBias) {
                 INDArray bs = b.get(co).dup('c');
                 INDArray gbs = bs.ulike();
-                Native.exec("conv2d_bp", new INDArray[] {xs, ws, bs, gos}, new INDArray[] {gis, gws, gbs}, args);
+                run(g, "conv2d_bp", new INDArray[] {xs, ws, bs, gos}, new INDArray[] {gis, gws, gbs}, args);
                 if (gradB != null) {
                     gradB.get(co).assign(gbs);
                 }
             } else {
-                Native.exec("conv2d_bp", new INDArray[] {xs, ws, gos}, new INDArray[] {gis, gws}, args);
+                run(g, "conv2d_bp", new INDArray[] {xs, ws, gos}, new INDArray[] {gis, gws}, args);
             }
             if (gradIn != null) {
                 gradIn.get(all(), ci, all(), all()).assign(gis);
             }
             gradW.get(co, all(), all(), all()).assign(gws);
+        }
+    }
+
+    /** Dilated convolutions bypass oneDNN, whose dilated FLOAT path fails in this ND4J version. */
+    private static void run(ConvGeometry g, String op, INDArray[] in, INDArray[] out, long[] args) {
+        if (g.dilationH() > 1 || g.dilationW() > 1) {
+            Native.execWithoutHelpers(op, in, out, args);
+        } else {
+            Native.exec(op, in, out, args);
         }
     }
 

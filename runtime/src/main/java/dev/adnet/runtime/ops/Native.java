@@ -8,6 +8,27 @@ import org.nd4j.linalg.factory.Nd4j;
 final class Native {
     private Native() {}
 
+    private static final Object HELPERS_LOCK = new Object();
+
+    /**
+     * Runs the op with libnd4j's platform helpers (oneDNN) disabled. Why: in 1.0.0-M2.1 the oneDNN path of
+     * {@code conv2d}/{@code conv2d_bp} fails on FLOAT input with any dilation > 1 ("could not create a descriptor
+     * for a dilated convolution forward propagation primitive"); the built-in implementation is correct. The switch
+     * is process-wide, so other threads' ops running meanwhile also skip oneDNN (slower, still correct).
+     */
+    static void execWithoutHelpers(String op, INDArray[] inputs, INDArray[] outputs, long... iArgs) {
+        synchronized (HELPERS_LOCK) {
+            var env = Nd4j.getEnvironment();
+            boolean before = env.helpersAllowed();
+            env.allowHelpers(false);
+            try {
+                exec(op, inputs, outputs, iArgs);
+            } finally {
+                env.allowHelpers(before);
+            }
+        }
+    }
+
     static void exec(String op, INDArray[] inputs, INDArray[] outputs, long... iArgs) {
         DynamicCustomOp.DynamicCustomOpsBuilder b = DynamicCustomOp.builder(op).addInputs(inputs).addOutputs(outputs);
         if (iArgs.length > 0) {

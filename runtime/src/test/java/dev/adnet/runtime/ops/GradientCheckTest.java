@@ -31,13 +31,4 @@ class GradientCheckTest {
             return new INDArray[] {gx};
         }, 1)).isInstanceOf(AssertionError.class);
     }
-
-    @Test
-    void erfMatchesCommonsMath() {
-        for (double v = -7; v <= 7; v += 0.01) {
-            double expected = org.apache.commons.math3.special.Erf.erf(v);
-            assertThat(Erf.erf(v)).as("erf(%s)", v).isCloseTo(expected, org.assertj.core.data.Offset.offset(
-                    2e-15 * Math.max(1, Math.abs(expected))));
-        }
-    }
 }

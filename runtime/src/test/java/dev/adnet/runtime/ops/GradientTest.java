@@ -195,7 +195,7 @@ class GradientTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("activations")
     void activation(String name, Activation a) {
-        // Scaled by 2.5 so that gelu's erf is exercised on both of its branches (|x / sqrt 2| above 2.5).
+        // Scaled by 2.5 so that the saturating regions are exercised too.
         INDArray x = random(1, DOUBLE, 2, 3, 7).muli(2.5);
         INDArray out = x.ulike();
         INDArray gx = x.ulike();
