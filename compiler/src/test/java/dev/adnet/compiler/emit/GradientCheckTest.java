@@ -41,6 +41,12 @@ class GradientCheckTest {
         assertThat(err).isLessThan(1e-6);
     }
 
+    @Test
+    void concatAvgPoolFlattenSoftmaxWithTwoLossedOutputs() {
+        double err = check(TestGraphs.concatPool(), "x", new long[] {3, 2, 6, 6}, "logits", 4, false);
+        assertThat(err).isLessThan(1e-6);
+    }
+
     private static double check(Graph graph, String input, long[] shape, String output, int classes,
             boolean alsoMse) {
         TrainableNetwork net = (TrainableNetwork) InMemoryCompiler.instantiate(
@@ -63,7 +69,17 @@ class GradientCheckTest {
         }
         // a stale gradient from before the step must not survive it
         net.parameters().forEach(p -> p.gradient().assign(7.0));
-        Batch data = new Batch(Map.of(input, x), Map.of(output, oneHot), Map.of());
+        Map<String, INDArray> targets = new java.util.HashMap<>(Map.of(output, oneHot));
+        for (var spec : net.outputs()) {
+            if (!targets.containsKey(spec.name())) { // a regression target for every other output
+                INDArray t = Nd4j.create(DataType.DOUBLE, spec.batchShape(batch));
+                for (long i = 0; i < t.length(); i++) {
+                    t.putScalar(i, rnd.nextDouble());
+                }
+                targets.put(spec.name(), t);
+            }
+        }
+        Batch data = new Batch(Map.of(input, x), targets, Map.of());
         StepContext ctx = new StepContext(0, 0, 0, 99);
         StepResult r = net.trainStep(data, ctx);
         if (alsoMse) {

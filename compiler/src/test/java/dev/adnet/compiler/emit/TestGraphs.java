@@ -225,6 +225,29 @@ final class TestGraphs {
         return b.build("FanOut", spec);
     }
 
+    /** Concat, average pooling with (uncounted) padding, flatten, sigmoid and softmax; CE and MSE on two outputs. */
+    static Graph concatPool() {
+        Builder b = new Builder("cat.adnet");
+        Value x = b.input("x", 2, 6, 6);
+        Value t = b.conv("stem", x, 3, 3, 1, 1, true);
+        Value r = b.act(Op.ActivationKind.RELU, "r", t);
+        Value s = b.act(Op.ActivationKind.SIGMOID, "s", t);
+        Value catOut = b.value(9, 6, 6);
+        b.add(new Op.Concat(List.of(r, s, r), catOut, "cat", b.span()));
+        Value avg = b.value(9, 3, 3);
+        b.add(new Op.Pool2d(Op.PoolKind.AVG, catOut, avg, 3, 3, 2, 2, 1, 1, "avg", b.span()));
+        Value flat = b.value(81);
+        b.add(new Op.Flatten(avg, flat, "flat", b.span()));
+        Value logits = b.dense("fc", flat, 4);
+        Value probs = b.act(Op.ActivationKind.SOFTMAX, "sm", logits);
+        Value reg = b.dense("reg", probs, 3);
+        b.output("logits", logits);
+        b.output("reg", reg);
+        TrainSpec spec = new TrainSpec(List.of(new TrainSpec.CrossEntropy("logits", 1.0, 0.0, "ce"),
+                new TrainSpec.MeanSquaredError("reg", 0.5, "mse")), sgd(3));
+        return b.build("ConcatPool", spec);
+    }
+
     /** Names that need mangling: a network called {@code class}, an input {@code größe}, keyword paths. */
     static Graph awkwardNames() {
         return awkwardNames("class");
