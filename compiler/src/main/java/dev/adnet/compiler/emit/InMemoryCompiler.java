@@ -162,5 +162,4 @@ public final class InMemoryCompiler {
             return defineClass(name, b, 0, b.length);
         }
     }
-
 }
