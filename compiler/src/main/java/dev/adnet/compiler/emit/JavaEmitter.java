@@ -1,0 +1,819 @@
+package dev.adnet.compiler.emit;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import dev.adnet.compiler.emit.BackwardPlanner.Plan;
+import dev.adnet.compiler.emit.BackwardPlanner.Seed;
+import dev.adnet.compiler.emit.BackwardPlanner.Step;
+import dev.adnet.compiler.emit.BackwardPlanner.Write;
+import dev.adnet.compiler.ir.BufferDecl;
+import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.ParamDecl;
+import dev.adnet.compiler.ir.TrainSpec;
+import dev.adnet.compiler.ir.Value;
+import dev.adnet.compiler.source.Span;
+import dev.adnet.runtime.train.OptimizerConfig;
+import dev.adnet.runtime.train.ScheduleConfig;
+import dev.adnet.runtime.train.TrainingConfig;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.lang.model.element.Modifier;
+
+/**
+ * Emits one Java class per network: parameters and buffers with deterministic initialisation, {@code forward}
+ * for inference and, for networks with a train section, {@code trainStep} with the training forward, the losses
+ * and the backward pass planned by {@link BackwardPlanner}, one runtime VJP call per op.
+ *
+ * <p>Generated code is readable: locals are named after the IR op paths ({@link Names}), every op is preceded by
+ * a comment with its path and source position, and every intermediate lives in a slot of the network's
+ * {@code Arena} so that a step with an unchanged batch size allocates nothing but the returned outputs.
+ */
+public final class JavaEmitter {
+    private static final String OPS = "dev.adnet.runtime.ops";
+    private static final String RT = "dev.adnet.runtime";
+    static final ClassName INDARRAY = ClassName.get("org.nd4j.linalg.api.ndarray", "INDArray");
+    static final ClassName DATA_TYPE = ClassName.get("org.nd4j.linalg.api.buffer", "DataType");
+    static final ClassName ND4J = ClassName.get("org.nd4j.linalg.factory", "Nd4j");
+    static final ClassName ARENA = ClassName.get(OPS, "Arena");
+    static final ClassName INIT = ClassName.get(OPS, "Init");
+    static final ClassName CONV_GEOMETRY = ClassName.get(OPS, "ConvGeometry");
+    static final ClassName POOL_GEOMETRY = ClassName.get(OPS, "PoolGeometry");
+    static final ClassName ELEMENTWISE = ClassName.get(OPS, "Elementwise");
+    static final ClassName NETWORK = ClassName.get(RT, "Network");
+    static final ClassName TRAINABLE = ClassName.get(RT, "TrainableNetwork");
+    static final ClassName PARAMETER = ClassName.get(RT, "Parameter");
+    static final ClassName BUFFER = ClassName.get(RT, "Buffer");
+    static final ClassName TENSOR_SPEC = ClassName.get(RT, "TensorSpec");
+    static final ClassName STEP_CONTEXT = ClassName.get(RT, "StepContext");
+    static final ClassName BATCH = ClassName.get(RT + ".train", "Batch");
+    static final ClassName STEP_RESULT = ClassName.get(RT + ".train", "StepResult");
+    static final ClassName TRAINING_CONFIG = ClassName.get(TrainingConfig.class);
+    static final ClassName OPTIMIZER_CONFIG = ClassName.get(OptimizerConfig.class);
+    static final ClassName SCHEDULE_CONFIG = ClassName.get(ScheduleConfig.class);
+    static final ClassName MAP = ClassName.get(Map.class);
+    static final ClassName LIST = ClassName.get(List.class);
+    static final ClassName LINKED_HASH_MAP = ClassName.get(LinkedHashMap.class);
+    static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
+    static final ClassName SET = ClassName.get("java.util", "Set");
+    static final ClassName LINKED_HASH_SET = ClassName.get("java.util", "LinkedHashSet");
+    static final TypeName ARRAY_MAP = ParameterizedTypeName.get(MAP, ClassName.get(String.class), INDARRAY);
+
+    /** Simple names the generated code refers to; no local or field may shadow them. */
+    private static final String[] TYPE_NAMES = {"INDArray", "DataType", "Nd4j", "Arena", "Init", "ConvGeometry",
+        "PoolGeometry", "Elementwise", "Network", "TrainableNetwork", "Parameter", "Buffer", "TensorSpec",
+        "StepContext", "Batch", "StepResult", "TrainingConfig", "OptimizerConfig", "ScheduleConfig", "Map", "List",
+        "LinkedHashMap", "Arrays", "Set", "LinkedHashSet", "String", "Double", "Long", "Math", "Object", "Conv2d",
+        "Dense", "BatchNorm", "LayerNorm", "Relu", "Gelu", "Sigmoid", "Tanh", "Softmax", "MaxPool2d", "AvgPool2d",
+        "GlobalAvgPool", "Flatten", "Dropout", "Concat", "SoftmaxCrossEntropy", "MeanSquaredError",
+        "IllegalArgumentException", "Override", "System"};
+
+    public JavaEmitter() {}
+
+    public JavaFile emit(Graph graph, EmitOptions options) {
+        return new Emission(graph, options).file();
+    }
+
+    private static ClassName op(String simple) {
+        return ClassName.get(OPS, simple);
+    }
+
+    /** A double as Java source that reads back to the same value. */
+    static String lit(double d) {
+        if (Double.isNaN(d)) {
+            return "Double.NaN";
+        }
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "Double.POSITIVE_INFINITY" : "Double.NEGATIVE_INFINITY";
+        }
+        return Double.toString(d);
+    }
+
+    static String lit(long v) {
+        return v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE ? Long.toString(v) : v + "L";
+    }
+
+    /** Text safe inside a comment or Javadoc: no comment terminator, no unicode escape, one line. */
+    static String commentText(String s) {
+        return s.replace("\\", "\\\\").replace("*/", "*&#47;").replace('\n', ' ').replace('\r', ' ');
+    }
+
+    private static final class Emission {
+        private final Graph graph;
+        private final EmitOptions options;
+        private final boolean trainable;
+        private final String className;
+        private final Names.Scope classScope = new Names.Scope();
+        private final Map<String, String> paramField = new HashMap<>();
+        private final Map<String, String> paramGradField = new HashMap<>();
+        private final Map<String, String> bufferField = new HashMap<>();
+        private final Map<Integer, String> geometry = new HashMap<>();
+        private final Map<Integer, String> valueName = new HashMap<>();
+        private final Map<Integer, String> gradName = new HashMap<>();
+        private final Map<String, Integer> slots = new LinkedHashMap<>();
+        private final Names.Scope localScope;
+        private final Plan plan;
+
+        Emission(Graph graph, EmitOptions options) {
+            if (graph.inputs().isEmpty()) {
+                throw new IllegalArgumentException("network " + graph.name() + " has no inputs: the batch size is"
+                        + " read from the first input");
+            }
+            this.graph = graph;
+            this.options = options;
+            this.trainable = graph.training() != null;
+            this.className = Names.identifier(graph.name());
+            classScope.reserve(TYPE_NAMES).reserve(className, "NAME", "SOURCE_HASH", "FLOPS_PER_SAMPLE", "INPUTS",
+                    "OUTPUTS", "dataType", "arena", "parameters", "buffers");
+            List<Op> ops = graph.ops();
+            for (int i = 0; i < ops.size(); i++) {
+                Op op = ops.get(i);
+                if (op instanceof Op.Conv2d || op instanceof Op.Pool2d) {
+                    geometry.put(i, classScope.claim(Names.constant(op.path())));
+                }
+            }
+            for (ParamDecl p : graph.params()) {
+                String f = classScope.claim(Names.path(p.name()));
+                paramField.put(p.name(), f);
+                paramGradField.put(p.name(), classScope.claim(f + "_grad"));
+            }
+            for (BufferDecl b : graph.buffers()) {
+                bufferField.put(b.name(), classScope.claim(Names.path(b.name())));
+            }
+            localScope = new Names.Scope(classScope).reserve("inputs", "batch", "context", "batchSize", "outputs",
+                    "loss", "terms", "seed");
+            for (Graph.Port p : graph.inputs()) {
+                valueName.put(p.value().id(), localScope.claim(Names.identifier(p.name())));
+            }
+            for (Op op : ops) {
+                valueName.putIfAbsent(op.out().id(), localScope.claim(Names.path(op.path())));
+            }
+            this.plan = trainable ? BackwardPlanner.plan(graph) : null;
+            if (trainable) {
+                for (Graph.Port p : graph.inputs()) {
+                    gradNameFor(p.value());
+                }
+                for (Op op : ops) {
+                    gradNameFor(op.out());
+                }
+            }
+        }
+
+        private void gradNameFor(Value v) {
+            if (plan.hasGradient(v) && !gradName.containsKey(v.id())) {
+                gradName.put(v.id(), localScope.claim("grad_" + valueName.get(v.id())));
+            }
+        }
+
+        JavaFile file() {
+            TypeSpec.Builder type = TypeSpec.classBuilder(className)
+                    .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+                    .addSuperinterface(trainable ? TRAINABLE : NETWORK)
+                    .addJavadoc(javadoc());
+            fields(type);
+            constructors(type);
+            accessors(type);
+            type.addMethod(forward());
+            if (trainable) {
+                type.addMethod(trainStep());
+                type.addMethod(trainingConfig());
+            }
+            helpers(type);
+            return JavaFile.builder(options.javaPackage(), type.build())
+                    .skipJavaLangImports(true)
+                    .indent("    ")
+                    .build();
+        }
+
+        private CodeBlock javadoc() {
+            return CodeBlock.builder()
+                    .add("Network {@code $L} from {@code $L}.\n", commentText(graph.name()),
+                            commentText(options.sourceFile()))
+                    .add("\n<p>Generated by adnet $L. Do not edit.\n", commentText(options.compilerVersion()))
+                    .add("\n<p>{@link #forward} returns fresh arrays that later calls do not touch; every"
+                            + " intermediate lives in\na per-instance arena, so an instance is not thread-safe:"
+                            + " use one per thread.\n")
+                    .build();
+        }
+
+        // ---------------------------------------------------------------------------------------- fields
+
+        private void fields(TypeSpec.Builder type) {
+            type.addField(FieldSpec.builder(String.class, "NAME", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                    .initializer("$S", graph.name()).build());
+            type.addField(FieldSpec.builder(String.class, "SOURCE_HASH", Modifier.PRIVATE, Modifier.STATIC,
+                    Modifier.FINAL).initializer("$S", options.sourceHash()).build());
+            type.addField(FieldSpec.builder(long.class, "FLOPS_PER_SAMPLE", Modifier.PRIVATE, Modifier.STATIC,
+                    Modifier.FINAL).initializer("$LL", options.flopsPerSample()).build());
+            TypeName specs = ParameterizedTypeName.get(LIST, TENSOR_SPEC);
+            type.addField(FieldSpec.builder(specs, "INPUTS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                    .initializer(specList(graph.inputs())).build());
+            type.addField(FieldSpec.builder(specs, "OUTPUTS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                    .initializer(specList(graph.outputs())).build());
+            List<Op> ops = graph.ops();
+            for (int i = 0; i < ops.size(); i++) {
+                Op op = ops.get(i);
+                if (op instanceof Op.Conv2d c) {
+                    type.addField(FieldSpec.builder(CONV_GEOMETRY, geometry.get(i), Modifier.PRIVATE,
+                            Modifier.STATIC, Modifier.FINAL).initializer("new $T($L, $L, $L, $L, $L, $L, $L, $L, false, $L)",
+                                    CONV_GEOMETRY, c.kernelH(), c.kernelW(), c.strideH(), c.strideW(), c.padH(),
+                                    c.padW(), c.dilationH(), c.dilationW(), c.groups()).build());
+                } else if (op instanceof Op.Pool2d p) {
+                    type.addField(FieldSpec.builder(POOL_GEOMETRY, geometry.get(i), Modifier.PRIVATE,
+                            Modifier.STATIC, Modifier.FINAL).initializer("new $T($L, $L, $L, $L, $L, $L, false)",
+                                    POOL_GEOMETRY, p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(),
+                                    p.padW()).build());
+                }
+            }
+            type.addField(FieldSpec.builder(DATA_TYPE, "dataType", Modifier.PRIVATE, Modifier.FINAL).build());
+            type.addField(FieldSpec.builder(ARENA, "arena", Modifier.PRIVATE, Modifier.FINAL)
+                    .initializer("new $T()", ARENA).build());
+            for (ParamDecl p : graph.params()) {
+                type.addField(FieldSpec.builder(INDARRAY, paramField.get(p.name()), Modifier.PRIVATE, Modifier.FINAL)
+                        .build());
+                type.addField(FieldSpec.builder(INDARRAY, paramGradField.get(p.name()), Modifier.PRIVATE,
+                        Modifier.FINAL).build());
+            }
+            for (BufferDecl b : graph.buffers()) {
+                type.addField(FieldSpec.builder(INDARRAY, bufferField.get(b.name()), Modifier.PRIVATE, Modifier.FINAL)
+                        .build());
+            }
+            type.addField(FieldSpec.builder(ParameterizedTypeName.get(LIST, PARAMETER), "parameters",
+                    Modifier.PRIVATE, Modifier.FINAL).build());
+            type.addField(FieldSpec.builder(ParameterizedTypeName.get(LIST, BUFFER), "buffers", Modifier.PRIVATE,
+                    Modifier.FINAL).build());
+        }
+
+        private CodeBlock specList(List<Graph.Port> ports) {
+            List<CodeBlock> items = new ArrayList<>();
+            for (Graph.Port p : ports) {
+                items.add(CodeBlock.of("new $T($S, new long[] {$L})", TENSOR_SPEC, p.name(), dims(p.value().shape())));
+            }
+            return CodeBlock.of("$T.of($L)", LIST, CodeBlock.join(items, ", "));
+        }
+
+        private static String dims(long[] shape) {
+            StringBuilder sb = new StringBuilder();
+            for (long d : shape) {
+                if (sb.length() > 0) {
+                    sb.append(", ");
+                }
+                sb.append(lit(d));
+            }
+            return sb.toString();
+        }
+
+        // ---------------------------------------------------------------------------------------- constructors
+
+        private void constructors(TypeSpec.Builder type) {
+            long defaultSeed = trainable ? graph.training().config().seed() : 0;
+            type.addMethod(MethodSpec.constructorBuilder()
+                    .addModifiers(Modifier.PUBLIC)
+                    .addJavadoc("FLOAT parameters initialised with the seed the source declares ($L).\n",
+                            lit(defaultSeed))
+                    .addStatement("this($T.FLOAT, $LL)", DATA_TYPE, defaultSeed)
+                    .build());
+            MethodSpec.Builder c = MethodSpec.constructorBuilder()
+                    .addModifiers(Modifier.PUBLIC)
+                    .addJavadoc("@param dataType FLOAT or DOUBLE, for parameters, buffers and activations\n"
+                            + "@param seed parameter {@code i} is initialised from {@code seedFor(seed, i)}\n")
+                    .addParameter(DATA_TYPE, "dataType")
+                    .addParameter(long.class, "seed");
+            c.beginControlFlow("if (dataType != $T.FLOAT && dataType != $T.DOUBLE)", DATA_TYPE, DATA_TYPE)
+                    .addStatement("throw new $T(NAME + $S + dataType)", IllegalArgumentException.class,
+                            ": the data type must be FLOAT or DOUBLE, got ")
+                    .endControlFlow();
+            c.addStatement("this.dataType = dataType");
+            List<ParamDecl> params = graph.params();
+            List<CodeBlock> records = new ArrayList<>();
+            for (int i = 0; i < params.size(); i++) {
+                ParamDecl p = params.get(i);
+                String f = paramField.get(p.name());
+                String g = paramGradField.get(p.name());
+                c.addStatement("$L = $T.create(dataType, $L)", f, ND4J, dims(p.shape()));
+                switch (p.init()) {
+                    case HE_NORMAL -> c.addStatement("$T.heNormal($L, $L, seedFor(seed, $L))", INIT, f, lit(p.fanIn()), i);
+                    case XAVIER_UNIFORM -> c.addStatement("$T.xavierUniform($L, $L, $L, seedFor(seed, $L))", INIT, f,
+                            lit(p.fanIn()), lit(p.fanOut()), i);
+                    case ZEROS -> c.addStatement("$T.constant($L, 0.0)", INIT, f);
+                    case ONES -> c.addStatement("$T.constant($L, 1.0)", INIT, f);
+                }
+                c.addStatement("$L = $T.create(dataType, $L)", g, ND4J, dims(p.shape()));
+                records.add(CodeBlock.of("new $T($S, $L, $L, $L)", PARAMETER, p.name(), f, g, p.decay()));
+            }
+            List<CodeBlock> bufferRecords = new ArrayList<>();
+            for (BufferDecl b : graph.buffers()) {
+                String f = bufferField.get(b.name());
+                c.addStatement("$L = $T.create(dataType, $L)", f, ND4J, lit(b.size()));
+                c.addStatement("$T.constant($L, $L)", INIT, f, lit(b.initialValue()));
+                bufferRecords.add(CodeBlock.of("new $T($S, $L)", BUFFER, b.name(), f));
+            }
+            c.addStatement("parameters = $T.of($L)", LIST, CodeBlock.join(records, ",\n"));
+            c.addStatement("buffers = $T.of($L)", LIST, CodeBlock.join(bufferRecords, ",\n"));
+            type.addMethod(c.build());
+        }
+
+        // ---------------------------------------------------------------------------------------- accessors
+
+        private void accessors(TypeSpec.Builder type) {
+            type.addMethod(getter("name", ClassName.get(String.class), "NAME"));
+            type.addMethod(getter("sourceHash", ClassName.get(String.class), "SOURCE_HASH"));
+            type.addMethod(getter("dataType", DATA_TYPE, "dataType"));
+            type.addMethod(getter("inputs", ParameterizedTypeName.get(LIST, TENSOR_SPEC), "INPUTS"));
+            type.addMethod(getter("outputs", ParameterizedTypeName.get(LIST, TENSOR_SPEC), "OUTPUTS"));
+            type.addMethod(getter("parameters", ParameterizedTypeName.get(LIST, PARAMETER), "parameters"));
+            type.addMethod(getter("buffers", ParameterizedTypeName.get(LIST, BUFFER), "buffers"));
+            type.addMethod(getter("flopsPerSample", TypeName.LONG, "FLOPS_PER_SAMPLE"));
+        }
+
+        private static MethodSpec getter(String name, TypeName type, String field) {
+            return MethodSpec.methodBuilder(name)
+                    .addAnnotation(Override.class)
+                    .addModifiers(Modifier.PUBLIC)
+                    .returns(type)
+                    .addStatement("return $L", field)
+                    .build();
+        }
+
+        private MethodSpec trainingConfig() {
+            TrainingConfig t = graph.training().config();
+            OptimizerConfig o = t.optimizer();
+            ScheduleConfig s = t.schedule();
+            StringBuilder ms = new StringBuilder();
+            for (double m : s.milestones()) {
+                if (ms.length() > 0) {
+                    ms.append(", ");
+                }
+                ms.append(lit(m));
+            }
+            CodeBlock optimizer = CodeBlock.of("new $T($T.Kind.$L, $L, $L, $L, $L, $L, $L, $L)", OPTIMIZER_CONFIG,
+                    OPTIMIZER_CONFIG, o.kind().name(), lit(o.learningRate()), lit(o.momentum()), o.nesterov(),
+                    lit(o.weightDecay()), lit(o.beta1()), lit(o.beta2()), lit(o.epsilon()));
+            CodeBlock schedule = CodeBlock.of("new $T($T.Kind.$L, new double[] {$L}, $L, $L, $L)", SCHEDULE_CONFIG,
+                    SCHEDULE_CONFIG, s.kind().name(), ms, lit(s.factor()), lit(s.minLearningRate()),
+                    lit(s.warmupEpochs()));
+            return MethodSpec.methodBuilder("trainingConfig")
+                    .addAnnotation(Override.class)
+                    .addModifiers(Modifier.PUBLIC)
+                    .returns(TRAINING_CONFIG)
+                    .addStatement("return new $T(\n$>$L,\n$L,\n$L, $L, $LL)$<", TRAINING_CONFIG, optimizer, schedule,
+                            t.epochs(), t.batchSize(), t.seed())
+                    .build();
+        }
+
+        // ---------------------------------------------------------------------------------------- forward
+
+        private int slot(String key) {
+            return slots.computeIfAbsent(key, k -> slots.size());
+        }
+
+        private CodeBlock alloc(String key, long[] perSample) {
+            String d = dims(perSample);
+            return CodeBlock.of("arena.get($L, dataType, batchSize$L)", slot(key), d.isEmpty() ? "" : ", " + d);
+        }
+
+        private CodeBlock allocUnbatched(String key, long[] shape) {
+            return CodeBlock.of("arena.get($L, dataType, $L)", slot(key), dims(shape));
+        }
+
+        private String v(Value value) {
+            return valueName.get(value.id());
+        }
+
+        private void readInputs(MethodSpec.Builder m, String map, String what) {
+            m.addStatement("checkNames($S, $L.keySet(), INPUTS)", what, map);
+            List<Graph.Port> ins = graph.inputs();
+            for (int i = 0; i < ins.size(); i++) {
+                m.addStatement("$T $L = tensor($L, $S, INPUTS.get($L), $L)", INDARRAY, v(ins.get(i).value()), map,
+                        what, i, i == 0 ? "-1" : "batchSize");
+                if (i == 0) {
+                    m.addStatement("long batchSize = $L.size(0)", v(ins.get(0).value()));
+                }
+            }
+        }
+
+        private void comment(MethodSpec.Builder m, Op op) {
+            Span s = op.origin();
+            m.addComment("$L at $L", commentText(op.path()), s == null ? "?" : commentText(s.toString()));
+        }
+
+        private MethodSpec forward() {
+            MethodSpec.Builder m = MethodSpec.methodBuilder("forward")
+                    .addAnnotation(Override.class)
+                    .addModifiers(Modifier.PUBLIC)
+                    .addJavadoc("Inference: batchnorm uses the running statistics, dropout is the identity. The"
+                            + " returned arrays are\nfresh copies, not views of the arena.\n")
+                    .returns(ARRAY_MAP)
+                    .addParameter(ARRAY_MAP, "inputs");
+            readInputs(m, "inputs", "input");
+            List<Op> ops = graph.ops();
+            for (int i = 0; i < ops.size(); i++) {
+                forwardOp(m, i, ops.get(i), false);
+            }
+            returnOutputs(m);
+            m.addStatement("return outputs");
+            return m.build();
+        }
+
+        private void returnOutputs(MethodSpec.Builder m) {
+            m.addStatement("$T outputs = new $T<>()", ARRAY_MAP, LINKED_HASH_MAP);
+            for (Graph.Port p : graph.outputs()) {
+                m.addStatement("outputs.put($S, $L.dup('c'))", p.name(), v(p.value()));
+            }
+        }
+
+        private String param(ParamDecl p) {
+            return p == null ? "null" : paramField.get(p.name());
+        }
+
+        private void forwardOp(MethodSpec.Builder m, int index, Op op, boolean train) {
+            comment(m, op);
+            String out = v(op.out());
+            if (op instanceof Op.Dropout d && !train) {
+                m.addStatement("$T $L = $L", INDARRAY, out, v(d.in()));
+                return;
+            }
+            m.addStatement("$T $L = $L", INDARRAY, out, alloc("v" + op.out().id(), op.out().shape()));
+            if (op instanceof Op.Conv2d c) {
+                m.addStatement("$T.forward($L, $L, $L, $L, $L)", op("Conv2d"), v(c.in()), param(c.weight()),
+                        param(c.bias()), geometry.get(index), out);
+            } else if (op instanceof Op.Dense d) {
+                m.addStatement("$T.forward($L, $L, $L, $L)", op("Dense"), v(d.in()), param(d.weight()),
+                        param(d.bias()), out);
+            } else if (op instanceof Op.BatchNorm b) {
+                String rm = bufferField.get(b.runningMean().name());
+                String rv = bufferField.get(b.runningVar().name());
+                if (train) {
+                    long[] c = {b.in().dim(0)};
+                    m.addStatement("$T $L = $L", INDARRAY, saveMean(op), allocUnbatched("mean" + index, c));
+                    m.addStatement("$T $L = $L", INDARRAY, saveInvStd(op), allocUnbatched("invstd" + index, c));
+                    m.addStatement("$T.trainForward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", op("BatchNorm"),
+                            v(b.in()), param(b.gamma()), param(b.beta()), rm, rv, lit(b.momentum()), lit(b.eps()),
+                            out, saveMean(op), saveInvStd(op));
+                } else {
+                    m.addStatement("$T.inference($L, $L, $L, $L, $L, $L, $L)", op("BatchNorm"), v(b.in()),
+                            param(b.gamma()), param(b.beta()), rm, rv, lit(b.eps()), out);
+                }
+            } else if (op instanceof Op.LayerNorm l) {
+                if (train) {
+                    long[] s = l.in().shape();
+                    long[] rows = java.util.Arrays.copyOf(s, s.length - 1);
+                    m.addStatement("$T $L = $L", INDARRAY, saveMean(op), alloc("mean" + index, rows));
+                    m.addStatement("$T $L = $L", INDARRAY, saveInvStd(op), alloc("invstd" + index, rows));
+                    m.addStatement("$T.forward($L, $L, $L, $L, $L, $L, $L)", op("LayerNorm"), v(l.in()),
+                            param(l.gamma()), param(l.beta()), lit(l.eps()), out, saveMean(op), saveInvStd(op));
+                } else {
+                    m.addStatement("$T.forward($L, $L, $L, $L, $L, null, null)", op("LayerNorm"), v(l.in()),
+                            param(l.gamma()), param(l.beta()), lit(l.eps()), out);
+                }
+            } else if (op instanceof Op.Activation a) {
+                m.addStatement("$T.forward($L, $L)", activation(a.activation()), v(a.in()), out);
+            } else if (op instanceof Op.Pool2d p) {
+                if (p.pool() == Op.PoolKind.MAX) {
+                    m.addStatement("$T.forward($L, $L, $L)", op("MaxPool2d"), v(p.in()), geometry.get(index), out);
+                } else {
+                    m.addStatement("$T.forward($L, $L, false, $L)", op("AvgPool2d"), v(p.in()), geometry.get(index),
+                            out);
+                }
+            } else if (op instanceof Op.GlobalAvgPool g) {
+                m.addStatement("$T.forward($L, $L)", op("GlobalAvgPool"), v(g.in()), out);
+            } else if (op instanceof Op.Flatten f) {
+                m.addStatement("$T.forward($L, $L)", op("Flatten"), v(f.in()), out);
+            } else if (op instanceof Op.Dropout d) {
+                m.addStatement("$T $L = $L", INDARRAY, mask(op), alloc("mask" + index, d.in().shape()));
+                m.addStatement("$T.forward($L, $L, seedFor(context.seed(), $L), $L, $L)", op("Dropout"), v(d.in()),
+                        lit(d.rate()), index, out, mask(op));
+            } else if (op instanceof Op.Concat c) {
+                List<String> names = new ArrayList<>();
+                for (Value x : c.ins()) {
+                    names.add(v(x));
+                }
+                m.addStatement("$T.forward(new $T[] {$L}, 1, $L)", op("Concat"), INDARRAY, String.join(", ", names),
+                        out);
+            } else if (op instanceof Op.Elementwise e) {
+                m.addStatement("$T.$L($L, $L, $L)", ELEMENTWISE, e.op().name().toLowerCase(java.util.Locale.ROOT),
+                        v(e.a()), v(e.b()), out);
+            } else if (op instanceof Op.Scale s) {
+                m.addStatement("$T.scale($L, $L, $L)", ELEMENTWISE, v(s.in()), lit(s.factor()), out);
+            } else {
+                throw new IllegalStateException("no emitter for " + op.kind());
+            }
+        }
+
+        private static ClassName activation(Op.ActivationKind k) {
+            return switch (k) {
+                case RELU -> op("Relu");
+                case GELU -> op("Gelu");
+                case SIGMOID -> op("Sigmoid");
+                case TANH -> op("Tanh");
+                case SOFTMAX -> op("Softmax");
+            };
+        }
+
+        private final Map<String, String> auxNames = new HashMap<>();
+
+        private String aux(Op op, String suffix) {
+            return auxNames.computeIfAbsent(op.path() + "#" + suffix + "#" + op.out().id(),
+                    k -> localScope.claim(v(op.out()) + "_" + suffix));
+        }
+
+        private String saveMean(Op op) {
+            return aux(op, "mean");
+        }
+
+        private String saveInvStd(Op op) {
+            return aux(op, "inv_std");
+        }
+
+        private String mask(Op op) {
+            return aux(op, "mask");
+        }
+
+        // ---------------------------------------------------------------------------------------- training
+
+        private MethodSpec trainStep() {
+            MethodSpec.Builder m = MethodSpec.methodBuilder("trainStep")
+                    .addAnnotation(Override.class)
+                    .addModifiers(Modifier.PUBLIC)
+                    .returns(STEP_RESULT)
+                    .addParameter(BATCH, "batch")
+                    .addParameter(STEP_CONTEXT, "context");
+            // a copy: the names of this method's scratch locals do not leak into others
+            Names.Scope scope = new Names.Scope(localScope);
+            readInputs(m, "batch.inputs()", "input");
+            List<Op> ops = graph.ops();
+            for (int i = 0; i < ops.size(); i++) {
+                forwardOp(m, i, ops.get(i), true);
+            }
+            // losses
+            List<TrainSpec.LossTerm> terms = graph.training().terms();
+            List<String> termVars = new ArrayList<>();
+            Map<String, Integer> outputIndex = new HashMap<>();
+            for (int i = 0; i < graph.outputs().size(); i++) {
+                outputIndex.put(graph.outputs().get(i).name(), i);
+            }
+            for (Seed seed : plan.seeds()) {
+                TrainSpec.LossTerm term = terms.get(seed.term());
+                String output = BackwardPlanner.outputOf(term);
+                Value value = seed.value();
+                m.addComment("loss term $L: $L, weight $L", seed.term(), commentText(term.display()),
+                        lit(term.weight()));
+                String target = scope.claim(v(value) + "_target");
+                m.addStatement("$T $L = tensor(batch.targets(), $S, OUTPUTS.get($L), batchSize)", INDARRAY, target,
+                        "target", outputIndex.get(output));
+                String grad = gradTarget(m, scope, seed.write(), value, value.shape(), "v" + value.id());
+                String termVar = scope.claim("term" + seed.term());
+                termVars.add(termVar);
+                if (term instanceof TrainSpec.CrossEntropy ce) {
+                    m.addStatement("double $L = $T.forward($L, $L, $L, $L)", termVar, op("SoftmaxCrossEntropy"),
+                            v(value), target, lit(ce.smoothing()), grad);
+                } else {
+                    m.addStatement("double $L = $T.forward($L, $L, $L)", termVar, op("MeanSquaredError"), v(value),
+                            target, grad);
+                }
+                if (seed.write() != Write.SKIP && term.weight() != 1.0) {
+                    m.addStatement("$T.scale($L, $L, $L)", ELEMENTWISE, grad, lit(term.weight()), grad);
+                }
+                finishWrite(m, seed.write(), value, grad);
+            }
+            List<CodeBlock> sum = new ArrayList<>();
+            for (int t = 0; t < terms.size(); t++) {
+                sum.add(CodeBlock.of("$L * $L", lit(terms.get(t).weight()), termVars.get(t)));
+            }
+            m.addStatement("double loss = $L", sum.isEmpty() ? CodeBlock.of("0.0") : CodeBlock.join(sum, " + "));
+            m.addStatement("$T<$T, $T> terms = new $T<>()", MAP, String.class, Double.class, LINKED_HASH_MAP);
+            for (int t = 0; t < terms.size(); t++) {
+                m.addStatement("terms.merge($S, $L * $L, $T::sum)", terms.get(t).display(),
+                        lit(terms.get(t).weight()), termVars.get(t), Double.class);
+            }
+            // backward
+            for (Step step : plan.steps()) {
+                backwardStep(m, scope, step);
+            }
+            if (!plan.zeroed().isEmpty()) {
+                m.addComment("parameters the loss does not depend on");
+                for (String p : plan.zeroed()) {
+                    m.addStatement("$L.assign(0.0)", paramGradField.get(p));
+                }
+            }
+            returnOutputs(m);
+            m.addStatement("return new $T(loss, terms, outputs)", STEP_RESULT);
+            return m.build();
+        }
+
+        /**
+         * Declares where a gradient contribution to {@code value} goes: its gradient buffer (OVERWRITE), a scratch
+         * array (ACCUMULATE, added by {@link #finishWrite}), or nothing ({@code "null"}).
+         */
+        private String gradTarget(MethodSpec.Builder m, Names.Scope scope, Write w, Value value, long[] shape,
+                String key) {
+            switch (w) {
+                case SKIP:
+                    return "null";
+                case OVERWRITE: {
+                    String g = gradName.get(value.id());
+                    m.addStatement("$T $L = $L", INDARRAY, g, alloc("grad" + value.id(), shape));
+                    return g;
+                }
+                default: {
+                    String part = scope.claim(gradName.get(value.id()) + "_part");
+                    m.addStatement("$T $L = $L", INDARRAY, part, alloc("part" + key, shape));
+                    return part;
+                }
+            }
+        }
+
+        private void finishWrite(MethodSpec.Builder m, Write w, Value value, String written) {
+            if (w == Write.ACCUMULATE) {
+                m.addStatement("$T.accumulate($L, $L)", ELEMENTWISE, gradName.get(value.id()), written);
+            }
+        }
+
+        private String paramTarget(MethodSpec.Builder m, Names.Scope scope, Write w, ParamDecl p) {
+            if (w == Write.OVERWRITE) {
+                return paramGradField.get(p.name());
+            }
+            String part = scope.claim(paramField.get(p.name()) + "_grad_part");
+            m.addStatement("$T $L = $L", INDARRAY, part, allocUnbatched("pgrad:" + p.name(), p.shape()));
+            return part;
+        }
+
+        private void finishParam(MethodSpec.Builder m, Write w, ParamDecl p, String written) {
+            if (w == Write.ACCUMULATE) {
+                m.addStatement("$T.accumulate($L, $L)", ELEMENTWISE, paramGradField.get(p.name()), written);
+            }
+        }
+
+        private void backwardStep(MethodSpec.Builder m, Names.Scope scope, Step step) {
+            Op op = step.op();
+            int index = step.opIndex();
+            m.addComment("backward $L at $L", commentText(op.path()),
+                    op.origin() == null ? "?" : commentText(op.origin().toString()));
+            String gOut = gradName.get(op.out().id());
+            List<Value> ins = op.inputs();
+            List<String> gIn = new ArrayList<>();
+            boolean repeated = ins.stream().distinct().count() < ins.size();
+            if (op instanceof Op.Elementwise e && e.op() != Op.ElementwiseKind.MUL) {
+                // add and sub route the gradient: d a = d out, d b = +-d out. The gradient of out is dead after
+                // this step, so ONE operand may take its buffer over; a second alias would let an accumulation
+                // into one operand's gradient corrupt the other's.
+                boolean aliased = false;
+                for (int k = 0; k < 2; k++) {
+                    Write w = step.inputs().get(k);
+                    Value x = ins.get(k);
+                    boolean negate = k == 1 && e.op() == Op.ElementwiseKind.SUB;
+                    if (w == Write.SKIP) {
+                        continue;
+                    }
+                    if (w == Write.ACCUMULATE && !negate) {
+                        m.addStatement("$T.accumulate($L, $L)", ELEMENTWISE, gradName.get(x.id()), gOut);
+                    } else if (w == Write.OVERWRITE && !negate && !repeated && !aliased) {
+                        m.addStatement("$T $L = $L", INDARRAY, gradName.get(x.id()), gOut);
+                        aliased = true;
+                    } else if (negate) {
+                        String t = gradTarget(m, scope, w, x, x.shape(), "v" + x.id());
+                        m.addStatement("$T.scale($L, -1.0, $L)", ELEMENTWISE, gOut, t);
+                        finishWrite(m, w, x, t);
+                    } else {
+                        String t = gradTarget(m, scope, w, x, x.shape(), "v" + x.id());
+                        m.addStatement("$L.assign($L)", t, gOut);
+                    }
+                }
+                return;
+            }
+            for (int k = 0; k < ins.size(); k++) {
+                gIn.add(gradTarget(m, scope, step.inputs().get(k), ins.get(k), ins.get(k).shape(),
+                        "v" + ins.get(k).id() + "@" + index + "." + k));
+            }
+            List<ParamDecl> ps = op.params();
+            List<String> gP = new ArrayList<>();
+            for (int k = 0; k < ps.size(); k++) {
+                gP.add(paramTarget(m, scope, step.params().get(k), ps.get(k)));
+            }
+            String out = v(op.out());
+            if (op instanceof Op.Conv2d c) {
+                m.addStatement("$T.backward($L, $L, $L, $L, $L, $L, $L, $L)", op("Conv2d"), v(c.in()),
+                        param(c.weight()), param(c.bias()), gOut, geometry.get(index), gIn.get(0), gP.get(0),
+                        c.bias() == null ? "null" : gP.get(1));
+            } else if (op instanceof Op.Dense d) {
+                m.addStatement("$T.backward($L, $L, $L, $L, $L, $L)", op("Dense"), v(d.in()), param(d.weight()), gOut,
+                        gIn.get(0), gP.get(0), d.bias() == null ? "null" : gP.get(1));
+            } else if (op instanceof Op.BatchNorm b) {
+                m.addStatement("$T.backward($L, $L, $L, $L, $L, $L, $L, $L)", op("BatchNorm"), v(b.in()),
+                        param(b.gamma()), saveMean(op), saveInvStd(op), gOut, gIn.get(0), gP.get(0), gP.get(1));
+            } else if (op instanceof Op.LayerNorm l) {
+                m.addStatement("$T.backward($L, $L, $L, $L, $L, $L, $L, $L)", op("LayerNorm"), v(l.in()),
+                        param(l.gamma()), saveMean(op), saveInvStd(op), gOut, gIn.get(0), gP.get(0), gP.get(1));
+            } else if (op instanceof Op.Activation a) {
+                m.addStatement("$T.backward($L, $L, $L, $L)", activation(a.activation()), v(a.in()), out, gOut,
+                        gIn.get(0));
+            } else if (op instanceof Op.Pool2d p) {
+                if (p.pool() == Op.PoolKind.MAX) {
+                    m.addStatement("$T.backward($L, $L, $L, $L)", op("MaxPool2d"), v(p.in()), gOut, geometry.get(index),
+                            gIn.get(0));
+                } else {
+                    m.addStatement("$T.backward($L, $L, $L, false, $L)", op("AvgPool2d"), v(p.in()), gOut,
+                            geometry.get(index), gIn.get(0));
+                }
+            } else if (op instanceof Op.GlobalAvgPool) {
+                m.addStatement("$T.backward($L, $L)", op("GlobalAvgPool"), gOut, gIn.get(0));
+            } else if (op instanceof Op.Flatten) {
+                m.addStatement("$T.backward($L, $L)", op("Flatten"), gOut, gIn.get(0));
+            } else if (op instanceof Op.Dropout) {
+                m.addStatement("$T.backward($L, $L, $L)", op("Dropout"), gOut, mask(op), gIn.get(0));
+            } else if (op instanceof Op.Concat c) {
+                List<String> sizes = new ArrayList<>();
+                for (Value x : c.ins()) {
+                    sizes.add(lit(x.dim(0)));
+                }
+                m.addStatement("$T.backward($L, 1, new long[] {$L}, new $T[] {$L})", op("Concat"), gOut,
+                        String.join(", ", sizes), INDARRAY, String.join(", ", gIn));
+            } else if (op instanceof Op.Elementwise e) {
+                m.addStatement("$T.mulBackward($L, $L, $L, $L, $L)", ELEMENTWISE, v(e.a()), v(e.b()), gOut, gIn.get(0),
+                        gIn.get(1));
+            } else if (op instanceof Op.Scale s) {
+                m.addStatement("$T.scale($L, $L, $L)", ELEMENTWISE, gOut, lit(s.factor()), gIn.get(0));
+            } else {
+                throw new IllegalStateException("no VJP emitter for " + op.kind());
+            }
+            for (int k = 0; k < ins.size(); k++) {
+                finishWrite(m, step.inputs().get(k), ins.get(k), gIn.get(k));
+            }
+            for (int k = 0; k < ps.size(); k++) {
+                finishParam(m, step.params().get(k), ps.get(k), gP.get(k));
+            }
+        }
+
+        // ---------------------------------------------------------------------------------------- helpers
+
+        private void helpers(TypeSpec.Builder type) {
+            type.addMethod(MethodSpec.methodBuilder("checkNames")
+                    .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                    .addParameter(String.class, "what")
+                    .addParameter(ParameterizedTypeName.get(SET, ClassName.get(String.class)), "given")
+                    .addParameter(ParameterizedTypeName.get(LIST, TENSOR_SPEC), "expected")
+                    .addStatement("$T<$T> names = new $T<>()", SET, String.class, LINKED_HASH_SET)
+                    .beginControlFlow("for ($T spec : expected)", TENSOR_SPEC)
+                    .addStatement("names.add(spec.name())")
+                    .endControlFlow()
+                    .beginControlFlow("if (!names.equals(given))")
+                    .addStatement("throw new $T(NAME + $S + what + $S + names + $S + given)",
+                            IllegalArgumentException.class, ": expected ", "s ", ", got ")
+                    .endControlFlow()
+                    .build());
+            type.addMethod(MethodSpec.methodBuilder("tensor")
+                    .addJavadoc("The array named {@code spec.name()}, checked against the per-sample shape and"
+                            + " the batch size\n({@code -1}: any), as a dense c-ordered array of this network's"
+                            + " data type.\n")
+                    .addModifiers(Modifier.PRIVATE)
+                    .returns(INDARRAY)
+                    .addParameter(ARRAY_MAP, "arrays")
+                    .addParameter(String.class, "what")
+                    .addParameter(TENSOR_SPEC, "spec")
+                    .addParameter(long.class, "batchSize")
+                    .addStatement("$T a = arrays.get(spec.name())", INDARRAY)
+                    .beginControlFlow("if (a == null)")
+                    .addStatement("throw new $T(NAME + $S + what + $S + spec.name() + $S)",
+                            IllegalArgumentException.class, ": missing ", " '", "'")
+                    .endControlFlow()
+                    .addStatement("long[] shape = a.shape()")
+                    .addStatement("long[] expected = spec.batchShape(batchSize < 0 && shape.length > 0 ? shape[0] : batchSize)")
+                    .beginControlFlow("if (!$T.equals(shape, expected))", ARRAYS)
+                    .addStatement("$T want = $T.toString(spec.shape())", String.class, ARRAYS)
+                    .addStatement("throw new $T(NAME + $S + what + $S + spec.name() + $S\n$>+ (batchSize < 0 ? $S :"
+                            + " $S + batchSize) + (want.length() > 2 ? $S + want.substring(1) : $S)\n+ $S"
+                            + " + $T.toString(shape))$<", IllegalArgumentException.class, ": ", " '",
+                            "' must have shape ", "[batch", "[", ", ", "]", ", got ", ARRAYS)
+                    .endControlFlow()
+                    .beginControlFlow("if (a.dataType() != dataType)")
+                    .addStatement("a = a.castTo(dataType)")
+                    .endControlFlow()
+                    .beginControlFlow("if (a.ordering() != 'c' || a.isView() || a.elementWiseStride() != 1)")
+                    .addStatement("a = a.dup('c')")
+                    .endControlFlow()
+                    .addStatement("return a")
+                    .build());
+            type.addMethod(MethodSpec.methodBuilder("seedFor")
+                    .addJavadoc("SplitMix64 of {@code seed} and {@code index}: independent seeds for parameters and"
+                            + " dropout masks.\n")
+                    .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                    .returns(long.class)
+                    .addParameter(long.class, "seed")
+                    .addParameter(long.class, "index")
+                    .addStatement("long z = seed + (index + 1) * 0x9E3779B97F4A7C15L")
+                    .addStatement("z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L")
+                    .addStatement("z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL")
+                    .addStatement("return z ^ (z >>> 31)")
+                    .build());
+        }
+    }
+}

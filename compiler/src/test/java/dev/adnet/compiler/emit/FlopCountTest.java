@@ -1,0 +1,22 @@
+package dev.adnet.compiler.emit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class FlopCountTest {
+    @Test
+    void cnn() {
+        long conv1 = 2L * 4 * 8 * 8 * 2 * 9 + 4 * 64;
+        long bn = 2L * 256;
+        long relu1 = 256;
+        long pool = 64L * 4;
+        long conv2 = 2L * 64 * 4 * 9;
+        long relu2 = 64;
+        long add = 64;
+        long gap = 64;
+        long fc = 2L * 4 * 3 + 3;
+        assertThat(FlopCount.perSample(TestGraphs.cnn()))
+                .isEqualTo(conv1 + bn + relu1 + pool + conv2 + relu2 + add + gap + fc);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.adnet.runtime.ops;
+
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * 2-D convolution (cross-correlation, as PyTorch), NCHW input, weights {@code [outC, inC/groups, kH, kW]}, optional
+ * bias {@code [outC]}.
+ *
+ * <p>Uses libnd4j's {@code conv2d} / {@code conv2d_bp} (oneDNN-backed). libnd4j has no grouped convolution, so
+ * {@code groups > 1} runs one convolution per group on dense copies of the group's channels; correct, but it
+ * costs copies (a depthwise fast path via {@code depthwise_conv2d} is a possible later optimisation). Dilated
+ * convolutions run without oneDNN (see {@link Native#execWithoutHelpers}).
+ */
+public final class Conv2d {
+    private Conv2d() {}
+
+    public static void forward(INDArray x, INDArray w, INDArray b, ConvGeometry g, INDArray out) {
+        checkShapes(x, w, b, g, out);
+        long[] args = g.nativeArgs();
+        if (g.groups() == 1) {
+            INDArray o = Native.denseTarget(out);
+            run(g, "conv2d", b == null ? new INDArray[] {x, w} : new INDArray[] {x, w, b}, new INDArray[] {o},
+                    args);
+            Native.writeBack(o, out);
+            return;
+        }
+        int groups = g.groups();
+        long icg = x.size(1) / groups;
+        long ocg = w.size(0) / groups;
+        for (int gi = 0; gi < groups; gi++) {
+            INDArray xs = x.get(all(), interval(gi * icg, (gi + 1) * icg), all(), all()).dup('c');
+            INDArray ws = w.get(interval(gi * ocg, (gi + 1) * ocg), all(), all(), all()).dup('c');
+            INDArray os = out.get(all(), interval(gi * ocg, (gi + 1) * ocg), all(), all()).ulike();
+            INDArray[] in = b == null ? new INDArray[] {xs, ws}
+                    : new INDArray[] {xs, ws, b.get(interval(gi * ocg, (gi + 1) * ocg)).dup('c')};
+            run(g, "conv2d", in, new INDArray[] {os}, args);
+            out.get(all(), interval(gi * ocg, (gi + 1) * ocg), all(), all()).assign(os);
+        }
+    }
+
+    /**
+     * The VJP: writes (overwrites) the gradients with respect to the input (if {@code gradIn != null}), the
+     * weights, and the bias (if {@code b != null && gradB != null}).
+     */
+    public static void backward(INDArray x, INDArray w, INDArray b, INDArray gradOut, ConvGeometry g,
+            INDArray gradIn, INDArray gradW, INDArray gradB) {
+        Check.sameShape("gradIn", x, gradIn);
+        Check.sameShape("gradW", w, gradW);
+        Check.sameShape("gradB", b, gradB);
+        checkShapes(x, w, b, g, gradOut);
+        long[] args = g.nativeArgs();
+        boolean withBias = b != null;
+        if (g.groups() == 1) {
+            INDArray gi = gradIn == null ? x.ulike() : Native.denseTarget(gradIn);
+            INDArray gw = Native.denseTarget(gradW);
+            INDArray gb = withBias ? (gradB == null ? b.ulike() : Native.denseTarget(gradB)) : null;
+            run(g, "conv2d_bp", withBias ? new INDArray[] {x, w, b, gradOut} : new INDArray[] {x, w, gradOut},
+                    withBias ? new INDArray[] {gi, gw, gb} : new INDArray[] {gi, gw}, args);
+            if (gradIn != null) {
+                Native.writeBack(gi, gradIn);
+            }
+            Native.writeBack(gw, gradW);
+            if (withBias && gradB != null) {
+                Native.writeBack(gb, gradB);
+            }
+            return;
+        }
+        int groups = g.groups();
+        long icg = x.size(1) / groups;
+        long ocg = w.size(0) / groups;
+        for (int k = 0; k < groups; k++) {
+            var ci = interval(k * icg, (k + 1) * icg);
+            var co = interval(k * ocg, (k + 1) * ocg);
+            INDArray xs = x.get(all(), ci, all(), all()).dup('c');
+            INDArray ws = w.get(co, all(), all(), all()).dup('c');
+            INDArray gos = gradOut.get(all(), co, all(), all()).dup('c');
+            INDArray gis = xs.ulike();
+            INDArray gws = ws.ulike();
+            if (withBias) {
+                INDArray bs = b.get(co).dup('c');
+                INDArray gbs = bs.ulike();
+                run(g, "conv2d_bp", new INDArray[] {xs, ws, bs, gos}, new INDArray[] {gis, gws, gbs}, args);
+                if (gradB != null) {
+                    gradB.get(co).assign(gbs);
+                }
+            } else {
+                run(g, "conv2d_bp", new INDArray[] {xs, ws, gos}, new INDArray[] {gis, gws}, args);
+            }
+            if (gradIn != null) {
+                gradIn.get(all(), ci, all(), all()).assign(gis);
+            }
+            gradW.get(co, all(), all(), all()).assign(gws);
+        }
+    }
+
+    /** Dilated convolutions bypass oneDNN, whose dilated FLOAT path fails in this ND4J version. */
+    private static void run(ConvGeometry g, String op, INDArray[] in, INDArray[] out, long[] args) {
+        if (g.dilationH() > 1 || g.dilationW() > 1) {
+            Native.execWithoutHelpers(op, in, out, args);
+        } else {
+            Native.exec(op, in, out, args);
+        }
+    }
+
+    private static void checkShapes(INDArray x, INDArray w, INDArray b, ConvGeometry g, INDArray out) {
+        Check.rank("x", x, 4);
+        Check.rank("w", w, 4);
+        long outC = w.size(0);
+        Check.shape("w", w, outC, x.size(1) / g.groups(), g.kernelH(), g.kernelW());
+        if (b != null) {
+            Check.shape("b", b, outC);
+        }
+        Check.shape("out", out, g.outputShape(x.shape(), outC));
+    }
+}

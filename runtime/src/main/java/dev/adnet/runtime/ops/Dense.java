@@ -1,0 +1,43 @@
+package dev.adnet.runtime.ops;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A fully connected layer {@code out = x · w + b} with {@code x [B, in]}, {@code w [in, out]}, {@code b [out]}.
+ *
+ * <p>Uses {@code Nd4j.gemm} straight into the caller's c-order arrays: {@code a.mmul(b)} would return an f-order
+ * result and cost a slow copy.
+ */
+public final class Dense {
+    private Dense() {}
+
+    public static void forward(INDArray x, INDArray w, INDArray b, INDArray out) {
+        Check.rank("x", x, 2);
+        Check.rank("w", w, 2);
+        Check.shape("out", out, x.size(0), w.size(1));
+        if (b != null) {
+            Check.shape("b", b, w.size(1));
+        }
+        Nd4j.gemm(x, w, out, false, false, 1.0, 0.0);
+        if (b != null) {
+            out.addiRowVector(b);
+        }
+    }
+
+    /** The VJP: overwrites gradIn (if non-null), gradW, and gradB (if non-null). */
+    public static void backward(INDArray x, INDArray w, INDArray gradOut, INDArray gradIn, INDArray gradW,
+            INDArray gradB) {
+        Check.shape("gradOut", gradOut, x.size(0), w.size(1));
+        Check.sameShape("gradIn", x, gradIn);
+        Check.sameShape("gradW", w, gradW);
+        Nd4j.gemm(x, gradOut, gradW, true, false, 1.0, 0.0);
+        if (gradIn != null) {
+            Nd4j.gemm(gradOut, w, gradIn, false, true, 1.0, 0.0);
+        }
+        if (gradB != null) {
+            Check.shape("gradB", gradB, w.size(1));
+            gradOut.sum(gradB, 0);
+        }
+    }
+}

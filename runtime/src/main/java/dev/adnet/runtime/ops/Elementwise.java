@@ -1,0 +1,60 @@
+package dev.adnet.runtime.ops;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Same-shape elementwise arithmetic (no broadcasting) with libnd4j's pairwise and scalar ops into the caller's
+ * arrays: vectorised and multi-threaded, measured 0.33-0.39 ms on [64,16,28,28] float against about 1.5 ms for a
+ * Java loop through the generic accessor. The VJPs of {@code add} and {@code sub} are the identity and negation of
+ * {@code gradOut}, so generated code routes or {@link #scale}s gradients instead of calling a backward.
+ */
+public final class Elementwise {
+    private Elementwise() {}
+
+    public static void add(INDArray a, INDArray b, INDArray out) {
+        same(a, b, out);
+        Nd4j.exec(new AddOp(a, b, out));
+    }
+
+    public static void sub(INDArray a, INDArray b, INDArray out) {
+        same(a, b, out);
+        Nd4j.exec(new SubOp(a, b, out));
+    }
+
+    public static void mul(INDArray a, INDArray b, INDArray out) {
+        same(a, b, out);
+        Nd4j.exec(new MulOp(a, b, out));
+    }
+
+    /** {@code gradA = gradOut * b}, {@code gradB = gradOut * a}; either may be null. */
+    public static void mulBackward(INDArray a, INDArray b, INDArray gradOut, INDArray gradA, INDArray gradB) {
+        same(a, b, gradOut);
+        if (gradA != null) {
+            mul(gradOut, b, gradA);
+        }
+        if (gradB != null) {
+            mul(gradOut, a, gradB);
+        }
+    }
+
+    public static void scale(INDArray a, double s, INDArray out) {
+        Check.sameShape("out", a, out);
+        Nd4j.exec(new ScalarMultiplication(a, null, out, s));
+    }
+
+    /** {@code target += addend}: the one accumulating primitive, for gradients of values used more than once. */
+    public static void accumulate(INDArray target, INDArray addend) {
+        Check.sameShape("addend", target, addend);
+        Nd4j.exec(new AddOp(target, addend, target));
+    }
+
+    private static void same(INDArray a, INDArray b, INDArray out) {
+        Check.sameShape("b", a, b);
+        Check.sameShape("out", a, out);
+    }
+}

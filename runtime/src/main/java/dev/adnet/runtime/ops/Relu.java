@@ -1,0 +1,93 @@
+package dev.adnet.runtime.ops;
+
+import java.lang.ref.Reference;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * {@code max(x, 0)}; the gradient at exactly 0 is taken as 0 (as PyTorch). Branch-free loops over the raw buffers
+ * (see {@link Bits}) when all arrays are dense and of one type, the generic accessor otherwise.
+ */
+public final class Relu {
+    private Relu() {}
+
+    public static void forward(INDArray x, INDArray out) {
+        Check.sameShape("out", x, out);
+        if (fast(x, out, out)) {
+            int n = Math.toIntExact(x.length());
+            int xo = BnKernels.off(x);
+            int oo = BnKernels.off(out);
+            if (x.dataType() == DataType.FLOAT) {
+                FloatBuffer xb = x.data().asNioFloat();
+                FloatBuffer ob = out.data().asNioFloat();
+                for (int i = 0; i < n; i++) {
+                    ob.put(oo + i, BnKernels.reluF(xb.get(xo + i)));
+                }
+            } else {
+                DoubleBuffer xb = x.data().asNioDouble();
+                DoubleBuffer ob = out.data().asNioDouble();
+                for (int i = 0; i < n; i++) {
+                    ob.put(oo + i, Bits.relu(xb.get(xo + i)));
+                }
+            }
+            Reference.reachabilityFence(x);
+            Reference.reachabilityFence(out);
+            return;
+        }
+        try (Direct xd = Direct.in(x); Direct od = Direct.out(out)) {
+            for (int i = 0; i < xd.length; i++) {
+                od.set(i, Bits.relu(xd.get(i)));
+            }
+        }
+    }
+
+    /** Uses {@code x} only ({@code out} may be null). */
+    public static void backward(INDArray x, INDArray out, INDArray gradOut, INDArray gradIn) {
+        Check.sameShape("gradOut", x, gradOut);
+        Check.sameShape("gradIn", x, gradIn);
+        if (fast(x, gradOut, gradIn)) {
+            int n = Math.toIntExact(x.length());
+            int xo = BnKernels.off(x);
+            int go = BnKernels.off(gradOut);
+            int io = BnKernels.off(gradIn);
+            if (x.dataType() == DataType.FLOAT) {
+                FloatBuffer xb = x.data().asNioFloat();
+                FloatBuffer gb = gradOut.data().asNioFloat();
+                FloatBuffer ib = gradIn.data().asNioFloat();
+                for (int i = 0; i < n; i++) {
+                    ib.put(io + i, ifPositiveF(xb.get(xo + i), gb.get(go + i)));
+                }
+            } else {
+                DoubleBuffer xb = x.data().asNioDouble();
+                DoubleBuffer gb = gradOut.data().asNioDouble();
+                DoubleBuffer ib = gradIn.data().asNioDouble();
+                for (int i = 0; i < n; i++) {
+                    ib.put(io + i, Bits.ifPositive(xb.get(xo + i), gb.get(go + i)));
+                }
+            }
+            Reference.reachabilityFence(x);
+            Reference.reachabilityFence(gradOut);
+            Reference.reachabilityFence(gradIn);
+            return;
+        }
+        try (Direct xd = Direct.in(x); Direct g = Direct.in(gradOut); Direct gi = Direct.out(gradIn)) {
+            for (int i = 0; i < xd.length; i++) {
+                gi.set(i, Bits.ifPositive(xd.get(i), g.get(i)));
+            }
+        }
+    }
+
+    /** {@code x > 0 ? g : 0} from the sign bits. */
+    private static float ifPositiveF(float x, float g) {
+        int b = Float.floatToRawIntBits(x);
+        return Float.intBitsToFloat(Float.floatToRawIntBits(g) & ((-b & ~b) >> 31));
+    }
+
+    private static boolean fast(INDArray a, INDArray b, INDArray c) {
+        DataType t = a.dataType();
+        return (t == DataType.FLOAT || t == DataType.DOUBLE) && b.dataType() == t && c.dataType() == t
+                && Direct.isDense(a) && Direct.isDense(b) && Direct.isDense(c);
+    }
+}

@@ -1,0 +1,26 @@
+package dev.adnet.runtime.ops;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The logistic function; the forward is libnd4j's vectorised transform, the VJP a loop using the output. */
+public final class Sigmoid {
+    private Sigmoid() {}
+
+    public static void forward(INDArray x, INDArray out) {
+        Check.sameShape("out", x, out);
+        Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid(x, out));
+    }
+
+    /** Uses {@code out} only ({@code x} may be null): {@code dy * y * (1 - y)}. */
+    public static void backward(INDArray x, INDArray out, INDArray gradOut, INDArray gradIn) {
+        Check.sameShape("gradOut", out, gradOut);
+        Check.sameShape("gradIn", out, gradIn);
+        try (Direct y = Direct.in(out); Direct g = Direct.in(gradOut); Direct gi = Direct.out(gradIn)) {
+            for (int i = 0; i < y.length; i++) {
+                double v = y.get(i);
+                gi.set(i, g.get(i) * v * (1 - v));
+            }
+        }
+    }
+}
