@@ -133,6 +133,11 @@ public final class Compiler {
             ParseResult parsed = SourceParser.parse(name, bytes);
             parsed.source().ifPresent(s -> sources.put(name, s));
             parsed.diagnostics().forEach(diag::add);
+            // A literal the parser could not read (too large, bad escape) stands in as 0 or its raw text; checking
+            // the file would only report echoes of that error, such as "units must be positive, not 0".
+            if (parsed.diagnostics().stream().anyMatch(d -> d.severity() == dev.adnet.compiler.diag.Severity.ERROR)) {
+                return null;
+            }
             return parsed.unit().orElse(null);
         }
 
