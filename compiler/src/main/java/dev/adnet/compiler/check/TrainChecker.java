@@ -273,7 +273,7 @@ final class TrainChecker {
         }
         if (!(v instanceof Val.Err)) {
             diag.error(Code.INVALID_SETTING, e.span(), "'" + what + "' must be " + (min >= 1 ? "a positive integer" : "an integer")
-                    + ", not " + (v instanceof Val.Num n ? n.value() : Val.describe(v)));
+                    + ", not " + (v instanceof Val.Num n ? n.text() : Val.describe(v)));
         }
         return Math.max(min, 0);
     }
