@@ -210,7 +210,12 @@ final class TrainChecker {
                 default -> v >= 0;
             };
             if (!ok) {
-                diag.error(Code.INVALID_VALUE, span, "'" + kv.getKey() + "' = " + v + " is out of range");
+                String range = switch (kv.getKey()) {
+                    case "lr" -> "positive";
+                    case "momentum", "beta1", "beta2" -> "in [0, 1)";
+                    default -> "at least 0";
+                };
+                diag.error(Code.INVALID_VALUE, span, "'" + kv.getKey() + "' must be " + range + ", not " + v);
                 return false;
             }
         }
