@@ -55,7 +55,17 @@ public final class Compiler {
     /** Checks every file; diagnostics of all of them, networks of those without errors. */
     public CompileResult check(List<Path> files) {
         AtomicReference<CompileResult> result = new AtomicReference<>();
-        Thread worker = new Thread(null, () -> result.set(checkNow(files)), "adnet-compiler", STACK_BYTES);
+        Thread worker = new Thread(null, () -> {
+            try {
+                result.set(checkNow(files));
+            } catch (Error e) {
+                // Out of memory or a broken class path: still a positioned message, never a bare stack trace.
+                Diagnostics diag = new Diagnostics();
+                String name = files.isEmpty() ? "adnet" : files.get(0).toString();
+                diag.error(Code.INTERNAL_ERROR, Span.of(name, 1, 1, 1), "internal compiler error (" + e + ")");
+                result.set(new CompileResult(diag.sorted(), Map.of(), List.of()));
+            }
+        }, "adnet-compiler", STACK_BYTES);
         worker.start();
         try {
             worker.join();
@@ -133,6 +143,11 @@ public final class Compiler {
             ParseResult parsed = SourceParser.parse(name, bytes);
             parsed.source().ifPresent(s -> sources.put(name, s));
             parsed.diagnostics().forEach(diag::add);
+            // A literal the parser could not read (too large, bad escape) stands in as 0 or its raw text; checking
+            // the file would only report echoes of that error, such as "units must be positive, not 0".
+            if (parsed.diagnostics().stream().anyMatch(d -> d.severity() == dev.adnet.compiler.diag.Severity.ERROR)) {
+                return null;
+            }
             return parsed.unit().orElse(null);
         }
 

@@ -4,9 +4,11 @@ import dev.adnet.compiler.ast.Arg;
 import dev.adnet.compiler.diag.Code;
 import dev.adnet.compiler.diag.Diagnostics;
 import dev.adnet.compiler.source.Span;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Binds call arguments to a signature: positional first, then named; reports too many, unknown (with a
@@ -59,6 +61,10 @@ final class Args {
         Map<String, Val> bound = new LinkedHashMap<>();
         boolean ok = true;
         boolean sawNamed = false;
+        // An argument that was rejected (unknown name, misplaced, wrong type) still accounts for its parameter, or
+        // for any parameter when it is unclear which one the user meant: "missing" would only echo the first error.
+        Set<String> attempted = new HashSet<>();
+        boolean unclear = false;
         int position = 0;
         for (Evaluated e : args) {
             Arg a = e.arg();
@@ -70,18 +76,21 @@ final class Args {
                     diag.error(Code.UNKNOWN_ARGUMENT, a.name().span(), "'" + callee + "' has no parameter '" + name + "'"
                             + Suggest.suffix(name, params.stream().map(Param::name).toList()));
                     ok = false;
+                    unclear = true;
                     continue;
                 }
-                if (bound.containsKey(name)) {
+                if (attempted.contains(name)) {
                     diag.error(Code.DUPLICATE_ARGUMENT, a.name().span(), "argument '" + name + "' is given twice");
                     ok = false;
                     continue;
                 }
+                attempted.add(name);
                 ok &= put(callee, p, e, bound, diag);
             } else {
                 if (sawNamed) {
                     diag.error(Code.POSITIONAL_AFTER_NAMED, a.span(), "positional argument after a named one");
                     ok = false;
+                    unclear = true;
                     continue;
                 }
                 if (position >= params.size()) {
@@ -89,16 +98,17 @@ final class Args {
                             + " but is given " + args.stream().filter(x -> !x.arg().named()).count());
                     return null;
                 }
+                attempted.add(params.get(position).name());
                 ok &= put(callee, params.get(position++), e, bound, diag);
             }
         }
         for (Param p : params) {
-            if (!bound.containsKey(p.name())) {
-                if (p.defaultValue() == null) {
+            if (!bound.containsKey(p.name()) && !attempted.contains(p.name())) {
+                if (p.defaultValue() == null && !unclear) {
                     diag.error(Code.MISSING_ARGUMENT, callSpan, "'" + callee + "' needs argument '" + p.name() + "' ("
                             + p.type().description + ")");
                     ok = false;
-                } else {
+                } else if (p.defaultValue() != null) {
                     bound.put(p.name(), p.defaultValue());
                 }
             }

@@ -43,6 +43,15 @@ final class Env {
         return names.get(name);
     }
 
+    /** Every value name visible here, for "did you mean" suggestions. */
+    java.util.Set<String> visibleNames() {
+        java.util.Set<String> all = new java.util.TreeSet<>();
+        for (Env e = this; e != null; e = e.parent) {
+            all.addAll(e.names.keySet());
+        }
+        return all;
+    }
+
     void bind(String name, Val value, Span declared) {
         names.put(name, new Binding(value, declared));
     }

@@ -52,7 +52,7 @@ final class Evaluator {
         } else if (e instanceof Expr.ListLit l) {
             return new Val.ListV(l.items().stream().map(x -> eval(x, env, scope)).toList());
         } else if (e instanceof Expr.Name n) {
-            return name(n, env);
+            return name(n, env, false);
         } else if (e instanceof Expr.Apply a) {
             return apply(a, env, scope);
         } else if (e instanceof Expr.Pipe p) {
@@ -92,7 +92,8 @@ final class Evaluator {
 
     // ------------------------------------------------------------------------------------------ names
 
-    private Val name(Expr.Name n, Env env) {
+    /** A name; {@code stagePosition} when it is called or piped into, where it must be a layer or block. */
+    private Val name(Expr.Name n, Env env, boolean stagePosition) {
         Env.Binding b = env.lookup(n.name());
         if (b != null) {
             return b.value();
@@ -115,16 +116,22 @@ final class Evaluator {
                     + later.line() + ")");
             return Val.ERR;
         }
-        Set<String> candidates = new LinkedHashSet<>(Layers.names());
+        Set<String> candidates = new LinkedHashSet<>(env.visibleNames());
+        candidates.addAll(Layers.names());
         env.blocks.allNames().forEach(candidates::add);
-        diagnostics.error(Code.UNKNOWN_NAME, n.span(), "unknown name '" + n.name() + "'" + Suggest.suffix(n.name(), candidates));
+        if (stagePosition) {
+            diagnostics.error(Code.UNKNOWN_LAYER, n.span(), "unknown layer or block '" + n.name() + "'"
+                    + Suggest.suffix(n.name(), candidates));
+        } else {
+            diagnostics.error(Code.UNKNOWN_NAME, n.span(), "unknown name '" + n.name() + "'" + Suggest.suffix(n.name(), candidates));
+        }
         return Val.ERR;
     }
 
     // ------------------------------------------------------------------------------------------ application
 
     private Val apply(Expr.Apply a, Env env, String scope) {
-        Val callee = eval(a.callee(), env, scope);
+        Val callee = a.callee() instanceof Expr.Name n ? name(n, env, true) : eval(a.callee(), env, scope);
         List<Args.Evaluated> args = new ArrayList<>();
         for (Arg arg : a.args()) {
             args.add(new Args.Evaluated(arg, eval(arg.value(), env, scope)));
@@ -242,7 +249,7 @@ final class Evaluator {
                     env.bind(b.name().name(), eval(b.value(), env, scope), b.name().span());
             } else {
                     Body.Eval e = (Body.Eval) st;
-                    Val v = eval(e.value(), env, scope);
+                    Val v = chain && e.value() instanceof Expr.Name n ? name(n, env, true) : eval(e.value(), env, scope);
                     if (chain) {
                         if (v instanceof Val.Tensor) {
                             diagnostics.error(Code.NOT_A_STAGE, e.span(), "expected a stage in this chain, but this is "
@@ -282,7 +289,7 @@ final class Evaluator {
 
     private Val pipe(Expr.Pipe p, Env env, String scope) {
         Val left = eval(p.left(), env, scope);
-        Val right = asStage(eval(p.right(), env, scope), p.right().span());
+        Val right = asStage(p.right() instanceof Expr.Name n ? name(n, env, true) : eval(p.right(), env, scope), p.right().span());
         if (left instanceof Val.Err || !(right instanceof Val.StageV r)) {
             return Val.ERR;
         }
@@ -406,7 +413,7 @@ final class Evaluator {
         }
         if (!(count instanceof Val.Num n) || !n.integer() || n.value() < 1 || n.value() > 10_000) {
             diagnostics.error(Code.INVALID_VALUE, r.count().span(), "a repeat count must be an integer from 1 to 10000, not "
-                    + (count instanceof Val.Num num ? num.value() : Val.describe(count)));
+                    + (count instanceof Val.Num num ? num.text() : Val.describe(count)));
             return Val.ERR;
         }
         if (r.upto() || r.policy() != null) {

@@ -3,11 +3,11 @@ package dev.adnet.compiler.check;
 import java.util.Collection;
 
 /** "did you mean ...?" for misspelt names, by edit distance. */
-final class Suggest {
+public final class Suggest {
     private Suggest() {}
 
     /** {@code "; did you mean 'conv'?"} or "" when nothing is close. */
-    static String suffix(String name, Collection<String> candidates) {
+    public static String suffix(String name, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String c : candidates) {

@@ -210,7 +210,12 @@ final class TrainChecker {
                 default -> v >= 0;
             };
             if (!ok) {
-                diag.error(Code.INVALID_VALUE, span, "'" + kv.getKey() + "' = " + v + " is out of range");
+                String range = switch (kv.getKey()) {
+                    case "lr" -> "positive";
+                    case "momentum", "beta1", "beta2" -> "in [0, 1)";
+                    default -> "at least 0";
+                };
+                diag.error(Code.INVALID_VALUE, span, "'" + kv.getKey() + "' must be " + range + ", not " + v);
                 return false;
             }
         }
@@ -273,7 +278,7 @@ final class TrainChecker {
         }
         if (!(v instanceof Val.Err)) {
             diag.error(Code.INVALID_SETTING, e.span(), "'" + what + "' must be " + (min >= 1 ? "a positive integer" : "an integer")
-                    + ", not " + (v instanceof Val.Num n ? n.value() : Val.describe(v)));
+                    + ", not " + (v instanceof Val.Num n ? n.text() : Val.describe(v)));
         }
         return Math.max(min, 0);
     }

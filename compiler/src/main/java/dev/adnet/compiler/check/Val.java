@@ -17,6 +17,11 @@ sealed interface Val {
         long asLong() {
             return (long) value;
         }
+
+        /** As written: {@code 0} for an integer, {@code 0.5} for a number. */
+        String text() {
+            return integer ? Long.toString((long) value) : Double.toString(value);
+        }
     }
 
     record Str(String value) implements Val {}

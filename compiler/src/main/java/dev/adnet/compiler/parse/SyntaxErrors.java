@@ -4,6 +4,7 @@ import dev.adnet.compiler.diag.Code;
 import dev.adnet.compiler.diag.Diagnostic;
 import dev.adnet.compiler.source.Span;
 import dev.adnet.grammar.AdnetLexer;
+import dev.adnet.grammar.AdnetParser;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -12,9 +13,11 @@ import org.antlr.v4.runtime.BaseErrorListener;
 import org.antlr.v4.runtime.DefaultErrorStrategy;
 import org.antlr.v4.runtime.InputMismatchException;
 import org.antlr.v4.runtime.Parser;
+import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.TokenStream;
 import org.antlr.v4.runtime.Vocabulary;
 import org.antlr.v4.runtime.misc.IntervalSet;
 import org.antlr.v4.runtime.misc.ParseCancellationException;
@@ -47,11 +50,45 @@ final class SyntaxErrors extends BaseErrorListener {
         String message;
         if (recognizer instanceof Parser parser) {
             IntervalSet expected = e != null && e.getExpectedTokens() != null ? e.getExpectedTokens() : parser.getExpectedTokens();
-            message = "expected " + expectedText(expected, parser.getVocabulary()) + " but found " + found;
+            Token misspelt = misspeltMemberKeyword(parser, t);
+            if (misspelt != null) {
+                // 'inptu x: [3]' reads as the expression 'inptu' and then 'x', so the parser trips over ':'
+                first = Diagnostic.error(Code.SYNTAX_ERROR, Span.of(file, misspelt.getLine(), misspelt.getCharPositionInLine() + 1,
+                        misspelt.getText().length()), "'" + misspelt.getText() + "' does not declare anything; expected "
+                        + "'input', 'output', 'state' or 'task' before 'name:'" + dev.adnet.compiler.check.Suggest.suffix(
+                                misspelt.getText(), List.of("input", "output", "state", "task")));
+                return;
+            }
+            if (parser.getContext() instanceof AdnetParser.CompilationUnitContext && expected.size() == 1
+                    && expected.contains(Token.EOF)) {
+                // the loop over declarations does not resynchronise, so ANTLR only names end of file here
+                message = "expected 'block', 'network' or end of file but found " + found;
+            } else {
+                message = "expected " + expectedText(expected, parser.getVocabulary()) + " but found " + found;
+            }
         } else {
             message = msg;
         }
         first = Diagnostic.error(Code.SYNTAX_ERROR, Span.of(file, line, col + 1, length), message);
+    }
+
+    /** The first of {@code name other :} inside a network, where {@code name} was meant as a member keyword. */
+    private static Token misspeltMemberKeyword(Parser parser, Token offending) {
+        if (offending == null || offending.getType() != AdnetLexer.COLON) {
+            return null;
+        }
+        TokenStream tokens = parser.getInputStream();
+        boolean inNetwork = false;
+        for (ParserRuleContext c = parser.getContext(); c != null; c = c.getParent()) {
+            if (c instanceof AdnetParser.BodyContext || c instanceof AdnetParser.BlockDeclContext) {
+                return null;
+            }
+            inNetwork |= c instanceof AdnetParser.NetworkDeclContext;
+        }
+        Token name = tokens.LT(-1);
+        Token keyword = tokens.LT(-2);
+        return inNetwork && name != null && keyword != null && name.getType() == AdnetLexer.IDENT
+                && keyword.getType() == AdnetLexer.IDENT && keyword.getLine() == name.getLine() ? keyword : null;
     }
 
     /** The token as the user wrote it, or "end of file". */
