@@ -1,0 +1,143 @@
+package dev.adnet.compiler.bench;
+
+import dev.adnet.compiler.CompileResult;
+import dev.adnet.compiler.CompiledNetwork;
+import dev.adnet.compiler.Compiler;
+import dev.adnet.compiler.emit.EmitOptions;
+import dev.adnet.compiler.emit.InMemoryCompiler;
+import dev.adnet.compiler.emit.JavaEmitter;
+import dev.adnet.runtime.Network;
+import dev.adnet.runtime.StepContext;
+import dev.adnet.runtime.TrainableNetwork;
+import dev.adnet.runtime.data.DataLoader;
+import dev.adnet.runtime.data.Dataset;
+import dev.adnet.runtime.data.FashionMnist;
+import dev.adnet.runtime.train.Batch;
+import dev.adnet.runtime.train.Optimizer;
+import dev.adnet.runtime.train.Optimizers;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Training and inference throughput of a compiled network, with the protocol of {@code shared/bench/torch_static.py}
+ * so the two can be run back to back and compared as a ratio: warm-up batches, then timed passes over
+ * {@code trainLimit / batch} full shuffled batches (training step + optimizer), median samples/s; inference at batch
+ * 256 and 1024 over the test set, one warm-up pass and {@code infRuns} timed passes, median samples/s.
+ *
+ * <p>Run from the repository root after {@code ./mvnw -q install -Dmaven.test.skip=true}:
+ *
+ * <pre>
+ * ./mvnw -q -o -pl compiler test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp "$(cat compiler/target/cp.txt):compiler/target/classes:compiler/target/test-classes" \
+ *     dev.adnet.compiler.bench.TrainBenchmark samples/src/main/adnet/dev/adnet/samples/fashion_resnet.adnet \
+ *     [runs=5] [trainLimit=10000] [warmupBatches=10] [infRuns=5] [batch=128]
+ * </pre>
+ */
+public final class TrainBenchmark {
+    private TrainBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> kv = new HashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            String[] p = args[i].split("=", 2);
+            kv.put(p[0], p[1]);
+        }
+        int runs = Integer.parseInt(kv.getOrDefault("runs", "5"));
+        int trainLimit = Integer.parseInt(kv.getOrDefault("trainLimit", "10000"));
+        int warm = Integer.parseInt(kv.getOrDefault("warmupBatches", "10"));
+        int infRuns = Integer.parseInt(kv.getOrDefault("infRuns", "5"));
+        int batch = Integer.parseInt(kv.getOrDefault("batch", "128"));
+
+        CompileResult result = new Compiler().check(List.of(Path.of(args[0])));
+        if (result.hasErrors()) {
+            System.err.print(result.render());
+            System.exit(1);
+        }
+        CompiledNetwork compiled = result.networks().get(0);
+        EmitOptions options = new EmitOptions("bench", compiled.sourceFile(), compiled.sourceHash(), Compiler.VERSION,
+                compiled.cost().totalFlops());
+        TrainableNetwork net = (TrainableNetwork) InMemoryCompiler.instantiate(new JavaEmitter().emit(compiled.graph(), options),
+                DataType.FLOAT, 0);
+        Optimizer optimizer = Optimizers.create(net.trainingConfig().optimizer());
+        double lr = net.trainingConfig().optimizer().learningRate();
+
+        FashionMnist.Source source = FashionMnist.locate(null);
+        Dataset train = source.train();
+        Dataset test = source.test();
+        String in = net.inputs().get(0).name();
+        String out = net.outputs().get(0).name();
+        System.out.printf(Locale.ROOT, "adnet %s; data %s; network %s, %,d FLOPs/sample%n", Compiler.VERSION, source.describe(),
+                net.name(), net.flopsPerSample());
+
+        int n = trainLimit / batch * batch;
+        DataLoader loader = DataLoader.builder(train, in, out).batchSize(batch).shuffle(0).dropLast(true).limit(n).build();
+        long step = 0;
+        long t = System.nanoTime();
+        for (Batch b : loader.epoch(0)) {
+            if (step >= warm) {
+                break;
+            }
+            net.trainStep(b, new StepContext(step, 0, 0, step));
+            optimizer.step(net.parameters(), lr);
+            step++;
+        }
+        System.out.printf(Locale.ROOT, "warm-up: %d batches in %.1fs%n", warm, (System.nanoTime() - t) / 1e9);
+        double[] sps = new double[runs];
+        double loss = 0;
+        for (int r = 0; r < runs; r++) {
+            t = System.nanoTime();
+            for (Batch b : loader.epoch(r + 1)) {
+                loss = net.trainStep(b, new StepContext(step, r, 0, step)).loss();
+                optimizer.step(net.parameters(), lr);
+                step++;
+            }
+            sps[r] = n / ((System.nanoTime() - t) / 1e9);
+        }
+        System.out.printf(Locale.ROOT, "RESULT train_sps %.1f  (%d samples x %d runs, batch %d; runs %s) loss %.4f%n", median(sps), n,
+                runs, batch, runsText(sps), loss);
+        for (int bs : new int[] {256, 1024}) {
+            List<INDArray> batches = new ArrayList<>();
+            DataLoader testLoader = DataLoader.builder(test, in, out).batchSize(bs).dropLast(true).build();
+            for (Batch b : testLoader.epoch(0)) {
+                batches.add(b.inputs().get(in));
+            }
+            int m = batches.size() * bs;
+            infer(net, in, batches);
+            double[] isps = new double[infRuns];
+            for (int r = 0; r < infRuns; r++) {
+                t = System.nanoTime();
+                infer(net, in, batches);
+                isps[r] = m / ((System.nanoTime() - t) / 1e9);
+            }
+            System.out.printf(Locale.ROOT, "RESULT infer_sps_bs%d %.1f  (%d samples x %d runs; runs %s)%n", bs, median(isps), m, infRuns,
+                    runsText(isps));
+        }
+    }
+
+    private static void infer(Network net, String in, List<INDArray> batches) {
+        for (INDArray x : batches) {
+            net.forward(Map.of(in, x));
+        }
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static String runsText(double[] v) {
+        StringBuilder sb = new StringBuilder("[");
+        for (double x : v) {
+            sb.append(sb.length() > 1 ? " " : "").append(String.format(Locale.ROOT, "%.0f", x));
+        }
+        return sb.append(']').toString();
+    }
+}
