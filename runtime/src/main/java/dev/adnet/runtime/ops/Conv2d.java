@@ -51,27 +51,32 @@ public final class Conv2d {
     }
 
     /**
-     * The VJP: writes (overwrites) the gradients with respect to the input (if {@code gradIn != null}), the
-     * weights, and the bias (if {@code b != null && gradB != null}).
+     * The VJP: overwrites the gradients with respect to the input, the weights and the bias (only when
+     * {@code b != null}); null gradient outputs are skipped.
      */
     public static void backward(INDArray x, INDArray w, INDArray b, INDArray gradOut, ConvGeometry g,
             INDArray gradIn, INDArray gradW, INDArray gradB) {
         Check.sameShape("gradIn", x, gradIn);
         Check.sameShape("gradW", w, gradW);
         Check.sameShape("gradB", b, gradB);
+        if (gradIn == null && gradW == null && (b == null || gradB == null)) {
+            return;
+        }
         checkShapes(x, w, b, g, gradOut);
         long[] args = g.nativeArgs();
         boolean withBias = b != null;
         if (g.groups() == 1) {
             INDArray gi = gradIn == null ? x.ulike() : Native.denseTarget(gradIn);
-            INDArray gw = Native.denseTarget(gradW);
+            INDArray gw = gradW == null ? w.ulike() : Native.denseTarget(gradW);
             INDArray gb = withBias ? (gradB == null ? b.ulike() : Native.denseTarget(gradB)) : null;
             run(g, "conv2d_bp", withBias ? new INDArray[] {x, w, b, gradOut} : new INDArray[] {x, w, gradOut},
                     withBias ? new INDArray[] {gi, gw, gb} : new INDArray[] {gi, gw}, args);
             if (gradIn != null) {
                 Native.writeBack(gi, gradIn);
             }
-            Native.writeBack(gw, gradW);
+            if (gradW != null) {
+                Native.writeBack(gw, gradW);
+            }
             if (withBias && gradB != null) {
                 Native.writeBack(gb, gradB);
             }
@@ -87,8 +92,10 @@ public final class Conv2d {
             if (gradIn != null) {
                 Native.writeBack(gi, gradIn);
             }
-            // [m, C, kH, kW] back to PyTorch's [C * m, 1, kH, kW]
-            gradW.assign(gw.permute(1, 0, 2, 3).dup('c').reshape('c', gradW.shape()));
+            if (gradW != null) {
+                // [m, C, kH, kW] back to PyTorch's [C * m, 1, kH, kW]
+                gradW.assign(gw.permute(1, 0, 2, 3).dup('c').reshape('c', gradW.shape()));
+            }
             if (withBias && gradB != null) {
                 Native.writeBack(gb, gradB);
             }
@@ -118,7 +125,9 @@ public final class Conv2d {
             if (gradIn != null) {
                 gradIn.get(all(), ci, all(), all()).assign(gis);
             }
-            gradW.get(co, all(), all(), all()).assign(gws);
+            if (gradW != null) {
+                gradW.get(co, all(), all(), all()).assign(gws);
+            }
         }
     }
 
