@@ -76,6 +76,9 @@ class NullsAndViewsTest {
         Conv2d.forward(copy, w, null, g, c2);
         assertThat(values(c1)).containsExactly(values(c2));
 
+        assertConvAndPoolOnViews(DOUBLE);
+        assertConvAndPoolOnViews(FLOAT);
+
         INDArray f1 = Nd4j.zeros(DOUBLE, 2, 75), f2 = f1.ulike();
         Flatten.forward(view, f1);
         Flatten.forward(copy, f2);
@@ -85,5 +88,34 @@ class NullsAndViewsTest {
         Softmax.forward(view, s1);
         Softmax.forward(copy, s2);
         assertThat(values(s1)).containsExactly(values(s2));
+    }
+
+    /** The native ops (oneDNN for FLOAT) on strided views: dense input, plain and grouped conv, pools, VJPs. */
+    private static void assertConvAndPoolOnViews(org.nd4j.linalg.api.buffer.DataType t) {
+        INDArray big = random(11, t, 2, 8, 6, 6);
+        INDArray view = big.get(all(), interval(2, 6), all(), all());
+        INDArray copy = view.dup('c');
+        for (ConvGeometry g : new ConvGeometry[] {ConvGeometry.of(3, 1, 1), ConvGeometry.of(3, 2, 1).withGroups(2),
+                ConvGeometry.same(3, 1).withDilation(2)}) {
+            INDArray w = random(12, t, 4, 4 / g.groups(), 3, 3);
+            INDArray o1 = Nd4j.zeros(t, g.outputShape(copy.shape(), 4)), o2 = o1.ulike();
+            Conv2d.forward(view, w, null, g, o1);
+            Conv2d.forward(copy, w, null, g, o2);
+            assertThat(values(o1)).as("conv " + g + " " + t).containsExactly(values(o2));
+            INDArray go = random(13, t, o1.shape());
+            INDArray gi1 = copy.ulike(), gi2 = copy.ulike(), gw1 = w.ulike(), gw2 = w.ulike();
+            Conv2d.backward(view, w, null, go, g, gi1, gw1, null);
+            Conv2d.backward(copy, w, null, go, g, gi2, gw2, null);
+            assertThat(values(gi1)).as("conv gradIn " + g + " " + t).containsExactly(values(gi2));
+            assertThat(values(gw1)).as("conv gradW " + g + " " + t).containsExactly(values(gw2));
+        }
+        PoolGeometry pg = PoolGeometry.of(3, 2, 1);
+        INDArray p1 = Nd4j.zeros(t, pg.outputShape(copy.shape())), p2 = p1.ulike(), p3 = p1.ulike(), p4 = p1.ulike();
+        MaxPool2d.forward(view, pg, p1);
+        MaxPool2d.forward(copy, pg, p2);
+        AvgPool2d.forward(view, pg, p3);
+        AvgPool2d.forward(copy, pg, p4);
+        assertThat(values(p1)).as("maxpool " + t).containsExactly(values(p2));
+        assertThat(values(p3)).as("avgpool " + t).containsExactly(values(p4));
     }
 }
