@@ -30,6 +30,9 @@ public final class AvgPool2d {
 
     public static void backward(INDArray x, INDArray gradOut, PoolGeometry g, boolean countPadding,
             INDArray gradIn) {
+        if (gradIn == null) {
+            return;
+        }
         Check.rank("x", x, 4);
         Check.shape("gradOut", gradOut, g.outputShape(x.shape()));
         Check.sameShape("gradIn", x, gradIn);

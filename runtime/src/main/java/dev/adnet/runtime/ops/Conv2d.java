@@ -9,10 +9,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * 2-D convolution (cross-correlation, as PyTorch), NCHW input, weights {@code [outC, inC/groups, kH, kW]}, optional
  * bias {@code [outC]}.
  *
- * <p>Uses libnd4j's {@code conv2d} / {@code conv2d_bp} (oneDNN-backed). libnd4j has no grouped convolution, so
- * {@code groups > 1} runs one convolution per group on dense copies of the group's channels; correct, but it
- * costs copies (a depthwise fast path via {@code depthwise_conv2d} is a possible later optimisation). Dilated
- * convolutions run without oneDNN (see {@link Native#execWithoutHelpers}).
+ * <p>Uses libnd4j's {@code conv2d} / {@code conv2d_bp} (oneDNN-backed). libnd4j has no grouped convolution: a
+ * depthwise convolution ({@code groups == inC}, any channel multiplier) runs as {@code depthwise_conv2d}, whose
+ * output channel {@code ic * multiplier + m} is PyTorch's order; other {@code groups > 1} run one convolution per
+ * group on dense copies of the group's channels. Dilated convolutions run without oneDNN (see
+ * {@link Native#execWithoutHelpers}).
  */
 public final class Conv2d {
     private Conv2d() {}
@@ -24,6 +25,14 @@ public final class Conv2d {
             INDArray o = Native.denseTarget(out);
             run(g, "conv2d", b == null ? new INDArray[] {x, w} : new INDArray[] {x, w, b}, new INDArray[] {o},
                     args);
+            Native.writeBack(o, out);
+            return;
+        }
+        if (isDepthwise(x, g)) {
+            INDArray o = Native.denseTarget(out);
+            INDArray wd = depthwiseWeights(w, x.size(1));
+            run(g, "depthwise_conv2d", b == null ? new INDArray[] {x, wd} : new INDArray[] {x, wd, b},
+                    new INDArray[] {o}, args);
             Native.writeBack(o, out);
             return;
         }
@@ -42,27 +51,51 @@ public final class Conv2d {
     }
 
     /**
-     * The VJP: writes (overwrites) the gradients with respect to the input (if {@code gradIn != null}), the
-     * weights, and the bias (if {@code b != null && gradB != null}).
+     * The VJP: overwrites the gradients with respect to the input, the weights and the bias (only when
+     * {@code b != null}); null gradient outputs are skipped.
      */
     public static void backward(INDArray x, INDArray w, INDArray b, INDArray gradOut, ConvGeometry g,
             INDArray gradIn, INDArray gradW, INDArray gradB) {
         Check.sameShape("gradIn", x, gradIn);
         Check.sameShape("gradW", w, gradW);
         Check.sameShape("gradB", b, gradB);
+        if (gradIn == null && gradW == null && (b == null || gradB == null)) {
+            return;
+        }
         checkShapes(x, w, b, g, gradOut);
         long[] args = g.nativeArgs();
         boolean withBias = b != null;
         if (g.groups() == 1) {
             INDArray gi = gradIn == null ? x.ulike() : Native.denseTarget(gradIn);
-            INDArray gw = Native.denseTarget(gradW);
+            INDArray gw = gradW == null ? w.ulike() : Native.denseTarget(gradW);
             INDArray gb = withBias ? (gradB == null ? b.ulike() : Native.denseTarget(gradB)) : null;
             run(g, "conv2d_bp", withBias ? new INDArray[] {x, w, b, gradOut} : new INDArray[] {x, w, gradOut},
                     withBias ? new INDArray[] {gi, gw, gb} : new INDArray[] {gi, gw}, args);
             if (gradIn != null) {
                 Native.writeBack(gi, gradIn);
             }
-            Native.writeBack(gw, gradW);
+            if (gradW != null) {
+                Native.writeBack(gw, gradW);
+            }
+            if (withBias && gradB != null) {
+                Native.writeBack(gb, gradB);
+            }
+            return;
+        }
+        if (isDepthwise(x, g)) {
+            INDArray wd = depthwiseWeights(w, x.size(1));
+            INDArray gi = gradIn == null ? x.ulike() : Native.denseTarget(gradIn);
+            INDArray gw = wd.ulike();
+            INDArray gb = withBias ? (gradB == null ? b.ulike() : Native.denseTarget(gradB)) : null;
+            run(g, "depthwise_conv2d_bp", withBias ? new INDArray[] {x, wd, b, gradOut} : new INDArray[] {x, wd, gradOut},
+                    withBias ? new INDArray[] {gi, gw, gb} : new INDArray[] {gi, gw}, args);
+            if (gradIn != null) {
+                Native.writeBack(gi, gradIn);
+            }
+            if (gradW != null) {
+                // [m, C, kH, kW] back to PyTorch's [C * m, 1, kH, kW]
+                gradW.assign(gw.permute(1, 0, 2, 3).dup('c').reshape('c', gradW.shape()));
+            }
             if (withBias && gradB != null) {
                 Native.writeBack(gb, gradB);
             }
@@ -92,8 +125,27 @@ public final class Conv2d {
             if (gradIn != null) {
                 gradIn.get(all(), ci, all(), all()).assign(gis);
             }
-            gradW.get(co, all(), all(), all()).assign(gws);
+            if (gradW != null) {
+                gradW.get(co, all(), all(), all()).assign(gws);
+            }
         }
+    }
+
+    private static boolean isDepthwise(INDArray x, ConvGeometry g) {
+        return g.groups() > 1 && g.groups() == x.size(1);
+    }
+
+    /**
+     * PyTorch's depthwise weights {@code [C * m, 1, kH, kW]} (output channel {@code c * m + j}) in libnd4j's
+     * weight format 1, {@code [m, C, kH, kW]}: a free reshape when {@code m == 1}, else a small permuted copy.
+     */
+    private static INDArray depthwiseWeights(INDArray w, long channels) {
+        INDArray dense = Direct.isDense(w) ? w : w.dup('c');
+        long m = w.size(0) / channels;
+        if (m == 1) {
+            return dense.reshape('c', 1, channels, w.size(2), w.size(3));
+        }
+        return dense.reshape('c', channels, m, w.size(2), w.size(3)).permute(1, 0, 2, 3).dup('c');
     }
 
     /** Dilated convolutions bypass oneDNN, whose dilated FLOAT path fails in this ND4J version. */

@@ -25,13 +25,15 @@ public final class Dense {
         }
     }
 
-    /** The VJP: overwrites gradIn (if non-null), gradW, and gradB (if non-null). */
+    /** The VJP: overwrites each non-null gradient output; null ones are skipped. */
     public static void backward(INDArray x, INDArray w, INDArray gradOut, INDArray gradIn, INDArray gradW,
             INDArray gradB) {
         Check.shape("gradOut", gradOut, x.size(0), w.size(1));
         Check.sameShape("gradIn", x, gradIn);
         Check.sameShape("gradW", w, gradW);
-        Nd4j.gemm(x, gradOut, gradW, true, false, 1.0, 0.0);
+        if (gradW != null) {
+            Nd4j.gemm(x, gradOut, gradW, true, false, 1.0, 0.0);
+        }
         if (gradIn != null) {
             Nd4j.gemm(gradOut, w, gradIn, false, true, 1.0, 0.0);
         }

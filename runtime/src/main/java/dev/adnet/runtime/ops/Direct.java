@@ -10,9 +10,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Element access to the off-heap storage of a c-ordered, dense array, in double arithmetic whatever the array's
  * type (FLOAT or DOUBLE).
  *
- * <p>Why: ND4J's per-op dispatch and its broadcast ops cost far more than a plain Java loop at memory bandwidth
- * (see the ND4J notes), so the normalisation, activation, loss and elementwise primitives are loops over these.
- * The two subclasses are final, so loop call sites stay at most bimorphic and the JIT inlines them.
+ * <p>Why: ND4J's per-op dispatch and its broadcast ops cost more than a plain Java loop (see the ND4J notes), so
+ * the small per-row primitives (layernorm, softmax, losses, dropout, activation VJPs) are loops over these. The two
+ * subclasses are final, so call sites stay at most bimorphic. The accessor costs about 2.5x a raw-buffer loop when
+ * the JIT does not inline it into a large method, which is why the hot batchnorm and ReLU paths use raw buffers
+ * ({@link BnKernels}, {@link Relu}).
  *
  * <p>Use with try-with-resources: {@link #close()} fences the array, keeping it (and so its native memory)
  * reachable for as long as the buffer is used. Arrays of more than {@code Integer.MAX_VALUE} elements are not

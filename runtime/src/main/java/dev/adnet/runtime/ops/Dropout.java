@@ -29,6 +29,9 @@ public final class Dropout {
     }
 
     public static void backward(INDArray gradOut, INDArray mask, INDArray gradIn) {
+        if (gradIn == null) {
+            return;
+        }
         Elementwise.mul(gradOut, mask, gradIn);
     }
 }

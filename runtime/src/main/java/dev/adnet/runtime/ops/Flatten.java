@@ -2,7 +2,10 @@ package dev.adnet.runtime.ops;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Copies between shapes with the same number of elements in c order, e.g. {@code [B, C, H, W] -> [B, C*H*W]}. */
+/**
+ * Copies between shapes with the same number of elements in c order, e.g. {@code [B, C, H, W] -> [B, C*H*W]}
+ * (libnd4j's assign over a c-order reshape view: multi-threaded, no temporary for dense input).
+ */
 public final class Flatten {
     private Flatten() {}
 
@@ -11,7 +14,9 @@ public final class Flatten {
     }
 
     public static void backward(INDArray gradOut, INDArray gradIn) {
-        copy(gradOut, gradIn);
+        if (gradIn != null) {
+            copy(gradOut, gradIn);
+        }
     }
 
     private static void copy(INDArray from, INDArray to) {
@@ -19,10 +24,6 @@ public final class Flatten {
             throw new IllegalArgumentException("flatten: incompatible shapes " + from.shapeInfoToString() + " -> "
                     + to.shapeInfoToString());
         }
-        try (Direct f = Direct.in(from); Direct t = Direct.out(to)) {
-            for (int i = 0; i < f.length; i++) {
-                t.set(i, f.get(i));
-            }
-        }
+        to.assign(from.reshape('c', to.shape()));
     }
 }

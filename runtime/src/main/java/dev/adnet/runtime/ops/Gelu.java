@@ -29,6 +29,9 @@ public final class Gelu {
 
     /** Uses {@code x} only ({@code out} may be null): {@code dy * (Phi(x) + x * phi(x))}. */
     public static void backward(INDArray x, INDArray out, INDArray gradOut, INDArray gradIn) {
+        if (gradIn == null) {
+            return;
+        }
         Check.sameShape("gradOut", x, gradOut);
         Check.sameShape("gradIn", x, gradIn);
         erfInto(x, gradIn);

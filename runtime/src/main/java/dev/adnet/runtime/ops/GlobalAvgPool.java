@@ -23,6 +23,9 @@ public final class GlobalAvgPool {
     }
 
     public static void backward(INDArray gradOut, INDArray gradIn) {
+        if (gradIn == null) {
+            return;
+        }
         Check.rank("gradIn", gradIn, 4);
         Check.shape("gradOut", gradOut, gradIn.size(0), gradIn.size(1));
         int planes = Math.toIntExact(gradIn.size(0) * gradIn.size(1));

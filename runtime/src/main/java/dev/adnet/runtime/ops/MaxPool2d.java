@@ -18,6 +18,9 @@ public final class MaxPool2d {
     }
 
     public static void backward(INDArray x, INDArray gradOut, PoolGeometry g, INDArray gradIn) {
+        if (gradIn == null) {
+            return;
+        }
         Check.rank("x", x, 4);
         Check.shape("gradOut", gradOut, g.outputShape(x.shape()));
         Check.sameShape("gradIn", x, gradIn);

@@ -45,6 +45,9 @@ public final class Relu {
 
     /** Uses {@code x} only ({@code out} may be null). */
     public static void backward(INDArray x, INDArray out, INDArray gradOut, INDArray gradIn) {
+        if (gradIn == null) {
+            return;
+        }
         Check.sameShape("gradOut", x, gradOut);
         Check.sameShape("gradIn", x, gradIn);
         if (fast(x, gradOut, gradIn)) {

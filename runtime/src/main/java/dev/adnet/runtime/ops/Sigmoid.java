@@ -14,6 +14,9 @@ public final class Sigmoid {
 
     /** Uses {@code out} only ({@code x} may be null): {@code dy * y * (1 - y)}. */
     public static void backward(INDArray x, INDArray out, INDArray gradOut, INDArray gradIn) {
+        if (gradIn == null) {
+            return;
+        }
         Check.sameShape("gradOut", out, gradOut);
         Check.sameShape("gradIn", out, gradIn);
         try (Direct y = Direct.in(out); Direct g = Direct.in(gradOut); Direct gi = Direct.out(gradIn)) {

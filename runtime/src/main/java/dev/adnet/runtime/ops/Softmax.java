@@ -36,6 +36,9 @@ public final class Softmax {
      * holds the rounded forward values, which is what the VJP then uses.
      */
     public static void backward(INDArray x, INDArray out, INDArray gradOut, INDArray gradIn) {
+        if (gradIn == null) {
+            return;
+        }
         Check.sameShape("gradOut", out, gradOut);
         Check.sameShape("gradIn", out, gradIn);
         int d = Math.toIntExact(out.size(out.rank() - 1));

@@ -20,6 +20,7 @@ class FloatPathTest {
     static Stream<ConvGeometry> convs() {
         return Stream.of(ConvGeometry.of(3, 1, 1), ConvGeometry.of(3, 2, 0), ConvGeometry.of(3, 1, 2).withDilation(2),
                 ConvGeometry.same(3, 1).withDilation(2), ConvGeometry.of(3, 1, 1).withGroups(2),
+                ConvGeometry.of(3, 2, 1).withGroups(4), ConvGeometry.same(3, 1).withDilation(2).withGroups(4),
                 ConvGeometry.same(3, 2), ConvGeometry.same(2, 1), ConvGeometry.of(2, 3, 2, 1, 0, 1));
     }
 
@@ -33,9 +34,9 @@ class FloatPathTest {
     @MethodSource("convs")
     void conv2d(ConvGeometry g) {
         INDArray[] x = pair(1, 2, 4, 6, 7);
-        INDArray[] w = pair(2, 6, 4 / g.groups(), g.kernelH(), g.kernelW());
-        INDArray[] b = pair(3, 6);
-        long[] os = g.outputShape(x[0].shape(), 6);
+        INDArray[] w = pair(2, 8, 4 / g.groups(), g.kernelH(), g.kernelW());
+        INDArray[] b = pair(3, 8);
+        long[] os = g.outputShape(x[0].shape(), 8);
         INDArray[] go = pair(4, os);
         INDArray[][] res = new INDArray[2][];
         for (int k = 0; k < 2; k++) {

@@ -27,7 +27,8 @@ class ForwardReferenceTest {
         Stream.Builder<Arguments> b = Stream.builder();
         ConvGeometry[] gs = {
             ConvGeometry.of(3, 1, 1), ConvGeometry.of(3, 2, 0), ConvGeometry.of(3, 1, 2).withDilation(2),
-            ConvGeometry.of(3, 1, 1).withGroups(2), ConvGeometry.same(3, 2), ConvGeometry.same(2, 1),
+            ConvGeometry.of(3, 1, 1).withGroups(2), ConvGeometry.of(3, 2, 1).withGroups(4),
+            ConvGeometry.same(3, 1).withDilation(2).withGroups(4), ConvGeometry.same(3, 2), ConvGeometry.same(2, 1),
             ConvGeometry.of(2, 3, 2, 1, 0, 1)
         };
         for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
@@ -41,7 +42,7 @@ class ForwardReferenceTest {
     @ParameterizedTest
     @MethodSource("convCases")
     void conv2d(DataType t, ConvGeometry g) {
-        int batch = 2, inC = 4, outC = 6, h = 6, w = 7;
+        int batch = 2, inC = 4, outC = 8, h = 6, w = 7;
         INDArray x = random(1, t, batch, inC, h, w);
         INDArray wt = random(2, t, outC, inC / g.groups(), g.kernelH(), g.kernelW());
         INDArray bias = random(3, t, outC);
