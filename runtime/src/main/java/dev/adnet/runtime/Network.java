@@ -39,4 +39,21 @@ public interface Network {
 
     /** The static cost model: FLOPs of one sample through the whole network (every block executed). */
     long flopsPerSample();
+
+    /** How many gated blocks the network has. */
+    default int gateCount() {
+        return 0;
+    }
+
+    /**
+     * Inference with a trace: which gated blocks ran for each sample and the FLOPs each sample cost. A network
+     * without gates spends {@link #flopsPerSample()} on every sample.
+     */
+    default Prediction predict(Map<String, INDArray> inputs) {
+        Map<String, INDArray> outputs = forward(inputs);
+        long batch = outputs.values().iterator().next().size(0);
+        long[] flops = new long[(int) batch];
+        java.util.Arrays.fill(flops, flopsPerSample());
+        return new Prediction(outputs, new boolean[(int) batch][0], flops);
+    }
 }

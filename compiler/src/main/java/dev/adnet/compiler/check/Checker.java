@@ -193,7 +193,7 @@ public final class Checker {
             outPorts.forEach(p -> byName.put(p.name(), p));
             java.util.Set<String> broken = new java.util.HashSet<>(outputs.keySet());
             broken.removeAll(byName.keySet());
-            spec = new TrainChecker(diag, evaluator, byName, broken).check(train);
+            spec = new TrainChecker(diag, evaluator, byName, broken, lowering.ops()).check(train);
         }
         return new Graph(n.name().name(), inputs, outPorts, lowering.ops(), lowering.params(), lowering.buffers(), spec, n.span());
     }

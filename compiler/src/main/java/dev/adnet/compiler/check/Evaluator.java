@@ -66,8 +66,7 @@ final class Evaluator {
         } else if (e instanceof Expr.Residual r) {
             return residual(r, env, scope);
         } else if (e instanceof Expr.Gate g) {
-            Stage inner = stageOf(g.operand(), env, scope);
-            return inner == null ? Val.ERR : unsupported("gate", inner, g.span());
+            return gate(g, env, scope);
         } else if (e instanceof Expr.Repeat r) {
             return repeat(r, env, scope);
         } else if (e instanceof Expr.FixedPoint f) {
@@ -406,6 +405,20 @@ final class Evaluator {
         return body == null ? Val.ERR : new Val.StageV(new Stages.Residual(body, shortcut, r.span()));
     }
 
+    private Val gate(Expr.Gate g, Env env, String scope) {
+        Map<String, Val> options = constantsIn(env, g.args(), GatedStage.PARAMS, "gate", g.span());
+        Stage inner = stageOf(g.operand(), env, scope);
+        if (options == null || inner == null || !GatedStage.validate(options, g.span(), diagnostics)) {
+            return Val.ERR;
+        }
+        if (!(inner instanceof Stages.Residual residual)) {
+            diagnostics.error(Code.NOT_A_STAGE, g.operand().span(), "a gate applies to a residual block: gate residual F, "
+                    + "so a skipped sample keeps its input (or its shortcut)");
+            return Val.ERR;
+        }
+        return new Val.StageV(new GatedStage(options, residual, g.span()));
+    }
+
     private Val repeat(Expr.Repeat r, Env env, String scope) {
         Val count = eval(r.count(), env, scope);
         if (count instanceof Val.Err) {
@@ -426,10 +439,19 @@ final class Evaluator {
 
     /** The arguments of {@code call} evaluated as constants (no tensors), for the train section and policies. */
     Map<String, Val> constants(List<Arg> args, List<Args.Param> params, String callee, Span span) {
+        return constantsIn(new Env(null, new Blocks(null)), args, params, callee, span);
+    }
+
+    /** The same, with names of {@code env} (block parameters) in scope. */
+    Map<String, Val> constantsIn(Env env, List<Arg> args, List<Args.Param> params, String callee, Span span) {
         List<Args.Evaluated> evaluated = new ArrayList<>();
-        Env empty = new Env(null, new Blocks(null));
         for (Arg a : args) {
-            evaluated.add(new Args.Evaluated(a, eval(a.value(), empty, "")));
+            Val v = eval(a.value(), env, "");
+            if (v instanceof Val.Tensor || v instanceof Val.StageV || v instanceof Val.Callable) {
+                diagnostics.error(Code.TYPE_MISMATCH, a.value().span(), "'" + callee + "' takes constants, not " + Val.describe(v));
+                v = Val.ERR;
+            }
+            evaluated.add(new Args.Evaluated(a, v));
         }
         if (evaluated.stream().anyMatch(x -> x.value() instanceof Val.Err)) {
             return null;

@@ -31,6 +31,7 @@ final class Lowering {
     private final Map<String, Integer> instanceCounters = new HashMap<>();
     final Deque<BlockDecl> blockStack = new ArrayDeque<>();
     private int nextValue;
+    private int gates;
     private boolean tooLarge;
 
     Lowering(Diagnostics diagnostics, Evaluator evaluator) {
@@ -57,10 +58,14 @@ final class Lowering {
     }
 
     ParamDecl param(String name, long[] shape, ParamDecl.Init init, long fanIn, long fanOut, boolean decay) {
+        return param(name, shape, init, fanIn, fanOut, decay, null);
+    }
+
+    ParamDecl param(String name, long[] shape, ParamDecl.Init init, long fanIn, long fanOut, boolean decay, double[] values) {
         if (replayParams != null) {
             return replayParams.next();
         }
-        ParamDecl p = new ParamDecl(name, shape, init, fanIn, fanOut, decay);
+        ParamDecl p = new ParamDecl(name, shape, init, fanIn, fanOut, decay, values);
         params.add(p);
         return p;
     }
@@ -97,6 +102,15 @@ final class Lowering {
         String key = scope + "\u0000" + kind;
         int n = instanceCounters.merge(key, 1, Integer::sum);
         return (scope.isEmpty() ? "" : scope + ".") + kind + n;
+    }
+
+    /** Gates are numbered in lowering order; the target list of {@code target_rate([...])} follows it. */
+    int nextGateIndex() {
+        return gates++;
+    }
+
+    int gateCount() {
+        return gates;
     }
 
     List<Op> ops() {

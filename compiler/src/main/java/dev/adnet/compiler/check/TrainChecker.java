@@ -24,19 +24,28 @@ import java.util.Set;
 final class TrainChecker {
     static final Set<String> SETTINGS = Set.of("loss", "optimizer", "schedule", "warmup", "batch", "epochs", "seed",
             "temperature", "exit_weights");
-    private static final Set<String> ADAPTIVE_TERMS = Set.of("target_rate", "flops_budget", "ponder", "sparsity", "sharing");
+    private static final Set<String> ADAPTIVE_TERMS = Set.of("ponder", "sparsity", "sharing");
 
     private final Diagnostics diag;
     private final Evaluator evaluator;
     private final Map<String, Graph.Port> outputs;
     /** Declared outputs that had errors of their own: a loss on them is not reported again. */
     private final Set<String> brokenOutputs;
+    /** The network's ops, for its gates and their cost. */
+    private final List<dev.adnet.compiler.ir.Op> ops;
 
-    TrainChecker(Diagnostics diag, Evaluator evaluator, Map<String, Graph.Port> outputs, Set<String> brokenOutputs) {
+    TrainChecker(Diagnostics diag, Evaluator evaluator, Map<String, Graph.Port> outputs, Set<String> brokenOutputs,
+            List<dev.adnet.compiler.ir.Op> ops) {
         this.diag = diag;
         this.evaluator = evaluator;
         this.outputs = outputs;
         this.brokenOutputs = brokenOutputs;
+        this.ops = ops;
+    }
+
+    private List<dev.adnet.compiler.ir.Op.GatedResidual> gates() {
+        return ops.stream().filter(o -> o instanceof dev.adnet.compiler.ir.Op.GatedResidual)
+                .map(o -> (dev.adnet.compiler.ir.Op.GatedResidual) o).toList();
     }
 
     /** The checked section, or null after reporting. */
@@ -59,12 +68,10 @@ final class TrainChecker {
         } else {
             diag.error(Code.MISSING_LOSS, train.span(), "the train section needs a 'loss'");
         }
-        for (String adaptive : List.of("temperature", "exit_weights")) {
-            if (settings.containsKey(adaptive)) {
-                diag.error(Code.NOT_SUPPORTED_YET, settings.get(adaptive).key().span(), "train setting '" + adaptive
-                        + "' is not supported yet");
-            }
+        if (settings.containsKey("exit_weights")) {
+            diag.error(Code.NOT_SUPPORTED_YET, settings.get("exit_weights").key().span(), "train setting 'exit_weights' is not supported yet");
         }
+        TrainSpec.Temperature temperature = settings.containsKey("temperature") ? temperature(settings.get("temperature")) : null;
         OptimizerConfig optimizer = settings.containsKey("optimizer") ? optimizer(settings.get("optimizer").value())
                 : OptimizerConfig.adam(1e-3, 0, 0.9, 0.999, 1e-8);
         double warmup = settings.containsKey("warmup") ? number(settings.get("warmup").value(), "warmup", 0, false) : 0;
@@ -76,7 +83,7 @@ final class TrainChecker {
         if (diag.errorCount() > errors || optimizer == null || schedule == null) {
             return null;
         }
-        return new TrainSpec(terms, new TrainingConfig(optimizer, schedule, epochs, batch, seed));
+        return new TrainSpec(terms, new TrainingConfig(optimizer, schedule, epochs, batch, seed), temperature);
     }
 
     /** A weighted sum of terms: {@code a + w * b - c}. */
@@ -110,6 +117,10 @@ final class TrainChecker {
 
     private void term(Expr.Name name, Expr.Apply a, double weight, List<TrainSpec.LossTerm> terms) {
         String term = name.name();
+        if (term.equals("target_rate") || term.equals("flops_budget")) {
+            gateTerm(name, a, weight, terms);
+            return;
+        }
         if (ADAPTIVE_TERMS.contains(term)) {
             diag.error(Code.NOT_SUPPORTED_YET, name.span(), "loss term '" + term + "' is not supported yet");
             return;
@@ -155,6 +166,100 @@ final class TrainChecker {
         } else {
             terms.add(new TrainSpec.MeanSquaredError(target.name(), weight, display));
         }
+    }
+
+    /** {@code target_rate()}, {@code target_rate(0.6)}, {@code target_rate([1, 0.6, ...])}, {@code flops_budget(0.5)}. */
+    private void gateTerm(Expr.Name name, Expr.Apply a, double weight, List<TrainSpec.LossTerm> terms) {
+        List<dev.adnet.compiler.ir.Op.GatedResidual> gates = gates();
+        if (gates.isEmpty()) {
+            diag.error(Code.LOSS_TARGET, name.span(), "'" + name.name() + "' measures gates, but this network has none");
+            return;
+        }
+        String display = name.name() + "()";
+        if (name.name().equals("flops_budget")) {
+            Map<String, Val> m = evaluator.constants(a.args(), List.of(new Args.Param("budget", FLOAT, null)), name.name(), a.span());
+            if (m == null) {
+                return;
+            }
+            double budget = Args.numArg(m, "budget");
+            if (!(budget > 0 && budget <= 1)) {
+                diag.error(Code.INVALID_VALUE, a.span(), "a FLOPs budget is a fraction of the full network in (0, 1], not " + budget);
+                return;
+            }
+            double[] gateFlops = new double[gates.size()];
+            double total = 0;
+            for (dev.adnet.compiler.ir.Op op : ops) {
+                total += dev.adnet.compiler.cost.CostModel.flops(op);
+            }
+            double gated = 0;
+            for (int g = 0; g < gates.size(); g++) {
+                for (int i = gates.get(g).bodyStart(); i < gates.get(g).bodyEnd(); i++) {
+                    gateFlops[g] += dev.adnet.compiler.cost.CostModel.flops(ops.get(i));
+                }
+                gated += gateFlops[g];
+            }
+            terms.add(new TrainSpec.FlopsBudget(weight, budget, gateFlops, total - gated, "flops_budget(" + budget + ")"));
+            return;
+        }
+        double[] targets = gates.stream().mapToDouble(dev.adnet.compiler.ir.Op.GatedResidual::target).toArray();
+        if (!a.args().isEmpty()) {
+            Map<String, Val> m = evaluator.constants(a.args(), List.of(new Args.Param("target", Args.Type.ANY, null)), name.name(), a.span());
+            if (m == null) {
+                return;
+            }
+            Val t = m.get("target");
+            if (t instanceof Val.Num n) {
+                java.util.Arrays.fill(targets, n.value());
+            } else if (t instanceof Val.ListV l) {
+                if (l.items().size() != gates.size()) {
+                    diag.error(Code.INVALID_VALUE, a.args().get(0).value().span(), "the target list has " + l.items().size()
+                            + (l.items().size() == 1 ? " entry" : " entries") + " but the network has " + gates.size()
+                            + (gates.size() == 1 ? " gate" : " gates"));
+                    return;
+                }
+                for (int i = 0; i < targets.length; i++) {
+                    if (!(l.items().get(i) instanceof Val.Num n)) {
+                        diag.error(Code.TYPE_MISMATCH, a.args().get(0).value().span(), "targets must be numbers");
+                        return;
+                    }
+                    targets[i] = n.value();
+                }
+            } else {
+                diag.error(Code.TYPE_MISMATCH, a.args().get(0).value().span(), "a target is a number or a list of numbers, one per gate");
+                return;
+            }
+            for (double t1 : targets) {
+                if (!(t1 >= 0 && t1 <= 1)) {
+                    diag.error(Code.INVALID_VALUE, a.args().get(0).value().span(), "targets are execution rates in [0, 1], not " + t1);
+                    return;
+                }
+            }
+        }
+        terms.add(new TrainSpec.TargetRate(weight, targets, display));
+    }
+
+    private TrainSpec.Temperature temperature(Member.Setting s) {
+        if (gates().isEmpty()) {
+            diag.error(Code.INVALID_SETTING, s.key().span(), "'temperature' has no effect: this network has no gate");
+            return null;
+        }
+        Expr e = s.value();
+        if (e instanceof Expr.Apply a && a.callee() instanceof Expr.Name n && n.name().equals("anneal")) {
+            Map<String, Val> m = evaluator.constants(a.args(), List.of(new Args.Param("from", FLOAT, null),
+                    new Args.Param("to", FLOAT, null)), "anneal", a.span());
+            if (m == null) {
+                return null;
+            }
+            double from = Args.numArg(m, "from");
+            double to = Args.numArg(m, "to");
+            if (!(from > 0 && to > 0)) {
+                diag.error(Code.INVALID_VALUE, a.span(), "temperatures must be positive");
+                return null;
+            }
+            return new TrainSpec.Temperature(from, to);
+        }
+        double t = number(e, "temperature", 0, true);
+        return t > 0 ? new TrainSpec.Temperature(t, t) : null;
     }
 
     private OptimizerConfig optimizer(Expr e) {
@@ -289,7 +394,8 @@ final class TrainChecker {
             return n.value();
         }
         if (!(v instanceof Val.Err)) {
-            diag.error(Code.INVALID_SETTING, e.span(), "'" + what + "' must be a number of at least " + min);
+            diag.error(Code.INVALID_SETTING, e.span(), "'" + what + "' must be a number " + (strict ? "greater than " : "of at least ")
+                    + (min == Math.rint(min) ? Long.toString((long) min) : Double.toString(min)));
         }
         return min;
     }

@@ -55,6 +55,19 @@ final class DescribeCommand implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, fmt, "total", "", "", group(r.totalParams()), group(r.totalFlops())));
         sb.append(String.format(Locale.ROOT, "%d layers, %s parameters, %s FLOPs per sample, %s buffer elements%n",
                 r.rows().size(), group(r.totalParams()), group(r.totalFlops()), group(r.bufferElements())));
+        if (!r.gates().isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "%ngates (a gated block's FLOPs are spent only on samples whose gate is open):%n"));
+            String gfmt = "%-" + w + "s  %8s  %15s  %7s%n";
+            sb.append(String.format(Locale.ROOT, gfmt, "gate", "target", "block FLOPs", "share"));
+            for (CostModel.GateCost g : r.gates()) {
+                sb.append(String.format(Locale.ROOT, gfmt, g.path(), String.format(Locale.ROOT, "%.2f", g.target()),
+                        group(g.bodyFlops()), String.format(Locale.ROOT, "%.1f%%", 100.0 * g.bodyFlops() / r.totalFlops())));
+            }
+            double expected = r.expectedFlopsAtTargets();
+            sb.append(String.format(Locale.ROOT, "FLOPs per sample: min %s (all gates closed), expected %s at the targets "
+                    + "(%.1f%% of full), max %s (all open)%n", group(r.minFlops()), group(Math.round(expected)),
+                    100.0 * expected / r.totalFlops(), group(r.totalFlops())));
+        }
         return sb.toString();
     }
 

@@ -18,8 +18,34 @@ public final class CostModel {
     /** One row of the cost table. */
     public record Row(Op op, long params, long flops) {}
 
-    /** The whole network's table and totals. */
-    public record Report(List<Row> rows, long totalParams, long totalFlops, long bufferElements) {}
+    /**
+     * The whole network's table and totals. {@code totalFlops} is the full network, every gated block executed.
+     *
+     * @param gates one entry per gated block, in gate order
+     */
+    public record Report(List<Row> rows, long totalParams, long totalFlops, long bufferElements, List<GateCost> gates) {
+        /** FLOPs per sample when every gate is closed. */
+        public long minFlops() {
+            return totalFlops - gates.stream().mapToLong(GateCost::bodyFlops).sum();
+        }
+
+        /** Expected FLOPs per sample when gate {@code l} executes with probability {@code rates[l]}. */
+        public double expectedFlops(double[] rates) {
+            double e = minFlops();
+            for (int l = 0; l < gates.size(); l++) {
+                e += rates[l] * gates.get(l).bodyFlops();
+            }
+            return e;
+        }
+
+        /** Expected FLOPs per sample at each gate's declared target rate. */
+        public double expectedFlopsAtTargets() {
+            return expectedFlops(gates.stream().mapToDouble(GateCost::target).toArray());
+        }
+    }
+
+    /** A gated block: the FLOPs per sample it costs when it runs (the gate head always runs and is not included). */
+    public record GateCost(int index, String path, long bodyFlops, double target) {}
 
     public static Report of(Graph g) {
         List<Row> rows = new ArrayList<>();
@@ -39,7 +65,15 @@ public final class CostModel {
             params += p;
         }
         long buffers = g.buffers().stream().mapToLong(b -> b.size()).sum();
-        return new Report(rows, params, flops, buffers);
+        List<GateCost> gates = new ArrayList<>();
+        for (Op.GatedResidual gate : g.gates()) {
+            long body = 0;
+            for (int i = gate.bodyStart(); i < gate.bodyEnd(); i++) {
+                body += rows.get(i).flops();
+            }
+            gates.add(new GateCost(gate.gateIndex(), gate.path(), body, gate.target()));
+        }
+        return new Report(rows, params, flops, buffers, gates);
     }
 
     public static long flops(Op op) {
@@ -57,6 +91,8 @@ public final class CostModel {
             return g.in().size();
         } else if (op instanceof Op.Flatten || op instanceof Op.Dropout) {
             return 0;
+        } else if (op instanceof Op.GumbelGate) {
+            return 2;
         }
         return out;
     }

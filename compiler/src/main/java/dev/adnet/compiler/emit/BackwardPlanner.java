@@ -106,7 +106,21 @@ public final class BackwardPlanner {
         Set<Integer> written = new HashSet<>();
         List<Seed> seeds = new ArrayList<>();
         List<TrainSpec.LossTerm> terms = training.terms();
+        List<Op.GumbelGate> gates = new ArrayList<>();
+        for (Op op : ops) {
+            if (op instanceof Op.GumbelGate g) {
+                gates.add(g);
+            }
+        }
         for (int t = 0; t < terms.size(); t++) {
+            if (isGateTerm(terms.get(t))) {
+                // complexity terms read every gate's decision: one seed per gate, in gate order
+                for (Op.GumbelGate g : gates) {
+                    contributes.add(g.out().id());
+                    seeds.add(new Seed(t, g.out(), requiresGrad.contains(g.out().id()) ? write(written, g.out().id()) : Write.SKIP));
+                }
+                continue;
+            }
             String name = outputOf(terms.get(t));
             Value v = outputs.get(name);
             if (v == null) {
@@ -149,7 +163,12 @@ public final class BackwardPlanner {
         return new Plan(requiresGrad, contributes, consumers, seeds, steps, zeroed);
     }
 
-    /** The output a loss term reads. */
+    /** Whether a loss term measures the gates rather than an output. */
+    public static boolean isGateTerm(TrainSpec.LossTerm term) {
+        return term instanceof TrainSpec.TargetRate || term instanceof TrainSpec.FlopsBudget;
+    }
+
+    /** The output a loss term reads (not for gate terms). */
     public static String outputOf(TrainSpec.LossTerm term) {
         if (term instanceof TrainSpec.CrossEntropy ce) {
             return ce.output();

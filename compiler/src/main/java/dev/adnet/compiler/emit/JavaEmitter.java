@@ -49,6 +49,11 @@ public final class JavaEmitter {
     static final ClassName CONV_GEOMETRY = ClassName.get(OPS, "ConvGeometry");
     static final ClassName POOL_GEOMETRY = ClassName.get(OPS, "PoolGeometry");
     static final ClassName ELEMENTWISE = ClassName.get(OPS, "Elementwise");
+    private static final String ADAPTIVE = "dev.adnet.runtime.adaptive";
+    static final ClassName GUMBEL = ClassName.get(ADAPTIVE, "GumbelSoftmax");
+    static final ClassName GATED_RESIDUAL = ClassName.get(ADAPTIVE, "GatedResidual");
+    static final ClassName COMPACTION = ClassName.get(ADAPTIVE, "Compaction");
+    static final ClassName PREDICTION = ClassName.get("dev.adnet.runtime", "Prediction");
     static final ClassName NETWORK = ClassName.get(RT, "Network");
     static final ClassName TRAINABLE = ClassName.get(RT, "TrainableNetwork");
     static final ClassName PARAMETER = ClassName.get(RT, "Parameter");
@@ -122,6 +127,12 @@ public final class JavaEmitter {
         private final Map<String, Integer> slots = new LinkedHashMap<>();
         private final Names.Scope localScope;
         private final Plan plan;
+        /** Gated residuals by the index of their body's first op: where inference switches to the sub-batch. */
+        private final Map<Integer, Op.GatedResidual> gateAtBodyStart = new HashMap<>();
+        /** The Java expression for the current batch size: {@code batchSize}, or a gate's open-row count. */
+        private String batchVar = "batchSize";
+        /** Whether activations are allocated as sub-batch views ({@code arena.rows}). */
+        private boolean subBatch;
 
         Emission(Graph graph, EmitOptions options) {
             if (graph.inputs().isEmpty()) {
@@ -133,7 +144,7 @@ public final class JavaEmitter {
             this.trainable = graph.training() != null;
             this.className = Names.identifier(graph.name());
             classScope.reserve(TYPE_NAMES).reserve(className, "NAME", "SOURCE_HASH", "FLOPS_PER_SAMPLE", "INPUTS",
-                    "OUTPUTS", "dataType", "arena", "parameters", "buffers");
+                    "OUTPUTS", "dataType", "arena", "parameters", "buffers", "GATE_FLOPS", "openRows", "inferenceSeed");
             List<Op> ops = graph.ops();
             for (int i = 0; i < ops.size(); i++) {
                 Op op = ops.get(i);
@@ -150,12 +161,15 @@ public final class JavaEmitter {
                 bufferField.put(b.name(), classScope.claim(Names.path(b.name())));
             }
             localScope = new Names.Scope(classScope).reserve("inputs", "batch", "context", "batchSize", "outputs",
-                    "loss", "terms", "seed");
+                    "loss", "terms", "seed", "temperature");
             for (Graph.Port p : graph.inputs()) {
                 valueName.put(p.value().id(), localScope.claim(Names.identifier(p.name())));
             }
             for (Op op : ops) {
                 valueName.putIfAbsent(op.out().id(), localScope.claim(Names.path(op.path())));
+            }
+            for (Op.GatedResidual g : graph.gates()) {
+                gateAtBodyStart.put(g.bodyStart(), g);
             }
             this.plan = trainable ? BackwardPlanner.plan(graph) : null;
             if (trainable) {
@@ -183,6 +197,9 @@ public final class JavaEmitter {
             constructors(type);
             accessors(type);
             type.addMethod(forward());
+            if (!graph.gates().isEmpty()) {
+                gateAccessors(type);
+            }
             if (trainable) {
                 type.addMethod(trainStep());
                 type.addMethod(trainingConfig());
@@ -251,6 +268,24 @@ public final class JavaEmitter {
                     Modifier.PRIVATE, Modifier.FINAL).build());
             type.addField(FieldSpec.builder(ParameterizedTypeName.get(LIST, BUFFER), "buffers", Modifier.PRIVATE,
                     Modifier.FINAL).build());
+            List<Op.GatedResidual> gates = graph.gates();
+            if (!gates.isEmpty()) {
+                List<String> flops = new ArrayList<>();
+                for (Op.GatedResidual g : gates) {
+                    long f = 0;
+                    for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
+                        f += dev.adnet.compiler.cost.CostModel.flops(ops.get(i));
+                    }
+                    flops.add(f + "L");
+                }
+                type.addField(FieldSpec.builder(long[].class, "GATE_FLOPS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                        .addJavadoc("FLOPs per sample of each gated block, spent only when its gate is open.\n")
+                        .initializer("{$L}", String.join(", ", flops)).build());
+                type.addField(FieldSpec.builder(int[][].class, "openRows", Modifier.PRIVATE, Modifier.FINAL)
+                        .addJavadoc("The samples each gate let through in the last inference call.\n")
+                        .initializer("new int[$L][]", gates.size()).build());
+                type.addField(FieldSpec.builder(long.class, "inferenceSeed", Modifier.PRIVATE).build());
+            }
         }
 
         private CodeBlock specList(List<Graph.Port> ports) {
@@ -306,6 +341,13 @@ public final class JavaEmitter {
                             lit(p.fanIn()), lit(p.fanOut()), i);
                     case ZEROS -> c.addStatement("$T.constant($L, 0.0)", INIT, f);
                     case ONES -> c.addStatement("$T.constant($L, 1.0)", INIT, f);
+                    case NORMAL -> c.addStatement("$T.normal($L, 0.0, $L, seedFor(seed, $L))", INIT, f, lit(p.values()[0]), i);
+                    case VALUES -> {
+                        double[] values = p.values();
+                        for (int j = 0; j < values.length; j++) {
+                            c.addStatement("$L.putScalar($L, $L)", f, j, lit(values[j]));
+                        }
+                    }
                 }
                 c.addStatement("$L = $T.create(dataType, $L)", g, ND4J, dims(p.shape()));
                 records.add(CodeBlock.of("new $T($S, $L, $L, $L)", PARAMETER, p.name(), f, g, p.decay()));
@@ -378,6 +420,10 @@ public final class JavaEmitter {
 
         private CodeBlock alloc(String key, long[] perSample) {
             String d = dims(perSample);
+            if (subBatch) {
+                return CodeBlock.of("arena.rows($L, dataType, batchSize, $L$L)", slot("sub:" + key), batchVar,
+                        d.isEmpty() ? "" : ", " + d);
+            }
             return CodeBlock.of("arena.get($L, dataType, batchSize$L)", slot(key), d.isEmpty() ? "" : ", " + d);
         }
 
@@ -417,11 +463,94 @@ public final class JavaEmitter {
             readInputs(m, "inputs", "input");
             List<Op> ops = graph.ops();
             for (int i = 0; i < ops.size(); i++) {
+                Op.GatedResidual gate = gateAtBodyStart.get(i);
+                if (gate != null) {
+                    gatedBody(m, gate);
+                    i = gate.bodyEnd() - 1;
+                    continue;
+                }
                 forwardOp(m, i, ops.get(i), false);
             }
             returnOutputs(m);
             m.addStatement("return outputs");
             return m.build();
+        }
+
+        /**
+         * Inference of a gated block's body on the open samples only: gather their rows (unless all are open), run
+         * the body on that sub-batch, and leave its output for the scatter of {@link Op.GatedResidual}.
+         */
+        private void gatedBody(MethodSpec.Builder m, Op.GatedResidual g) {
+            String rows = openRows(g);
+            String sub = subOut(g);
+            String k = localScope.claim("open" + g.gateIndex());
+            m.addComment("gate $L: its block runs only on the samples whose gate is open", g.gateIndex());
+            m.addStatement("int[] $L = $T.openRows($L)", rows, COMPACTION, v(g.gate()));
+            m.addStatement("openRows[$L] = $L", g.gateIndex(), rows);
+            m.addStatement("$T $L = null", INDARRAY, sub);
+            m.beginControlFlow("if ($L.length > 0)", rows);
+            m.addStatement("long $L = $L.length", k, rows);
+            String x = v(g.input());
+            String gathered = localScope.claim(x + "_open");
+            m.addStatement("$T $L = $L", INDARRAY, gathered, x);
+            m.beginControlFlow("if ($L != batchSize)", k);
+            m.addStatement("$L = arena.rows($L, dataType, batchSize, $L, $L)", gathered, slot("gather" + g.gateIndex()), k,
+                    dims(g.input().shape()));
+            m.addStatement("$T.gather($L, $L, $L)", COMPACTION, x, rows, gathered);
+            m.endControlFlow();
+            valueName.put(g.input().id(), gathered);
+            batchVar = k;
+            subBatch = true;
+            for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
+                forwardOp(m, i, graph.ops().get(i), false);
+            }
+            m.addStatement("$L = $L", sub, v(g.body()));
+            subBatch = false;
+            batchVar = "batchSize";
+            valueName.put(g.input().id(), x);
+            m.endControlFlow();
+        }
+
+        private String openRows(Op.GatedResidual g) {
+            return aux(g, "open_rows");
+        }
+
+        private String subOut(Op.GatedResidual g) {
+            return aux(g, "open_body");
+        }
+
+        private void gateAccessors(TypeSpec.Builder type) {
+            type.addMethod(MethodSpec.methodBuilder("gateCount")
+                    .addAnnotation(Override.class)
+                    .addModifiers(Modifier.PUBLIC)
+                    .returns(int.class)
+                    .addStatement("return GATE_FLOPS.length")
+                    .build());
+            long gated = 0;
+            for (Op.GatedResidual g : graph.gates()) {
+                for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
+                    gated += dev.adnet.compiler.cost.CostModel.flops(graph.ops().get(i));
+                }
+            }
+            type.addMethod(MethodSpec.methodBuilder("predict")
+                    .addAnnotation(Override.class)
+                    .addModifiers(Modifier.PUBLIC)
+                    .addJavadoc("Inference with the trace of which gated blocks ran for each sample and what each cost.\n")
+                    .returns(PREDICTION)
+                    .addParameter(ARRAY_MAP, "inputs")
+                    .addStatement("$T outputs = forward(inputs)", ARRAY_MAP)
+                    .addStatement("int batch = (int) outputs.values().iterator().next().size(0)")
+                    .addStatement("boolean[][] executed = new boolean[batch][GATE_FLOPS.length]")
+                    .addStatement("long[] flops = new long[batch]")
+                    .addStatement("$T.fill(flops, $LL)", ARRAYS, options.flopsPerSample() - gated)
+                    .beginControlFlow("for (int g = 0; g < GATE_FLOPS.length; g++)")
+                    .beginControlFlow("for (int n : openRows[g])")
+                    .addStatement("executed[n][g] = true")
+                    .addStatement("flops[n] += GATE_FLOPS[g]")
+                    .endControlFlow()
+                    .endControlFlow()
+                    .addStatement("return new $T(outputs, executed, flops)", PREDICTION)
+                    .build());
         }
 
         private void returnOutputs(MethodSpec.Builder m) {
@@ -504,6 +633,23 @@ public final class JavaEmitter {
                         v(e.a()), v(e.b()), out);
             } else if (op instanceof Op.Scale s) {
                 m.addStatement("$T.scale($L, $L, $L)", ELEMENTWISE, v(s.in()), lit(s.factor()), out);
+            } else if (op instanceof Op.GumbelGate g) {
+                if (train) {
+                    m.addStatement("$T $L = $L", INDARRAY, soft(op), alloc("soft" + index, new long[] {2}));
+                    m.addStatement("$T.forward($L, $L, $T.Estimator.$L, seedFor(context.seed(), $L), true, $L, $L)", GUMBEL,
+                            v(g.logits()), temperature(g), GUMBEL, g.estimator().name(), index, out, soft(op));
+                } else {
+                    m.addStatement("$T.inference($L, $L, seedFor(inferenceSeed++, $L), $L)", GUMBEL, v(g.logits()),
+                            g.sampleAtInference(), index, out);
+                }
+            } else if (op instanceof Op.GatedResidual g) {
+                if (train) {
+                    m.addStatement("$T.trainForward($L, $L, $L, false, $L)", GATED_RESIDUAL, v(g.shortcut()), v(g.body()),
+                            v(g.gate()), out);
+                } else {
+                    m.addStatement("$T.scatterResidual($L, $L, $L, false, $L)", COMPACTION, v(g.shortcut()), subOut(g),
+                            openRows(g), out);
+                }
             } else {
                 throw new IllegalStateException("no emitter for " + op.kind());
             }
@@ -538,6 +684,19 @@ public final class JavaEmitter {
             return aux(op, "mask");
         }
 
+        private String soft(Op op) {
+            return aux(op, "soft");
+        }
+
+        /** A gate's temperature: the train section's (fixed or annealed over training) or the gate's own. */
+        private String temperature(Op.GumbelGate g) {
+            TrainSpec.Temperature t = graph.training() == null ? null : graph.training().temperature();
+            if (t == null) {
+                return lit(g.temperature());
+            }
+            return t.from() == t.to() ? lit(t.from()) : "temperature";
+        }
+
         // ---------------------------------------------------------------------------------------- training
 
         private MethodSpec trainStep() {
@@ -550,19 +709,34 @@ public final class JavaEmitter {
             // a copy: the names of this method's scratch locals do not leak into others
             Names.Scope scope = new Names.Scope(localScope);
             readInputs(m, "batch.inputs()", "input");
+            TrainSpec.Temperature anneal = graph.training().temperature();
+            if (anneal != null && anneal.from() != anneal.to()) {
+                m.addComment("the gates' temperature, annealed geometrically from $L to $L over training", lit(anneal.from()),
+                        lit(anneal.to()));
+                m.addStatement("double temperature = $L * Math.pow($L / $L, Math.max(0.0, Math.min(1.0, context.progress())))",
+                        lit(anneal.from()), lit(anneal.to()), lit(anneal.from()));
+            }
             List<Op> ops = graph.ops();
             for (int i = 0; i < ops.size(); i++) {
                 forwardOp(m, i, ops.get(i), true);
             }
             // losses
             List<TrainSpec.LossTerm> terms = graph.training().terms();
-            List<String> termVars = new ArrayList<>();
+            String[] termVars = new String[terms.size()];
             Map<String, Integer> outputIndex = new HashMap<>();
             for (int i = 0; i < graph.outputs().size(); i++) {
                 outputIndex.put(graph.outputs().get(i).name(), i);
             }
+            for (int ti = 0; ti < terms.size(); ti++) {
+                if (BackwardPlanner.isGateTerm(terms.get(ti))) {
+                    termVars[ti] = gateTerm(m, scope, ti, terms.get(ti));
+                }
+            }
             for (Seed seed : plan.seeds()) {
                 TrainSpec.LossTerm term = terms.get(seed.term());
+                if (BackwardPlanner.isGateTerm(term)) {
+                    continue;
+                }
                 String output = BackwardPlanner.outputOf(term);
                 Value value = seed.value();
                 m.addComment("loss term $L: $L, weight $L", seed.term(), commentText(term.display()),
@@ -572,7 +746,7 @@ public final class JavaEmitter {
                         "target", outputIndex.get(output));
                 String grad = gradTarget(m, scope, seed.write(), value, value.shape(), "v" + value.id());
                 String termVar = scope.claim("term" + seed.term());
-                termVars.add(termVar);
+                termVars[seed.term()] = termVar;
                 if (term instanceof TrainSpec.CrossEntropy ce) {
                     m.addStatement("double $L = $T.forward($L, $L, $L, $L)", termVar, op("SoftmaxCrossEntropy"),
                             v(value), target, lit(ce.smoothing()), grad);
@@ -587,13 +761,13 @@ public final class JavaEmitter {
             }
             List<CodeBlock> sum = new ArrayList<>();
             for (int t = 0; t < terms.size(); t++) {
-                sum.add(CodeBlock.of("$L * $L", lit(terms.get(t).weight()), termVars.get(t)));
+                sum.add(CodeBlock.of("$L * $L", lit(terms.get(t).weight()), termVars[t]));
             }
             m.addStatement("double loss = $L", sum.isEmpty() ? CodeBlock.of("0.0") : CodeBlock.join(sum, " + "));
             m.addStatement("$T<$T, $T> terms = new $T<>()", MAP, String.class, Double.class, LINKED_HASH_MAP);
             for (int t = 0; t < terms.size(); t++) {
                 m.addStatement("terms.merge($S, $L * $L, $T::sum)", terms.get(t).display(),
-                        lit(terms.get(t).weight()), termVars.get(t), Double.class);
+                        lit(terms.get(t).weight()), termVars[t], Double.class);
             }
             // backward
             for (Step step : plan.steps()) {
@@ -608,6 +782,49 @@ public final class JavaEmitter {
             returnOutputs(m);
             m.addStatement("return new $T(loss, terms, outputs)", STEP_RESULT);
             return m.build();
+        }
+
+        /**
+         * A complexity term over every gate's decision: its value, and (scaled by its weight) its gradient with
+         * respect to each gate's {@code z}, written as the seeds of the backward pass.
+         */
+        private String gateTerm(MethodSpec.Builder m, Names.Scope scope, int index, TrainSpec.LossTerm term) {
+            List<Seed> seeds = plan.seeds().stream().filter(s -> s.term() == index).toList();
+            m.addComment("loss term $L: $L, weight $L", index, commentText(term.display()), lit(term.weight()));
+            List<String> zs = new ArrayList<>();
+            List<String> grads = new ArrayList<>();
+            for (Seed seed : seeds) {
+                zs.add(v(seed.value()));
+                grads.add(gradTarget(m, scope, seed.write(), seed.value(), seed.value().shape(), "v" + seed.value().id() + "@t" + index));
+            }
+            String var = scope.claim("term" + index);
+            CodeBlock zArray = CodeBlock.of("new $T[] {$L}", INDARRAY, String.join(", ", zs));
+            CodeBlock gArray = CodeBlock.of("new $T[] {$L}", INDARRAY, String.join(", ", grads));
+            if (term instanceof TrainSpec.TargetRate tr) {
+                List<String> targets = new ArrayList<>();
+                for (double d : tr.targets()) {
+                    targets.add(lit(d));
+                }
+                m.addStatement("double $L = $T.forward($L, new double[] {$L}, $L)", var, ClassName.get(ADAPTIVE, "TargetRateLoss"),
+                        zArray, String.join(", ", targets), gArray);
+            } else {
+                TrainSpec.FlopsBudget fb = (TrainSpec.FlopsBudget) term;
+                List<String> flops = new ArrayList<>();
+                for (double d : fb.gateFlops()) {
+                    flops.add(lit(d));
+                }
+                m.addStatement("double $L = $T.forward($L, new double[] {$L}, $L, $L, $L)", var,
+                        ClassName.get(ADAPTIVE, "FlopsBudgetLoss"), zArray, String.join(", ", flops), lit(fb.fixedFlops()),
+                        lit(fb.budget()), gArray);
+            }
+            for (int s = 0; s < seeds.size(); s++) {
+                Seed seed = seeds.get(s);
+                if (seed.write() != Write.SKIP && term.weight() != 1.0) {
+                    m.addStatement("$T.scale($L, $L, $L)", ELEMENTWISE, grads.get(s), lit(term.weight()), grads.get(s));
+                }
+                finishWrite(m, seed.write(), seed.value(), grads.get(s));
+            }
+            return var;
         }
 
         /**
@@ -742,6 +959,11 @@ public final class JavaEmitter {
                         gIn.get(1));
             } else if (op instanceof Op.Scale s) {
                 m.addStatement("$T.scale($L, $L, $L)", ELEMENTWISE, gOut, lit(s.factor()), gIn.get(0));
+            } else if (op instanceof Op.GumbelGate g) {
+                m.addStatement("$T.backward($L, $L, $L, $L)", GUMBEL, soft(op), temperature(g), gOut, gIn.get(0));
+            } else if (op instanceof Op.GatedResidual g) {
+                m.addStatement("$T.backward($L, $L, null, $L, $L, $L, $L)", GATED_RESIDUAL, v(g.body()), v(g.gate()), gOut,
+                        gIn.get(0), gIn.get(1), gIn.get(2));
             } else {
                 throw new IllegalStateException("no VJP emitter for " + op.kind());
             }

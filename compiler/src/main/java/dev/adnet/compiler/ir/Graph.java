@@ -25,6 +25,11 @@ public record Graph(String name, List<Port> inputs, List<Port> outputs, List<Op>
         buffers = List.copyOf(buffers);
     }
 
+    /** The gated residual blocks, in order of their gate index. */
+    public List<Op.GatedResidual> gates() {
+        return ops.stream().filter(o -> o instanceof Op.GatedResidual).map(o -> (Op.GatedResidual) o).toList();
+    }
+
     /** A named input or output and its value. */
     public record Port(String name, Value value) {}
 }

@@ -211,6 +211,54 @@ public sealed interface Op {
         }
     }
 
+    enum GateEstimator {
+        /** Hard 0/1 decisions forward, the soft sample's gradient backward. */
+        STRAIGHT_THROUGH,
+        /** The soft sample itself, forward and backward. */
+        SOFT
+    }
+
+    /**
+     * The per-sample decision of a gate from its two logits ({@code [skip, execute]}): a Gumbel-softmax sample in
+     * training, the argmax (or a sample, when asked) at inference. The output has per-sample shape {@code [1]}.
+     *
+     * @param gateIndex the gate's position among the network's gates, from 0
+     * @param temperature the fixed temperature, unless the train section anneals it
+     */
+    record GumbelGate(Value logits, Value out, int gateIndex, double temperature, GateEstimator estimator,
+            boolean sampleAtInference, String path, Span origin) implements Op {
+        @Override
+        public List<Value> inputs() {
+            return List.of(logits);
+        }
+
+        @Override
+        public String kind() {
+            return "gumbel_gate";
+        }
+    }
+
+    /**
+     * {@code out = shortcut + z[n] * body}: the end of a gated residual block. The ops at indices
+     * {@code [bodyStart, bodyEnd)} of the graph compute {@code body} from {@code input} alone; at inference they run
+     * only on the samples whose gate is open (gathered into a sub-batch), and their result is scattered back.
+     *
+     * @param input the block's input (what the body reads)
+     * @param target the gate's declared execution-rate target
+     */
+    record GatedResidual(Value input, Value shortcut, Value body, Value gate, Value out, int gateIndex, int bodyStart,
+            int bodyEnd, double target, String path, Span origin) implements Op {
+        @Override
+        public List<Value> inputs() {
+            return List.of(shortcut, body, gate);
+        }
+
+        @Override
+        public String kind() {
+            return "gated_residual";
+        }
+    }
+
     /** {@code out = factor * in}. */
     record Scale(Value in, Value out, double factor, String path, Span origin) implements Op {
         @Override

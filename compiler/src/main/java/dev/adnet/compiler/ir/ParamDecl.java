@@ -12,9 +12,20 @@ import java.util.Arrays;
  * @param fanOut outputs per input unit, for Xavier
  * @param decay whether weight decay applies
  */
-public record ParamDecl(String name, long[] shape, Init init, long fanIn, long fanOut, boolean decay) {
+public record ParamDecl(String name, long[] shape, Init init, long fanIn, long fanOut, boolean decay, double[] values) {
     public ParamDecl {
         shape = shape.clone();
+        values = values == null ? null : values.clone();
+    }
+
+    public ParamDecl(String name, long[] shape, Init init, long fanIn, long fanOut, boolean decay) {
+        this(name, shape, init, fanIn, fanOut, decay, null);
+    }
+
+    /** For NORMAL: {@code [std]}; for VALUES: the values in order; otherwise null. */
+    @Override
+    public double[] values() {
+        return values == null ? null : values.clone();
     }
 
     @Override
@@ -32,6 +43,10 @@ public record ParamDecl(String name, long[] shape, Init init, long fanIn, long f
         /** Xavier (Glorot) uniform: U(+-sqrt(6 / (fanIn + fanOut))). */
         XAVIER_UNIFORM,
         ZEROS,
-        ONES
+        ONES,
+        /** N(0, values[0]^2): a gate's last layer starts near zero so its bias alone sets the first decisions. */
+        NORMAL,
+        /** The given values, element by element: a gate's last bias, which sets how many gates start open. */
+        VALUES
     }
 }

@@ -9,9 +9,23 @@ import java.util.List;
  * @param terms the loss terms, each with its weight
  * @param config optimizer, schedule, epochs, batch size, seed
  */
-public record TrainSpec(List<LossTerm> terms, TrainingConfig config) {
+public record TrainSpec(List<LossTerm> terms, TrainingConfig config, Temperature temperature) {
     public TrainSpec {
         terms = List.copyOf(terms);
+    }
+
+    public TrainSpec(List<LossTerm> terms, TrainingConfig config) {
+        this(terms, config, null);
+    }
+
+    /**
+     * A temperature for every gate's Gumbel-softmax, overriding the gates' own: fixed when {@code from == to}, else
+     * annealed geometrically over training, {@code from * (to / from)^progress}.
+     */
+    public record Temperature(double from, double to) {
+        public double at(double progress) {
+            return from == to ? from : from * Math.pow(to / from, Math.max(0, Math.min(1, progress)));
+        }
     }
 
     /** One term of the loss. */
@@ -24,6 +38,41 @@ public record TrainSpec(List<LossTerm> terms, TrainingConfig config) {
 
     /** Softmax cross-entropy of an output against one-hot targets, mean over the batch. */
     public record CrossEntropy(String output, double weight, double smoothing, String display) implements LossTerm {}
+
+    /**
+     * ConvNet-AIG's target-rate loss: mean over gates of (target - batch execution rate)^2.
+     *
+     * @param targets one target per gate, in gate order
+     */
+    public record TargetRate(double weight, double[] targets, String display) implements LossTerm {
+        public TargetRate {
+            targets = targets.clone();
+        }
+
+        @Override
+        public double[] targets() {
+            return targets.clone();
+        }
+    }
+
+    /**
+     * Holds the expected executed FLOPs (from the cost model and the batch's gate rates), as a fraction of the full
+     * network, at or below {@code budget}: {@code max(0, expected - budget)^2}.
+     *
+     * @param gateFlops FLOPs per sample of each gated body, in gate order
+     * @param fixedFlops FLOPs per sample that run whatever the gates decide
+     */
+    public record FlopsBudget(double weight, double budget, double[] gateFlops, double fixedFlops, String display)
+            implements LossTerm {
+        public FlopsBudget {
+            gateFlops = gateFlops.clone();
+        }
+
+        @Override
+        public double[] gateFlops() {
+            return gateFlops.clone();
+        }
+    }
 
     /** Mean squared error of an output against targets of its shape. */
     public record MeanSquaredError(String output, double weight, String display) implements LossTerm {}

@@ -30,6 +30,27 @@ public final class Arena {
         return a;
     }
 
+    /**
+     * The first {@code rows} rows of a cached {@code [capacity, perSample...]} array: a dense, c-ordered view. Used
+     * for sub-batches whose size changes from call to call (the samples a gate let through), so that no call
+     * allocates once the capacity has been seen.
+     */
+    public INDArray rows(int slot, DataType type, long capacity, long rows, long... perSample) {
+        long[] shape = new long[perSample.length + 1];
+        shape[0] = capacity;
+        System.arraycopy(perSample, 0, shape, 1, perSample.length);
+        INDArray full = get(slot, type, shape);
+        if (rows == capacity) {
+            return full;
+        }
+        org.nd4j.linalg.indexing.INDArrayIndex[] index = new org.nd4j.linalg.indexing.INDArrayIndex[shape.length];
+        index[0] = org.nd4j.linalg.indexing.NDArrayIndex.interval(0, rows);
+        for (int i = 1; i < index.length; i++) {
+            index[i] = org.nd4j.linalg.indexing.NDArrayIndex.all();
+        }
+        return full.get(index);
+    }
+
     /** Drops every cached array (their memory is freed when the garbage collector reclaims them). */
     public void clear() {
         slots.clear();

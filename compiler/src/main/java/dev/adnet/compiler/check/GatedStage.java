@@ -1,0 +1,173 @@
+package dev.adnet.compiler.check;
+
+import dev.adnet.compiler.diag.Code;
+import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.ParamDecl;
+import dev.adnet.compiler.ir.Value;
+import dev.adnet.compiler.source.Span;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code gate(options) residual F}: ConvNet-AIG's per-input execute or skip, {@code y = S(x) + z[n] * F(x)}.
+ *
+ * <p>Lowers the gate head (global average pool, dense to {@code hidden}, batchnorm, relu, dense to two logits, a
+ * Gumbel-softmax decision), then the body F as one contiguous range of ops that reads nothing but the block's
+ * input, then the shortcut, then the combining op. The contiguous, self-contained body is what lets inference run
+ * F on the sub-batch of open samples only.
+ */
+record GatedStage(Map<String, Val> options, Stages.Residual residual, Span span) implements Stage {
+
+    static final List<Args.Param> PARAMS = List.of(
+            new Args.Param("target", Args.Type.FLOAT, new Val.Num(0.6, false)),
+            new Args.Param("hidden", Args.Type.INT, Val.Num.ofInt(16)),
+            new Args.Param("estimator", Args.Type.STRING, new Val.Str("straight_through")),
+            new Args.Param("temperature", Args.Type.FLOAT, new Val.Num(1.0, false)),
+            new Args.Param("inference", Args.Type.STRING, new Val.Str("argmax")),
+            new Args.Param("open_bias", Args.Type.FLOAT, new Val.Num(2.0, false)));
+
+    /** Checks the options; reports and returns false when one is out of range. */
+    static boolean validate(Map<String, Val> o, Span span, dev.adnet.compiler.diag.Diagnostics diag) {
+        boolean ok = true;
+        double target = Args.numArg(o, "target");
+        if (!(target >= 0 && target <= 1)) {
+            diag.error(Code.INVALID_VALUE, span, "a gate's target is an execution rate in [0, 1], not " + Args.numArg(o, "target"));
+            ok = false;
+        }
+        if (Args.intArg(o, "hidden") < 1) {
+            diag.error(Code.INVALID_VALUE, span, "a gate's hidden size must be positive, not " + Args.intArg(o, "hidden"));
+            ok = false;
+        }
+        if (!(Args.numArg(o, "temperature") > 0)) {
+            diag.error(Code.INVALID_VALUE, span, "a gate's temperature must be positive, not " + Args.numArg(o, "temperature"));
+            ok = false;
+        }
+        String est = ((Val.Str) o.get("estimator")).value();
+        if (!est.equals("straight_through") && !est.equals("soft")) {
+            diag.error(Code.INVALID_VALUE, span, "estimator is \"straight_through\" or \"soft\", not \"" + est + "\"");
+            ok = false;
+        }
+        String inf = ((Val.Str) o.get("inference")).value();
+        if (!inf.equals("argmax") && !inf.equals("sample")) {
+            diag.error(Code.INVALID_VALUE, span, "inference is \"argmax\" or \"sample\", not \"" + inf + "\"");
+            ok = false;
+        }
+        return ok;
+    }
+
+    @Override
+    public Val apply(List<Val.Tensor> inputs, Lowering lowering, String scope, Span at) {
+        if (!Stages.arityOk(this, inputs, lowering, at)) {
+            return Val.ERR;
+        }
+        Value x = inputs.get(0).value();
+        if (x.rank() != 3 && x.rank() != 1) {
+            lowering.diagnostics.error(Code.RANK_MISMATCH, span, "a gate decides from a [channels, height, width] or [features] "
+                    + "input, not " + x.shapeText());
+            return Val.ERR;
+        }
+        String name = lowering.instanceName(scope, "gate");
+        int gateIndex = lowering.nextGateIndex();
+        Value logits = head(x, name, lowering);
+        if (logits == null) {
+            return Val.ERR;
+        }
+        Value z = lowering.newValue(1);
+        Op.GateEstimator estimator = ((Val.Str) options.get("estimator")).value().equals("soft")
+                ? Op.GateEstimator.SOFT : Op.GateEstimator.STRAIGHT_THROUGH;
+        boolean sample = ((Val.Str) options.get("inference")).value().equals("sample");
+        if (!lowering.add(new Op.GumbelGate(logits, z, gateIndex, Args.numArg(options, "temperature"), estimator, sample,
+                name + ".decision", span))) {
+            return Val.ERR;
+        }
+        int bodyStart = lowering.ops().size();
+        Val f = residual.body().apply(inputs, lowering, name + ".body", at);
+        int bodyEnd = lowering.ops().size();
+        if (!(f instanceof Val.Tensor ft)) {
+            return Val.ERR;
+        }
+        if (bodyStart == bodyEnd) {
+            lowering.diagnostics.error(Code.INVALID_VALUE, residual.span(), "a gated block must compute something: its body is empty");
+            return Val.ERR;
+        }
+        for (int i = bodyStart; i < bodyEnd; i++) {
+            if (lowering.ops().get(i) instanceof Op.GumbelGate) {
+                lowering.diagnostics.error(Code.NOT_SUPPORTED_YET, lowering.ops().get(i).origin(),
+                        "a gate inside a gated block is not supported yet");
+                return Val.ERR;
+            }
+        }
+        if (!readsOnlyItsInput(x, bodyStart, bodyEnd, lowering)) {
+            return Val.ERR;
+        }
+        Val s = residual.shortcut() == null ? inputs.get(0) : residual.shortcut().apply(inputs, lowering, name + ".shortcut", at);
+        if (!(s instanceof Val.Tensor st)) {
+            return Val.ERR;
+        }
+        if (!ft.value().sameShape(st.value())) {
+            lowering.diagnostics.error(Code.SHAPE_MISMATCH, residual.span(), "a gated block must keep its input's shape or "
+                    + "declare a shortcut that matches: the body gives " + ft.value().shapeText() + " but "
+                    + (residual.shortcut() == null ? "the input is " : "the shortcut gives ") + st.value().shapeText());
+            return Val.ERR;
+        }
+        Value out = lowering.newValue(ft.value().shape());
+        Op op = new Op.GatedResidual(x, st.value(), ft.value(), z, out, gateIndex, bodyStart, bodyEnd,
+                Args.numArg(options, "target"), name, span);
+        return lowering.add(op) ? new Val.Tensor(out) : Val.ERR;
+    }
+
+    /** Global average pool (for maps), dense to hidden, batchnorm, relu, dense to the two logits [skip, execute]. */
+    private Value head(Value x, String name, Lowering lowering) {
+        Value pooled = x;
+        if (x.rank() == 3) {
+            pooled = lowering.newValue(x.dim(0));
+            lowering.add(new Op.GlobalAvgPool(x, pooled, name + ".pool", span));
+        }
+        long c = pooled.dim(0);
+        long hidden = Args.intArg(options, "hidden");
+        ParamDecl w1 = lowering.param(name + ".dense1.weight", new long[] {c, hidden}, ParamDecl.Init.HE_NORMAL, c, hidden, true);
+        ParamDecl b1 = lowering.param(name + ".dense1.bias", new long[] {hidden}, ParamDecl.Init.ZEROS, c, 0, false);
+        Value h = lowering.newValue(hidden);
+        lowering.add(new Op.Dense(pooled, h, w1, b1, name + ".dense1", span));
+        ParamDecl gamma = lowering.param(name + ".batchnorm.gamma", new long[] {hidden}, ParamDecl.Init.ONES, hidden, hidden, false);
+        ParamDecl beta = lowering.param(name + ".batchnorm.beta", new long[] {hidden}, ParamDecl.Init.ZEROS, hidden, hidden, false);
+        Value hn = lowering.newValue(hidden);
+        lowering.add(new Op.BatchNorm(h, hn, gamma, beta, lowering.buffer(name + ".batchnorm.running_mean", hidden, 0.0),
+                lowering.buffer(name + ".batchnorm.running_var", hidden, 1.0), 0.1, 1e-5, name + ".batchnorm", span));
+        Value hr = lowering.newValue(hidden);
+        lowering.add(new Op.Activation(Op.ActivationKind.RELU, hn, hr, name + ".relu", span));
+        // ConvNet-AIG: last weights ~ N(0, 0.001), last bias [0.1, open_bias], so about 85% of gates start open.
+        ParamDecl w2 = lowering.param(name + ".dense2.weight", new long[] {hidden, 2}, ParamDecl.Init.NORMAL, hidden, 2, true,
+                new double[] {0.001});
+        ParamDecl b2 = lowering.param(name + ".dense2.bias", new long[] {2}, ParamDecl.Init.VALUES, hidden, 0, false,
+                new double[] {0.1, Args.numArg(options, "open_bias")});
+        Value logits = lowering.newValue(2);
+        return lowering.add(new Op.Dense(hr, logits, w2, b2, name + ".dense2", span)) ? logits : null;
+    }
+
+    /** The body may read only the block's input and what it computes itself, so it can run on a sub-batch. */
+    private boolean readsOnlyItsInput(Value x, int start, int end, Lowering lowering) {
+        Set<Value> inside = new HashSet<>();
+        inside.add(x);
+        List<Op> ops = lowering.ops();
+        for (int i = start; i < end; i++) {
+            Op op = ops.get(i);
+            for (Value v : op.inputs()) {
+                if (!inside.contains(v)) {
+                    lowering.diagnostics.error(Code.INVALID_VALUE, op.origin(), "a gated block may read only its own input, "
+                            + "but this reads a value from outside it");
+                    return false;
+                }
+            }
+            inside.add(op.out());
+        }
+        return true;
+    }
+
+    @Override
+    public String describe() {
+        return "'gate'";
+    }
+}
