@@ -1,0 +1,225 @@
+package dev.adnet.runtime.adaptive;
+
+import java.lang.ref.Reference;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Inference with real skipping: a gated block runs only on the samples whose gate is open. The generated code
+ * calls {@link #openRows}, {@link #gather}s those rows of the block's input into a {@code [k, ...]} buffer, runs
+ * the block on the sub-batch, and {@link #scatterResidual} writes {@code relu?(shortcut + F)} for the open rows
+ * and {@code relu?(shortcut)} for the others in one pass over the output.
+ *
+ * <p>Rows are contiguous in c order, so both kernels are bulk copies and one elementwise loop over the direct
+ * buffers, with no index array and no native dispatch (libnd4j's {@code gather} / {@code scatter_add} are in
+ * {@link GatedResidualReference}; see the benchmark for the comparison).
+ */
+public final class Compaction {
+    private Compaction() {}
+
+    /** Indices n with {@code z[n] > 0.5}, ascending. */
+    public static int[] openRows(INDArray z) {
+        double[] v = Buffers.read(z);
+        int k = 0;
+        for (double x : v) {
+            if (x > 0.5) {
+                k++;
+            }
+        }
+        int[] rows = new int[k];
+        int j = 0;
+        for (int n = 0; n < v.length; n++) {
+            if (v[n] > 0.5) {
+                rows[j++] = n;
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * {@code out[j] = x[rows[j]]}; out is {@code [rows.length, ...]} with x's row shape and type. Runs of
+     * consecutive rows are copied as one block. Nothing happens for no rows (out may then be null or empty).
+     */
+    public static void gather(INDArray x, int[] rows, INDArray out) {
+        if (rows.length == 0) {
+            return;
+        }
+        int b = Buffers.batch(x);
+        checkRowShape("out", x, out, rows.length);
+        DataType t = Buffers.floating("out", out);
+        Buffers.requireOut("out", out, t);
+        int inner = Buffers.inner(x);
+        for (int r : rows) {
+            if (r < 0 || r >= b) {
+                throw new IllegalArgumentException("row " + r + " out of range [0, " + b + ")");
+            }
+        }
+        if (inner == 0) {
+            return;
+        }
+        INDArray xs = Buffers.in(x, t);
+        int xo = Buffers.off(xs);
+        int oo = Buffers.off(out);
+        FloatBuffer xf = t == DataType.FLOAT ? Buffers.fb(xs) : null;
+        FloatBuffer of = t == DataType.FLOAT ? Buffers.fb(out) : null;
+        DoubleBuffer xd = t == DataType.DOUBLE ? Buffers.db(xs) : null;
+        DoubleBuffer od = t == DataType.DOUBLE ? Buffers.db(out) : null;
+        int j = 0;
+        while (j < rows.length) {
+            int run = 1;
+            while (j + run < rows.length && rows[j + run] == rows[j] + run) {
+                run++;
+            }
+            int src = xo + rows[j] * inner;
+            int dst = oo + j * inner;
+            if (xf != null) {
+                of.put(dst, xf, src, run * inner);
+            } else {
+                od.put(dst, xd, src, run * inner);
+            }
+            j += run;
+        }
+        Reference.reachabilityFence(xs);
+        Reference.reachabilityFence(out);
+    }
+
+    /**
+     * {@code out[rows[j]] = relu?(shortcut[rows[j]] + fSub[j])} and {@code out[n] = relu?(shortcut[n])} for the
+     * rows not listed, in one pass over out. {@code rows} must be distinct and in range (any order);
+     * {@code fSub} is {@code [rows.length, ...]}, and may be null when rows is empty. Fast paths: all rows open in
+     * order (a plain add) and none open (a copy or a ReLU).
+     */
+    public static void scatterResidual(INDArray shortcut, INDArray fSub, int[] rows, boolean relu, INDArray out) {
+        Buffers.sameShape("out", shortcut, out);
+        int b = Buffers.batch(shortcut);
+        DataType t = Buffers.floating("out", out);
+        Buffers.requireOut("out", out, t);
+        int k = rows.length;
+        if (k > 0) {
+            checkRowShape("fSub", shortcut, fSub, k);
+        }
+        int inner = Buffers.inner(shortcut);
+        int[] slot = new int[b];
+        Arrays.fill(slot, -1);
+        for (int j = 0; j < k; j++) {
+            int r = rows[j];
+            if (r < 0 || r >= b) {
+                throw new IllegalArgumentException("row " + r + " out of range [0, " + b + ")");
+            }
+            if (slot[r] >= 0) {
+                throw new IllegalArgumentException("row " + r + " listed twice");
+            }
+            slot[r] = j;
+        }
+        if (b == 0 || inner == 0) {
+            return;
+        }
+        INDArray s = Buffers.in(shortcut, t);
+        INDArray fs = k == 0 ? null : Buffers.in(fSub, t);
+        int so = Buffers.off(s);
+        int fo = fs == null ? 0 : Buffers.off(fs);
+        int oo = Buffers.off(out);
+        boolean identity = k == b;
+        for (int j = 0; identity && j < k; j++) {
+            identity = rows[j] == j;
+        }
+        if (t == DataType.FLOAT) {
+            FloatBuffer sb = Buffers.fb(s);
+            FloatBuffer fb = fs == null ? null : Buffers.fb(fs);
+            FloatBuffer ob = Buffers.fb(out);
+            if (identity) {
+                addF(sb, so, fb, fo, ob, oo, b * inner, relu);
+            } else if (k == 0) {
+                shortcutF(sb, so, ob, oo, b * inner, relu);
+            } else {
+                for (int n = 0; n < b; n++) {
+                    int j = slot[n];
+                    if (j >= 0) {
+                        addF(sb, so + n * inner, fb, fo + j * inner, ob, oo + n * inner, inner, relu);
+                    } else {
+                        shortcutF(sb, so + n * inner, ob, oo + n * inner, inner, relu);
+                    }
+                }
+            }
+        } else {
+            DoubleBuffer sb = Buffers.db(s);
+            DoubleBuffer fb = fs == null ? null : Buffers.db(fs);
+            DoubleBuffer ob = Buffers.db(out);
+            if (identity) {
+                addD(sb, so, fb, fo, ob, oo, b * inner, relu);
+            } else if (k == 0) {
+                shortcutD(sb, so, ob, oo, b * inner, relu);
+            } else {
+                for (int n = 0; n < b; n++) {
+                    int j = slot[n];
+                    if (j >= 0) {
+                        addD(sb, so + n * inner, fb, fo + j * inner, ob, oo + n * inner, inner, relu);
+                    } else {
+                        shortcutD(sb, so + n * inner, ob, oo + n * inner, inner, relu);
+                    }
+                }
+            }
+        }
+        Reference.reachabilityFence(s);
+        Reference.reachabilityFence(fs);
+        Reference.reachabilityFence(out);
+    }
+
+    private static void addF(FloatBuffer s, int so, FloatBuffer f, int fo, FloatBuffer o, int oo, int len,
+            boolean relu) {
+        if (relu) {
+            for (int i = 0; i < len; i++) {
+                o.put(oo + i, Buffers.reluF(s.get(so + i) + f.get(fo + i)));
+            }
+        } else {
+            for (int i = 0; i < len; i++) {
+                o.put(oo + i, s.get(so + i) + f.get(fo + i));
+            }
+        }
+    }
+
+    private static void shortcutF(FloatBuffer s, int so, FloatBuffer o, int oo, int len, boolean relu) {
+        if (relu) {
+            for (int i = 0; i < len; i++) {
+                o.put(oo + i, Buffers.reluF(s.get(so + i)));
+            }
+        } else if (s != o || so != oo) {
+            o.put(oo, s, so, len);
+        }
+    }
+
+    private static void addD(DoubleBuffer s, int so, DoubleBuffer f, int fo, DoubleBuffer o, int oo, int len,
+            boolean relu) {
+        if (relu) {
+            for (int i = 0; i < len; i++) {
+                o.put(oo + i, Buffers.reluD(s.get(so + i) + f.get(fo + i)));
+            }
+        } else {
+            for (int i = 0; i < len; i++) {
+                o.put(oo + i, s.get(so + i) + f.get(fo + i));
+            }
+        }
+    }
+
+    private static void shortcutD(DoubleBuffer s, int so, DoubleBuffer o, int oo, int len, boolean relu) {
+        if (relu) {
+            for (int i = 0; i < len; i++) {
+                o.put(oo + i, Buffers.reluD(s.get(so + i)));
+            }
+        } else if (s != o || so != oo) {
+            o.put(oo, s, so, len);
+        }
+    }
+
+    private static void checkRowShape(String what, INDArray x, INDArray a, int k) {
+        long[] expected = x.shape().clone();
+        expected[0] = k;
+        if (a == null || !Arrays.equals(expected, a.shape())) {
+            throw new IllegalArgumentException(what + ": expected shape " + Arrays.toString(expected) + ", got "
+                    + (a == null ? "null" : Arrays.toString(a.shape())));
+        }
+    }
+}
