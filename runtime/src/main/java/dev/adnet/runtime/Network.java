@@ -40,6 +40,9 @@ public interface Network {
     /** The static cost model: FLOPs of one sample through the whole network (every block executed). */
     long flopsPerSample();
 
+    /** Chooses how gated blocks run at inference (networks without gates ignore it). */
+    default void gateMode(GateMode mode) {}
+
     /** How many gated blocks the network has. */
     default int gateCount() {
         return 0;

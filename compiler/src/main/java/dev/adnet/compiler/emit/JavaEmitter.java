@@ -54,6 +54,7 @@ public final class JavaEmitter {
     static final ClassName GATED_RESIDUAL = ClassName.get(ADAPTIVE, "GatedResidual");
     static final ClassName COMPACTION = ClassName.get(ADAPTIVE, "Compaction");
     static final ClassName PREDICTION = ClassName.get("dev.adnet.runtime", "Prediction");
+    static final ClassName GATE_MODE = ClassName.get("dev.adnet.runtime", "GateMode");
     static final ClassName NETWORK = ClassName.get(RT, "Network");
     static final ClassName TRAINABLE = ClassName.get(RT, "TrainableNetwork");
     static final ClassName PARAMETER = ClassName.get(RT, "Parameter");
@@ -144,7 +145,7 @@ public final class JavaEmitter {
             this.trainable = graph.training() != null;
             this.className = Names.identifier(graph.name());
             classScope.reserve(TYPE_NAMES).reserve(className, "NAME", "SOURCE_HASH", "FLOPS_PER_SAMPLE", "INPUTS",
-                    "OUTPUTS", "dataType", "arena", "parameters", "buffers", "GATE_FLOPS", "openRows", "inferenceSeed");
+                    "OUTPUTS", "dataType", "arena", "parameters", "buffers", "GATE_FLOPS", "openRows", "inferenceSeed", "gateMode");
             List<Op> ops = graph.ops();
             for (int i = 0; i < ops.size(); i++) {
                 Op op = ops.get(i);
@@ -285,6 +286,8 @@ public final class JavaEmitter {
                         .addJavadoc("The samples each gate let through in the last inference call.\n")
                         .initializer("new int[$L][]", gates.size()).build());
                 type.addField(FieldSpec.builder(long.class, "inferenceSeed", Modifier.PRIVATE).build());
+                type.addField(FieldSpec.builder(GATE_MODE, "gateMode", Modifier.PRIVATE)
+                        .initializer("$T.ADAPTIVE", GATE_MODE).build());
             }
         }
 
@@ -488,7 +491,13 @@ public final class JavaEmitter {
             m.addStatement("int[] $L = $T.openRows($L)", rows, COMPACTION, v(g.gate()));
             m.addStatement("openRows[$L] = $L", g.gateIndex(), rows);
             m.addStatement("$T $L = null", INDARRAY, sub);
-            m.beginControlFlow("if ($L.length > 0)", rows);
+            m.beginControlFlow("if (gateMode == $T.MASK)", GATE_MODE);
+            m.addComment("reference mode: the block on every sample, multiplied by the decision");
+            for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
+                forwardOp(m, i, graph.ops().get(i), false);
+            }
+            m.addStatement("$L = $L", sub, v(g.body()));
+            m.nextControlFlow("else if ($L.length > 0)", rows);
             m.addStatement("long $L = $L.length", k, rows);
             String x = v(g.input());
             String gathered = localScope.claim(x + "_open");
@@ -520,6 +529,12 @@ public final class JavaEmitter {
         }
 
         private void gateAccessors(TypeSpec.Builder type) {
+            type.addMethod(MethodSpec.methodBuilder("gateMode")
+                    .addAnnotation(Override.class)
+                    .addModifiers(Modifier.PUBLIC)
+                    .addParameter(GATE_MODE, "mode")
+                    .addStatement("this.gateMode = $T.requireNonNull(mode)", java.util.Objects.class)
+                    .build());
             type.addMethod(MethodSpec.methodBuilder("gateCount")
                     .addAnnotation(Override.class)
                     .addModifiers(Modifier.PUBLIC)
@@ -641,14 +656,22 @@ public final class JavaEmitter {
                 } else {
                     m.addStatement("$T.inference($L, $L, seedFor(inferenceSeed++, $L), $L)", GUMBEL, v(g.logits()),
                             g.sampleAtInference(), index, out);
+                    m.beginControlFlow("if (gateMode == $T.ALL_OPEN)", GATE_MODE);
+                    m.addStatement("$L.assign(1.0)", out);
+                    m.endControlFlow();
                 }
             } else if (op instanceof Op.GatedResidual g) {
                 if (train) {
                     m.addStatement("$T.trainForward($L, $L, $L, false, $L)", GATED_RESIDUAL, v(g.shortcut()), v(g.body()),
                             v(g.gate()), out);
                 } else {
+                    m.beginControlFlow("if (gateMode == $T.MASK)", GATE_MODE);
+                    m.addStatement("$T.trainForward($L, $L, $L, false, $L)", GATED_RESIDUAL, v(g.shortcut()), subOut(g),
+                            v(g.gate()), out);
+                    m.nextControlFlow("else");
                     m.addStatement("$T.scatterResidual($L, $L, $L, false, $L)", COMPACTION, v(g.shortcut()), subOut(g),
                             openRows(g), out);
+                    m.endControlFlow();
                 }
             } else {
                 throw new IllegalStateException("no emitter for " + op.kind());

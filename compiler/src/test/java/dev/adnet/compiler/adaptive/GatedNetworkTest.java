@@ -1,0 +1,209 @@
+package dev.adnet.compiler.adaptive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.adnet.compiler.CompileResult;
+import dev.adnet.compiler.CompiledNetwork;
+import dev.adnet.compiler.Compiler;
+import dev.adnet.compiler.emit.EmitOptions;
+import dev.adnet.compiler.emit.InMemoryCompiler;
+import dev.adnet.compiler.emit.JavaEmitter;
+import dev.adnet.runtime.GateMode;
+import dev.adnet.runtime.Network;
+import dev.adnet.runtime.Parameter;
+import dev.adnet.runtime.Prediction;
+import dev.adnet.runtime.StepContext;
+import dev.adnet.runtime.TrainableNetwork;
+import dev.adnet.runtime.train.Batch;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Gated networks compiled from source: the gate's gradients (soft mode entirely, the straight-through estimator
+ * where its defined gradient is the true one), and inference with batch compaction against the masked reference
+ * and against per-sample runs.
+ */
+class GatedNetworkTest {
+    private static final double H = 1e-5;
+
+    private static final String TWO_GATES = """
+            block B(c: int) { conv(c, 3, bias = false) -> batchnorm -> relu -> conv(c, 3) }
+            network Gated {
+              input x: [2, 6, 6]
+              output y: [3]
+              h = x -> conv(4, 3) -> relu
+                -> gate(estimator = "%1$s", open_bias = 0.1) residual B(4) -> relu
+                -> gate(estimator = "%1$s", target = 0.3, hidden = 5, open_bias = 0.1)
+                     residual(shortcut = projection(6)) B(6)
+              y = h -> global_avg_pool -> dense(3)
+              train {
+                loss cross_entropy(y) + 0.5 * target_rate([0.3, 0.7]) + 0.3 * flops_budget(0.2)
+                temperature 0.7
+              }
+            }
+            """;
+
+    private static final String ONE_GATE = """
+            network OneGate {
+              input x: [2, 6, 6]
+              output y: [3]
+              h = x -> gate(estimator = "straight_through", open_bias = 0.1)
+                     residual(shortcut = projection(4)) { conv(4, 3) -> relu -> conv(4, 3) }
+              y = h -> global_avg_pool -> dense(3)
+              train { loss cross_entropy(y) + 0.5 * target_rate(0.5) }
+            }
+            """;
+
+    static CompiledNetwork compile(String source) {
+        CompileResult r = new Compiler(p -> source.getBytes(StandardCharsets.UTF_8)).check(List.of(Path.of("gated.adnet")));
+        assertThat(r.diagnostics()).as(r.render()).isEmpty();
+        return r.networks().get(0);
+    }
+
+    static Network instantiate(CompiledNetwork n, DataType type, long seed) {
+        EmitOptions options = new EmitOptions("test", "gated.adnet", n.sourceHash(), "test", n.cost().totalFlops());
+        return InMemoryCompiler.instantiate(new JavaEmitter().emit(n.graph(), options), type, seed);
+    }
+
+    @Test
+    void softGatesWholeNetworkGradientCheck() {
+        TrainableNetwork net = (TrainableNetwork) instantiate(compile(String.format(TWO_GATES, "soft")), DataType.DOUBLE, 3);
+        double worst = check(net, p -> true);
+        System.out.printf("soft gates: max relative error %.3g%n", worst);
+        assertThat(worst).isLessThan(1e-6);
+    }
+
+    /**
+     * With one gate, nothing after the gate's decision influences it: for the block's body and the head after it,
+     * the straight-through gradient is the true gradient of the hard forward, so finite differences must match.
+     */
+    @Test
+    void straightThroughGradientOfParametersTheDecisionDoesNotDependOn() {
+        TrainableNetwork net = (TrainableNetwork) instantiate(compile(ONE_GATE), DataType.DOUBLE, 3);
+        double worst = check(net, p -> p.name().contains(".body.") || p.name().contains(".shortcut.") || p.name().startsWith("y."));
+        assertThat(worst).isLessThan(1e-6);
+    }
+
+    /** The ST gradient of the gate head is the soft sample's: nonzero although the hard forward is flat there. */
+    @Test
+    void straightThroughPassesGradientToTheGateHead() {
+        TrainableNetwork net = (TrainableNetwork) instantiate(compile(ONE_GATE), DataType.DOUBLE, 3);
+        randomize(net, new SplittableRandom(17));
+        net.trainStep(batch(net, 4, new SplittableRandom(5)), new StepContext(0, 0, 0, 99));
+        for (Parameter p : net.parameters()) {
+            if (p.name().contains(".gate1.dense2.")) {
+                assertThat(p.gradient().norm2Number().doubleValue()).as(p.name()).isGreaterThan(0);
+            }
+        }
+    }
+
+    @Test
+    void compactionEqualsMaskAndPerSampleRuns() {
+        CompiledNetwork compiled = compile(String.format(TWO_GATES, "straight_through"));
+        Network net = instantiate(compiled, DataType.FLOAT, 11);
+        randomize(net, new SplittableRandom(23));
+        int batch = 16;
+        INDArray x = Nd4j.rand(DataType.FLOAT, batch, 2, 6, 6).subi(0.5);
+
+        Prediction adaptive = net.predict(Map.of("x", x));
+        int[] open = new int[net.gateCount()];
+        for (boolean[] row : adaptive.executed()) {
+            for (int g = 0; g < row.length; g++) {
+                open[g] += row[g] ? 1 : 0;
+            }
+        }
+        assertThat(java.util.Arrays.stream(open).anyMatch(k -> k > 0 && k < batch)).as("a mix of open and closed samples exercises gather and scatter: %s", java.util.Arrays.toString(open)).isTrue();
+
+        net.gateMode(GateMode.MASK);
+        INDArray masked = net.forward(Map.of("x", x)).get("y");
+        net.gateMode(GateMode.ADAPTIVE);
+        assertThat(maxDiff(adaptive.outputs().get("y"), masked)).isLessThan(1e-5);
+        for (int n = 0; n < batch; n++) {
+            INDArray one = net.forward(Map.of("x", x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(n, n + 1)).dup())).get("y");
+            assertThat(maxDiff(one, adaptive.outputs().get("y").getRow(n).reshape(1, 3))).as("sample %d", n).isLessThan(1e-5);
+        }
+
+        long full = compiled.cost().totalFlops();
+        long min = compiled.cost().minFlops();
+        for (int n = 0; n < batch; n++) {
+            long expected = min;
+            for (int g = 0; g < net.gateCount(); g++) {
+                expected += adaptive.executed()[n][g] ? compiled.cost().gates().get(g).bodyFlops() : 0;
+            }
+            assertThat(adaptive.flops()[n]).isEqualTo(expected).isBetween(min, full);
+        }
+        net.gateMode(GateMode.ALL_OPEN);
+        Prediction all = net.predict(Map.of("x", x));
+        assertThat(all.flops()).containsOnly(full);
+    }
+
+    private static double maxDiff(INDArray a, INDArray b) {
+        return a.sub(b).amaxNumber().doubleValue();
+    }
+
+    private static void randomize(Network net, SplittableRandom rnd) {
+        for (Parameter p : net.parameters()) {
+            for (long i = 0; i < p.value().length(); i++) {
+                double base = p.name().endsWith("gamma") ? 1.0 : 0.0;
+                p.value().putScalar(i, base + 0.6 * (2 * rnd.nextDouble() - 1));
+            }
+        }
+    }
+
+    private static Batch batch(Network net, int n, SplittableRandom rnd) {
+        INDArray x = Nd4j.create(DataType.DOUBLE, n, 2, 6, 6);
+        for (long i = 0; i < x.length(); i++) {
+            x.putScalar(i, 2 * rnd.nextDouble() - 1);
+        }
+        INDArray oneHot = Nd4j.zeros(DataType.DOUBLE, n, 3);
+        for (int b = 0; b < n; b++) {
+            oneHot.putScalar(b, rnd.nextInt(3), 1.0);
+        }
+        return new Batch(Map.of("x", x), Map.of("y", oneHot), Map.of());
+    }
+
+    /** Max relative error of trainStep's gradients against central differences, over the selected parameters. */
+    private static double check(TrainableNetwork net, Predicate<Parameter> which) {
+        SplittableRandom rnd = new SplittableRandom(17);
+        randomize(net, rnd);
+        Batch data = batch(net, 4, rnd);
+        StepContext ctx = new StepContext(0, 0, 0, 99);
+        net.trainStep(data, ctx);
+        Map<String, INDArray> analytic = new java.util.LinkedHashMap<>();
+        for (Parameter p : net.parameters()) {
+            analytic.put(p.name(), p.gradient().dup());
+        }
+        double worst = 0;
+        int checked = 0;
+        for (Parameter p : net.parameters()) {
+            if (!which.test(p)) {
+                continue;
+            }
+            INDArray g = analytic.get(p.name());
+            for (long i = 0; i < p.value().length(); i++) {
+                double orig = p.value().getDouble(i);
+                p.value().putScalar(i, orig + H);
+                double plus = net.trainStep(data, ctx).loss();
+                p.value().putScalar(i, orig - H);
+                double minus = net.trainStep(data, ctx).loss();
+                p.value().putScalar(i, orig);
+                double numeric = (plus - minus) / (2 * H);
+                double a = g.getDouble(i);
+                double err = Math.abs(a - numeric) / Math.max(Math.max(Math.abs(a), Math.abs(numeric)), 1e-3);
+                worst = Math.max(worst, err);
+                assertThat(err).as("%s[%d]: analytic %s, numeric %s", p.name(), i, a, numeric).isLessThan(1e-6);
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThan(20);
+        return worst;
+    }
+}
