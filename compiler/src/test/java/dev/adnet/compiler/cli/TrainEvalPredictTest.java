@@ -79,6 +79,7 @@ class TrainEvalPredictTest {
     void trainWritesMetricsAndCheckpointsAndLearns() throws IOException {
         assertThat(trained.exit()).as("%s", trained).isEqualTo(Main.OK);
         assertThat(trained.err()).isEmpty();
+        assertThat(trained.out()).containsPattern("(?m)^final: epoch 2: train loss \\d+\\.\\d{4}, train accuracy \\d+\\.\\d{2}%, test accuracy \\d+\\.\\d{2}%$");
         List<String> csv = Files.readAllLines(run.resolve("metrics.csv"));
         assertThat(csv).hasSize(3);
         List<String> header = Arrays.asList(csv.get(0).split(","));
