@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import javax.lang.model.SourceVersion;
 
 /** {@code adnet compile}: checks everything first and writes Java only when there is no error at all. */
 final class CodeGeneration {
@@ -27,7 +28,7 @@ final class CodeGeneration {
     }
 
     int run(List<Path> files, Path outputDir, String javaPackage) {
-        if (!javaPackage.isEmpty() && !javaPackage.matches("\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*(\\.\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*)*")) {
+        if (!javaPackage.isEmpty() && !SourceVersion.isName(javaPackage, SourceVersion.RELEASE_17)) {
             err.println("adnet: --package '" + javaPackage + "' is not a Java package name");
             return Main.USAGE;
         }

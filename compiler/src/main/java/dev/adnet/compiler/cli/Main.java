@@ -5,10 +5,11 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code adnet}: check, describe, compile and train adnet networks. */
+/** {@code adnet}: check, describe, compile, train, evaluate and apply adnet networks. */
 @Command(name = "adnet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A compiler for adaptive neural networks.",
-        subcommands = {CheckCommand.class, DescribeCommand.class, CompileCommand.class, TrainCommand.class, EvalCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CheckCommand.class, DescribeCommand.class, CompileCommand.class, TrainCommand.class, EvalCommand.class,
+                PredictCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0;
     public static final int DIAGNOSTICS = 1;
@@ -19,7 +20,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: check, describe, compile, train, eval");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: check, describe, compile, train, eval, predict");
     }
 
     public static void main(String[] args) {

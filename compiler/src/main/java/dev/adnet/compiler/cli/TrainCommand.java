@@ -15,6 +15,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -129,7 +130,7 @@ final class TrainCommand implements Callable<Integer> {
             Trainer.Result result = trainer.fit(trainLoader, testLoader);
             if (!result.history().isEmpty()) {
                 EpochMetrics last = result.history().get(result.history().size() - 1);
-                outText.println("final: " + last);
+                outText.println("final: " + describe(last));
             }
             outText.println("checkpoints and metrics in " + dir);
             outText.flush();
@@ -138,6 +139,17 @@ final class TrainCommand implements Callable<Integer> {
             err.println("adnet: " + e.getMessage());
             return Main.DIAGNOSTICS;
         }
+    }
+
+    /** One epoch's metrics for people: {@code epoch 2: train loss 0.4321, train accuracy 84.50%, test accuracy 83.20%}. */
+    static String describe(EpochMetrics m) {
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "epoch %d: train loss %.4f", m.epoch() + 1, m.trainLoss()));
+        if (!Double.isNaN(m.trainAccuracy())) {
+            s.append(String.format(Locale.ROOT, ", train accuracy %.2f%%", 100 * m.trainAccuracy()));
+        }
+        new TreeMap<>(m.testAccuracy()).forEach((output, acc) -> s.append(String.format(Locale.ROOT, ", test accuracy %s%.2f%%",
+                m.testAccuracy().size() > 1 ? output + " " : "", 100 * acc)));
+        return s.toString();
     }
 
     private static boolean positive(Integer v, String name, PrintWriter err) {

@@ -21,6 +21,19 @@ public final class Dataset {
         }
     }
 
+    /**
+     * The normalised value of a raw pixel, exactly as batches hold it: {@code (pixel / 255 - MEAN) / STD}. For
+     * images that do not come from a dataset (such as {@code adnet predict} on a PNG).
+     *
+     * @param pixel an unsigned pixel value, 0..255
+     */
+    public static float normalise(int pixel) {
+        if (pixel < 0 || pixel > 255) {
+            throw new IllegalArgumentException("pixel value " + pixel + " is outside 0..255");
+        }
+        return LUT_F[pixel];
+    }
+
     private final String name;
     private final byte[] pixels;
     private final int[] labels;
