@@ -1,0 +1,111 @@
+package dev.adnet.compiler.bench;
+
+import dev.adnet.compiler.CompileResult;
+import dev.adnet.compiler.CompiledNetwork;
+import dev.adnet.compiler.Compiler;
+import dev.adnet.compiler.emit.EmitOptions;
+import dev.adnet.compiler.emit.InMemoryCompiler;
+import dev.adnet.compiler.emit.JavaEmitter;
+import dev.adnet.runtime.GateMode;
+import dev.adnet.runtime.Network;
+import dev.adnet.runtime.Prediction;
+import dev.adnet.runtime.checkpoint.Checkpoints;
+import dev.adnet.runtime.data.DataLoader;
+import dev.adnet.runtime.data.Dataset;
+import dev.adnet.runtime.data.FashionMnist;
+import dev.adnet.runtime.train.Batch;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Inference throughput of a trained gated network in its three gate modes, on the same batches in one run:
+ * ADAPTIVE (blocks run only for open samples: batch compaction), ALL_OPEN (the full network) and MASK (every block
+ * on every sample times the 0/1 decision, as published ConvNet-AIG code runs). The modes are interleaved run by
+ * run so machine noise hits them alike; the medians and their ratios are printed next to the FLOPs ratio the
+ * per-sample trace reports, which is what the time saving should track.
+ *
+ * <pre>
+ * ./mvnw -q -o -pl compiler test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp "$(cat compiler/target/cp.txt):compiler/target/classes:compiler/target/test-classes" \
+ *     dev.adnet.compiler.bench.GateBenchmark samples/src/main/adnet/dev/adnet/samples/fashion_aig.adnet CHECKPOINT \
+ *     [batch=256] [runs=5] [limit=10000]
+ * </pre>
+ */
+public final class GateBenchmark {
+    private GateBenchmark() {}
+
+    public static void main(String[] args) {
+        Map<String, String> kv = new java.util.HashMap<>();
+        for (int i = 2; i < args.length; i++) {
+            String[] p = args[i].split("=", 2);
+            kv.put(p[0], p[1]);
+        }
+        int batch = Integer.parseInt(kv.getOrDefault("batch", "256"));
+        int runs = Integer.parseInt(kv.getOrDefault("runs", "5"));
+        int limit = Integer.parseInt(kv.getOrDefault("limit", "10000"));
+        CompileResult result = new Compiler().check(List.of(Path.of(args[0])));
+        if (result.hasErrors()) {
+            System.err.print(result.render());
+            System.exit(1);
+        }
+        CompiledNetwork compiled = result.networks().get(0);
+        EmitOptions options = new EmitOptions("bench", compiled.sourceFile(), compiled.sourceHash(), Compiler.VERSION,
+                compiled.cost().totalFlops());
+        Network net = InMemoryCompiler.instantiate(new JavaEmitter().emit(compiled.graph(), options), DataType.FLOAT, 0);
+        Checkpoints.load(Path.of(args[1]), net, null);
+
+        Dataset test = FashionMnist.locate(null).test();
+        String in = net.inputs().get(0).name();
+        DataLoader loader = DataLoader.builder(test, in, net.outputs().get(0).name()).batchSize(batch).dropLast(true)
+                .limit(Math.min(limit, test.size())).build();
+        List<INDArray> batches = new ArrayList<>();
+        for (Batch b : loader.epoch(0)) {
+            batches.add(b.inputs().get(in));
+        }
+        int samples = batches.size() * batch;
+
+        double flops = 0;
+        for (INDArray x : batches) {
+            Prediction p = net.predict(Map.of(in, x));
+            for (long f : p.flops()) {
+                flops += f;
+            }
+        }
+        double executed = flops / samples;
+        double full = net.flopsPerSample();
+        System.out.printf(Locale.ROOT, "network %s, batch %d, %d samples; executed FLOPs %.0f of %.0f per sample (%.1f%%); "
+                + "FLOPs ratio full/executed %.3f%n", net.name(), batch, samples, executed, full, 100 * executed / full, full / executed);
+
+        GateMode[] modes = {GateMode.ADAPTIVE, GateMode.ALL_OPEN, GateMode.MASK};
+        double[][] sps = new double[modes.length][runs];
+        for (GateMode m : modes) { // warm-up
+            net.gateMode(m);
+            run(net, in, batches);
+        }
+        for (int r = 0; r < runs; r++) {
+            for (int i = 0; i < modes.length; i++) {
+                net.gateMode(modes[i]);
+                long t = System.nanoTime();
+                run(net, in, batches);
+                sps[i][r] = samples / ((System.nanoTime() - t) / 1e9);
+            }
+        }
+        double adaptive = TrainBenchmark.median(sps[0]);
+        double allOpen = TrainBenchmark.median(sps[1]);
+        double mask = TrainBenchmark.median(sps[2]);
+        System.out.printf(Locale.ROOT, "RESULT adaptive %.1f samples/s, all_open %.1f, mask %.1f%n", adaptive, allOpen, mask);
+        System.out.printf(Locale.ROOT, "RESULT speed-up adaptive/all_open %.3f (FLOPs ratio %.3f; speed-up / FLOPs ratio %.3f); "
+                + "adaptive/mask %.3f%n", adaptive / allOpen, full / executed, (adaptive / allOpen) / (full / executed), adaptive / mask);
+    }
+
+    private static void run(Network net, String in, List<INDArray> batches) {
+        for (INDArray x : batches) {
+            net.forward(Map.of(in, x));
+        }
+    }
+}
