@@ -14,7 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * and {@code relu?(shortcut)} for the others in one pass over the output.
  *
  * <p>Rows are contiguous in c order, so both kernels are bulk copies and one elementwise loop over the direct
- * buffers, with no index array and no native dispatch (libnd4j's {@code gather} / {@code scatter_add} are in
+ * buffers (moved in chunks through small heap arrays, as in {@link GatedResidual}), with no index array and no
+ * native dispatch (libnd4j's {@code gather} / {@code scatter_add} are in
  * {@link GatedResidualReference}; see the benchmark for the comparison).
  */
 public final class Compaction {
@@ -130,17 +131,19 @@ public final class Compaction {
             FloatBuffer sb = Buffers.fb(s);
             FloatBuffer fb = fs == null ? null : Buffers.fb(fs);
             FloatBuffer ob = Buffers.fb(out);
+            float[] sa = new float[GatedResidual.CHUNK];
+            float[] fa = new float[GatedResidual.CHUNK];
             if (identity) {
-                addF(sb, so, fb, fo, ob, oo, b * inner, relu);
+                addF(sb, so, fb, fo, ob, oo, b * inner, relu, sa, fa);
             } else if (k == 0) {
-                shortcutF(sb, so, ob, oo, b * inner, relu);
+                shortcutF(sb, so, ob, oo, b * inner, relu, sa);
             } else {
                 for (int n = 0; n < b; n++) {
                     int j = slot[n];
                     if (j >= 0) {
-                        addF(sb, so + n * inner, fb, fo + j * inner, ob, oo + n * inner, inner, relu);
+                        addF(sb, so + n * inner, fb, fo + j * inner, ob, oo + n * inner, inner, relu, sa, fa);
                     } else {
-                        shortcutF(sb, so + n * inner, ob, oo + n * inner, inner, relu);
+                        shortcutF(sb, so + n * inner, ob, oo + n * inner, inner, relu, sa);
                     }
                 }
             }
@@ -148,17 +151,19 @@ public final class Compaction {
             DoubleBuffer sb = Buffers.db(s);
             DoubleBuffer fb = fs == null ? null : Buffers.db(fs);
             DoubleBuffer ob = Buffers.db(out);
+            double[] sa = new double[GatedResidual.CHUNK];
+            double[] fa = new double[GatedResidual.CHUNK];
             if (identity) {
-                addD(sb, so, fb, fo, ob, oo, b * inner, relu);
+                addD(sb, so, fb, fo, ob, oo, b * inner, relu, sa, fa);
             } else if (k == 0) {
-                shortcutD(sb, so, ob, oo, b * inner, relu);
+                shortcutD(sb, so, ob, oo, b * inner, relu, sa);
             } else {
                 for (int n = 0; n < b; n++) {
                     int j = slot[n];
                     if (j >= 0) {
-                        addD(sb, so + n * inner, fb, fo + j * inner, ob, oo + n * inner, inner, relu);
+                        addD(sb, so + n * inner, fb, fo + j * inner, ob, oo + n * inner, inner, relu, sa, fa);
                     } else {
-                        shortcutD(sb, so + n * inner, ob, oo + n * inner, inner, relu);
+                        shortcutD(sb, so + n * inner, ob, oo + n * inner, inner, relu, sa);
                     }
                 }
             }
@@ -168,49 +173,71 @@ public final class Compaction {
         Reference.reachabilityFence(out);
     }
 
-    private static void addF(FloatBuffer s, int so, FloatBuffer f, int fo, FloatBuffer o, int oo, int len,
-            boolean relu) {
-        if (relu) {
-            for (int i = 0; i < len; i++) {
-                o.put(oo + i, Buffers.reluF(s.get(so + i) + f.get(fo + i)));
+    private static void addF(FloatBuffer s, int so, FloatBuffer f, int fo, FloatBuffer o, int oo, int len, boolean relu,
+            float[] sa, float[] fa) {
+        for (int c = 0; c < len; c += GatedResidual.CHUNK) {
+            int m = Math.min(GatedResidual.CHUNK, len - c);
+            s.get(so + c, sa, 0, m);
+            f.get(fo + c, fa, 0, m);
+            if (relu) {
+                for (int i = 0; i < m; i++) {
+                    sa[i] = Math.max(sa[i] + fa[i], 0f);
+                }
+            } else {
+                for (int i = 0; i < m; i++) {
+                    sa[i] = sa[i] + fa[i];
+                }
             }
-        } else {
-            for (int i = 0; i < len; i++) {
-                o.put(oo + i, s.get(so + i) + f.get(fo + i));
-            }
+            o.put(oo + c, sa, 0, m);
         }
     }
 
-    private static void shortcutF(FloatBuffer s, int so, FloatBuffer o, int oo, int len, boolean relu) {
-        if (relu) {
-            for (int i = 0; i < len; i++) {
-                o.put(oo + i, Buffers.reluF(s.get(so + i)));
-            }
-        } else if (s != o || so != oo) {
+    private static void shortcutF(FloatBuffer s, int so, FloatBuffer o, int oo, int len, boolean relu, float[] sa) {
+        if (!relu) {
             o.put(oo, s, so, len);
+            return;
+        }
+        for (int c = 0; c < len; c += GatedResidual.CHUNK) {
+            int m = Math.min(GatedResidual.CHUNK, len - c);
+            s.get(so + c, sa, 0, m);
+            for (int i = 0; i < m; i++) {
+                sa[i] = Math.max(sa[i], 0f);
+            }
+            o.put(oo + c, sa, 0, m);
         }
     }
 
-    private static void addD(DoubleBuffer s, int so, DoubleBuffer f, int fo, DoubleBuffer o, int oo, int len,
-            boolean relu) {
-        if (relu) {
-            for (int i = 0; i < len; i++) {
-                o.put(oo + i, Buffers.reluD(s.get(so + i) + f.get(fo + i)));
+    private static void addD(DoubleBuffer s, int so, DoubleBuffer f, int fo, DoubleBuffer o, int oo, int len, boolean relu,
+            double[] sa, double[] fa) {
+        for (int c = 0; c < len; c += GatedResidual.CHUNK) {
+            int m = Math.min(GatedResidual.CHUNK, len - c);
+            s.get(so + c, sa, 0, m);
+            f.get(fo + c, fa, 0, m);
+            if (relu) {
+                for (int i = 0; i < m; i++) {
+                    sa[i] = Math.max(sa[i] + fa[i], 0.0);
+                }
+            } else {
+                for (int i = 0; i < m; i++) {
+                    sa[i] = sa[i] + fa[i];
+                }
             }
-        } else {
-            for (int i = 0; i < len; i++) {
-                o.put(oo + i, s.get(so + i) + f.get(fo + i));
-            }
+            o.put(oo + c, sa, 0, m);
         }
     }
 
-    private static void shortcutD(DoubleBuffer s, int so, DoubleBuffer o, int oo, int len, boolean relu) {
-        if (relu) {
-            for (int i = 0; i < len; i++) {
-                o.put(oo + i, Buffers.reluD(s.get(so + i)));
-            }
-        } else if (s != o || so != oo) {
+    private static void shortcutD(DoubleBuffer s, int so, DoubleBuffer o, int oo, int len, boolean relu, double[] sa) {
+        if (!relu) {
             o.put(oo, s, so, len);
+            return;
+        }
+        for (int c = 0; c < len; c += GatedResidual.CHUNK) {
+            int m = Math.min(GatedResidual.CHUNK, len - c);
+            s.get(so + c, sa, 0, m);
+            for (int i = 0; i < m; i++) {
+                sa[i] = Math.max(sa[i], 0.0);
+            }
+            o.put(oo + c, sa, 0, m);
         }
     }
 

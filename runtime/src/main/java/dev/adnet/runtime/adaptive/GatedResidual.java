@@ -12,9 +12,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * elements, fused into one pass forward and one pass backward (see {@link GatedResidualReference} for the
  * unfused ND4J composition it is tested and benchmarked against).
  *
- * <p>Plain Java loops over the direct buffers, one kernel per type: the work is memory-bound, and one pass
- * reading each operand once replaces the reference's three (forward) or five (backward) ND4J passes and their
- * dispatch. Outputs must be dense c-order arrays of the type of {@code out} (forward) or of {@code gradOut}
+ * <p>Plain Java loops, one kernel per type: the work is memory-bound, and one pass reading each operand once
+ * replaces the reference's three (forward) or five (backward) libnd4j passes and their dispatch. The direct buffers
+ * are moved in chunks of {@value #CHUNK} elements through small heap arrays (bulk copies), on which C2 vectorises
+ * the arithmetic; element-wise {@code get}/{@code put} on the buffers does not vectorise and measured 2.2x slower
+ * (forward on [256,32,14,14] float: 2.2 ms against 1.0 ms). Outputs must be dense c-order arrays of the type of {@code out} (forward) or of {@code gradOut}
  * (backward); inputs may be views or of the other floating type (they are then copied).
  *
  * <p>A sample with {@code z[n] == 0} exactly does not read {@code f} in the forward ({@code out = relu?(shortcut)}),
@@ -53,7 +55,8 @@ public final class GatedResidual {
     /**
      * The VJP. With {@code g = gradOut * (out > 0)} when {@code out} (the forward output) is given, else
      * {@code g = gradOut}: {@code gradShortcut = g}, {@code gradF = z[n] * g}, {@code gradZ[n] = sum(g * f)} over
-     * the sample, in one pass. Null gradient outputs are skipped; {@code f} may be null when {@code gradZ} is.
+     * the sample, in one pass. The mask multiplies (see {@link #backwardF}), so where relu_bp gives 0 a masked
+     * non-finite gradOut gives NaN and a masked negative one -0. Null gradient outputs are skipped; {@code f} may be null when {@code gradZ} is.
      * Pass {@code out} exactly when the forward had {@code relu = true}.
      */
     public static void backward(INDArray f, INDArray z, INDArray out, INDArray gradOut, INDArray gradShortcut,
@@ -107,179 +110,209 @@ public final class GatedResidual {
         }
     }
 
+    /** Elements per chunk: three chunks of floats or doubles stay in L1. */
+    static final int CHUNK = 1024;
+
     private static void forwardF(FloatBuffer s, int so, FloatBuffer f, int fo, double[] z, FloatBuffer o, int oo,
             int b, int inner, boolean relu) {
+        float[] sa = new float[Math.min(CHUNK, inner)];
+        float[] fa = new float[sa.length];
         for (int n = 0; n < b; n++) {
             float zn = (float) z[n];
             int base = n * inner;
-            int sb = so + base;
-            int fb = fo + base;
-            int ob = oo + base;
-            if (zn == 0f) {
-                if (relu) {
-                    for (int i = 0; i < inner; i++) {
-                        o.put(ob + i, Buffers.reluF(s.get(sb + i)));
-                    }
+            for (int c = 0; c < inner; c += CHUNK) {
+                int len = Math.min(CHUNK, inner - c);
+                int k = base + c;
+                if (zn == 0f && !relu) {
+                    o.put(oo + k, s, so + k, len);
+                    continue;
+                }
+                s.get(so + k, sa, 0, len);
+                if (zn == 0f) {
+                    reluF(sa, len);
                 } else {
-                    o.put(ob, s, sb, inner);
+                    f.get(fo + k, fa, 0, len);
+                    if (relu) {
+                        for (int i = 0; i < len; i++) {
+                            sa[i] = Math.max(sa[i] + zn * fa[i], 0f);
+                        }
+                    } else {
+                        for (int i = 0; i < len; i++) {
+                            sa[i] = sa[i] + zn * fa[i];
+                        }
+                    }
                 }
-            } else if (relu) {
-                for (int i = 0; i < inner; i++) {
-                    o.put(ob + i, Buffers.reluF(s.get(sb + i) + zn * f.get(fb + i)));
-                }
-            } else {
-                for (int i = 0; i < inner; i++) {
-                    o.put(ob + i, s.get(sb + i) + zn * f.get(fb + i));
-                }
+                o.put(oo + k, sa, 0, len);
             }
         }
     }
 
     private static void forwardD(DoubleBuffer s, int so, DoubleBuffer f, int fo, double[] z, DoubleBuffer o,
             int oo, int b, int inner, boolean relu) {
+        double[] sa = new double[Math.min(CHUNK, inner)];
+        double[] fa = new double[sa.length];
         for (int n = 0; n < b; n++) {
             double zn = z[n];
             int base = n * inner;
-            int sb = so + base;
-            int fb = fo + base;
-            int ob = oo + base;
-            if (zn == 0) {
-                if (relu) {
-                    for (int i = 0; i < inner; i++) {
-                        o.put(ob + i, Buffers.reluD(s.get(sb + i)));
-                    }
+            for (int c = 0; c < inner; c += CHUNK) {
+                int len = Math.min(CHUNK, inner - c);
+                int k = base + c;
+                if (zn == 0 && !relu) {
+                    o.put(oo + k, s, so + k, len);
+                    continue;
+                }
+                s.get(so + k, sa, 0, len);
+                if (zn == 0) {
+                    reluD(sa, len);
                 } else {
-                    o.put(ob, s, sb, inner);
+                    f.get(fo + k, fa, 0, len);
+                    if (relu) {
+                        for (int i = 0; i < len; i++) {
+                            sa[i] = Math.max(sa[i] + zn * fa[i], 0.0);
+                        }
+                    } else {
+                        for (int i = 0; i < len; i++) {
+                            sa[i] = sa[i] + zn * fa[i];
+                        }
+                    }
                 }
-            } else if (relu) {
-                for (int i = 0; i < inner; i++) {
-                    o.put(ob + i, Buffers.reluD(s.get(sb + i) + zn * f.get(fb + i)));
-                }
-            } else {
-                for (int i = 0; i < inner; i++) {
-                    o.put(ob + i, s.get(sb + i) + zn * f.get(fb + i));
-                }
+                o.put(oo + k, sa, 0, len);
             }
+        }
+    }
+
+    /** In place {@code max(a, 0)}; C2 vectorises {@code Math.max} on arrays (not the sign-bit form). */
+    static void reluF(float[] a, int len) {
+        for (int i = 0; i < len; i++) {
+            a[i] = Math.max(a[i], 0f);
+        }
+    }
+
+    static void reluD(double[] a, int len) {
+        for (int i = 0; i < len; i++) {
+            a[i] = Math.max(a[i], 0.0);
         }
     }
 
     /**
-     * One pass per sample. The gradZ reduction accumulates in double in four independent chains (a single chain
-     * is bound by the add latency).
+     * One pass per sample, chunk by chunk. The ReLU mask of an output y is
+     * {@code max(0, min(y * 2^126 * 2^126, 1))}: exactly 1 for every y > 0 (subnormals included) and 0 for y <= 0,
+     * in a form C2 vectorises (a compare-and-select is not). The gradZ reduction multiplies in double and
+     * accumulates in eight independent chains (one chain is bound by the add latency).
      */
     private static void backwardF(FloatBuffer f, int fo, double[] z, FloatBuffer y, int yo, FloatBuffer go,
             int goo, FloatBuffer gs, int gso, FloatBuffer gf, int gfo, double[] gz, int b, int inner) {
-        boolean mask = y != null;
-        boolean wantS = gs != null;
-        boolean wantF = gf != null;
-        boolean wantZ = gz != null;
+        int cap = Math.min(CHUNK, inner);
+        float[] ga = new float[cap];
+        float[] ya = y == null ? null : new float[cap];
+        float[] ta = gf == null ? null : new float[cap];
+        float[] fa = gz == null ? null : new float[cap];
         for (int n = 0; n < b; n++) {
             float zn = (float) z[n];
             int base = n * inner;
-            double a0 = 0;
-            double a1 = 0;
-            double a2 = 0;
-            double a3 = 0;
-            int i = 0;
-            if (wantZ) {
-                for (; i + 3 < inner; i += 4) {
-                    int k = base + i;
-                    float g0 = gradF(go, goo + k, y, yo + k, mask);
-                    float g1 = gradF(go, goo + k + 1, y, yo + k + 1, mask);
-                    float g2 = gradF(go, goo + k + 2, y, yo + k + 2, mask);
-                    float g3 = gradF(go, goo + k + 3, y, yo + k + 3, mask);
-                    if (wantS) {
-                        gs.put(gso + k, g0);
-                        gs.put(gso + k + 1, g1);
-                        gs.put(gso + k + 2, g2);
-                        gs.put(gso + k + 3, g3);
+            double acc = 0;
+            for (int c = 0; c < inner; c += CHUNK) {
+                int len = Math.min(CHUNK, inner - c);
+                int k = base + c;
+                go.get(goo + k, ga, 0, len);
+                if (ya != null) {
+                    y.get(yo + k, ya, 0, len);
+                    for (int i = 0; i < len; i++) {
+                        ga[i] = ga[i] * Math.max(0f, Math.min(ya[i] * 0x1p126f * 0x1p126f, 1f));
                     }
-                    if (wantF) {
-                        gf.put(gfo + k, zn * g0);
-                        gf.put(gfo + k + 1, zn * g1);
-                        gf.put(gfo + k + 2, zn * g2);
-                        gf.put(gfo + k + 3, zn * g3);
+                }
+                if (gs != null) {
+                    gs.put(gso + k, ga, 0, len);
+                }
+                if (ta != null) {
+                    for (int i = 0; i < len; i++) {
+                        ta[i] = zn * ga[i];
                     }
-                    a0 += g0 * f.get(fo + k);
-                    a1 += g1 * f.get(fo + k + 1);
-                    a2 += g2 * f.get(fo + k + 2);
-                    a3 += g3 * f.get(fo + k + 3);
+                    gf.put(gfo + k, ta, 0, len);
+                }
+                if (fa != null) {
+                    f.get(fo + k, fa, 0, len);
+                    acc += dotF(ga, fa, len);
                 }
             }
-            for (; i < inner; i++) {
-                int k = base + i;
-                float g = gradF(go, goo + k, y, yo + k, mask);
-                if (wantS) {
-                    gs.put(gso + k, g);
-                }
-                if (wantF) {
-                    gf.put(gfo + k, zn * g);
-                }
-                if (wantZ) {
-                    a0 += g * f.get(fo + k);
-                }
-            }
-            if (wantZ) {
-                gz[n] = (a0 + a1) + (a2 + a3);
+            if (gz != null) {
+                gz[n] = acc;
             }
         }
     }
 
-    private static float gradF(FloatBuffer go, int gi, FloatBuffer y, int yi, boolean mask) {
-        float g = go.get(gi);
-        return mask ? Buffers.ifPositiveF(y.get(yi), g) : g;
+    private static double dotF(float[] a, float[] b, int len) {
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+        int i = 0;
+        for (; i + 7 < len; i += 8) {
+            a0 += (double) a[i] * b[i];
+            a1 += (double) a[i + 1] * b[i + 1];
+            a2 += (double) a[i + 2] * b[i + 2];
+            a3 += (double) a[i + 3] * b[i + 3];
+            a4 += (double) a[i + 4] * b[i + 4];
+            a5 += (double) a[i + 5] * b[i + 5];
+            a6 += (double) a[i + 6] * b[i + 6];
+            a7 += (double) a[i + 7] * b[i + 7];
+        }
+        for (; i < len; i++) {
+            a0 += (double) a[i] * b[i];
+        }
+        return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
     }
 
     private static void backwardD(DoubleBuffer f, int fo, double[] z, DoubleBuffer y, int yo, DoubleBuffer go,
             int goo, DoubleBuffer gs, int gso, DoubleBuffer gf, int gfo, double[] gz, int b, int inner) {
-        boolean mask = y != null;
-        boolean wantS = gs != null;
-        boolean wantF = gf != null;
-        boolean wantZ = gz != null;
+        int cap = Math.min(CHUNK, inner);
+        double[] ga = new double[cap];
+        double[] ya = y == null ? null : new double[cap];
+        double[] ta = gf == null ? null : new double[cap];
+        double[] fa = gz == null ? null : new double[cap];
         for (int n = 0; n < b; n++) {
             double zn = z[n];
             int base = n * inner;
-            double a0 = 0;
-            double a1 = 0;
-            int i = 0;
-            if (wantZ) {
-                for (; i + 1 < inner; i += 2) {
-                    int k = base + i;
-                    double g0 = gradD(go, goo + k, y, yo + k, mask);
-                    double g1 = gradD(go, goo + k + 1, y, yo + k + 1, mask);
-                    if (wantS) {
-                        gs.put(gso + k, g0);
-                        gs.put(gso + k + 1, g1);
+            double acc = 0;
+            for (int c = 0; c < inner; c += CHUNK) {
+                int len = Math.min(CHUNK, inner - c);
+                int k = base + c;
+                go.get(goo + k, ga, 0, len);
+                if (ya != null) {
+                    y.get(yo + k, ya, 0, len);
+                    for (int i = 0; i < len; i++) {
+                        ga[i] = ga[i] * Math.max(0.0, Math.min(ya[i] * 0x1p1022 * 0x1p1022, 1.0));
                     }
-                    if (wantF) {
-                        gf.put(gfo + k, zn * g0);
-                        gf.put(gfo + k + 1, zn * g1);
+                }
+                if (gs != null) {
+                    gs.put(gso + k, ga, 0, len);
+                }
+                if (ta != null) {
+                    for (int i = 0; i < len; i++) {
+                        ta[i] = zn * ga[i];
                     }
-                    a0 += g0 * f.get(fo + k);
-                    a1 += g1 * f.get(fo + k + 1);
+                    gf.put(gfo + k, ta, 0, len);
+                }
+                if (fa != null) {
+                    f.get(fo + k, fa, 0, len);
+                    acc += dotD(ga, fa, len);
                 }
             }
-            for (; i < inner; i++) {
-                int k = base + i;
-                double g = gradD(go, goo + k, y, yo + k, mask);
-                if (wantS) {
-                    gs.put(gso + k, g);
-                }
-                if (wantF) {
-                    gf.put(gfo + k, zn * g);
-                }
-                if (wantZ) {
-                    a0 += g * f.get(fo + k);
-                }
-            }
-            if (wantZ) {
-                gz[n] = a0 + a1;
+            if (gz != null) {
+                gz[n] = acc;
             }
         }
     }
 
-    private static double gradD(DoubleBuffer go, int gi, DoubleBuffer y, int yi, boolean mask) {
-        double g = go.get(gi);
-        return mask ? Buffers.ifPositiveD(y.get(yi), g) : g;
+    private static double dotD(double[] a, double[] b, int len) {
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        int i = 0;
+        for (; i + 3 < len; i += 4) {
+            a0 += a[i] * b[i];
+            a1 += a[i + 1] * b[i + 1];
+            a2 += a[i + 2] * b[i + 2];
+            a3 += a[i + 3] * b[i + 3];
+        }
+        for (; i < len; i++) {
+            a0 += a[i] * b[i];
+        }
+        return (a0 + a1) + (a2 + a3);
     }
 }
