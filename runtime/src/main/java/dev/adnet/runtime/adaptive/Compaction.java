@@ -127,46 +127,53 @@ public final class Compaction {
         for (int j = 0; identity && j < k; j++) {
             identity = rows[j] == j;
         }
+        boolean all = identity;
         if (t == DataType.FLOAT) {
             FloatBuffer sb = Buffers.fb(s);
             FloatBuffer fb = fs == null ? null : Buffers.fb(fs);
             FloatBuffer ob = Buffers.fb(out);
-            float[] sa = new float[GatedResidual.CHUNK];
-            float[] fa = new float[GatedResidual.CHUNK];
-            if (identity) {
-                addF(sb, so, fb, fo, ob, oo, b * inner, relu, sa, fa);
-            } else if (k == 0) {
-                shortcutF(sb, so, ob, oo, b * inner, relu, sa);
-            } else {
-                for (int n = 0; n < b; n++) {
-                    int j = slot[n];
-                    if (j >= 0) {
-                        addF(sb, so + n * inner, fb, fo + j * inner, ob, oo + n * inner, inner, relu, sa, fa);
-                    } else {
-                        shortcutF(sb, so + n * inner, ob, oo + n * inner, inner, relu, sa);
+            Parallel.forSamples(b, inner, (n0, n1) -> {
+                float[] sa = new float[GatedResidual.CHUNK];
+                float[] fa = new float[GatedResidual.CHUNK];
+                if (all) {
+                    addF(sb, so + n0 * inner, fb, fo + n0 * inner, ob, oo + n0 * inner, (n1 - n0) * inner, relu, sa,
+                            fa);
+                } else if (k == 0) {
+                    shortcutF(sb, so + n0 * inner, ob, oo + n0 * inner, (n1 - n0) * inner, relu, sa);
+                } else {
+                    for (int n = n0; n < n1; n++) {
+                        int j = slot[n];
+                        if (j >= 0) {
+                            addF(sb, so + n * inner, fb, fo + j * inner, ob, oo + n * inner, inner, relu, sa, fa);
+                        } else {
+                            shortcutF(sb, so + n * inner, ob, oo + n * inner, inner, relu, sa);
+                        }
                     }
                 }
-            }
+            });
         } else {
             DoubleBuffer sb = Buffers.db(s);
             DoubleBuffer fb = fs == null ? null : Buffers.db(fs);
             DoubleBuffer ob = Buffers.db(out);
-            double[] sa = new double[GatedResidual.CHUNK];
-            double[] fa = new double[GatedResidual.CHUNK];
-            if (identity) {
-                addD(sb, so, fb, fo, ob, oo, b * inner, relu, sa, fa);
-            } else if (k == 0) {
-                shortcutD(sb, so, ob, oo, b * inner, relu, sa);
-            } else {
-                for (int n = 0; n < b; n++) {
-                    int j = slot[n];
-                    if (j >= 0) {
-                        addD(sb, so + n * inner, fb, fo + j * inner, ob, oo + n * inner, inner, relu, sa, fa);
-                    } else {
-                        shortcutD(sb, so + n * inner, ob, oo + n * inner, inner, relu, sa);
+            Parallel.forSamples(b, inner, (n0, n1) -> {
+                double[] sa = new double[GatedResidual.CHUNK];
+                double[] fa = new double[GatedResidual.CHUNK];
+                if (all) {
+                    addD(sb, so + n0 * inner, fb, fo + n0 * inner, ob, oo + n0 * inner, (n1 - n0) * inner, relu, sa,
+                            fa);
+                } else if (k == 0) {
+                    shortcutD(sb, so + n0 * inner, ob, oo + n0 * inner, (n1 - n0) * inner, relu, sa);
+                } else {
+                    for (int n = n0; n < n1; n++) {
+                        int j = slot[n];
+                        if (j >= 0) {
+                            addD(sb, so + n * inner, fb, fo + j * inner, ob, oo + n * inner, inner, relu, sa, fa);
+                        } else {
+                            shortcutD(sb, so + n * inner, ob, oo + n * inner, inner, relu, sa);
+                        }
                     }
                 }
-            }
+            });
         }
         Reference.reachabilityFence(s);
         Reference.reachabilityFence(fs);

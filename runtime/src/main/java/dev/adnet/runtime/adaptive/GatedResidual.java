@@ -40,12 +40,15 @@ public final class GatedResidual {
         INDArray s = Buffers.in(shortcut, t);
         INDArray fx = Buffers.in(f, t);
         double[] zv = Buffers.read(z);
+        int so = Buffers.off(s);
+        int fo = Buffers.off(fx);
+        int oo = Buffers.off(out);
         if (t == DataType.FLOAT) {
-            forwardF(Buffers.fb(s), Buffers.off(s), Buffers.fb(fx), Buffers.off(fx), zv, Buffers.fb(out),
-                    Buffers.off(out), b, inner, relu);
+            FloatBuffer sb = Buffers.fb(s), fb = Buffers.fb(fx), ob = Buffers.fb(out);
+            Parallel.forSamples(b, inner, (n0, n1) -> forwardF(sb, so, fb, fo, zv, ob, oo, n0, n1, inner, relu));
         } else {
-            forwardD(Buffers.db(s), Buffers.off(s), Buffers.db(fx), Buffers.off(fx), zv, Buffers.db(out),
-                    Buffers.off(out), b, inner, relu);
+            DoubleBuffer sb = Buffers.db(s), fb = Buffers.db(fx), ob = Buffers.db(out);
+            Parallel.forSamples(b, inner, (n0, n1) -> forwardD(sb, so, fb, fo, zv, ob, oo, n0, n1, inner, relu));
         }
         Reference.reachabilityFence(s);
         Reference.reachabilityFence(fx);
@@ -55,7 +58,7 @@ public final class GatedResidual {
     /**
      * The VJP. With {@code g = gradOut * (out > 0)} when {@code out} (the forward output) is given, else
      * {@code g = gradOut}: {@code gradShortcut = g}, {@code gradF = z[n] * g}, {@code gradZ[n] = sum(g * f)} over
-     * the sample, in one pass. The mask multiplies (see {@link #backwardF}), so where relu_bp gives 0 a masked
+     * the sample, in one pass. The mask is an arithmetic clamp that multiplies, so where relu_bp gives 0 a masked
      * non-finite gradOut gives NaN and a masked negative one -0. Null gradient outputs are skipped; {@code f} may be null when {@code gradZ} is.
      * Pass {@code out} exactly when the forward had {@code relu = true}.
      */
@@ -84,20 +87,27 @@ public final class GatedResidual {
             INDArray go = Buffers.in(gradOut, t);
             INDArray fx = f == null || gradZ == null ? null : Buffers.in(f, t);
             INDArray y = out == null ? null : Buffers.in(out, t);
+            int fo = fx == null ? 0 : Buffers.off(fx);
+            int yo = y == null ? 0 : Buffers.off(y);
+            int goo = Buffers.off(go);
+            int gso = gradShortcut == null ? 0 : Buffers.off(gradShortcut);
+            int gfo = gradF == null ? 0 : Buffers.off(gradF);
             if (t == DataType.FLOAT) {
-                backwardF(fx == null ? null : Buffers.fb(fx), fx == null ? 0 : Buffers.off(fx), zv,
-                        y == null ? null : Buffers.fb(y), y == null ? 0 : Buffers.off(y), Buffers.fb(go),
-                        Buffers.off(go), gradShortcut == null ? null : Buffers.fb(gradShortcut),
-                        gradShortcut == null ? 0 : Buffers.off(gradShortcut),
-                        gradF == null ? null : Buffers.fb(gradF), gradF == null ? 0 : Buffers.off(gradF), gz, b,
-                        inner);
+                FloatBuffer fb = fx == null ? null : Buffers.fb(fx);
+                FloatBuffer yb = y == null ? null : Buffers.fb(y);
+                FloatBuffer gob = Buffers.fb(go);
+                FloatBuffer gsb = gradShortcut == null ? null : Buffers.fb(gradShortcut);
+                FloatBuffer gfb = gradF == null ? null : Buffers.fb(gradF);
+                Parallel.forSamples(b, inner, (n0, n1) -> backwardF(fb, fo, zv, yb, yo, gob, goo, gsb, gso, gfb, gfo,
+                        gz, n0, n1, inner));
             } else {
-                backwardD(fx == null ? null : Buffers.db(fx), fx == null ? 0 : Buffers.off(fx), zv,
-                        y == null ? null : Buffers.db(y), y == null ? 0 : Buffers.off(y), Buffers.db(go),
-                        Buffers.off(go), gradShortcut == null ? null : Buffers.db(gradShortcut),
-                        gradShortcut == null ? 0 : Buffers.off(gradShortcut),
-                        gradF == null ? null : Buffers.db(gradF), gradF == null ? 0 : Buffers.off(gradF), gz, b,
-                        inner);
+                DoubleBuffer fb = fx == null ? null : Buffers.db(fx);
+                DoubleBuffer yb = y == null ? null : Buffers.db(y);
+                DoubleBuffer gob = Buffers.db(go);
+                DoubleBuffer gsb = gradShortcut == null ? null : Buffers.db(gradShortcut);
+                DoubleBuffer gfb = gradF == null ? null : Buffers.db(gradF);
+                Parallel.forSamples(b, inner, (n0, n1) -> backwardD(fb, fo, zv, yb, yo, gob, goo, gsb, gso, gfb, gfo,
+                        gz, n0, n1, inner));
             }
             Reference.reachabilityFence(go);
             Reference.reachabilityFence(fx);
@@ -114,10 +124,10 @@ public final class GatedResidual {
     static final int CHUNK = 1024;
 
     private static void forwardF(FloatBuffer s, int so, FloatBuffer f, int fo, double[] z, FloatBuffer o, int oo,
-            int b, int inner, boolean relu) {
+            int n0, int n1, int inner, boolean relu) {
         float[] sa = new float[Math.min(CHUNK, inner)];
         float[] fa = new float[sa.length];
-        for (int n = 0; n < b; n++) {
+        for (int n = n0; n < n1; n++) {
             float zn = (float) z[n];
             int base = n * inner;
             for (int c = 0; c < inner; c += CHUNK) {
@@ -148,10 +158,10 @@ public final class GatedResidual {
     }
 
     private static void forwardD(DoubleBuffer s, int so, DoubleBuffer f, int fo, double[] z, DoubleBuffer o,
-            int oo, int b, int inner, boolean relu) {
+            int oo, int n0, int n1, int inner, boolean relu) {
         double[] sa = new double[Math.min(CHUNK, inner)];
         double[] fa = new double[sa.length];
-        for (int n = 0; n < b; n++) {
+        for (int n = n0; n < n1; n++) {
             double zn = z[n];
             int base = n * inner;
             for (int c = 0; c < inner; c += CHUNK) {
@@ -201,13 +211,13 @@ public final class GatedResidual {
      * accumulates in eight independent chains (one chain is bound by the add latency).
      */
     private static void backwardF(FloatBuffer f, int fo, double[] z, FloatBuffer y, int yo, FloatBuffer go,
-            int goo, FloatBuffer gs, int gso, FloatBuffer gf, int gfo, double[] gz, int b, int inner) {
+            int goo, FloatBuffer gs, int gso, FloatBuffer gf, int gfo, double[] gz, int n0, int n1, int inner) {
         int cap = Math.min(CHUNK, inner);
         float[] ga = new float[cap];
         float[] ya = y == null ? null : new float[cap];
         float[] ta = gf == null ? null : new float[cap];
         float[] fa = gz == null ? null : new float[cap];
-        for (int n = 0; n < b; n++) {
+        for (int n = n0; n < n1; n++) {
             float zn = (float) z[n];
             int base = n * inner;
             double acc = 0;
@@ -261,13 +271,13 @@ public final class GatedResidual {
     }
 
     private static void backwardD(DoubleBuffer f, int fo, double[] z, DoubleBuffer y, int yo, DoubleBuffer go,
-            int goo, DoubleBuffer gs, int gso, DoubleBuffer gf, int gfo, double[] gz, int b, int inner) {
+            int goo, DoubleBuffer gs, int gso, DoubleBuffer gf, int gfo, double[] gz, int n0, int n1, int inner) {
         int cap = Math.min(CHUNK, inner);
         double[] ga = new double[cap];
         double[] ya = y == null ? null : new double[cap];
         double[] ta = gf == null ? null : new double[cap];
         double[] fa = gz == null ? null : new double[cap];
-        for (int n = 0; n < b; n++) {
+        for (int n = n0; n < n1; n++) {
             double zn = z[n];
             int base = n * inner;
             double acc = 0;

@@ -23,7 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * median milliseconds are printed, with the ratio of the medians. Run from runtime/ after
  * {@code mvn -o -q test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt}:
  * {@code java -cp target/test-classes:target/classes:$(cat /tmp/cp.txt) dev.adnet.runtime.adaptive.GatedKernelsBenchmark [rounds]}
- * (default 31 rounds; OMP_NUM_THREADS unset, so libnd4j uses all cores, the Java kernels one).
+ * (default 31 rounds). libnd4j uses OMP_NUM_THREADS threads (default all cores), the Java kernels
+ * {@code -Dadnet.adaptive.threads} (default 1, see {@link Parallel}).
  */
 public final class GatedKernelsBenchmark {
     private GatedKernelsBenchmark() {}
@@ -52,6 +53,9 @@ public final class GatedKernelsBenchmark {
         GatedResidual.trainForward(s, f, z, true, out);
         GatedResidualReference.trainForward(s, f, z, true, outRef);
 
+        System.out.printf("Java kernel threads %d (-Dadnet.adaptive.threads), OMP_NUM_THREADS %s, load average %.2f%n",
+                Parallel.threads, System.getenv("OMP_NUM_THREADS"),
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.out.printf("fused kernels vs unfused libnd4j references, [256,32,14,14] float, ms (min / median of %d)%n",
                 rounds);
         compare("trainForward (relu)", rounds,

@@ -64,10 +64,28 @@ class GatedResidualTest {
         }
     }
 
-    /** Samples longer than a chunk, and not a multiple of it: the kernels' chunk loops and their remainders. */
+    /**
+     * Samples longer than a chunk, and not a multiple of it: the kernels' chunk loops and their remainders; with
+     * {@code split}, the batch is also cut into parts run on several threads (as big batches are).
+     */
     @ParameterizedTest
-    @CsvSource({"FLOAT", "DOUBLE"})
-    void samplesSpanningSeveralChunks(DataType t) {
+    @CsvSource({"FLOAT,false", "DOUBLE,false", "FLOAT,true", "DOUBLE,true"})
+    void samplesSpanningSeveralChunks(DataType t, boolean split) {
+        long minBefore = Parallel.minElements;
+        int threadsBefore = Parallel.threads;
+        if (split) {
+            Parallel.minElements = 1;
+            Parallel.threads = 2;
+        }
+        try {
+            spanningChunks(t);
+        } finally {
+            Parallel.minElements = minBefore;
+            Parallel.threads = threadsBefore;
+        }
+    }
+
+    private static void spanningChunks(DataType t) {
         long[] shape = {3, 5, 15, 15};
         assertThat(shape[1] * shape[2] * shape[3]).isGreaterThan(GatedResidual.CHUNK);
         INDArray s = Fixtures.random(21, t, shape);
