@@ -3,6 +3,7 @@ package dev.adnet.runtime.adaptive;
 import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -207,8 +208,9 @@ public final class GatedResidual {
     /**
      * One pass per sample, chunk by chunk. The ReLU mask of an output y is
      * {@code max(0, min(y * 2^126 * 2^126, 1))}: exactly 1 for every y > 0 (subnormals included) and 0 for y <= 0,
-     * in a form C2 vectorises (a compare-and-select is not). The gradZ reduction multiplies in double and
-     * accumulates in eight independent chains (one chain is bound by the add latency).
+     * in a form C2 vectorises (a compare-and-select is not). The gradZ reduction is vectorised too: each chunk's
+     * products are added lane-wise into a chunk-sized array of partial sums (no loop-carried scalar chain, which C2
+     * does not vectorise), whose lanes are summed in double once per sample.
      */
     private static void backwardF(FloatBuffer f, int fo, double[] z, FloatBuffer y, int yo, FloatBuffer go,
             int goo, FloatBuffer gs, int gso, FloatBuffer gf, int gfo, double[] gz, int n0, int n1, int inner) {
@@ -217,10 +219,10 @@ public final class GatedResidual {
         float[] ya = y == null ? null : new float[cap];
         float[] ta = gf == null ? null : new float[cap];
         float[] fa = gz == null ? null : new float[cap];
+        float[] pa = gz == null ? null : new float[cap];
         for (int n = n0; n < n1; n++) {
             float zn = (float) z[n];
             int base = n * inner;
-            double acc = 0;
             for (int c = 0; c < inner; c += CHUNK) {
                 int len = Math.min(CHUNK, inner - c);
                 int k = base + c;
@@ -242,32 +244,32 @@ public final class GatedResidual {
                 }
                 if (fa != null) {
                     f.get(fo + k, fa, 0, len);
-                    acc += dotF(ga, fa, len);
+                    for (int i = 0; i < len; i++) {
+                        pa[i] += ga[i] * fa[i];
+                    }
                 }
             }
             if (gz != null) {
-                gz[n] = acc;
+                gz[n] = sum(pa);
+                Arrays.fill(pa, 0f);
             }
         }
     }
 
-    private static double dotF(float[] a, float[] b, int len) {
-        double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+    /** The lanes of the per-sample partial sums, in double, in four chains. */
+    private static double sum(float[] a) {
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
         int i = 0;
-        for (; i + 7 < len; i += 8) {
-            a0 += (double) a[i] * b[i];
-            a1 += (double) a[i + 1] * b[i + 1];
-            a2 += (double) a[i + 2] * b[i + 2];
-            a3 += (double) a[i + 3] * b[i + 3];
-            a4 += (double) a[i + 4] * b[i + 4];
-            a5 += (double) a[i + 5] * b[i + 5];
-            a6 += (double) a[i + 6] * b[i + 6];
-            a7 += (double) a[i + 7] * b[i + 7];
+        for (; i + 3 < a.length; i += 4) {
+            a0 += a[i];
+            a1 += a[i + 1];
+            a2 += a[i + 2];
+            a3 += a[i + 3];
         }
-        for (; i < len; i++) {
-            a0 += (double) a[i] * b[i];
+        for (; i < a.length; i++) {
+            a0 += a[i];
         }
-        return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+        return (a0 + a1) + (a2 + a3);
     }
 
     private static void backwardD(DoubleBuffer f, int fo, double[] z, DoubleBuffer y, int yo, DoubleBuffer go,
@@ -277,10 +279,10 @@ public final class GatedResidual {
         double[] ya = y == null ? null : new double[cap];
         double[] ta = gf == null ? null : new double[cap];
         double[] fa = gz == null ? null : new double[cap];
+        double[] pa = gz == null ? null : new double[cap];
         for (int n = n0; n < n1; n++) {
             double zn = z[n];
             int base = n * inner;
-            double acc = 0;
             for (int c = 0; c < inner; c += CHUNK) {
                 int len = Math.min(CHUNK, inner - c);
                 int k = base + c;
@@ -302,26 +304,29 @@ public final class GatedResidual {
                 }
                 if (fa != null) {
                     f.get(fo + k, fa, 0, len);
-                    acc += dotD(ga, fa, len);
+                    for (int i = 0; i < len; i++) {
+                        pa[i] += ga[i] * fa[i];
+                    }
                 }
             }
             if (gz != null) {
-                gz[n] = acc;
+                gz[n] = sum(pa);
+                Arrays.fill(pa, 0.0);
             }
         }
     }
 
-    private static double dotD(double[] a, double[] b, int len) {
+    private static double sum(double[] a) {
         double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
         int i = 0;
-        for (; i + 3 < len; i += 4) {
-            a0 += a[i] * b[i];
-            a1 += a[i + 1] * b[i + 1];
-            a2 += a[i + 2] * b[i + 2];
-            a3 += a[i + 3] * b[i + 3];
+        for (; i + 3 < a.length; i += 4) {
+            a0 += a[i];
+            a1 += a[i + 1];
+            a2 += a[i + 2];
+            a3 += a[i + 3];
         }
-        for (; i < len; i++) {
-            a0 += a[i] * b[i];
+        for (; i < a.length; i++) {
+            a0 += a[i];
         }
         return (a0 + a1) + (a2 + a3);
     }
