@@ -180,6 +180,60 @@ public final class Compaction {
         Reference.reachabilityFence(out);
     }
 
+    /**
+     * The in-place form for the common ResNet case, where the block's output may overwrite its identity shortcut:
+     * {@code target[rows[j]] = relu?(target[rows[j]] + fSub[j])}, the other rows left untouched, so the cost is
+     * proportional to the open rows only. It equals {@link #scatterResidual}{@code (target, fSub, rows, relu,
+     * target)} when relu is false, or when the closed rows of target are already non-negative (the shortcut is the
+     * output of a previous ReLU, which the compiler knows); otherwise the closed rows would miss their ReLU.
+     */
+    public static void addRowsInPlace(INDArray target, INDArray fSub, int[] rows, boolean relu) {
+        int b = Buffers.batch(target);
+        DataType t = Buffers.floating("target", target);
+        Buffers.requireOut("target", target, t);
+        int k = rows.length;
+        if (k == 0) {
+            return;
+        }
+        checkRowShape("fSub", target, fSub, k);
+        boolean[] seen = new boolean[b];
+        for (int r : rows) {
+            if (r < 0 || r >= b) {
+                throw new IllegalArgumentException("row " + r + " out of range [0, " + b + ")");
+            }
+            if (seen[r]) {
+                throw new IllegalArgumentException("row " + r + " listed twice");
+            }
+            seen[r] = true;
+        }
+        int inner = Buffers.inner(target);
+        if (inner == 0) {
+            return;
+        }
+        INDArray fs = Buffers.in(fSub, t);
+        int fo = Buffers.off(fs);
+        int oo = Buffers.off(target);
+        if (t == DataType.FLOAT) {
+            FloatBuffer fb = Buffers.fb(fs);
+            FloatBuffer ob = Buffers.fb(target);
+            float[] sa = new float[GatedResidual.CHUNK];
+            float[] fa = new float[GatedResidual.CHUNK];
+            for (int j = 0; j < k; j++) {
+                addF(ob, oo + rows[j] * inner, fb, fo + j * inner, ob, oo + rows[j] * inner, inner, relu, sa, fa);
+            }
+        } else {
+            DoubleBuffer fb = Buffers.db(fs);
+            DoubleBuffer ob = Buffers.db(target);
+            double[] sa = new double[GatedResidual.CHUNK];
+            double[] fa = new double[GatedResidual.CHUNK];
+            for (int j = 0; j < k; j++) {
+                addD(ob, oo + rows[j] * inner, fb, fo + j * inner, ob, oo + rows[j] * inner, inner, relu, sa, fa);
+            }
+        }
+        Reference.reachabilityFence(fs);
+        Reference.reachabilityFence(target);
+    }
+
     private static void addF(FloatBuffer s, int so, FloatBuffer f, int fo, FloatBuffer o, int oo, int len, boolean relu,
             float[] sa, float[] fa) {
         for (int c = 0; c < len; c += GatedResidual.CHUNK) {

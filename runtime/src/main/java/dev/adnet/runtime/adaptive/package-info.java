@@ -10,7 +10,8 @@
  * backward (relu mask, d shortcut, d F = z * g, d z = sum g * F).
  * <li>{@link dev.adnet.runtime.adaptive.Compaction}: inference with real skipping: {@code openRows}, {@code gather}
  * of the open rows into a sub-batch, the block on the sub-batch (generated code), {@code scatterResidual} back,
- * fused with the shortcut add and the ReLU, with fast paths when all or no rows are open.
+ * fused with the shortcut add and the ReLU, with fast paths when all or no rows are open; {@code addRowsInPlace}
+ * when the output may overwrite a non-negative identity shortcut, touching only the open rows.
  * <li>{@link dev.adnet.runtime.adaptive.TargetRateLoss} (ConvNet-AIG's per-layer target rates) and
  * {@link dev.adnet.runtime.adaptive.FlopsBudgetLoss} (expected fraction of FLOPs above a budget).
  * <li>{@link dev.adnet.runtime.adaptive.GatedResidualReference}: the same kernels composed of separate libnd4j ops

@@ -70,6 +70,11 @@ public final class GatedKernelsBenchmark {
         compare("scatterResidual (k = 128, relu)", rounds,
                 () -> Compaction.scatterResidual(s, fHalf, half, true, out),
                 () -> GatedResidualReference.scatterResidual(s, fHalf, half, true, outRef));
+        INDArray nonNegative = org.nd4j.linalg.ops.transforms.Transforms.abs(s, true);
+        INDArray target = nonNegative.dup();
+        compare("addRowsInPlace (k = 128, relu)", rounds,
+                () -> Compaction.addRowsInPlace(target, fHalf, half, true),
+                () -> GatedResidualReference.scatterResidual(nonNegative, fHalf, half, true, outRef));
         compare("gather (k = 128)", rounds,
                 () -> Compaction.gather(s, half, xHalf),
                 () -> GatedResidualReference.gather(s, half, xHalfRef));
