@@ -10,9 +10,10 @@ import java.util.concurrent.ForkJoinTask;
  * machines: a one-thread chunked loop moves about 19 GB/s, libnd4j's two-thread copy about 27 GB/s), while the
  * libnd4j references they replace use every core through OpenMP. Small batches run on the caller alone (below
  * {@link #minElements} elements per part the hand-off costs more than it saves). The number of parts is the
- * system property {@code adnet.adaptive.threads}, by default 1 (off): on the shared, loaded 2-core machines (load
- * average 8-10) two threads measured no faster than one (forward 1.59 against 1.50 ms, scatterResidual 0.92
- * against 0.78 ms, minimum of 31), since the second core was not free; an idle machine has not been measured.
+ * system property {@code adnet.adaptive.threads}, by default 1 (off): on the shared, loaded 2-core machines two
+ * threads measured no faster than one in the median (load average 4.4: forward 1.12 against 1.11 ms, backward
+ * 3.35 against 3.33, scatterResidual 0.85 against 0.80; at load 9 slower), since the second core was not free;
+ * an idle machine has not been measured.
  */
 final class Parallel {
     private Parallel() {}
