@@ -135,26 +135,4 @@ final class Buffers {
         }
         Reference.reachabilityFence(out);
     }
-
-    /** {@code max(v, 0)} from the sign bit (branch-free: activations' signs are random); -0 becomes +0. */
-    static float reluF(float v) {
-        int b = Float.floatToRawIntBits(v);
-        return Float.intBitsToFloat(b & ~(b >> 31));
-    }
-
-    static double reluD(double v) {
-        long b = Double.doubleToRawLongBits(v);
-        return Double.longBitsToDouble(b & ~(b >> 63));
-    }
-
-    /** {@code x > 0 ? g : 0} from the sign bits (-0 and +0 count as not positive). */
-    static float ifPositiveF(float x, float g) {
-        int b = Float.floatToRawIntBits(x);
-        return Float.intBitsToFloat(Float.floatToRawIntBits(g) & ((-b & ~b) >> 31));
-    }
-
-    static double ifPositiveD(double x, double g) {
-        long b = Double.doubleToRawLongBits(x);
-        return Double.longBitsToDouble(Double.doubleToRawLongBits(g) & ((-b & ~b) >> 63));
-    }
 }

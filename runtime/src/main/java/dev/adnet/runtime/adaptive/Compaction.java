@@ -14,7 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * and {@code relu?(shortcut)} for the others in one pass over the output.
  *
  * <p>Rows are contiguous in c order, so both kernels are bulk copies and one elementwise loop over the direct
- * buffers, with no index array and no native dispatch (libnd4j's {@code gather} / {@code scatter_add} are in
+ * buffers (moved in chunks through small heap arrays, as in {@link GatedResidual}), with no index array and no
+ * native dispatch (libnd4j's {@code gather} / {@code scatter_add} are in
  * {@link GatedResidualReference}; see the benchmark for the comparison).
  */
 public final class Compaction {
@@ -126,91 +127,178 @@ public final class Compaction {
         for (int j = 0; identity && j < k; j++) {
             identity = rows[j] == j;
         }
+        boolean all = identity;
         if (t == DataType.FLOAT) {
             FloatBuffer sb = Buffers.fb(s);
             FloatBuffer fb = fs == null ? null : Buffers.fb(fs);
             FloatBuffer ob = Buffers.fb(out);
-            if (identity) {
-                addF(sb, so, fb, fo, ob, oo, b * inner, relu);
-            } else if (k == 0) {
-                shortcutF(sb, so, ob, oo, b * inner, relu);
-            } else {
-                for (int n = 0; n < b; n++) {
-                    int j = slot[n];
-                    if (j >= 0) {
-                        addF(sb, so + n * inner, fb, fo + j * inner, ob, oo + n * inner, inner, relu);
-                    } else {
-                        shortcutF(sb, so + n * inner, ob, oo + n * inner, inner, relu);
+            Parallel.forSamples(b, inner, (n0, n1) -> {
+                float[] sa = new float[GatedResidual.CHUNK];
+                float[] fa = new float[GatedResidual.CHUNK];
+                if (all) {
+                    addF(sb, so + n0 * inner, fb, fo + n0 * inner, ob, oo + n0 * inner, (n1 - n0) * inner, relu, sa,
+                            fa);
+                } else if (k == 0) {
+                    shortcutF(sb, so + n0 * inner, ob, oo + n0 * inner, (n1 - n0) * inner, relu, sa);
+                } else {
+                    for (int n = n0; n < n1; n++) {
+                        int j = slot[n];
+                        if (j >= 0) {
+                            addF(sb, so + n * inner, fb, fo + j * inner, ob, oo + n * inner, inner, relu, sa, fa);
+                        } else {
+                            shortcutF(sb, so + n * inner, ob, oo + n * inner, inner, relu, sa);
+                        }
                     }
                 }
-            }
+            });
         } else {
             DoubleBuffer sb = Buffers.db(s);
             DoubleBuffer fb = fs == null ? null : Buffers.db(fs);
             DoubleBuffer ob = Buffers.db(out);
-            if (identity) {
-                addD(sb, so, fb, fo, ob, oo, b * inner, relu);
-            } else if (k == 0) {
-                shortcutD(sb, so, ob, oo, b * inner, relu);
-            } else {
-                for (int n = 0; n < b; n++) {
-                    int j = slot[n];
-                    if (j >= 0) {
-                        addD(sb, so + n * inner, fb, fo + j * inner, ob, oo + n * inner, inner, relu);
-                    } else {
-                        shortcutD(sb, so + n * inner, ob, oo + n * inner, inner, relu);
+            Parallel.forSamples(b, inner, (n0, n1) -> {
+                double[] sa = new double[GatedResidual.CHUNK];
+                double[] fa = new double[GatedResidual.CHUNK];
+                if (all) {
+                    addD(sb, so + n0 * inner, fb, fo + n0 * inner, ob, oo + n0 * inner, (n1 - n0) * inner, relu, sa,
+                            fa);
+                } else if (k == 0) {
+                    shortcutD(sb, so + n0 * inner, ob, oo + n0 * inner, (n1 - n0) * inner, relu, sa);
+                } else {
+                    for (int n = n0; n < n1; n++) {
+                        int j = slot[n];
+                        if (j >= 0) {
+                            addD(sb, so + n * inner, fb, fo + j * inner, ob, oo + n * inner, inner, relu, sa, fa);
+                        } else {
+                            shortcutD(sb, so + n * inner, ob, oo + n * inner, inner, relu, sa);
+                        }
                     }
                 }
-            }
+            });
         }
         Reference.reachabilityFence(s);
         Reference.reachabilityFence(fs);
         Reference.reachabilityFence(out);
     }
 
-    private static void addF(FloatBuffer s, int so, FloatBuffer f, int fo, FloatBuffer o, int oo, int len,
-            boolean relu) {
-        if (relu) {
-            for (int i = 0; i < len; i++) {
-                o.put(oo + i, Buffers.reluF(s.get(so + i) + f.get(fo + i)));
+    /**
+     * The in-place form for the common ResNet case, where the block's output may overwrite its identity shortcut:
+     * {@code target[rows[j]] = relu?(target[rows[j]] + fSub[j])}, the other rows left untouched, so the cost is
+     * proportional to the open rows only. It equals {@link #scatterResidual}{@code (target, fSub, rows, relu,
+     * target)} when relu is false, or when the closed rows of target are already non-negative (the shortcut is the
+     * output of a previous ReLU, which the compiler knows); otherwise the closed rows would miss their ReLU.
+     */
+    public static void addRowsInPlace(INDArray target, INDArray fSub, int[] rows, boolean relu) {
+        int b = Buffers.batch(target);
+        DataType t = Buffers.floating("target", target);
+        Buffers.requireOut("target", target, t);
+        int k = rows.length;
+        if (k == 0) {
+            return;
+        }
+        checkRowShape("fSub", target, fSub, k);
+        boolean[] seen = new boolean[b];
+        for (int r : rows) {
+            if (r < 0 || r >= b) {
+                throw new IllegalArgumentException("row " + r + " out of range [0, " + b + ")");
+            }
+            if (seen[r]) {
+                throw new IllegalArgumentException("row " + r + " listed twice");
+            }
+            seen[r] = true;
+        }
+        int inner = Buffers.inner(target);
+        if (inner == 0) {
+            return;
+        }
+        INDArray fs = Buffers.in(fSub, t);
+        int fo = Buffers.off(fs);
+        int oo = Buffers.off(target);
+        if (t == DataType.FLOAT) {
+            FloatBuffer fb = Buffers.fb(fs);
+            FloatBuffer ob = Buffers.fb(target);
+            float[] sa = new float[GatedResidual.CHUNK];
+            float[] fa = new float[GatedResidual.CHUNK];
+            for (int j = 0; j < k; j++) {
+                addF(ob, oo + rows[j] * inner, fb, fo + j * inner, ob, oo + rows[j] * inner, inner, relu, sa, fa);
             }
         } else {
-            for (int i = 0; i < len; i++) {
-                o.put(oo + i, s.get(so + i) + f.get(fo + i));
+            DoubleBuffer fb = Buffers.db(fs);
+            DoubleBuffer ob = Buffers.db(target);
+            double[] sa = new double[GatedResidual.CHUNK];
+            double[] fa = new double[GatedResidual.CHUNK];
+            for (int j = 0; j < k; j++) {
+                addD(ob, oo + rows[j] * inner, fb, fo + j * inner, ob, oo + rows[j] * inner, inner, relu, sa, fa);
             }
+        }
+        Reference.reachabilityFence(fs);
+        Reference.reachabilityFence(target);
+    }
+
+    private static void addF(FloatBuffer s, int so, FloatBuffer f, int fo, FloatBuffer o, int oo, int len, boolean relu,
+            float[] sa, float[] fa) {
+        for (int c = 0; c < len; c += GatedResidual.CHUNK) {
+            int m = Math.min(GatedResidual.CHUNK, len - c);
+            s.get(so + c, sa, 0, m);
+            f.get(fo + c, fa, 0, m);
+            if (relu) {
+                for (int i = 0; i < m; i++) {
+                    sa[i] = Math.max(sa[i] + fa[i], 0f);
+                }
+            } else {
+                for (int i = 0; i < m; i++) {
+                    sa[i] = sa[i] + fa[i];
+                }
+            }
+            o.put(oo + c, sa, 0, m);
         }
     }
 
-    private static void shortcutF(FloatBuffer s, int so, FloatBuffer o, int oo, int len, boolean relu) {
-        if (relu) {
-            for (int i = 0; i < len; i++) {
-                o.put(oo + i, Buffers.reluF(s.get(so + i)));
-            }
-        } else if (s != o || so != oo) {
+    private static void shortcutF(FloatBuffer s, int so, FloatBuffer o, int oo, int len, boolean relu, float[] sa) {
+        if (!relu) {
             o.put(oo, s, so, len);
+            return;
+        }
+        for (int c = 0; c < len; c += GatedResidual.CHUNK) {
+            int m = Math.min(GatedResidual.CHUNK, len - c);
+            s.get(so + c, sa, 0, m);
+            for (int i = 0; i < m; i++) {
+                sa[i] = Math.max(sa[i], 0f);
+            }
+            o.put(oo + c, sa, 0, m);
         }
     }
 
-    private static void addD(DoubleBuffer s, int so, DoubleBuffer f, int fo, DoubleBuffer o, int oo, int len,
-            boolean relu) {
-        if (relu) {
-            for (int i = 0; i < len; i++) {
-                o.put(oo + i, Buffers.reluD(s.get(so + i) + f.get(fo + i)));
+    private static void addD(DoubleBuffer s, int so, DoubleBuffer f, int fo, DoubleBuffer o, int oo, int len, boolean relu,
+            double[] sa, double[] fa) {
+        for (int c = 0; c < len; c += GatedResidual.CHUNK) {
+            int m = Math.min(GatedResidual.CHUNK, len - c);
+            s.get(so + c, sa, 0, m);
+            f.get(fo + c, fa, 0, m);
+            if (relu) {
+                for (int i = 0; i < m; i++) {
+                    sa[i] = Math.max(sa[i] + fa[i], 0.0);
+                }
+            } else {
+                for (int i = 0; i < m; i++) {
+                    sa[i] = sa[i] + fa[i];
+                }
             }
-        } else {
-            for (int i = 0; i < len; i++) {
-                o.put(oo + i, s.get(so + i) + f.get(fo + i));
-            }
+            o.put(oo + c, sa, 0, m);
         }
     }
 
-    private static void shortcutD(DoubleBuffer s, int so, DoubleBuffer o, int oo, int len, boolean relu) {
-        if (relu) {
-            for (int i = 0; i < len; i++) {
-                o.put(oo + i, Buffers.reluD(s.get(so + i)));
-            }
-        } else if (s != o || so != oo) {
+    private static void shortcutD(DoubleBuffer s, int so, DoubleBuffer o, int oo, int len, boolean relu, double[] sa) {
+        if (!relu) {
             o.put(oo, s, so, len);
+            return;
+        }
+        for (int c = 0; c < len; c += GatedResidual.CHUNK) {
+            int m = Math.min(GatedResidual.CHUNK, len - c);
+            s.get(so + c, sa, 0, m);
+            for (int i = 0; i < m; i++) {
+                sa[i] = Math.max(sa[i], 0.0);
+            }
+            o.put(oo + c, sa, 0, m);
         }
     }
 

@@ -76,6 +76,20 @@ class CompactionTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("cases")
+    void inPlaceAddEqualsScatterOnANonNegativeShortcut(DataType t, boolean relu, double[] gate) {
+        INDArray s = org.nd4j.linalg.ops.transforms.Transforms.abs(Fixtures.random(11, t, SHAPE), true);
+        int[] rows = Compaction.openRows(Fixtures.of(t, gate));
+        long[] sub = SHAPE.clone();
+        sub[0] = rows.length;
+        INDArray fSub = Fixtures.random(12, t, sub);
+        INDArray expected = s.ulike();
+        Compaction.scatterResidual(s, rows.length == 0 ? null : fSub, rows, relu, expected);
+        Compaction.addRowsInPlace(s, fSub, rows, relu);
+        assertThat(values(s)).containsExactly(values(expected));
+    }
+
     @Test
     void openRowsAreAscendingIndicesAboveOneHalf() {
         assertThat(Compaction.openRows(Fixtures.of(DataType.FLOAT, 0.5, 0.51, 0, 1, 2))).containsExactly(1, 3, 4);

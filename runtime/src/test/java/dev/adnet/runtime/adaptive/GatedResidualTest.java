@@ -64,6 +64,53 @@ class GatedResidualTest {
         }
     }
 
+    /**
+     * Samples longer than a chunk, and not a multiple of it: the kernels' chunk loops and their remainders; with
+     * {@code split}, the batch is also cut into parts run on several threads (as big batches are).
+     */
+    @ParameterizedTest
+    @CsvSource({"FLOAT,false", "DOUBLE,false", "FLOAT,true", "DOUBLE,true"})
+    void samplesSpanningSeveralChunks(DataType t, boolean split) {
+        long minBefore = Parallel.minElements;
+        int threadsBefore = Parallel.threads;
+        if (split) {
+            Parallel.minElements = 1;
+            Parallel.threads = 2;
+        }
+        try {
+            spanningChunks(t);
+        } finally {
+            Parallel.minElements = minBefore;
+            Parallel.threads = threadsBefore;
+        }
+    }
+
+    private static void spanningChunks(DataType t) {
+        long[] shape = {3, 5, 15, 15};
+        assertThat(shape[1] * shape[2] * shape[3]).isGreaterThan(GatedResidual.CHUNK);
+        INDArray s = Fixtures.random(21, t, shape);
+        INDArray f = Fixtures.random(22, t, shape);
+        INDArray go = Fixtures.random(23, t, shape);
+        INDArray z = Fixtures.of(t, 0.7, 0, 1);
+        INDArray out = s.ulike(), ref = s.ulike();
+        GatedResidual.trainForward(s, f, z, true, out);
+        GatedResidualReference.trainForward(s, f, z, true, ref);
+        assertClose("out", out, ref, tol(t));
+        INDArray gs = s.ulike(), gf = s.ulike(), gz = Nd4j.create(t, 3);
+        INDArray rgs = s.ulike(), rgf = s.ulike(), rgz = Nd4j.create(t, 3);
+        GatedResidual.backward(f, z, out, go, gs, gf, gz);
+        GatedResidualReference.backward(f, z, ref, go, rgs, rgf, rgz);
+        assertClose("gradShortcut", gs, rgs, tol(t));
+        assertClose("gradF", gf, rgf, tol(t));
+        assertReductionClose("gradZ", gz, rgz, go, f, out, t);
+        for (int[] rows : new int[][] {{0, 2}, {0, 1, 2}, {}}) {
+            INDArray fSub = Fixtures.random(24, t, rows.length, 5, 15, 15);
+            Compaction.scatterResidual(s, rows.length == 0 ? null : fSub, rows, true, out);
+            GatedResidualReference.scatterResidual(s, fSub, rows, true, ref);
+            assertClose("scatter " + rows.length, out, ref, tol(t));
+        }
+    }
+
     @Test
     void nullGradientsAreSkippedAndViewsAreRead() {
         DataType t = DataType.DOUBLE;
