@@ -24,9 +24,11 @@ import dev.adnet.runtime.train.ScheduleConfig;
 import dev.adnet.runtime.train.TrainingConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -81,6 +83,7 @@ public final class JavaEmitter {
         "LinkedHashMap", "Arrays", "Set", "LinkedHashSet", "String", "Double", "Long", "Math", "Object", "Conv2d",
         "Dense", "BatchNorm", "LayerNorm", "Relu", "Gelu", "Sigmoid", "Tanh", "Softmax", "MaxPool2d", "AvgPool2d",
         "GlobalAvgPool", "Flatten", "Dropout", "Concat", "SoftmaxCrossEntropy", "MeanSquaredError",
+        "FusedBatchNormRelu",
         "IllegalArgumentException", "Override", "System"};
 
     public JavaEmitter() {}
@@ -134,6 +137,9 @@ public final class JavaEmitter {
         private String batchVar = "batchSize";
         /** Whether activations are allocated as sub-batch views ({@code arena.rows}). */
         private boolean subBatch;
+        /** Fused batchnorm -> ReLU pairs: batchnorm op index to ReLU op index, and back. */
+        private final Map<Integer, Integer> fusedRelu = new HashMap<>();
+        private final Map<Integer, Integer> fusedBatchNorm = new HashMap<>();
 
         Emission(Graph graph, EmitOptions options) {
             if (graph.inputs().isEmpty()) {
@@ -172,6 +178,7 @@ public final class JavaEmitter {
             for (Op.GatedResidual g : graph.gates()) {
                 gateAtBodyStart.put(g.bodyStart(), g);
             }
+            findFusions();
             this.plan = trainable ? BackwardPlanner.plan(graph) : null;
             if (trainable) {
                 for (Graph.Port p : graph.inputs()) {
@@ -179,6 +186,37 @@ public final class JavaEmitter {
                 }
                 for (Op op : ops) {
                     gradNameFor(op.out());
+                }
+            }
+        }
+
+        /**
+         * A rank-4 batchnorm whose output is read by exactly one op, a ReLU, and is no network output runs as one
+         * {@code FusedBatchNormRelu} at the ReLU's position (forward) and at the batchnorm's step (backward, with the
+         * ReLU's output gradient): no intermediate array, one pass each way instead of two.
+         */
+        private void findFusions() {
+            List<Op> ops = graph.ops();
+            Map<Integer, List<Integer>> readers = new HashMap<>();
+            for (int i = 0; i < ops.size(); i++) {
+                for (Value in : ops.get(i).inputs()) {
+                    readers.computeIfAbsent(in.id(), k -> new ArrayList<>()).add(i);
+                }
+            }
+            Set<Integer> outputs = new HashSet<>();
+            for (Graph.Port p : graph.outputs()) {
+                outputs.add(p.value().id());
+            }
+            for (int i = 0; i < ops.size(); i++) {
+                if (!(ops.get(i) instanceof Op.BatchNorm b) || b.in().shape().length != 3
+                        || outputs.contains(b.out().id())) {
+                    continue;
+                }
+                List<Integer> r = readers.getOrDefault(b.out().id(), List.of());
+                if (r.size() == 1 && ops.get(r.get(0)) instanceof Op.Activation a
+                        && a.activation() == Op.ActivationKind.RELU) {
+                    fusedRelu.put(i, r.get(0));
+                    fusedBatchNorm.put(r.get(0), i);
                 }
             }
         }
@@ -580,8 +618,32 @@ public final class JavaEmitter {
         }
 
         private void forwardOp(MethodSpec.Builder m, int index, Op op, boolean train) {
+            if (fusedRelu.containsKey(index)) {
+                return; // runs with its ReLU
+            }
             comment(m, op);
             String out = v(op.out());
+            Integer bnIndex = fusedBatchNorm.get(index);
+            if (bnIndex != null) {
+                Op.BatchNorm b = (Op.BatchNorm) graph.ops().get(bnIndex);
+                m.addComment("fused with $L at $L", commentText(b.path()),
+                        b.origin() == null ? "?" : commentText(b.origin().toString()));
+                m.addStatement("$T $L = $L", INDARRAY, out, alloc("v" + op.out().id(), op.out().shape()));
+                String rm = bufferField.get(b.runningMean().name());
+                String rv = bufferField.get(b.runningVar().name());
+                if (train) {
+                    long[] c = {b.in().dim(0)};
+                    m.addStatement("$T $L = $L", INDARRAY, saveMean(b), allocUnbatched("mean" + bnIndex, c));
+                    m.addStatement("$T $L = $L", INDARRAY, saveInvStd(b), allocUnbatched("invstd" + bnIndex, c));
+                    m.addStatement("$T.trainForward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", op("FusedBatchNormRelu"),
+                            v(b.in()), param(b.gamma()), param(b.beta()), rm, rv, lit(b.momentum()), lit(b.eps()),
+                            out, saveMean(b), saveInvStd(b));
+                } else {
+                    m.addStatement("$T.inference($L, $L, $L, $L, $L, $L, $L)", op("FusedBatchNormRelu"), v(b.in()),
+                            param(b.gamma()), param(b.beta()), rm, rv, lit(b.eps()), out);
+                }
+                return;
+            }
             if (op instanceof Op.Dropout d && !train) {
                 m.addStatement("$T $L = $L", INDARRAY, out, v(d.in()));
                 return;
@@ -896,6 +958,9 @@ public final class JavaEmitter {
         private void backwardStep(MethodSpec.Builder m, Names.Scope scope, Step step) {
             Op op = step.op();
             int index = step.opIndex();
+            if (fusedBatchNorm.containsKey(index)) {
+                return; // the fused batchnorm's step takes this ReLU's output gradient
+            }
             m.addComment("backward $L at $L", commentText(op.path()),
                     op.origin() == null ? "?" : commentText(op.origin().toString()));
             String gOut = gradName.get(op.out().id());
@@ -947,6 +1012,11 @@ public final class JavaEmitter {
             } else if (op instanceof Op.Dense d) {
                 m.addStatement("$T.backward($L, $L, $L, $L, $L, $L)", op("Dense"), v(d.in()), param(d.weight()), gOut,
                         gIn.get(0), gP.get(0), d.bias() == null ? "null" : gP.get(1));
+            } else if (op instanceof Op.BatchNorm b && fusedRelu.containsKey(index)) {
+                Op relu = graph.ops().get(fusedRelu.get(index));
+                m.addStatement("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, $L)", op("FusedBatchNormRelu"), v(b.in()),
+                        v(relu.out()), param(b.gamma()), saveMean(op), saveInvStd(op), gradName.get(relu.out().id()),
+                        gIn.get(0), gP.get(0), gP.get(1));
             } else if (op instanceof Op.BatchNorm b) {
                 m.addStatement("$T.backward($L, $L, $L, $L, $L, $L, $L, $L)", op("BatchNorm"), v(b.in()),
                         param(b.gamma()), saveMean(op), saveInvStd(op), gOut, gIn.get(0), gP.get(0), gP.get(1));

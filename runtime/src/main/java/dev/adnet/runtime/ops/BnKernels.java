@@ -20,6 +20,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class BnKernels {
     private BnKernels() {}
 
+    /**
+     * FLOAT input with at least this many elements per (sample, channel) plane runs the tiled, vectorised and
+     * multi-threaded {@link FloatKernels}; smaller planes (rank-2 input) the per-element loops below.
+     */
+    static final int TILED_MIN_INNER = 16;
+
     /** The driver of the training forward; see {@link BatchNorm#trainForward}. */
     static void trainForward(INDArray x, INDArray gamma, INDArray beta, INDArray runningMean, INDArray runningVar,
             double momentum, double eps, INDArray out, INDArray saveMean, INDArray saveInvStd, boolean relu) {
@@ -35,6 +41,41 @@ final class BnKernels {
         try (Direct g = BatchNorm.opt(gamma); Direct bt = BatchNorm.opt(beta); Direct rm = BatchNorm.optOut(runningMean);
                 Direct rv = BatchNorm.optOut(runningVar); Direct sm = BatchNorm.optOut(saveMean);
                 Direct si = BatchNorm.optOut(saveInvStd); Direct x0 = Direct.in(x)) {
+            if (f && inner >= TILED_MIN_INNER) {
+                double[] shift0 = new double[c];
+                double[] sum = new double[c];
+                double[] sumSq = new double[c];
+                for (int ch = 0; ch < c; ch++) {
+                    shift0[ch] = x0.get(ch * inner);
+                }
+                FloatKernels.stats(fb(x), off(x), batch, c, inner, shift0, sum, sumSq);
+                float[] scales = new float[c];
+                float[] shifts = new float[c];
+                for (int ch = 0; ch < c; ch++) {
+                    double meanShifted = sum[ch] / m;
+                    double mean = shift0[ch] + meanShifted;
+                    double sq = Math.max(sumSq[ch] - sum[ch] * meanShifted, 0);
+                    double var = sq / m;
+                    double invStd = 1.0 / Math.sqrt(var + eps);
+                    if (sm != null) {
+                        sm.set(ch, mean);
+                    }
+                    if (si != null) {
+                        si.set(ch, invStd);
+                    }
+                    double scale = (g == null ? 1.0 : g.get(ch)) * invStd;
+                    scales[ch] = (float) scale;
+                    shifts[ch] = (float) ((bt == null ? 0.0 : bt.get(ch)) - mean * scale);
+                    if (rm != null) {
+                        rm.set(ch, (1 - momentum) * rm.get(ch) + momentum * mean);
+                    }
+                    if (rv != null) {
+                        rv.set(ch, (1 - momentum) * rv.get(ch) + momentum * (m > 1 ? sq / (m - 1) : var));
+                    }
+                }
+                FloatKernels.apply(fb(x), off(x), fb(out), off(out), batch, c, inner, scales, shifts, relu);
+                return;
+            }
             for (int ch = 0; ch < c; ch++) {
                 // sum and sum of squares around a shift (the channel's first element) against cancellation
                 double shift0 = x0.get(ch * inner);
@@ -86,6 +127,17 @@ final class BnKernels {
         boolean f = x.dataType() == DataType.FLOAT;
         try (Direct g = BatchNorm.opt(gamma); Direct bt = BatchNorm.opt(beta); Direct rm = Direct.in(runningMean);
                 Direct rv = Direct.in(runningVar)) {
+            if (f && inner >= TILED_MIN_INNER) {
+                float[] scales = new float[c];
+                float[] shifts = new float[c];
+                for (int ch = 0; ch < c; ch++) {
+                    double scale = (g == null ? 1.0 : g.get(ch)) / Math.sqrt(rv.get(ch) + eps);
+                    scales[ch] = (float) scale;
+                    shifts[ch] = (float) ((bt == null ? 0.0 : bt.get(ch)) - rm.get(ch) * scale);
+                }
+                FloatKernels.apply(fb(x), off(x), fb(out), off(out), batch, c, inner, scales, shifts, relu);
+                return;
+            }
             for (int ch = 0; ch < c; ch++) {
                 double scale = (g == null ? 1.0 : g.get(ch)) / Math.sqrt(rv.get(ch) + eps);
                 double shift = (bt == null ? 0.0 : bt.get(ch)) - rm.get(ch) * scale;
@@ -123,6 +175,36 @@ final class BnKernels {
         double[] acc = new double[2];
         try (Direct g = BatchNorm.opt(gamma); Direct sm = Direct.in(saveMean); Direct si = Direct.in(saveInvStd);
                 Direct gg = BatchNorm.optOut(gradGamma); Direct gb = BatchNorm.optOut(gradBeta)) {
+            if (f && inner >= TILED_MIN_INNER) {
+                double[] sumG = new double[c];
+                double[] sumGx = new double[c];
+                FloatKernels.reduce(fb(x), off(x), fb(y), off(y), fb(gradOut), off(gradOut), batch, c, inner, sumG,
+                        sumGx);
+                float[] km = new float[c];
+                float[] as = new float[c];
+                float[] bs = new float[c];
+                for (int ch = 0; ch < c; ch++) {
+                    double mean = sm.get(ch);
+                    double invStd = si.get(ch);
+                    double sumDy = sumG[ch];
+                    double sumDyXhat = (sumGx[ch] - mean * sumDy) * invStd;
+                    if (gg != null) {
+                        gg.set(ch, sumDyXhat);
+                    }
+                    if (gb != null) {
+                        gb.set(ch, sumDy);
+                    }
+                    double k = (g == null ? 1.0 : g.get(ch)) * invStd / m;
+                    km[ch] = (float) (k * m);
+                    as[ch] = (float) (k * invStd * sumDyXhat);
+                    bs[ch] = (float) (k * (mean * invStd * sumDyXhat - sumDy));
+                }
+                if (gradIn != null) {
+                    FloatKernels.grad(fb(x), off(x), fb(y), off(y), fb(gradOut), off(gradOut), fb(gradIn),
+                            off(gradIn), batch, c, inner, km, as, bs);
+                }
+                return;
+            }
             for (int ch = 0; ch < c; ch++) {
                 double mean = sm.get(ch);
                 double invStd = si.get(ch);

@@ -56,6 +56,12 @@ public final class Conv2d {
      */
     public static void backward(INDArray x, INDArray w, INDArray b, INDArray gradOut, ConvGeometry g,
             INDArray gradIn, INDArray gradW, INDArray gradB) {
+        backward(x, w, b, gradOut, g, gradIn, gradW, gradB, MAX_GRAD_OUT_PER_CALL);
+    }
+
+    /** {@link #backward}, splitting the batch when the output gradient has more than {@code maxGradOut} elements. */
+    static void backward(INDArray x, INDArray w, INDArray b, INDArray gradOut, ConvGeometry g, INDArray gradIn,
+            INDArray gradW, INDArray gradB, long maxGradOut) {
         Check.sameShape("gradIn", x, gradIn);
         Check.sameShape("gradW", w, gradW);
         Check.sameShape("gradB", b, gradB);
@@ -65,6 +71,11 @@ public final class Conv2d {
         checkShapes(x, w, b, g, gradOut);
         long[] args = g.nativeArgs();
         boolean withBias = b != null;
+        if (g.groups() == 1 && Direct.isDense(x) && Direct.isDense(gradOut)
+                && gradOut.length() > maxGradOut && x.size(0) > 1) {
+            backwardInParts(x, w, b, gradOut, g, gradIn, gradW, gradB, args, maxGradOut);
+            return;
+        }
         if (g.groups() == 1) {
             INDArray gi = gradIn == null ? x.ulike() : Native.denseTarget(gradIn);
             INDArray gw = gradW == null ? w.ulike() : Native.denseTarget(gradW);
@@ -128,6 +139,65 @@ public final class Conv2d {
             if (gradW != null) {
                 gradW.get(co, all(), all(), all()).assign(gws);
             }
+        }
+    }
+
+    /**
+     * Output gradients larger than this many elements run {@code conv2d_bp} on sub-batches. Why: measured on a
+     * 2-core AVX-512 machine with oneDNN, {@code conv2d_bp} on [128,16,28,28] (3x3, 16 -> 16) took 13.6 ms in one
+     * call but 5.9 ms as two calls on 64 samples each (the stem's 1 -> 16 likewise 13.2 -> 5.4 ms), while shapes with
+     * gradients of at most 2^20 elements ([128,32,14,14], [128,64,7,7]) ran slightly slower when split.
+     */
+    static final long MAX_GRAD_OUT_PER_CALL = 1L << 20;
+
+    /**
+     * {@code conv2d_bp} over contiguous sub-batches (views along axis 0): the input gradient is written part by part,
+     * the weight and bias gradients are summed over the parts.
+     */
+    private static void backwardInParts(INDArray x, INDArray w, INDArray b, INDArray gradOut, ConvGeometry g,
+            INDArray gradIn, INDArray gradW, INDArray gradB, long[] args, long maxGradOut) {
+        long batch = x.size(0);
+        int parts = (int) Math.min(batch, (gradOut.length() + maxGradOut - 1) / maxGradOut);
+        boolean withBias = b != null;
+        INDArray gi = gradIn == null ? null : Native.denseTarget(gradIn);
+        INDArray gw = gradW == null ? w.ulike() : Native.denseTarget(gradW);
+        INDArray gb = withBias ? (gradB == null ? b.ulike() : Native.denseTarget(gradB)) : null;
+        INDArray gwPart = parts > 1 ? w.ulike() : null;
+        INDArray gbPart = withBias && parts > 1 ? b.ulike() : null;
+        INDArray giScratch = null;
+        for (int p = 0; p < parts; p++) {
+            long from = batch * p / parts;
+            long to = batch * (p + 1) / parts;
+            INDArray xs = x.get(interval(from, to), all(), all(), all());
+            INDArray gos = gradOut.get(interval(from, to), all(), all(), all());
+            INDArray gis;
+            if (gi != null) {
+                gis = gi.get(interval(from, to), all(), all(), all());
+            } else {
+                if (giScratch == null || giScratch.size(0) != to - from) {
+                    giScratch = xs.ulike();
+                }
+                gis = giScratch;
+            }
+            INDArray gws = p == 0 ? gw : gwPart;
+            INDArray gbs = withBias ? (p == 0 ? gb : gbPart) : null;
+            run(g, "conv2d_bp", withBias ? new INDArray[] {xs, w, b, gos} : new INDArray[] {xs, w, gos},
+                    withBias ? new INDArray[] {gis, gws, gbs} : new INDArray[] {gis, gws}, args);
+            if (p > 0) {
+                Elementwise.accumulate(gw, gwPart);
+                if (withBias) {
+                    Elementwise.accumulate(gb, gbPart);
+                }
+            }
+        }
+        if (gradIn != null) {
+            Native.writeBack(gi, gradIn);
+        }
+        if (gradW != null) {
+            Native.writeBack(gw, gradW);
+        }
+        if (withBias && gradB != null) {
+            Native.writeBack(gb, gradB);
         }
     }
 

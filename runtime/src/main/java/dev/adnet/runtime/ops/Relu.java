@@ -2,13 +2,13 @@ package dev.adnet.runtime.ops;
 
 import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * {@code max(x, 0)}; the gradient at exactly 0 is taken as 0 (as PyTorch). Branch-free loops over the raw buffers
- * (see {@link Bits}) when all arrays are dense and of one type, the generic accessor otherwise.
+ * {@code max(x, 0)}; the gradient at exactly 0 is taken as 0 (as PyTorch). Dense FLOAT arrays run the tiled,
+ * vectorised, multi-threaded {@link FloatKernels}; dense DOUBLE arrays branch-free loops over the raw buffers
+ * (see {@link Bits}); anything else the generic accessor. NaN inputs give NaN outputs and gradients in FLOAT.
  */
 public final class Relu {
     private Relu() {}
@@ -20,11 +20,7 @@ public final class Relu {
             int xo = BnKernels.off(x);
             int oo = BnKernels.off(out);
             if (x.dataType() == DataType.FLOAT) {
-                FloatBuffer xb = x.data().asNioFloat();
-                FloatBuffer ob = out.data().asNioFloat();
-                for (int i = 0; i < n; i++) {
-                    ob.put(oo + i, BnKernels.reluF(xb.get(xo + i)));
-                }
+                FloatKernels.relu(x.data().asNioFloat(), xo, out.data().asNioFloat(), oo, n);
             } else {
                 DoubleBuffer xb = x.data().asNioDouble();
                 DoubleBuffer ob = out.data().asNioDouble();
@@ -56,12 +52,8 @@ public final class Relu {
             int go = BnKernels.off(gradOut);
             int io = BnKernels.off(gradIn);
             if (x.dataType() == DataType.FLOAT) {
-                FloatBuffer xb = x.data().asNioFloat();
-                FloatBuffer gb = gradOut.data().asNioFloat();
-                FloatBuffer ib = gradIn.data().asNioFloat();
-                for (int i = 0; i < n; i++) {
-                    ib.put(io + i, ifPositiveF(xb.get(xo + i), gb.get(go + i)));
-                }
+                FloatKernels.reluBackward(x.data().asNioFloat(), xo, gradOut.data().asNioFloat(), go,
+                        gradIn.data().asNioFloat(), io, n);
             } else {
                 DoubleBuffer xb = x.data().asNioDouble();
                 DoubleBuffer gb = gradOut.data().asNioDouble();
@@ -80,12 +72,6 @@ public final class Relu {
                 gi.set(i, Bits.ifPositive(xd.get(i), g.get(i)));
             }
         }
-    }
-
-    /** {@code x > 0 ? g : 0} from the sign bits. */
-    private static float ifPositiveF(float x, float g) {
-        int b = Float.floatToRawIntBits(x);
-        return Float.intBitsToFloat(Float.floatToRawIntBits(g) & ((-b & ~b) >> 31));
     }
 
     private static boolean fast(INDArray a, INDArray b, INDArray c) {

@@ -1,0 +1,219 @@
+package dev.adnet.runtime.ops;
+
+import java.nio.FloatBuffer;
+
+/**
+ * The FLOAT kernels of the memory-bound primitives (ReLU, batchnorm), written so that C2 vectorises them: each
+ * pass bulk-copies a tile of at most {@link #TILE} elements from the direct buffer into a per-thread heap array
+ * ({@code FloatBuffer.get(int, float[], int, int)} is a memcpy), computes on heap arrays (plain counted loops over
+ * {@code float[]} with {@code Math.max}/{@code Math.min} are SIMD-compiled) and bulk-copies the result back. Parts
+ * of the work run on {@link Parallel}'s threads (split by element range, or by channel for batchnorm).
+ *
+ * <p>Why not loops over the buffers directly: C2 (JDK 17) does not vectorise element-wise {@code FloatBuffer}
+ * access, nor raw {@code Unsafe} access with an int index; measured on [128,16,28,28] float, ReLU took 1.26 ms as
+ * such a loop, 0.58 ms tiled on one thread, 0.43 ms tiled on two, against 0.45 ms for ND4J's {@code assign}.
+ *
+ * <p>Masks are arithmetic (vectorisable) rather than branches: {@code x > 0} is
+ * {@code min(max(x, 0) * 2^127 * 2^127, 1)}, exactly 1 for every positive float (subnormals included) and 0 for
+ * zeros and negatives. Reductions accumulate in double, in four independent chains. Callers guarantee dense
+ * c-order FLOAT arrays.
+ */
+final class FloatKernels {
+    private FloatKernels() {}
+
+    static final int TILE = 2048;
+
+    private static final float BIG = 0x1p127f;
+
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][TILE]);
+
+    /** 1 for {@code v > 0}, else 0 ({@code v} not NaN). */
+    private static float positive(float v) {
+        return Math.min(Math.max(v, 0f) * BIG * BIG, 1f);
+    }
+
+    // ------------------------------------------------------------------------------------------ element-wise
+
+    /** {@code o = max(x, 0)} over {@code n} elements. */
+    static void relu(FloatBuffer x, int xo, FloatBuffer o, int oo, int n) {
+        Parallel.forRange(n, 2L * n, (part, from, to) -> {
+            float[] t = SCRATCH.get()[0];
+            for (int s = from; s < to; s += TILE) {
+                int len = Math.min(TILE, to - s);
+                x.get(xo + s, t, 0, len);
+                for (int i = 0; i < len; i++) {
+                    t[i] = Math.max(t[i], 0f);
+                }
+                o.put(oo + s, t, 0, len);
+            }
+        });
+    }
+
+    /** {@code gi = x > 0 ? g : 0} over {@code n} elements. */
+    static void reluBackward(FloatBuffer x, int xo, FloatBuffer g, int go, FloatBuffer gi, int gio, int n) {
+        Parallel.forRange(n, 3L * n, (part, from, to) -> {
+            float[][] sc = SCRATCH.get();
+            float[] tx = sc[0];
+            float[] tg = sc[1];
+            for (int s = from; s < to; s += TILE) {
+                int len = Math.min(TILE, to - s);
+                x.get(xo + s, tx, 0, len);
+                g.get(go + s, tg, 0, len);
+                for (int i = 0; i < len; i++) {
+                    tg[i] = tg[i] * positive(tx[i]);
+                }
+                gi.put(gio + s, tg, 0, len);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------ batchnorm
+
+    /**
+     * Per channel of {@code [batch, c, inner]}: {@code sum[ch]} and {@code sumSq[ch]} of {@code x - shift[ch]}.
+     */
+    static void stats(FloatBuffer x, int xo, int batch, int c, int inner, double[] shift, double[] sum,
+            double[] sumSq) {
+        Parallel.forRange(c, (long) batch * c * inner, (part, from, to) -> {
+            float[] t = SCRATCH.get()[0];
+            for (int ch = from; ch < to; ch++) {
+                double sh = shift[ch];
+                double s0 = 0, s1 = 0, q0 = 0, q1 = 0;
+                for (int n = 0; n < batch; n++) {
+                    int base = xo + (n * c + ch) * inner;
+                    for (int s = 0; s < inner; s += TILE) {
+                        int len = Math.min(TILE, inner - s);
+                        x.get(base + s, t, 0, len);
+                        int i = 0;
+                        for (; i + 1 < len; i += 2) {
+                            double d0 = t[i] - sh;
+                            double d1 = t[i + 1] - sh;
+                            s0 += d0;
+                            s1 += d1;
+                            q0 += d0 * d0;
+                            q1 += d1 * d1;
+                        }
+                        if (i < len) {
+                            double d0 = t[i] - sh;
+                            s0 += d0;
+                            q0 += d0 * d0;
+                        }
+                    }
+                }
+                sum[ch] = s0 + s1;
+                sumSq[ch] = q0 + q1;
+            }
+        });
+    }
+
+    /** Per channel: {@code o = x * scale[ch] + shift[ch]}, then ReLU if asked. */
+    static void apply(FloatBuffer x, int xo, FloatBuffer o, int oo, int batch, int c, int inner, float[] scale,
+            float[] shift, boolean relu) {
+        Parallel.forRange(c, 2L * batch * c * inner, (part, from, to) -> {
+            float[] t = SCRATCH.get()[0];
+            for (int ch = from; ch < to; ch++) {
+                float k = scale[ch];
+                float b = shift[ch];
+                for (int n = 0; n < batch; n++) {
+                    int plane = (n * c + ch) * inner;
+                    for (int s = 0; s < inner; s += TILE) {
+                        int len = Math.min(TILE, inner - s);
+                        x.get(xo + plane + s, t, 0, len);
+                        if (relu) {
+                            for (int i = 0; i < len; i++) {
+                                t[i] = Math.max(t[i] * k + b, 0f);
+                            }
+                        } else {
+                            for (int i = 0; i < len; i++) {
+                                t[i] = t[i] * k + b;
+                            }
+                        }
+                        o.put(oo + plane + s, t, 0, len);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * The backward's reductions per channel, {@code g'} being {@code gy} masked by {@code y != 0} when {@code y}
+     * (the fused ReLU's output) is given: {@code sumG[ch] = sum g'}, {@code sumGx[ch] = sum g' x}.
+     */
+    static void reduce(FloatBuffer x, int xo, FloatBuffer y, int yo, FloatBuffer gy, int go, int batch, int c,
+            int inner, double[] sumG, double[] sumGx) {
+        Parallel.forRange(c, (y == null ? 2L : 3L) * batch * c * inner, (part, from, to) -> {
+            float[][] sc = SCRATCH.get();
+            float[] tx = sc[0];
+            float[] tg = sc[1];
+            float[] ty = sc[2];
+            for (int ch = from; ch < to; ch++) {
+                double d0 = 0, d1 = 0, e0 = 0, e1 = 0;
+                for (int n = 0; n < batch; n++) {
+                    int plane = (n * c + ch) * inner;
+                    for (int s = 0; s < inner; s += TILE) {
+                        int len = Math.min(TILE, inner - s);
+                        x.get(xo + plane + s, tx, 0, len);
+                        gy.get(go + plane + s, tg, 0, len);
+                        if (y != null) {
+                            y.get(yo + plane + s, ty, 0, len);
+                            for (int i = 0; i < len; i++) {
+                                tg[i] = tg[i] * positive(ty[i]);
+                            }
+                        }
+                        int i = 0;
+                        for (; i + 1 < len; i += 2) {
+                            double g0 = tg[i];
+                            double g1 = tg[i + 1];
+                            d0 += g0;
+                            d1 += g1;
+                            e0 += g0 * tx[i];
+                            e1 += g1 * tx[i + 1];
+                        }
+                        if (i < len) {
+                            double g0 = tg[i];
+                            d0 += g0;
+                            e0 += g0 * tx[i];
+                        }
+                    }
+                }
+                sumG[ch] = d0 + d1;
+                sumGx[ch] = e0 + e1;
+            }
+        });
+    }
+
+    /** Per channel: {@code gi = km[ch] g' - a[ch] x + b[ch]} ({@code g'} as in {@link #reduce}). */
+    static void grad(FloatBuffer x, int xo, FloatBuffer y, int yo, FloatBuffer gy, int go, FloatBuffer gi, int gio,
+            int batch, int c, int inner, float[] km, float[] a, float[] b) {
+        Parallel.forRange(c, (y == null ? 3L : 4L) * batch * c * inner, (part, from, to) -> {
+            float[][] sc = SCRATCH.get();
+            float[] tx = sc[0];
+            float[] tg = sc[1];
+            float[] ty = sc[2];
+            for (int ch = from; ch < to; ch++) {
+                float k = km[ch];
+                float ax = a[ch];
+                float bx = b[ch];
+                for (int n = 0; n < batch; n++) {
+                    int plane = (n * c + ch) * inner;
+                    for (int s = 0; s < inner; s += TILE) {
+                        int len = Math.min(TILE, inner - s);
+                        x.get(xo + plane + s, tx, 0, len);
+                        gy.get(go + plane + s, tg, 0, len);
+                        if (y != null) {
+                            y.get(yo + plane + s, ty, 0, len);
+                            for (int i = 0; i < len; i++) {
+                                tg[i] = k * (tg[i] * positive(ty[i])) - ax * tx[i] + bx;
+                            }
+                        } else {
+                            for (int i = 0; i < len; i++) {
+                                tg[i] = k * tg[i] - ax * tx[i] + bx;
+                            }
+                        }
+                        gi.put(gio + plane + s, tg, 0, len);
+                    }
+                }
+            }
+        });
+    }
+}

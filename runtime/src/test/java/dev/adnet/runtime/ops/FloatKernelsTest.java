@@ -1,0 +1,113 @@
+package dev.adnet.runtime.ops;
+
+import static dev.adnet.runtime.ops.Testing.assertClose;
+import static dev.adnet.runtime.ops.Testing.random;
+import static dev.adnet.runtime.ops.Testing.values;
+import static dev.adnet.runtime.ops.Testing.zeros;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The tiled, multi-threaded FLOAT kernels ({@link FloatKernels}) against the plain DOUBLE loops on the same inputs
+ * (rounded to float), on shapes large enough to be split across threads and, for one, with planes longer than a
+ * tile; and batch-split convolution gradients against the single call.
+ */
+class FloatKernelsTest {
+    private static final double TOL = 2e-5;
+
+    static Stream<long[]> shapes() {
+        return Stream.of(new long[] {8, 8, 32, 32}, new long[] {3, 5, 50, 50}, new long[] {4, 3, 5, 5},
+                new long[] {64, 16, 7, 7});
+    }
+
+    /** Standard normal values rounded to float, as a DOUBLE array and a FLOAT array. */
+    private static INDArray[] pair(long seed, double scale, double shift, long... shape) {
+        INDArray f = random(seed, DataType.DOUBLE, shape).muli(scale).addi(shift).castTo(DataType.FLOAT);
+        return new INDArray[] {f.castTo(DataType.DOUBLE), f};
+    }
+
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void relu(long[] shape) {
+        INDArray[] x = pair(1, 1, 0, shape);
+        INDArray[] go = pair(2, 1, 0, shape);
+        INDArray[][] res = new INDArray[2][];
+        for (int k = 0; k < 2; k++) {
+            INDArray out = x[k].ulike(), gi = x[k].ulike();
+            Relu.forward(x[k], out);
+            Relu.backward(x[k], out, go[k], gi);
+            res[k] = new INDArray[] {out, gi};
+        }
+        assertClose("relu out", res[1][0], values(res[0][0]), 0);
+        assertClose("relu gradIn", res[1][1], values(res[0][1]), 0);
+    }
+
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void batchNormAndFused(long[] shape) {
+        long c = shape[1];
+        INDArray[] x = pair(1, 2, 3, shape);
+        INDArray[] go = pair(2, 1, 0, shape);
+        INDArray[] gamma = pair(3, 1, 0, c);
+        INDArray[] beta = pair(4, 1, 0, c);
+        for (boolean fused : new boolean[] {false, true}) {
+            INDArray[][] res = new INDArray[2][];
+            for (int k = 0; k < 2; k++) {
+                DataType t = x[k].dataType();
+                INDArray rm = zeros(t, c), rv = zeros(t, c).addi(1), sm = zeros(t, c), si = zeros(t, c);
+                INDArray out = x[k].ulike(), gx = x[k].ulike(), gg = gamma[k].ulike(), gb = beta[k].ulike();
+                INDArray inf = x[k].ulike();
+                if (fused) {
+                    FusedBatchNormRelu.trainForward(x[k], gamma[k], beta[k], rm, rv, 0.1, 1e-5, out, sm, si);
+                    FusedBatchNormRelu.backward(x[k], out, gamma[k], sm, si, go[k], gx, gg, gb);
+                    FusedBatchNormRelu.inference(x[k], gamma[k], beta[k], rm, rv, 1e-5, inf);
+                } else {
+                    BatchNorm.trainForward(x[k], gamma[k], beta[k], rm, rv, 0.1, 1e-5, out, sm, si);
+                    BatchNorm.backward(x[k], gamma[k], sm, si, go[k], gx, gg, gb);
+                    BatchNorm.inference(x[k], gamma[k], beta[k], rm, rv, 1e-5, inf);
+                }
+                res[k] = new INDArray[] {out, rm, rv, sm, si, gx, gg, gb, inf};
+            }
+            String[] names = {"out", "running mean", "running var", "save mean", "save inv std", "gradIn", "gradGamma",
+                "gradBeta", "inference"};
+            for (int i = 0; i < names.length; i++) {
+                // gradGamma/gradBeta are sums over the batch: relative to their scale
+                double tol = i == 6 || i == 7 ? 1e-4 : TOL * 5;
+                assertClose((fused ? "fused " : "") + names[i], res[1][i], values(res[0][i]), tol);
+            }
+        }
+    }
+
+    @Test
+    void convolutionGradientInParts() {
+        ConvGeometry g = ConvGeometry.of(3, 1, 1);
+        for (boolean bias : new boolean[] {false, true}) {
+            for (boolean needIn : new boolean[] {true, false}) {
+                INDArray x = random(1, DataType.FLOAT, 5, 3, 6, 6);
+                INDArray w = random(2, DataType.FLOAT, 4, 3, 3, 3);
+                INDArray b = bias ? random(3, DataType.FLOAT, 4) : null;
+                INDArray go = random(4, DataType.FLOAT, 5, 4, 6, 6);
+                INDArray gx1 = x.ulike(), gw1 = w.ulike(), gb1 = bias ? b.ulike() : null;
+                Conv2d.backward(x, w, b, go, g, gx1, gw1, gb1, Long.MAX_VALUE);
+                // 5 parts of one sample, then 3 parts of 1-2 samples
+                for (long max : new long[] {1, 4 * 36 * 2}) {
+                    INDArray gx2 = needIn ? x.ulike() : null, gw2 = w.ulike(), gb2 = bias ? b.ulike() : null;
+                    Conv2d.backward(x, w, b, go, g, gx2, gw2, gb2, max);
+                    String what = "bias " + bias + " max " + max;
+                    if (needIn) {
+                        assertClose(what + " gradIn", gx2, values(gx1), TOL);
+                    }
+                    assertClose(what + " gradW", gw2, values(gw1), TOL);
+                    if (bias) {
+                        assertClose(what + " gradB", gb2, values(gb1), TOL);
+                    }
+                }
+            }
+        }
+    }
+}
