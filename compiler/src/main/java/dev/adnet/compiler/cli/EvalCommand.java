@@ -65,7 +65,8 @@ final class EvalCommand implements Callable<Integer> {
                     .limit(limit == null ? test.size() : Math.min(limit, test.size())).build();
             if (loaded.network().gateCount() > 0) {
                 out.println("data: " + source.describe());
-                return gated(loaded, loader, output, out);
+                GateEvaluation.run(loaded, loader, output, reportDir != null ? reportDir : checkpoint.toAbsolutePath().getParent(), out);
+                return Main.OK;
             }
             long start = System.nanoTime();
             Evaluator.Result r = Evaluator.evaluate(loaded.network(), loader);
@@ -92,32 +93,5 @@ final class EvalCommand implements Callable<Integer> {
             err.println("adnet: cannot write the gate report: " + e.getMessage());
             return Main.DIAGNOSTICS;
         }
-    }
-
-    /** One pass with the per-sample trace: accuracy, gate execution rates (overall and per class), executed FLOPs. */
-    private int gated(LoadedNetwork loaded, DataLoader loader, String output, PrintWriter out) throws java.io.IOException {
-        dev.adnet.runtime.Network net = loaded.network();
-        int classes = (int) net.outputs().get(0).shape()[0];
-        dev.adnet.runtime.adaptive.GateStatistics stats = new dev.adnet.runtime.adaptive.GateStatistics(net.gateCount(), classes);
-        long correct = 0;
-        long start = System.nanoTime();
-        for (dev.adnet.runtime.train.Batch b : loader.epoch(0)) {
-            dev.adnet.runtime.Prediction p = net.predict(b.inputs());
-            int[] labels = b.labels().get(output);
-            correct += Evaluator.correct(p.outputs().get(output), labels);
-            stats.add(p, labels);
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        out.printf(Locale.ROOT, "test accuracy %.4f on %d images (%.0f images/s)%n", (double) correct / stats.samples(),
-                stats.samples(), stats.samples() / seconds);
-        java.util.List<String> gateNames = loaded.compiled().cost().gates().stream().map(g -> g.path()).toList();
-        GateReport report = new GateReport(stats, gateNames, FashionMnist.CLASS_NAMES, net.flopsPerSample());
-        out.print(report.text());
-        Path dir = reportDir != null ? reportDir : checkpoint.toAbsolutePath().getParent();
-        for (Path written : report.write(dir)) {
-            out.println("wrote " + written);
-        }
-        out.flush();
-        return Main.OK;
     }
 }

@@ -132,11 +132,18 @@ final class TrainCommand implements Callable<Integer> {
                 EpochMetrics last = result.history().get(result.history().size() - 1);
                 outText.println("final: " + describe(last));
             }
+            if (net.gateCount() > 0 && result.completed()) {
+                outText.println("gates, with the last epoch's parameters, on the test images:");
+                GateEvaluation.run(loaded, testLoader, output, dir, outText);
+            }
             outText.println("checkpoints and metrics in " + dir);
             outText.flush();
             return result.completed() ? Main.OK : 130;
         } catch (DataException | CheckpointException | TrainingException e) {
             err.println("adnet: " + e.getMessage());
+            return Main.DIAGNOSTICS;
+        } catch (java.io.IOException e) {
+            err.println("adnet: cannot write the gate report: " + e.getMessage());
             return Main.DIAGNOSTICS;
         }
     }

@@ -1,0 +1,47 @@
+package dev.adnet.compiler.cli;
+
+import dev.adnet.runtime.Network;
+import dev.adnet.runtime.Prediction;
+import dev.adnet.runtime.adaptive.GateStatistics;
+import dev.adnet.runtime.data.DataLoader;
+import dev.adnet.runtime.data.FashionMnist;
+import dev.adnet.runtime.train.Batch;
+import dev.adnet.runtime.train.Evaluator;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Evaluation of a gated network with the per-sample trace: accuracy, the execution rate of each gate (overall and
+ * per class) and the FLOPs actually spent, printed and written as gates.txt, gates.csv and gates.png. Shared by
+ * {@code adnet eval} and the end of {@code adnet train}.
+ */
+final class GateEvaluation {
+    private GateEvaluation() {}
+
+    static void run(LoadedNetwork loaded, DataLoader loader, String output, Path reportDir, PrintWriter out) throws IOException {
+        Network net = loaded.network();
+        int classes = (int) net.outputs().get(0).shape()[0];
+        GateStatistics stats = new GateStatistics(net.gateCount(), classes);
+        long correct = 0;
+        long start = System.nanoTime();
+        for (Batch b : loader.epoch(0)) {
+            Prediction p = net.predict(b.inputs());
+            int[] labels = b.labels().get(output);
+            correct += Evaluator.correct(p.outputs().get(output), labels);
+            stats.add(p, labels);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        out.printf(Locale.ROOT, "test accuracy %.4f on %d images (%.0f images/s)%n", (double) correct / stats.samples(),
+                stats.samples(), stats.samples() / seconds);
+        List<String> gateNames = loaded.compiled().cost().gates().stream().map(g -> g.path()).toList();
+        GateReport report = new GateReport(stats, gateNames, FashionMnist.CLASS_NAMES, net.flopsPerSample());
+        out.print(report.text());
+        for (Path written : report.write(reportDir)) {
+            out.println("wrote " + written);
+        }
+        out.flush();
+    }
+}
