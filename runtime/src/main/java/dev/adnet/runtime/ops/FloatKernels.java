@@ -1,6 +1,7 @@
 package dev.adnet.runtime.ops;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 /**
  * The FLOAT kernels of the memory-bound primitives (ReLU, batchnorm), written so that C2 vectorises them: each
@@ -15,8 +16,8 @@ import java.nio.FloatBuffer;
  *
  * <p>Masks are arithmetic (vectorisable) rather than branches: {@code x > 0} is
  * {@code min(max(x, 0) * 2^127 * 2^127, 1)}, exactly 1 for every positive float (subnormals included) and 0 for
- * zeros and negatives. Reductions accumulate in double, in four independent chains. Callers guarantee dense
- * c-order FLOAT arrays.
+ * zeros and negatives. Reductions run position-wise in float lanes (vectorised), then over the lanes in double.
+ * Callers guarantee dense c-order FLOAT arrays.
  */
 final class FloatKernels {
     private FloatKernels() {}
@@ -25,11 +26,18 @@ final class FloatKernels {
 
     private static final float BIG = 0x1p127f;
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][TILE]);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[5][TILE]);
 
     /** 1 for {@code v > 0}, else 0 ({@code v} not NaN). */
     private static float positive(float v) {
         return Math.min(Math.max(v, 0f) * BIG * BIG, 1f);
+    }
+
+    /** {@code g[i] = y[i] > 0 ? g[i] : 0} for {@code i < len}. */
+    private static void mask(float[] g, float[] y, int len) {
+        for (int i = 0; i < len; i++) {
+            g[i] = g[i] * positive(y[i]);
+        }
     }
 
     // ------------------------------------------------------------------------------------------ element-wise
@@ -70,40 +78,53 @@ final class FloatKernels {
     // ------------------------------------------------------------------------------------------ batchnorm
 
     /**
-     * Per channel of {@code [batch, c, inner]}: {@code sum[ch]} and {@code sumSq[ch]} of {@code x - shift[ch]}.
+     * Per channel of {@code [batch, c, inner]}: {@code sum[ch]} and {@code sumSq[ch]} of {@code x - shift[ch]}. The
+     * sums run position-wise into float lanes (a vectorised element-wise loop, one lane per position of a tile,
+     * each summing at most {@code batch * ceil(inner / TILE)} terms), then over the lanes in double.
      */
     static void stats(FloatBuffer x, int xo, int batch, int c, int inner, double[] shift, double[] sum,
             double[] sumSq) {
         Parallel.forRange(c, (long) batch * c * inner, (part, from, to) -> {
-            float[] t = SCRATCH.get()[0];
+            float[][] sc = SCRATCH.get();
+            float[] t = sc[0];
+            float[] ls = sc[1];
+            float[] lq = sc[2];
+            int lanes = Math.min(TILE, inner);
             for (int ch = from; ch < to; ch++) {
-                double sh = shift[ch];
-                double s0 = 0, s1 = 0, q0 = 0, q1 = 0;
+                float sh = (float) shift[ch];
+                Arrays.fill(ls, 0, lanes, 0f);
+                Arrays.fill(lq, 0, lanes, 0f);
                 for (int n = 0; n < batch; n++) {
                     int base = xo + (n * c + ch) * inner;
                     for (int s = 0; s < inner; s += TILE) {
                         int len = Math.min(TILE, inner - s);
                         x.get(base + s, t, 0, len);
-                        int i = 0;
-                        for (; i + 1 < len; i += 2) {
-                            double d0 = t[i] - sh;
-                            double d1 = t[i + 1] - sh;
-                            s0 += d0;
-                            s1 += d1;
-                            q0 += d0 * d0;
-                            q1 += d1 * d1;
-                        }
-                        if (i < len) {
-                            double d0 = t[i] - sh;
-                            s0 += d0;
-                            q0 += d0 * d0;
+                        for (int i = 0; i < len; i++) {
+                            float d = t[i] - sh;
+                            ls[i] += d;
+                            lq[i] += d * d;
                         }
                     }
                 }
-                sum[ch] = s0 + s1;
-                sumSq[ch] = q0 + q1;
+                sum[ch] = lanes(ls, lanes);
+                sumSq[ch] = lanes(lq, lanes);
             }
         });
+    }
+
+    /** The sum of the first {@code n} lanes, in double. */
+    private static double lanes(float[] a, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        int i = 0;
+        for (; i + 1 < n; i += 2) {
+            s0 += a[i];
+            s1 += a[i + 1];
+        }
+        if (i < n) {
+            s0 += a[i];
+        }
+        return s0 + s1;
     }
 
     /** Per channel: {@code o = x * scale[ch] + shift[ch]}, then ReLU if asked. */
@@ -137,7 +158,8 @@ final class FloatKernels {
 
     /**
      * The backward's reductions per channel, {@code g'} being {@code gy} masked by {@code y != 0} when {@code y}
-     * (the fused ReLU's output) is given: {@code sumG[ch] = sum g'}, {@code sumGx[ch] = sum g' x}.
+     * (the fused ReLU's output) is given: {@code sumG[ch] = sum g'}, {@code sumGx[ch] = sum g' x}; in float lanes
+     * as in {@link #stats}.
      */
     static void reduce(FloatBuffer x, int xo, FloatBuffer y, int yo, FloatBuffer gy, int go, int batch, int c,
             int inner, double[] sumG, double[] sumGx) {
@@ -146,8 +168,12 @@ final class FloatKernels {
             float[] tx = sc[0];
             float[] tg = sc[1];
             float[] ty = sc[2];
+            float[] lg = sc[3];
+            float[] lgx = sc[4];
+            int lanes = Math.min(TILE, inner);
             for (int ch = from; ch < to; ch++) {
-                double d0 = 0, d1 = 0, e0 = 0, e1 = 0;
+                Arrays.fill(lg, 0, lanes, 0f);
+                Arrays.fill(lgx, 0, lanes, 0f);
                 for (int n = 0; n < batch; n++) {
                     int plane = (n * c + ch) * inner;
                     for (int s = 0; s < inner; s += TILE) {
@@ -155,29 +181,19 @@ final class FloatKernels {
                         x.get(xo + plane + s, tx, 0, len);
                         gy.get(go + plane + s, tg, 0, len);
                         if (y != null) {
+                            // a separate loop: C2 does not vectorise the mask fused into the accumulation
                             y.get(yo + plane + s, ty, 0, len);
-                            for (int i = 0; i < len; i++) {
-                                tg[i] = tg[i] * positive(ty[i]);
-                            }
+                            mask(tg, ty, len);
                         }
-                        int i = 0;
-                        for (; i + 1 < len; i += 2) {
-                            double g0 = tg[i];
-                            double g1 = tg[i + 1];
-                            d0 += g0;
-                            d1 += g1;
-                            e0 += g0 * tx[i];
-                            e1 += g1 * tx[i + 1];
-                        }
-                        if (i < len) {
-                            double g0 = tg[i];
-                            d0 += g0;
-                            e0 += g0 * tx[i];
+                        for (int i = 0; i < len; i++) {
+                            float g = tg[i];
+                            lg[i] += g;
+                            lgx[i] += g * tx[i];
                         }
                     }
                 }
-                sumG[ch] = d0 + d1;
-                sumGx[ch] = e0 + e1;
+                sumG[ch] = lanes(lg, lanes);
+                sumGx[ch] = lanes(lgx, lanes);
             }
         });
     }
@@ -202,13 +218,10 @@ final class FloatKernels {
                         gy.get(go + plane + s, tg, 0, len);
                         if (y != null) {
                             y.get(yo + plane + s, ty, 0, len);
-                            for (int i = 0; i < len; i++) {
-                                tg[i] = k * (tg[i] * positive(ty[i])) - ax * tx[i] + bx;
-                            }
-                        } else {
-                            for (int i = 0; i < len; i++) {
-                                tg[i] = k * tg[i] - ax * tx[i] + bx;
-                            }
+                            mask(tg, ty, len);
+                        }
+                        for (int i = 0; i < len; i++) {
+                            tg[i] = k * tg[i] - ax * tx[i] + bx;
                         }
                         gi.put(gio + plane + s, tg, 0, len);
                     }
