@@ -95,7 +95,7 @@ final class GateReport {
         int left = 120;
         int top = 56;
         int rows = stats.classes() + 1;
-        int width = left + stats.gates() * cell + 150;
+        int width = left + stats.gates() * cell + 200;
         int height = top + rows * cell + 60;
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
