@@ -4,8 +4,6 @@ import com.palantir.javapoet.JavaFile;
 import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.Compiler;
-import dev.adnet.compiler.emit.EmitOptions;
-import dev.adnet.compiler.emit.JavaEmitter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -54,8 +52,7 @@ final class CodeGeneration {
     }
 
     static JavaFile emit(CompiledNetwork n, String javaPackage) {
-        EmitOptions options = new EmitOptions(javaPackage, n.sourceFile(), n.sourceHash(), Compiler.VERSION, n.cost().totalFlops());
-        return new JavaEmitter().emit(n.graph(), options);
+        return n.toJava(javaPackage);
     }
 
     /** Writes through a temporary file and a rename, so an interrupted run never leaves half a class. */

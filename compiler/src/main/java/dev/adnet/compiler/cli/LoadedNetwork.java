@@ -3,7 +3,6 @@ package dev.adnet.compiler.cli;
 import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.Compiler;
-import dev.adnet.compiler.emit.InMemoryCompiler;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.TensorSpec;
 import java.io.PrintWriter;
@@ -35,7 +34,7 @@ record LoadedNetwork(CompiledNetwork compiled, Network network) {
         CompiledNetwork n = candidates.get(0);
         long seed = seedOverride != Long.MIN_VALUE ? seedOverride
                 : n.graph().training() != null ? n.graph().training().config().seed() : 0;
-        Network net = InMemoryCompiler.instantiate(CodeGeneration.emit(n, "adnet.generated"), DataType.FLOAT, seed);
+        Network net = n.instantiate(DataType.FLOAT, seed);
         return new LoadedNetwork(n, net);
     }
 

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.Compiler;
-import dev.adnet.compiler.emit.EmitOptions;
-import dev.adnet.compiler.emit.InMemoryCompiler;
-import dev.adnet.compiler.emit.JavaEmitter;
 import dev.adnet.runtime.GateMode;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.Parameter;
@@ -68,14 +65,9 @@ class GatedNetworkTest {
         return r.networks().get(0);
     }
 
-    static Network instantiate(CompiledNetwork n, DataType type, long seed) {
-        EmitOptions options = new EmitOptions("test", "gated.adnet", n.sourceHash(), "test", n.cost().totalFlops());
-        return InMemoryCompiler.instantiate(new JavaEmitter().emit(n.graph(), options), type, seed);
-    }
-
     @Test
     void softGatesWholeNetworkGradientCheck() {
-        TrainableNetwork net = (TrainableNetwork) instantiate(compile(String.format(TWO_GATES, "soft")), DataType.DOUBLE, 3);
+        TrainableNetwork net = (TrainableNetwork) compile(String.format(TWO_GATES, "soft")).instantiate(DataType.DOUBLE, 3);
         double worst = check(net, p -> true);
         System.out.printf("soft gates: max relative error %.3g%n", worst);
         assertThat(worst).isLessThan(1e-6);
@@ -87,7 +79,7 @@ class GatedNetworkTest {
      */
     @Test
     void straightThroughGradientOfParametersTheDecisionDoesNotDependOn() {
-        TrainableNetwork net = (TrainableNetwork) instantiate(compile(ONE_GATE), DataType.DOUBLE, 3);
+        TrainableNetwork net = (TrainableNetwork) compile(ONE_GATE).instantiate(DataType.DOUBLE, 3);
         double worst = check(net, p -> p.name().contains(".body.") || p.name().contains(".shortcut.") || p.name().startsWith("y."));
         assertThat(worst).isLessThan(1e-6);
     }
@@ -95,7 +87,7 @@ class GatedNetworkTest {
     /** The ST gradient of the gate head is the soft sample's: nonzero although the hard forward is flat there. */
     @Test
     void straightThroughPassesGradientToTheGateHead() {
-        TrainableNetwork net = (TrainableNetwork) instantiate(compile(ONE_GATE), DataType.DOUBLE, 3);
+        TrainableNetwork net = (TrainableNetwork) compile(ONE_GATE).instantiate(DataType.DOUBLE, 3);
         randomize(net, new SplittableRandom(17));
         net.trainStep(batch(net, 4, new SplittableRandom(5)), new StepContext(0, 0, 0, 99));
         for (Parameter p : net.parameters()) {
@@ -108,7 +100,7 @@ class GatedNetworkTest {
     @Test
     void compactionEqualsMaskAndPerSampleRuns() {
         CompiledNetwork compiled = compile(String.format(TWO_GATES, "straight_through"));
-        Network net = instantiate(compiled, DataType.FLOAT, 11);
+        Network net = compiled.instantiate(DataType.FLOAT, 11);
         randomize(net, new SplittableRandom(23));
         for (Parameter p : net.parameters()) {
             if (p.name().endsWith(".dense2.bias")) {

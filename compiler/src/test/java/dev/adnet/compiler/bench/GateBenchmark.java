@@ -3,9 +3,6 @@ package dev.adnet.compiler.bench;
 import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.Compiler;
-import dev.adnet.compiler.emit.EmitOptions;
-import dev.adnet.compiler.emit.InMemoryCompiler;
-import dev.adnet.compiler.emit.JavaEmitter;
 import dev.adnet.runtime.GateMode;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.Prediction;
@@ -54,9 +51,7 @@ public final class GateBenchmark {
             System.exit(1);
         }
         CompiledNetwork compiled = result.networks().get(0);
-        EmitOptions options = new EmitOptions("bench", compiled.sourceFile(), compiled.sourceHash(), Compiler.VERSION,
-                compiled.cost().totalFlops());
-        Network net = InMemoryCompiler.instantiate(new JavaEmitter().emit(compiled.graph(), options), DataType.FLOAT, 0);
+        Network net = compiled.instantiate(DataType.FLOAT, 0);
         Checkpoints.load(Path.of(args[1]), net, null);
 
         Dataset test = FashionMnist.locate(null).test();

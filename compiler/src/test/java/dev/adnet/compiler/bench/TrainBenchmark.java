@@ -3,9 +3,6 @@ package dev.adnet.compiler.bench;
 import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.Compiler;
-import dev.adnet.compiler.emit.EmitOptions;
-import dev.adnet.compiler.emit.InMemoryCompiler;
-import dev.adnet.compiler.emit.JavaEmitter;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.StepContext;
 import dev.adnet.runtime.TrainableNetwork;
@@ -61,10 +58,7 @@ public final class TrainBenchmark {
             System.exit(1);
         }
         CompiledNetwork compiled = result.networks().get(0);
-        EmitOptions options = new EmitOptions("bench", compiled.sourceFile(), compiled.sourceHash(), Compiler.VERSION,
-                compiled.cost().totalFlops());
-        TrainableNetwork net = (TrainableNetwork) InMemoryCompiler.instantiate(new JavaEmitter().emit(compiled.graph(), options),
-                DataType.FLOAT, 0);
+        TrainableNetwork net = (TrainableNetwork) compiled.instantiate(DataType.FLOAT, 0);
         Optimizer optimizer = Optimizers.create(net.trainingConfig().optimizer());
         double lr = net.trainingConfig().optimizer().learningRate();
 
