@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>cold start: {@code java -cp ... dev.adnet.compiler.cli.Main check file} spawned 5 times, median wall ms.</li>
  * </ul>
  *
- * Run it from the repository root after {@code mvn -o -q install -DskipTests}:
+ * Run it from the repository root after {@code ./mvnw -q install -Dmaven.test.skip=true}:
  *
  * <pre>
  * mvn -o -q -pl compiler test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
