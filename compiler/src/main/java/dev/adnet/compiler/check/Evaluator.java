@@ -10,7 +10,6 @@ import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.Value;
 import dev.adnet.compiler.source.Span;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -457,9 +456,5 @@ final class Evaluator {
             return null;
         }
         return Args.bind(callee, params, evaluated, span, diagnostics);
-    }
-
-    static Map<String, Val> linked() {
-        return new LinkedHashMap<>();
     }
 }

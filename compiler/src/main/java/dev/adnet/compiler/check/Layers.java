@@ -10,7 +10,6 @@ import dev.adnet.compiler.diag.Code;
 import dev.adnet.compiler.ir.BufferDecl;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
-import dev.adnet.compiler.ir.Shapes;
 import dev.adnet.compiler.ir.Value;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -328,9 +327,5 @@ final class Layers {
         }
         Map<String, Val> bnArgs = Map.of("momentum", new Val.Num(0.1, false), "eps", new Val.Num(1e-5, false));
         return batchnorm(new LayerCall(get("batchnorm"), bnArgs, List.of(t), c.lowering(), scope, c.configSpan(), c.at()));
-    }
-
-    static String shapeText(long[] s) {
-        return Shapes.text(s);
     }
 }

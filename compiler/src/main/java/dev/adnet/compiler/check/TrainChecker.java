@@ -193,9 +193,7 @@ final class TrainChecker {
             }
             double gated = 0;
             for (int g = 0; g < gates.size(); g++) {
-                for (int i = gates.get(g).bodyStart(); i < gates.get(g).bodyEnd(); i++) {
-                    gateFlops[g] += dev.adnet.compiler.cost.CostModel.flops(ops.get(i));
-                }
+                gateFlops[g] = dev.adnet.compiler.cost.CostModel.bodyFlops(ops, gates.get(g));
                 gated += gateFlops[g];
             }
             terms.add(new TrainSpec.FlopsBudget(weight, budget, gateFlops, total - gated, "flops_budget(" + budget + ")"));

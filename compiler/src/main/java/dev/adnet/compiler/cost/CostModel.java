@@ -67,13 +67,18 @@ public final class CostModel {
         long buffers = g.buffers().stream().mapToLong(b -> b.size()).sum();
         List<GateCost> gates = new ArrayList<>();
         for (Op.GatedResidual gate : g.gates()) {
-            long body = 0;
-            for (int i = gate.bodyStart(); i < gate.bodyEnd(); i++) {
-                body += rows.get(i).flops();
-            }
-            gates.add(new GateCost(gate.gateIndex(), gate.path(), body, gate.target()));
+            gates.add(new GateCost(gate.gateIndex(), gate.path(), bodyFlops(g.ops(), gate), gate.target()));
         }
         return new Report(rows, params, flops, buffers, gates);
+    }
+
+    /** FLOPs per sample of a gated block's body: the ops {@code [bodyStart, bodyEnd)} of {@code ops}. */
+    public static long bodyFlops(List<Op> ops, Op.GatedResidual gate) {
+        long f = 0;
+        for (int i = gate.bodyStart(); i < gate.bodyEnd(); i++) {
+            f += flops(ops.get(i));
+        }
+        return f;
     }
 
     public static long flops(Op op) {

@@ -311,11 +311,7 @@ public final class JavaEmitter {
             if (!gates.isEmpty()) {
                 List<String> flops = new ArrayList<>();
                 for (Op.GatedResidual g : gates) {
-                    long f = 0;
-                    for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
-                        f += dev.adnet.compiler.cost.CostModel.flops(ops.get(i));
-                    }
-                    flops.add(f + "L");
+                    flops.add(dev.adnet.compiler.cost.CostModel.bodyFlops(ops, g) + "L");
                 }
                 type.addField(FieldSpec.builder(long[].class, "GATE_FLOPS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                         .addJavadoc("FLOPs per sample of each gated block, spent only when its gate is open.\n")
@@ -581,9 +577,7 @@ public final class JavaEmitter {
                     .build());
             long gated = 0;
             for (Op.GatedResidual g : graph.gates()) {
-                for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
-                    gated += dev.adnet.compiler.cost.CostModel.flops(graph.ops().get(i));
-                }
+                gated += dev.adnet.compiler.cost.CostModel.bodyFlops(graph.ops(), g);
             }
             type.addMethod(MethodSpec.methodBuilder("predict")
                     .addAnnotation(Override.class)

@@ -1,7 +1,5 @@
 package dev.adnet.compiler.source;
 
-import java.util.Arrays;
-
 /**
  * The text of one {@code .adnet} file, with a line index so spans can be turned into line and column.
  *
@@ -10,21 +8,6 @@ import java.util.Arrays;
  */
 public record SourceFile(String name, String text) {
 
-
-    public int[] lineStarts() {
-        int[] starts = new int[16];
-        int n = 0;
-        starts[n++] = 0;
-        for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) == '\n') {
-                if (n == starts.length) {
-                    starts = Arrays.copyOf(starts, n * 2);
-                }
-                starts[n++] = i + 1;
-            }
-        }
-        return Arrays.copyOf(starts, n);
-    }
 
     /** The text of 1-based line {@code line}, without its line terminator, or "" past the end. */
     public String line(int line) {

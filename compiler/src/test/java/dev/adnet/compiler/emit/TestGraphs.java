@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Hand-built IR for the emitter tests. */
-final class TestGraphs {
+public final class TestGraphs {
     private TestGraphs() {}
 
     /** A small IR builder: values get increasing ids, ops get a source line each. */
@@ -152,7 +152,7 @@ final class TestGraphs {
     }
 
     /** conv(bias) -> batchnorm -> relu -> max_pool -> conv -> relu -> add residual -> global_avg_pool -> dense. */
-    static Graph cnn() {
+    public static Graph cnn() {
         return cnn(false);
     }
 

@@ -1,10 +1,11 @@
-package dev.adnet.compiler.emit;
+package dev.adnet.compiler.cost;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.adnet.compiler.emit.TestGraphs;
 import org.junit.jupiter.api.Test;
 
-class FlopCountTest {
+class CostModelTest {
     @Test
     void cnn() {
         long conv1 = 2L * 4 * 8 * 8 * 2 * 9 + 4 * 64;
@@ -16,7 +17,7 @@ class FlopCountTest {
         long add = 64;
         long gap = 64;
         long fc = 2L * 4 * 3 + 3;
-        assertThat(FlopCount.perSample(TestGraphs.cnn()))
+        assertThat(CostModel.of(TestGraphs.cnn()).totalFlops())
                 .isEqualTo(conv1 + bn + relu1 + pool + conv2 + relu2 + add + gap + fc);
     }
 }
