@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.Compiler;
+import dev.adnet.compiler.testing.NetworkGradientCheck;
 import dev.adnet.runtime.GateMode;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.Parameter;
@@ -29,8 +30,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * and against per-sample runs.
  */
 class GatedNetworkTest {
-    private static final double H = 1e-5;
-
     private static final String TWO_GATES = """
             block B(c: int) { conv(c, 3, bias = false) -> batchnorm -> relu -> conv(c, 3) }
             network Gated {
@@ -178,33 +177,8 @@ class GatedNetworkTest {
         Batch data = batch(net, 4, rnd);
         StepContext ctx = new StepContext(0, 0, 0, 99);
         net.trainStep(data, ctx);
-        Map<String, INDArray> analytic = new java.util.LinkedHashMap<>();
-        for (Parameter p : net.parameters()) {
-            analytic.put(p.name(), p.gradient().dup());
-        }
-        double worst = 0;
-        int checked = 0;
-        for (Parameter p : net.parameters()) {
-            if (!which.test(p)) {
-                continue;
-            }
-            INDArray g = analytic.get(p.name());
-            for (long i = 0; i < p.value().length(); i++) {
-                double orig = p.value().getDouble(i);
-                p.value().putScalar(i, orig + H);
-                double plus = net.trainStep(data, ctx).loss();
-                p.value().putScalar(i, orig - H);
-                double minus = net.trainStep(data, ctx).loss();
-                p.value().putScalar(i, orig);
-                double numeric = (plus - minus) / (2 * H);
-                double a = g.getDouble(i);
-                double err = Math.abs(a - numeric) / Math.max(Math.max(Math.abs(a), Math.abs(numeric)), 1e-3);
-                worst = Math.max(worst, err);
-                assertThat(err).as("%s[%d]: analytic %s, numeric %s", p.name(), i, a, numeric).isLessThan(1e-6);
-                checked++;
-            }
-        }
-        assertThat(checked).isGreaterThan(20);
-        return worst;
+        NetworkGradientCheck.Result result = NetworkGradientCheck.check(net, data, ctx, which);
+        assertThat(result.checked()).isGreaterThan(20);
+        return result.worst();
     }
 }
