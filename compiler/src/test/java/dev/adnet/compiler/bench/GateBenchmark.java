@@ -1,8 +1,6 @@
 package dev.adnet.compiler.bench;
 
-import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
-import dev.adnet.compiler.Compiler;
 import dev.adnet.runtime.GateMode;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.Prediction;
@@ -37,20 +35,11 @@ public final class GateBenchmark {
     private GateBenchmark() {}
 
     public static void main(String[] args) {
-        Map<String, String> kv = new java.util.HashMap<>();
-        for (int i = 2; i < args.length; i++) {
-            String[] p = args[i].split("=", 2);
-            kv.put(p[0], p[1]);
-        }
-        int batch = Integer.parseInt(kv.getOrDefault("batch", "256"));
-        int runs = Integer.parseInt(kv.getOrDefault("runs", "5"));
-        int limit = Integer.parseInt(kv.getOrDefault("limit", "10000"));
-        CompileResult result = new Compiler().check(List.of(Path.of(args[0])));
-        if (result.hasErrors()) {
-            System.err.print(result.render());
-            System.exit(1);
-        }
-        CompiledNetwork compiled = result.networks().get(0);
+        Map<String, Integer> kv = BenchSupport.options(args, 2);
+        int batch = kv.getOrDefault("batch", 256);
+        int runs = kv.getOrDefault("runs", 5);
+        int limit = kv.getOrDefault("limit", 10000);
+        CompiledNetwork compiled = BenchSupport.compile(args[0]);
         Network net = compiled.instantiate(DataType.FLOAT, 0);
         Checkpoints.load(Path.of(args[1]), net, null);
 
@@ -90,9 +79,9 @@ public final class GateBenchmark {
                 sps[i][r] = samples / ((System.nanoTime() - t) / 1e9);
             }
         }
-        double adaptive = TrainBenchmark.median(sps[0]);
-        double allOpen = TrainBenchmark.median(sps[1]);
-        double mask = TrainBenchmark.median(sps[2]);
+        double adaptive = BenchSupport.median(sps[0]);
+        double allOpen = BenchSupport.median(sps[1]);
+        double mask = BenchSupport.median(sps[2]);
         System.out.printf(Locale.ROOT, "RESULT adaptive %.1f samples/s, all_open %.1f, mask %.1f%n", adaptive, allOpen, mask);
         System.out.printf(Locale.ROOT, "RESULT speed-up adaptive/all_open %.3f (FLOPs ratio %.3f; speed-up / FLOPs ratio %.3f); "
                 + "adaptive/mask %.3f%n", adaptive / allOpen, full / executed, (adaptive / allOpen) / (full / executed), adaptive / mask);

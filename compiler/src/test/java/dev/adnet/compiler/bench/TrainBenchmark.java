@@ -1,8 +1,6 @@
 package dev.adnet.compiler.bench;
 
-import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
-import dev.adnet.compiler.Compiler;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.StepContext;
 import dev.adnet.runtime.TrainableNetwork;
@@ -12,10 +10,8 @@ import dev.adnet.runtime.data.FashionMnist;
 import dev.adnet.runtime.train.Batch;
 import dev.adnet.runtime.train.Optimizer;
 import dev.adnet.runtime.train.Optimizers;
-import java.nio.file.Path;
+import dev.adnet.compiler.Compiler;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,23 +37,14 @@ public final class TrainBenchmark {
     private TrainBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> kv = new HashMap<>();
-        for (int i = 1; i < args.length; i++) {
-            String[] p = args[i].split("=", 2);
-            kv.put(p[0], p[1]);
-        }
-        int runs = Integer.parseInt(kv.getOrDefault("runs", "5"));
-        int trainLimit = Integer.parseInt(kv.getOrDefault("trainLimit", "10000"));
-        int warm = Integer.parseInt(kv.getOrDefault("warmupBatches", "10"));
-        int infRuns = Integer.parseInt(kv.getOrDefault("infRuns", "5"));
-        int batch = Integer.parseInt(kv.getOrDefault("batch", "128"));
+        Map<String, Integer> kv = BenchSupport.options(args, 1);
+        int runs = kv.getOrDefault("runs", 5);
+        int trainLimit = kv.getOrDefault("trainLimit", 10000);
+        int warm = kv.getOrDefault("warmupBatches", 10);
+        int infRuns = kv.getOrDefault("infRuns", 5);
+        int batch = kv.getOrDefault("batch", 128);
 
-        CompileResult result = new Compiler().check(List.of(Path.of(args[0])));
-        if (result.hasErrors()) {
-            System.err.print(result.render());
-            System.exit(1);
-        }
-        CompiledNetwork compiled = result.networks().get(0);
+        CompiledNetwork compiled = BenchSupport.compile(args[0]);
         TrainableNetwork net = (TrainableNetwork) compiled.instantiate(DataType.FLOAT, 0);
         Optimizer optimizer = Optimizers.create(net.trainingConfig().optimizer());
         double lr = net.trainingConfig().optimizer().learningRate();
@@ -94,7 +81,7 @@ public final class TrainBenchmark {
             }
             sps[r] = n / ((System.nanoTime() - t) / 1e9);
         }
-        System.out.printf(Locale.ROOT, "RESULT train_sps %.1f  (%d samples x %d runs, batch %d; runs %s) loss %.4f%n", median(sps), n,
+        System.out.printf(Locale.ROOT, "RESULT train_sps %.1f  (%d samples x %d runs, batch %d; runs %s) loss %.4f%n", BenchSupport.median(sps), n,
                 runs, batch, runsText(sps), loss);
         for (int bs : new int[] {256, 1024}) {
             List<INDArray> batches = new ArrayList<>();
@@ -110,7 +97,7 @@ public final class TrainBenchmark {
                 infer(net, in, batches);
                 isps[r] = m / ((System.nanoTime() - t) / 1e9);
             }
-            System.out.printf(Locale.ROOT, "RESULT infer_sps_bs%d %.1f  (%d samples x %d runs; runs %s)%n", bs, median(isps), m, infRuns,
+            System.out.printf(Locale.ROOT, "RESULT infer_sps_bs%d %.1f  (%d samples x %d runs; runs %s)%n", bs, BenchSupport.median(isps), m, infRuns,
                     runsText(isps));
         }
     }
@@ -119,12 +106,6 @@ public final class TrainBenchmark {
         for (INDArray x : batches) {
             net.forward(Map.of(in, x));
         }
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     private static String runsText(double[] v) {
