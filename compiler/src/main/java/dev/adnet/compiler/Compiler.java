@@ -90,7 +90,7 @@ public final class Compiler {
                 }
                 Map<String, BlockDecl> imported = loaded.importsOf(unit, file);
                 int before = diag.errorCount();
-                List<Graph> graphs = new Checker(diag).check(unit, imported);
+                List<Graph> graphs = new Checker(diag).check(unit, imported, loaded.homes());
                 if (diag.errorCount() == before) {
                     String hash = loaded.hash();
                     for (Graph g : graphs) {
@@ -111,6 +111,8 @@ public final class Compiler {
         private final Diagnostics diag;
         private final Map<String, SourceFile> sources;
         private final Map<Path, CompilationUnit> units = new HashMap<>();
+        /** Each imported block's own file: the blocks visible there (that file's and what it imports). */
+        private final Map<BlockDecl, Map<String, BlockDecl>> homes = new java.util.IdentityHashMap<>();
         private final List<Path> loading = new ArrayList<>();
         private final MessageDigest digest;
 
@@ -122,6 +124,10 @@ public final class Compiler {
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
             }
+        }
+
+        Map<BlockDecl, Map<String, BlockDecl>> homes() {
+            return homes;
         }
 
         String hash() {
@@ -178,6 +184,7 @@ public final class Compiler {
                 }
                 Map<String, BlockDecl> available = new LinkedHashMap<>(importsOf(imported, target));
                 imported.blocks().forEach(b -> available.put(b.name().name(), b));
+                imported.blocks().forEach(b -> homes.putIfAbsent(b, available));
                 if (imp.names().isEmpty()) {
                     imported.blocks().forEach(b -> result.put(b.name().name(), b));
                 } else {

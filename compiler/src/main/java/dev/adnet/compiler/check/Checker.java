@@ -31,14 +31,22 @@ public final class Checker {
 
     /**
      * @param imported blocks brought in by the file's imports, by name
+     * @param importedHomes for each imported block, the blocks visible in its own file (that file's blocks and
+     *     what it imports): an imported block means what it means where it was written
      * @return the graphs of the networks that checked cleanly, in source order
      */
-    public List<Graph> check(CompilationUnit unit, Map<String, BlockDecl> imported) {
+    public List<Graph> check(CompilationUnit unit, Map<String, BlockDecl> imported,
+            Map<BlockDecl, Map<String, BlockDecl>> importedHomes) {
         Blocks importedScope = new Blocks(null);
         imported.values().forEach(importedScope::add);
         Blocks fileScope = new Blocks(importedScope);
         Map<BlockDecl, Blocks> homes = new IdentityHashMap<>();
-        imported.values().forEach(b -> homes.put(b, importedScope));
+        Map<Map<String, BlockDecl>, Blocks> scopes = new IdentityHashMap<>();
+        importedHomes.forEach((block, visible) -> homes.put(block, scopes.computeIfAbsent(visible, v -> {
+            Blocks scope = new Blocks(null);
+            v.values().forEach(scope::add);
+            return scope;
+        })));
         Map<String, Span> topNames = new HashMap<>();
         for (BlockDecl b : unit.blocks()) {
             declareTop(b.name().name(), b.name().span(), topNames);
@@ -52,6 +60,7 @@ public final class Checker {
         Map<String, BlockDecl> all = new LinkedHashMap<>(imported);
         unit.blocks().forEach(b -> all.put(b.name().name(), b));
         BlockRules.checkRecursion(all, diag);
+        scopes.keySet().forEach(visible -> BlockRules.checkRecursion(visible, diag));
 
         List<Graph> graphs = new ArrayList<>();
         for (NetworkDecl n : unit.networks()) {
