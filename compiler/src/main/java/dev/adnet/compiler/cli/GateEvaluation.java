@@ -1,11 +1,9 @@
 package dev.adnet.compiler.cli;
 
 import dev.adnet.runtime.Network;
-import dev.adnet.runtime.Prediction;
 import dev.adnet.runtime.adaptive.GateStatistics;
 import dev.adnet.runtime.data.DataLoader;
 import dev.adnet.runtime.data.FashionMnist;
-import dev.adnet.runtime.train.Batch;
 import dev.adnet.runtime.train.Evaluator;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -25,17 +23,11 @@ final class GateEvaluation {
         Network net = loaded.network();
         int classes = (int) net.outputs().get(0).shape()[0];
         GateStatistics stats = new GateStatistics(net.gateCount(), classes);
-        long correct = 0;
         long start = System.nanoTime();
-        for (Batch b : loader.epoch(0)) {
-            Prediction p = net.predict(b.inputs());
-            int[] labels = b.labels().get(output);
-            correct += Evaluator.correct(p.outputs().get(output), labels);
-            stats.add(p, labels);
-        }
+        Evaluator.Result r = Evaluator.evaluate(net, loader, (p, b) -> stats.add(p, b.labels().get(output)));
         double seconds = (System.nanoTime() - start) / 1e9;
-        out.printf(Locale.ROOT, "test accuracy %.4f on %d images (%.0f images/s)%n", (double) correct / stats.samples(),
-                stats.samples(), stats.samples() / seconds);
+        out.printf(Locale.ROOT, "test accuracy %.4f on %d images (%.0f images/s)%n", r.accuracy(output), r.samples(),
+                r.samples() / seconds);
         List<String> gateNames = loaded.compiled().cost().gates().stream().map(g -> g.path()).toList();
         GateReport report = new GateReport(stats, gateNames, FashionMnist.CLASS_NAMES, net.flopsPerSample());
         out.print(report.text());

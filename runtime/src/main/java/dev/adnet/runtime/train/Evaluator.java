@@ -28,11 +28,27 @@ public final class Evaluator {
     }
 
     public static Result evaluate(Network net, DataLoader loader) {
+        return evaluate(net, loader, null);
+    }
+
+    /**
+     * The same, running {@link Network#predict} and handing each batch's trace (which gated blocks ran for each
+     * sample, the FLOPs it cost) to {@code trace}; with a null {@code trace}, plain {@link Network#forward}.
+     */
+    public static Result evaluate(Network net, DataLoader loader,
+            java.util.function.BiConsumer<dev.adnet.runtime.Prediction, Batch> trace) {
         Map<String, long[][]> confusion = new TreeMap<>();
         Map<String, Long> correct = new TreeMap<>();
         long samples = 0;
         for (Batch b : loader.epoch(0)) {
-            Map<String, INDArray> out = net.forward(b.inputs());
+            Map<String, INDArray> out;
+            if (trace == null) {
+                out = net.forward(b.inputs());
+            } else {
+                dev.adnet.runtime.Prediction p = net.predict(b.inputs());
+                trace.accept(p, b);
+                out = p.outputs();
+            }
             for (Map.Entry<String, int[]> e : b.labels().entrySet()) {
                 INDArray logits = out.get(e.getKey());
                 if (logits == null) {
