@@ -48,6 +48,42 @@ public interface Network {
         return 0;
     }
 
+    /** Chooses how exits run at inference (networks without exits ignore it). */
+    default void exitMode(ExitMode mode) {}
+
+    /** How many early exits the network has (the final output is not counted). */
+    default int exitCount() {
+        return 0;
+    }
+
+    /**
+     * FLOPs per sample that leaves at each exit, then at the final output ({@link #exitCount()} + 1 entries), with
+     * every gated block before it executed: the cost model's cumulative cost, exit heads included.
+     */
+    default long[] exitFlops() {
+        return new long[] {flopsPerSample()};
+    }
+
+    /**
+     * Each exit's policy threshold (a confidence, an entropy or a patience), in exit order. They live in a buffer
+     * named {@code exits.thresholds}, so calibrated values travel with the checkpoint.
+     */
+    default double[] exitThresholds() {
+        return new double[0];
+    }
+
+    /** Each exit's policy, in exit order. */
+    default dev.adnet.runtime.adaptive.ExitPolicy[] exitPolicies() {
+        return new dev.adnet.runtime.adaptive.ExitPolicy[0];
+    }
+
+    /** Sets every exit's threshold (for sweeps and calibration); {@code thresholds.length == exitCount()}. */
+    default void exitThresholds(double[] thresholds) {
+        if (thresholds.length != 0) {
+            throw new IllegalArgumentException(name() + " has no exits");
+        }
+    }
+
     /**
      * Inference with a trace: which gated blocks ran for each sample and the FLOPs each sample cost. A network
      * without gates spends {@link #flopsPerSample()} on every sample.

@@ -1,5 +1,6 @@
 package dev.adnet.runtime;
 
+import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -10,5 +11,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param executed {@code executed[n][g]}: whether gate {@code g}'s block ran for sample {@code n} (no columns for
  *     a network without gates)
  * @param flops the FLOPs actually spent on each sample, from the compiler's cost model
+ * @param exits the exit each sample left at, from 0; {@link Network#exitCount()} for the final output (all zeros
+ *     for a network without exits)
+ * @param exitOutputs in {@link ExitMode#ALL_HEADS}: each exit head's output for every sample, in exit order;
+ *     otherwise empty
  */
-public record Prediction(Map<String, INDArray> outputs, boolean[][] executed, long[] flops) {}
+public record Prediction(Map<String, INDArray> outputs, boolean[][] executed, long[] flops, int[] exits,
+        List<INDArray> exitOutputs) {
+    public Prediction {
+        exitOutputs = List.copyOf(exitOutputs);
+    }
+
+    /** A prediction of a network without exits. */
+    public Prediction(Map<String, INDArray> outputs, boolean[][] executed, long[] flops) {
+        this(outputs, executed, flops, new int[flops.length], List.of());
+    }
+}

@@ -107,6 +107,7 @@ public final class Checker {
             } else if (m instanceof Member.Output out) {
                     if (declare(out.name().name(), out.name().span(), declared)) {
                         outputs.put(out.name().name(), out);
+                        lowering.declareOutput(out.name().name(), out.shape().dims().isEmpty() ? null : quietShape(out.shape()));
                     }
             } else if (m instanceof Member.LocalBlock lb) {
                     BlockDecl b = lb.block();
@@ -204,7 +205,36 @@ public final class Checker {
             broken.removeAll(byName.keySet());
             spec = new TrainChecker(diag, evaluator, byName, broken, lowering.ops()).check(train);
         }
-        return new Graph(n.name().name(), inputs, outPorts, lowering.ops(), lowering.params(), lowering.buffers(), spec, n.span());
+        Graph graph = new Graph(n.name().name(), inputs, outPorts, lowering.ops(), lowering.params(), lowering.buffers(), spec,
+                n.span());
+        checkBudgets(graph);
+        return graph;
+    }
+
+    /**
+     * A budget must be reachable: even if every sample left at the first exit that can fire, the network spends that
+     * exit's cumulative FLOPs, so a smaller fraction of the full network cannot be met.
+     */
+    private void checkBudgets(Graph graph) {
+        List<dev.adnet.compiler.ir.Op.Exit> exits = graph.exits();
+        if (exits.stream().noneMatch(x -> x.policy() == dev.adnet.compiler.ir.Op.ExitPolicyKind.BUDGET)) {
+            return;
+        }
+        dev.adnet.compiler.cost.CostModel.Report cost = dev.adnet.compiler.cost.CostModel.of(graph);
+        dev.adnet.compiler.ir.Op.Exit first = exits.stream()
+                .filter(x -> x.policy() != dev.adnet.compiler.ir.Op.ExitPolicyKind.NONE).findFirst().orElseThrow();
+        double least = (double) cost.exitFlops()[first.exitIndex()] / cost.fullFlops();
+        for (dev.adnet.compiler.ir.Op.Exit x : exits) {
+            if (x.policy() == dev.adnet.compiler.ir.Op.ExitPolicyKind.BUDGET && x.threshold() < least) {
+                diag.error(Code.INVALID_VALUE, x.origin(), String.format(java.util.Locale.ROOT, "budget(%s) cannot be met: even "
+                        + "if every sample left at exit '%s', the network would spend %.3f of its full FLOPs", fraction(x.threshold()),
+                        first.name(), least));
+            }
+        }
+    }
+
+    private static String fraction(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 
     private boolean declare(String name, Span span, Map<String, Span> declared) {
@@ -214,6 +244,18 @@ public final class Checker {
             return false;
         }
         return true;
+    }
+
+    /** A declared shape, or null when it is not one (reported where the output's shape is checked). */
+    private static long[] quietShape(Member.Shape s) {
+        long[] dims = new long[s.dims().size()];
+        for (int i = 0; i < dims.length; i++) {
+            if (!(s.dims().get(i) instanceof Expr.IntLit lit) || lit.value() < 1 || lit.value() > (1L << 31)) {
+                return null;
+            }
+            dims[i] = lit.value();
+        }
+        return dims;
     }
 
     /** A declared shape: positive integer literals; null after reporting. */

@@ -71,7 +71,7 @@ final class Evaluator {
         } else if (e instanceof Expr.FixedPoint f) {
             return unsupported("fixedpoint", new Stages.Group(f.body(), env, f.span()), f.span());
         } else if (e instanceof Expr.Exit x) {
-            return unsupported("exit", new Stages.PassThrough(new Stages.Group(x.body(), env, x.span())), x.span());
+            return exit(x, env, scope);
         } else if (e instanceof Expr.Share s) {
             return unsupported("share", new Stages.Group(s.body(), env, s.span()), s.span());
         }
@@ -416,6 +416,49 @@ final class Evaluator {
             return Val.ERR;
         }
         return new Val.StageV(new GatedStage(options, residual, g.span()));
+    }
+
+    private Val exit(Expr.Exit x, Env env, String scope) {
+        Map<String, Val> options = constantsIn(env, x.args(), ExitStage.PARAMS, "exit", x.span());
+        if (options == null) {
+            return Val.ERR;
+        }
+        double weight = Args.numArg(options, "weight");
+        if (!(weight >= 0) || Double.isInfinite(weight)) {
+            diagnostics.error(Code.INVALID_VALUE, x.span(), "an exit's weight in the loss must be finite and at least 0, not "
+                    + weight);
+            return Val.ERR;
+        }
+        Op.ExitPolicyKind kind = Op.ExitPolicyKind.NONE;
+        double threshold = 0;
+        Span policySpan = x.span();
+        Expr c = x.condition();
+        if (c != null) {
+            policySpan = c.span();
+            ExitPolicies.Policy p = ExitPolicies.parse(c, env, this, diagnostics);
+            if (p == null) {
+                return Val.ERR;
+            }
+            kind = p.kind();
+            threshold = p.threshold();
+        }
+        Span nameSpan = x.name() == null ? null : x.name().span();
+        String name = x.name() == null ? null : x.name().name();
+        return new Val.StageV(new ExitStage(name, nameSpan, weight, kind, threshold, new Stages.Group(x.body(), env, x.span()),
+                x.span(), policySpan));
+    }
+
+    /** A compile-time number in a policy; null after reporting. */
+    Double number(Expr e, Env env, String what) {
+        Val v = eval(e, env, "");
+        if (v instanceof Val.Err) {
+            return null;
+        }
+        if (!(v instanceof Val.Num n)) {
+            diagnostics.error(Code.TYPE_MISMATCH, e.span(), what + " must be a number, not " + Val.describe(v));
+            return null;
+        }
+        return n.value();
     }
 
     private Val repeat(Expr.Repeat r, Env env, String scope) {

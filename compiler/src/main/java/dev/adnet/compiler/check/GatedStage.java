@@ -93,9 +93,9 @@ record GatedStage(Map<String, Val> options, Stages.Residual residual, Span span)
             return Val.ERR;
         }
         for (int i = bodyStart; i < bodyEnd; i++) {
-            if (lowering.ops().get(i) instanceof Op.GumbelGate) {
+            if (lowering.ops().get(i) instanceof Op.GumbelGate || lowering.ops().get(i) instanceof Op.Exit) {
                 lowering.diagnostics.error(Code.NOT_SUPPORTED_YET, lowering.ops().get(i).origin(),
-                        "a gate inside a gated block is not supported yet");
+                        (lowering.ops().get(i) instanceof Op.Exit ? "an exit" : "a gate") + " inside a gated block is not supported yet");
                 return Val.ERR;
             }
         }

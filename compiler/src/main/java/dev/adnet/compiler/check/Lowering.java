@@ -10,8 +10,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The graph under construction for one network: values, ops, parameters and buffers, the naming of layer
@@ -111,6 +113,30 @@ final class Lowering {
 
     int gateCount() {
         return gates;
+    }
+
+    private int exits;
+    /** The network's declared outputs (name and shape, null when broken), which an exit head stands for. */
+    private final Map<String, long[]> declaredOutputs = new java.util.LinkedHashMap<>();
+
+    /** Exits are numbered in lowering order, which is also their order in the ops. */
+    int nextExitIndex() {
+        return exits++;
+    }
+
+    private final Set<String> exitNames = new HashSet<>();
+
+    /** False when another exit already has this path. */
+    boolean claimExitName(String path) {
+        return exitNames.add(path);
+    }
+
+    void declareOutput(String name, long[] shape) {
+        declaredOutputs.put(name, shape);
+    }
+
+    Map<String, long[]> declaredOutputs() {
+        return declaredOutputs;
     }
 
     List<Op> ops() {

@@ -9,6 +9,7 @@ import dev.adnet.compiler.ast.Member;
 import dev.adnet.compiler.diag.Code;
 import dev.adnet.compiler.diag.Diagnostics;
 import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.TrainSpec;
 import dev.adnet.compiler.source.Span;
 import dev.adnet.runtime.train.OptimizerConfig;
@@ -68,9 +69,7 @@ final class TrainChecker {
         } else {
             diag.error(Code.MISSING_LOSS, train.span(), "the train section needs a 'loss'");
         }
-        if (settings.containsKey("exit_weights")) {
-            diag.error(Code.NOT_SUPPORTED_YET, settings.get("exit_weights").key().span(), "train setting 'exit_weights' is not supported yet");
-        }
+        TrainSpec.ExitRamp ramp = exitLosses(settings.get("exit_weights"), terms);
         TrainSpec.Temperature temperature = settings.containsKey("temperature") ? temperature(settings.get("temperature")) : null;
         OptimizerConfig optimizer = settings.containsKey("optimizer") ? optimizer(settings.get("optimizer").value())
                 : OptimizerConfig.adam(1e-3, 0, 0.9, 0.999, 1e-8);
@@ -83,7 +82,84 @@ final class TrainChecker {
         if (diag.errorCount() > errors || optimizer == null || schedule == null) {
             return null;
         }
-        return new TrainSpec(terms, new TrainingConfig(optimizer, schedule, epochs, batch, seed), temperature);
+        return new TrainSpec(terms, new TrainingConfig(optimizer, schedule, epochs, batch, seed), temperature, ramp);
+    }
+
+    private List<Op.Exit> exits() {
+        return ops.stream().filter(o -> o instanceof Op.Exit).map(o -> (Op.Exit) o).toList();
+    }
+
+    /**
+     * Every exit head learns with the loss terms of the output it stands for, applied to its own prediction: one
+     * {@link TrainSpec.ExitLoss} per exit and term, weighted by the exit's {@code weight} times the factor that
+     * {@code exit_weights} gives (a number, one number per exit, or {@code ramp(from -> to)} over training).
+     *
+     * @return the ramp, or null
+     */
+    private TrainSpec.ExitRamp exitLosses(Member.Setting setting, List<TrainSpec.LossTerm> terms) {
+        List<Op.Exit> exits = exits();
+        if (setting != null && exits.isEmpty()) {
+            diag.error(Code.INVALID_SETTING, setting.key().span(), "'exit_weights' has no effect: this network has no exit");
+            return null;
+        }
+        double[] factors = new double[exits.size()];
+        java.util.Arrays.fill(factors, 1.0);
+        TrainSpec.ExitRamp ramp = null;
+        if (setting != null) {
+            Expr e = setting.value();
+            if (e instanceof Expr.Apply a && a.callee() instanceof Expr.Name n && n.name().equals("ramp")) {
+                ramp = ramp(a);
+                if (ramp == null) {
+                    return null;
+                }
+            } else if (e instanceof Expr.ListLit l) {
+                if (l.items().size() != exits.size()) {
+                    diag.error(Code.INVALID_VALUE, l.span(), "exit_weights lists " + l.items().size() + " weights but the network has "
+                            + exits.size() + (exits.size() == 1 ? " exit" : " exits"));
+                    return null;
+                }
+                for (int k = 0; k < factors.length; k++) {
+                    factors[k] = number(l.items().get(k), "an exit weight", 0, false);
+                }
+            } else {
+                java.util.Arrays.fill(factors, number(e, "exit_weights", 0, false));
+            }
+        }
+        List<TrainSpec.LossTerm> bases = List.copyOf(terms);
+        for (Op.Exit x : exits) {
+            for (TrainSpec.LossTerm t : bases) {
+                String output = t instanceof TrainSpec.CrossEntropy ce ? ce.output()
+                        : t instanceof TrainSpec.MeanSquaredError m ? m.output() : null;
+                if (x.output().equals(output)) {
+                    terms.add(new TrainSpec.ExitLoss(x.exitIndex(), t, t.weight() * x.weight() * factors[x.exitIndex()],
+                            ramp != null, t.display() + "@" + x.name()));
+                }
+            }
+        }
+        return ramp;
+    }
+
+    /** {@code ramp(0.01 -> 0.5)} or {@code ramp(from = 0.01, to = 0.5)}. */
+    private TrainSpec.ExitRamp ramp(Expr.Apply a) {
+        double from;
+        double to;
+        if (a.args().size() == 1 && !a.args().get(0).named() && a.args().get(0).value() instanceof Expr.Pipe p) {
+            from = number(p.left(), "a ramp's start", 0, false);
+            to = number(p.right(), "a ramp's end", 0, false);
+        } else {
+            Map<String, Val> m = evaluator.constants(a.args(), List.of(new Args.Param("from", FLOAT, null),
+                    new Args.Param("to", FLOAT, null)), "ramp", a.span());
+            if (m == null) {
+                return null;
+            }
+            from = Args.numArg(m, "from");
+            to = Args.numArg(m, "to");
+            if (from < 0 || to < 0) {
+                diag.error(Code.INVALID_VALUE, a.span(), "exit weights must be at least 0");
+                return null;
+            }
+        }
+        return Double.isNaN(from) || Double.isNaN(to) ? null : new TrainSpec.ExitRamp(from, to);
     }
 
     /** A weighted sum of terms: {@code a + w * b - c}. */

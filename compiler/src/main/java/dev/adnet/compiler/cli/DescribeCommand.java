@@ -68,7 +68,44 @@ final class DescribeCommand implements Callable<Integer> {
                     + "(%.1f%% of full), max %s (all open)%n", group(r.minFlops()), group(Math.round(expected)),
                     100.0 * expected / r.totalFlops(), group(r.totalFlops())));
         }
+        if (!r.exits().isEmpty()) {
+            exits(sb, r, w);
+        }
         return sb.toString();
+    }
+
+    /**
+     * The exits' cumulative cost (what a sample that leaves there has cost, earlier heads included) against the full
+     * network without exit heads, and the expected cost if samples left evenly over the exits.
+     */
+    private static void exits(StringBuilder sb, CostModel.Report r, int w) {
+        sb.append(String.format(Locale.ROOT, "%nexits (a sample that leaves at an exit costs the FLOPs up to it):%n"));
+        String efmt = "%-" + w + "s  %-18s  %15s  %7s%n";
+        sb.append(String.format(Locale.ROOT, efmt, "exit", "policy", "cumulative FLOPs", "of full"));
+        long full = r.fullFlops();
+        for (CostModel.ExitCost x : r.exits()) {
+            sb.append(String.format(Locale.ROOT, efmt, x.path(), policy(x), group(x.cumulativeFlops()),
+                    String.format(Locale.ROOT, "%.1f%%", 100.0 * x.cumulativeFlops() / full)));
+        }
+        sb.append(String.format(Locale.ROOT, efmt, "final output", "", group(r.totalFlops()),
+                String.format(Locale.ROOT, "%.1f%%", 100.0 * r.totalFlops() / full)));
+        int n = r.exits().size() + 1;
+        double[] even = new double[n];
+        java.util.Arrays.fill(even, 1.0 / n);
+        double expected = r.expectedExitFlops(even);
+        sb.append(String.format(Locale.ROOT, "full network without exit heads: %s FLOPs per sample; if samples left evenly "
+                + "over the %d exits and the final output: expected %s (%.1f%%)%n", group(full), n - 1, group(Math.round(expected)),
+                100.0 * expected / full));
+    }
+
+    private static String policy(CostModel.ExitCost x) {
+        return switch (x.policy()) {
+            case NONE -> "(trained only)";
+            case CONFIDENCE -> "confidence > " + x.threshold();
+            case ENTROPY -> "entropy < " + x.threshold();
+            case PATIENCE -> "patience(" + (long) x.threshold() + ")";
+            case BUDGET -> "budget(" + x.threshold() + ")";
+        };
     }
 
     private static String group(long v) {

@@ -37,8 +37,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", defaultValue = "256", description = "batch size (default ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--report", paramLabel = "DIR", description = "where a gated network's report goes (gates.txt, gates.csv,"
-            + " gates.png; default: the checkpoint's directory)")
+    @Option(names = "--report", paramLabel = "DIR", description = "where the report of a network with gates or exits goes"
+            + " (gates.txt/csv/png, exits.txt/csv/png; default: the checkpoint's directory)")
     Path reportDir;
 
     @Spec
@@ -63,9 +63,18 @@ final class EvalCommand implements Callable<Integer> {
             String output = loaded.network().outputs().get(0).name();
             DataLoader loader = DataLoader.builder(test, loaded.network().inputs().get(0).name(), output).batchSize(batch)
                     .limit(limit == null ? test.size() : Math.min(limit, test.size())).build();
+            Path dir = reportDir != null ? reportDir : checkpoint.toAbsolutePath().getParent();
+            if (loaded.network().exitCount() > 0) {
+                out.println("data: " + source.describe());
+                uncalibrated(loaded, out);
+                ExitEvaluation.run(loaded, loader, output, dir, out);
+                if (loaded.network().gateCount() == 0) {
+                    return Main.OK;
+                }
+            }
             if (loaded.network().gateCount() > 0) {
                 out.println("data: " + source.describe());
-                GateEvaluation.run(loaded, loader, output, reportDir != null ? reportDir : checkpoint.toAbsolutePath().getParent(), out);
+                GateEvaluation.run(loaded, loader, output, dir, out);
                 return Main.OK;
             }
             long start = System.nanoTime();
@@ -90,8 +99,20 @@ final class EvalCommand implements Callable<Integer> {
             err.println("adnet: " + e.getMessage());
             return Main.DIAGNOSTICS;
         } catch (java.io.IOException e) {
-            err.println("adnet: cannot write the gate report: " + e.getMessage());
+            err.println("adnet: cannot write the report: " + e.getMessage());
             return Main.DIAGNOSTICS;
+        }
+    }
+
+    /** A budget exit that calibration has not set yet lets no sample leave: say so. */
+    static void uncalibrated(LoadedNetwork loaded, PrintWriter out) {
+        double[] t = loaded.network().exitThresholds();
+        var exits = loaded.compiled().cost().exits();
+        for (int k = 0; k < exits.size(); k++) {
+            if (exits.get(k).policy() == dev.adnet.compiler.ir.Op.ExitPolicyKind.BUDGET && t[k] >= 1.0) {
+                out.println("note: exit '" + exits.get(k).name() + "' has a budget but no calibrated threshold yet, so no sample "
+                        + "leaves there: run adnet calibrate");
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "adnet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A compiler for adaptive neural networks.",
         subcommands = {CheckCommand.class, DescribeCommand.class, CompileCommand.class, TrainCommand.class, EvalCommand.class,
+            CalibrateCommand.class,
                 PredictCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0;

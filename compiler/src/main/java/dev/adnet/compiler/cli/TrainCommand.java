@@ -49,6 +49,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "train on the first N training images only")
     Integer limit;
 
+    @Option(names = "--holdout", paramLabel = "N", description = "keep the last N training images out of training "
+            + "(adnet calibrate uses them)")
+    Integer holdout;
+
     @Option(names = "--test-limit", paramLabel = "N", description = "evaluate on the first N test images only")
     Integer testLimit;
 
@@ -76,7 +80,7 @@ final class TrainCommand implements Callable<Integer> {
             return Main.USAGE;
         }
         if (positive(epochs, "--epochs", err) || positive(batch, "--batch", err) || positive(limit, "--limit", err)
-                || positive(testLimit, "--test-limit", err) || learningRate != null && !(learningRate > 0)) {
+                || positive(testLimit, "--test-limit", err) || positive(holdout, "--holdout", err) || learningRate != null && !(learningRate > 0)) {
             if (learningRate != null && !(learningRate > 0)) {
                 err.println("adnet: --lr must be positive");
             }
@@ -110,6 +114,14 @@ final class TrainCommand implements Callable<Integer> {
             FashionMnist.Source source = FashionMnist.locate(data);
             outText.println("data: " + source.describe());
             Dataset train = source.train();
+            if (holdout != null) {
+                if (holdout >= train.size()) {
+                    err.println("adnet: --holdout " + holdout + " leaves no training images of " + train.size());
+                    return Main.USAGE;
+                }
+                train = train.slice(0, train.size() - holdout);
+                outText.println("held out for calibration: the last " + holdout + " training images");
+            }
             Dataset test = source.test();
             String input = net.inputs().get(0).name();
             String output = net.outputs().get(0).name();
@@ -132,6 +144,10 @@ final class TrainCommand implements Callable<Integer> {
                 EpochMetrics last = result.history().get(result.history().size() - 1);
                 outText.println("final: " + describe(last));
             }
+            if (net.exitCount() > 0 && result.completed()) {
+                outText.println("exits, with the last epoch's parameters, on the test images:");
+                ExitEvaluation.run(loaded, testLoader, output, dir, outText);
+            }
             if (net.gateCount() > 0 && result.completed()) {
                 outText.println("gates, with the last epoch's parameters, on the test images:");
                 GateEvaluation.run(loaded, testLoader, output, dir, outText);
@@ -143,7 +159,7 @@ final class TrainCommand implements Callable<Integer> {
             err.println("adnet: " + e.getMessage());
             return Main.DIAGNOSTICS;
         } catch (java.io.IOException e) {
-            err.println("adnet: cannot write the gate report: " + e.getMessage());
+            err.println("adnet: cannot write the report: " + e.getMessage());
             return Main.DIAGNOSTICS;
         }
     }

@@ -23,7 +23,45 @@ public final class CostModel {
      *
      * @param gates one entry per gated block, in gate order
      */
-    public record Report(List<Row> rows, long totalParams, long totalFlops, long bufferElements, List<GateCost> gates) {
+    public record Report(List<Row> rows, long totalParams, long totalFlops, long bufferElements, List<GateCost> gates,
+            List<ExitCost> exits) {
+        public Report {
+            rows = List.copyOf(rows);
+            gates = List.copyOf(gates);
+            exits = List.copyOf(exits);
+        }
+
+        /**
+         * FLOPs per sample of the network run to its final output without any exit head: what a network without exits
+         * costs, and the reference that exit savings and budgets are measured against.
+         */
+        public long fullFlops() {
+            return totalFlops - exits.stream().mapToLong(ExitCost::headFlops).sum();
+        }
+
+        /**
+         * FLOPs per sample that leaves at each exit, then at the final output (exits + 1 entries), every gate open:
+         * everything computed before the decision, earlier exit heads included.
+         */
+        public long[] exitFlops() {
+            long[] f = new long[exits.size() + 1];
+            for (int k = 0; k < exits.size(); k++) {
+                f[k] = exits.get(k).cumulativeFlops();
+            }
+            f[exits.size()] = totalFlops;
+            return f;
+        }
+
+        /** Expected FLOPs per sample when a sample leaves at exit {@code k} with probability {@code p[k]} (final last). */
+        public double expectedExitFlops(double[] p) {
+            long[] f = exitFlops();
+            double e = 0;
+            for (int k = 0; k < f.length; k++) {
+                e += p[k] * f[k];
+            }
+            return e;
+        }
+
         /** FLOPs per sample when every gate is closed. */
         public long minFlops() {
             return totalFlops - gates.stream().mapToLong(GateCost::bodyFlops).sum();
@@ -43,6 +81,15 @@ public final class CostModel {
             return expectedFlops(gates.stream().mapToDouble(GateCost::target).toArray());
         }
     }
+
+    /**
+     * An early exit.
+     *
+     * @param cumulativeFlops FLOPs per sample of everything up to and including this exit's head and decision
+     * @param headFlops FLOPs per sample of the head alone
+     */
+    public record ExitCost(int index, String name, String path, Op.ExitPolicyKind policy, double threshold,
+            long cumulativeFlops, long headFlops) {}
 
     /** A gated block: the FLOPs per sample it costs when it runs (the gate head always runs and is not included). */
     public record GateCost(int index, String path, long bodyFlops, double target) {}
@@ -69,7 +116,20 @@ public final class CostModel {
         for (Op.GatedResidual gate : g.gates()) {
             gates.add(new GateCost(gate.gateIndex(), gate.path(), bodyFlops(g.ops(), gate), gate.target()));
         }
-        return new Report(rows, params, flops, buffers, gates);
+        List<ExitCost> exits = new ArrayList<>();
+        long cumulative = 0;
+        for (int i = 0; i < g.ops().size(); i++) {
+            Op op = g.ops().get(i);
+            cumulative += rows.get(i).flops();
+            if (op instanceof Op.Exit x) {
+                long head = 0;
+                for (int j = x.headStart(); j <= x.headEnd(); j++) {
+                    head += rows.get(j).flops();
+                }
+                exits.add(new ExitCost(x.exitIndex(), x.name(), x.path(), x.policy(), x.threshold(), cumulative, head));
+            }
+        }
+        return new Report(rows, params, flops, buffers, gates, exits);
     }
 
     /** FLOPs per sample of a gated block's body: the ops {@code [bodyStart, bodyEnd)} of {@code ops}. */
@@ -98,6 +158,8 @@ public final class CostModel {
             return 0;
         } else if (op instanceof Op.GumbelGate) {
             return 2;
+        } else if (op instanceof Op.Exit x) {
+            return 3 * x.head().size(); // the host-side softmax statistic over the head's logits
         }
         return out;
     }

@@ -121,8 +121,8 @@ public final class BackwardPlanner {
                 }
                 continue;
             }
-            String name = outputOf(terms.get(t));
-            Value v = outputs.get(name);
+            Value v = terms.get(t) instanceof TrainSpec.ExitLoss el ? graph.exits().get(el.exit()).head()
+                    : outputs.get(outputOf(terms.get(t)));
             if (v == null) {
                 throw new IllegalArgumentException("loss term " + terms.get(t).display() + " names no output");
             }
@@ -168,8 +168,11 @@ public final class BackwardPlanner {
         return term instanceof TrainSpec.TargetRate || term instanceof TrainSpec.FlopsBudget;
     }
 
-    /** The output a loss term reads (not for gate terms). */
+    /** The output a loss term reads (not for gate terms); for an exit's term, the output its head stands for. */
     public static String outputOf(TrainSpec.LossTerm term) {
+        if (term instanceof TrainSpec.ExitLoss el) {
+            return outputOf(el.base());
+        }
         if (term instanceof TrainSpec.CrossEntropy ce) {
             return ce.output();
         }

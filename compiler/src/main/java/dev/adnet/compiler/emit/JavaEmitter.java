@@ -1,5 +1,6 @@
 package dev.adnet.compiler.emit;
 
+import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
@@ -8,6 +9,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
+import dev.adnet.compiler.cost.CostModel;
 import dev.adnet.compiler.emit.BackwardPlanner.Plan;
 import dev.adnet.compiler.emit.BackwardPlanner.Seed;
 import dev.adnet.compiler.emit.BackwardPlanner.Step;
@@ -57,6 +59,9 @@ public final class JavaEmitter {
     static final ClassName COMPACTION = ClassName.get(ADAPTIVE, "Compaction");
     static final ClassName PREDICTION = ClassName.get("dev.adnet.runtime", "Prediction");
     static final ClassName GATE_MODE = ClassName.get("dev.adnet.runtime", "GateMode");
+    static final ClassName EXIT_MODE = ClassName.get("dev.adnet.runtime", "ExitMode");
+    static final ClassName EXIT_POLICY = ClassName.get(ADAPTIVE, "ExitPolicy");
+    static final ClassName EXIT_ROUTING = ClassName.get(ADAPTIVE, "ExitRouting");
     static final ClassName NETWORK = ClassName.get(RT, "Network");
     static final ClassName TRAINABLE = ClassName.get(RT, "TrainableNetwork");
     static final ClassName PARAMETER = ClassName.get(RT, "Parameter");
@@ -83,7 +88,8 @@ public final class JavaEmitter {
         "LinkedHashMap", "Arrays", "Set", "LinkedHashSet", "String", "Double", "Long", "Math", "Object", "Conv2d",
         "Dense", "BatchNorm", "LayerNorm", "Relu", "Gelu", "Sigmoid", "Tanh", "Softmax", "MaxPool2d", "AvgPool2d",
         "GlobalAvgPool", "Flatten", "Dropout", "Concat", "SoftmaxCrossEntropy", "MeanSquaredError",
-        "FusedBatchNormRelu",
+        "FusedBatchNormRelu", "ExitMode", "ExitPolicy", "ExitRouting", "Compaction", "GumbelSoftmax", "GatedResidual",
+        "Prediction", "GateMode",
         "IllegalArgumentException", "Override", "System"};
 
     public JavaEmitter() {}
@@ -137,6 +143,8 @@ public final class JavaEmitter {
         private String batchVar = "batchSize";
         /** Whether activations are allocated as sub-batch views ({@code arena.rows}). */
         private boolean subBatch;
+        /** Exits by the index of their head's first op: where inference may let samples leave. */
+        private final Map<Integer, Op.Exit> exitAtHeadStart = new HashMap<>();
         /** Fused batchnorm -> ReLU pairs: batchnorm op index to ReLU op index, and back. */
         private final Map<Integer, Integer> fusedRelu = new HashMap<>();
         private final Map<Integer, Integer> fusedBatchNorm = new HashMap<>();
@@ -151,7 +159,8 @@ public final class JavaEmitter {
             this.trainable = graph.training() != null;
             this.className = Names.identifier(graph.name());
             classScope.reserve(TYPE_NAMES).reserve(className, "NAME", "SOURCE_HASH", "FLOPS_PER_SAMPLE", "INPUTS",
-                    "OUTPUTS", "dataType", "arena", "parameters", "buffers", "GATE_FLOPS", "openRows", "inferenceSeed", "gateMode");
+                    "OUTPUTS", "dataType", "arena", "parameters", "buffers", "GATE_FLOPS", "openRows", "inferenceSeed", "gateMode",
+                    "EXIT_FLOPS", "EXIT_FIXED_FLOPS", "FULL_FIXED_FLOPS", "EXIT_POLICIES", "EXIT_THRESHOLDS", "exitMode", "lastRouting");
             List<Op> ops = graph.ops();
             for (int i = 0; i < ops.size(); i++) {
                 Op op = ops.get(i);
@@ -168,7 +177,7 @@ public final class JavaEmitter {
                 bufferField.put(b.name(), classScope.claim(Names.path(b.name())));
             }
             localScope = new Names.Scope(classScope).reserve("inputs", "batch", "context", "batchSize", "outputs",
-                    "loss", "terms", "seed", "temperature");
+                    "loss", "terms", "seed", "temperature", "exitRamp", "routing", "remaining");
             for (Graph.Port p : graph.inputs()) {
                 valueName.put(p.value().id(), localScope.claim(Names.identifier(p.name())));
             }
@@ -177,6 +186,9 @@ public final class JavaEmitter {
             }
             for (Op.GatedResidual g : graph.gates()) {
                 gateAtBodyStart.put(g.bodyStart(), g);
+            }
+            for (Op.Exit x : graph.exits()) {
+                exitAtHeadStart.put(x.headStart(), x);
             }
             findFusions();
             this.plan = trainable ? BackwardPlanner.plan(graph) : null;
@@ -238,6 +250,12 @@ public final class JavaEmitter {
             type.addMethod(forward());
             if (!graph.gates().isEmpty()) {
                 gateAccessors(type);
+            }
+            if (!graph.exits().isEmpty()) {
+                exitAccessors(type);
+            }
+            if (!graph.gates().isEmpty() || !graph.exits().isEmpty()) {
+                type.addMethod(predict());
             }
             if (trainable) {
                 type.addMethod(trainStep());
@@ -311,7 +329,7 @@ public final class JavaEmitter {
             if (!gates.isEmpty()) {
                 List<String> flops = new ArrayList<>();
                 for (Op.GatedResidual g : gates) {
-                    flops.add(dev.adnet.compiler.cost.CostModel.bodyFlops(ops, g) + "L");
+                    flops.add(CostModel.bodyFlops(ops, g) + "L");
                 }
                 type.addField(FieldSpec.builder(long[].class, "GATE_FLOPS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                         .addJavadoc("FLOPs per sample of each gated block, spent only when its gate is open.\n")
@@ -323,6 +341,60 @@ public final class JavaEmitter {
                 type.addField(FieldSpec.builder(GATE_MODE, "gateMode", Modifier.PRIVATE)
                         .initializer("$T.ADAPTIVE", GATE_MODE).build());
             }
+            List<Op.Exit> exits = graph.exits();
+            if (!exits.isEmpty()) {
+                CostModel.Report cost = CostModel.of(graph);
+                List<String> flops = new ArrayList<>();
+                List<String> fixed = new ArrayList<>();
+                List<CodeBlock> policies = new ArrayList<>();
+                for (long f : cost.exitFlops()) {
+                    flops.add(f + "L");
+                }
+                for (int k = 0; k <= exits.size(); k++) {
+                    int at = k < exits.size() ? indexOf(exits.get(k)) : ops.size();
+                    long gated = 0;
+                    for (Op.GatedResidual g : gates) {
+                        if (indexOf(g) < at) {
+                            gated += CostModel.bodyFlops(ops, g);
+                        }
+                    }
+                    fixed.add((cost.exitFlops()[k] - gated) + "L");
+                }
+                for (Op.Exit x : exits) {
+                    policies.add(CodeBlock.of("$T.$L", EXIT_POLICY, runtimePolicy(x)));
+                }
+                long allGated = gates.stream().mapToLong(g -> CostModel.bodyFlops(ops, g)).sum();
+                type.addField(FieldSpec.builder(long[].class, "EXIT_FLOPS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                        .addJavadoc("FLOPs per sample leaving at each exit, then at the final output, every gated block run.\n")
+                        .initializer("{$L}", String.join(", ", flops)).build());
+                type.addField(FieldSpec.builder(long[].class, "EXIT_FIXED_FLOPS", Modifier.PRIVATE, Modifier.STATIC,
+                        Modifier.FINAL).addJavadoc("The same without the gated blocks, which the trace adds when they ran.\n")
+                        .initializer("{$L}", String.join(", ", fixed)).build());
+                type.addField(FieldSpec.builder(long.class, "FULL_FIXED_FLOPS", Modifier.PRIVATE, Modifier.STATIC,
+                        Modifier.FINAL).addJavadoc("FLOPs per sample without exit heads and gated blocks ($T.FULL).\n", EXIT_MODE)
+                        .initializer("$LL", cost.fullFlops() - allGated).build());
+                type.addField(FieldSpec.builder(ArrayTypeName.of(EXIT_POLICY), "EXIT_POLICIES", Modifier.PRIVATE,
+                        Modifier.STATIC, Modifier.FINAL).initializer("{$L}", CodeBlock.join(policies, ", ")).build());
+                type.addField(FieldSpec.builder(EXIT_MODE, "exitMode", Modifier.PRIVATE)
+                        .initializer("$T.ADAPTIVE", EXIT_MODE).build());
+                type.addField(FieldSpec.builder(EXIT_ROUTING, "lastRouting", Modifier.PRIVATE)
+                        .addJavadoc("Where each sample of the last inference call left.\n").build());
+            }
+        }
+
+        private int indexOf(Op op) {
+            List<Op> ops = graph.ops();
+            for (int i = 0; i < ops.size(); i++) {
+                if (ops.get(i) == op) {
+                    return i;
+                }
+            }
+            throw new IllegalStateException(op.path() + " is not in the graph");
+        }
+
+        /** A budget is a confidence threshold chosen by calibration. */
+        private static String runtimePolicy(Op.Exit x) {
+            return x.policy() == Op.ExitPolicyKind.BUDGET ? "CONFIDENCE" : x.policy().name();
         }
 
         private CodeBlock specList(List<Graph.Port> ports) {
@@ -498,6 +570,17 @@ public final class JavaEmitter {
                     .returns(ARRAY_MAP)
                     .addParameter(ARRAY_MAP, "inputs");
             readInputs(m, "inputs", "input");
+            boolean exits = !graph.exits().isEmpty();
+            if (exits) {
+                m.addComment("which samples are still in the batch: row r of the current batch is input routing.alive()[r]");
+                m.addStatement("$T routing = new $T(batchSize, $L, $L)", EXIT_ROUTING, EXIT_ROUTING,
+                        graph.exits().get(0).head().dim(0), graph.exits().size());
+                m.addStatement("lastRouting = routing");
+                m.addStatement("long remaining = batchSize");
+                if (!graph.gates().isEmpty()) {
+                    m.addStatement("$T.fill(openRows, new int[0])", ARRAYS);
+                }
+            }
             List<Op> ops = graph.ops();
             for (int i = 0; i < ops.size(); i++) {
                 Op.GatedResidual gate = gateAtBodyStart.get(i);
@@ -506,11 +589,84 @@ public final class JavaEmitter {
                     i = gate.bodyEnd() - 1;
                     continue;
                 }
+                Op.Exit exit = exitAtHeadStart.get(i);
+                if (exit != null) {
+                    exitPoint(m, exit);
+                    i = exit.headEnd();
+                    continue;
+                }
                 forwardOp(m, i, ops.get(i), false);
             }
-            returnOutputs(m);
+            subBatch = false;
+            batchVar = "batchSize";
+            returnOutputs(m, exits);
             m.addStatement("return outputs");
             return m.build();
+        }
+
+        /**
+         * Inference at an exit: the head runs on the samples still in the batch, those whose policy fires leave with
+         * its prediction, and every activation the rest of the network reads is gathered to the samples that stay.
+         * From here on the batch is {@code remaining} rows of sub-batch buffers.
+         */
+        private void exitPoint(MethodSpec.Builder m, Op.Exit x) {
+            int k = x.exitIndex();
+            m.addComment("exit $L '$L': the samples whose policy fires leave here, the others go on", k, commentText(x.name()));
+            m.beginControlFlow("if (exitMode != $T.FULL)", EXIT_MODE);
+            for (int i = x.headStart(); i < x.headEnd(); i++) {
+                forwardOp(m, i, graph.ops().get(i), false);
+            }
+            m.beginControlFlow("if (exitMode == $T.ALL_HEADS)", EXIT_MODE);
+            m.addStatement("routing.keep($L)", v(x.head()));
+            m.nextControlFlow("else");
+            String stay = localScope.claim("stay" + k);
+            m.addStatement("int[] $L = routing.decide($L, $L, EXIT_POLICIES[$L], $L.getDouble(0))", stay, v(x.head()), k, k,
+                    bufferField.get(x.thresholdBuffer().name()));
+            m.beginControlFlow("if ($L.length == 0)", stay);
+            m.addStatement("return exited(routing)");
+            m.endControlFlow();
+            m.beginControlFlow("if ($L.length != remaining)", stay);
+            for (Value live : liveAcross(x)) {
+                String gathered = localScope.claim(v(live) + "_stay" + k);
+                m.addStatement("$T $L = arena.rows($L, dataType, batchSize, $L.length$L)", INDARRAY, gathered,
+                        slot("exit" + k + ":v" + live.id()), stay, live.rank() == 0 ? "" : ", " + dims(live.shape()));
+                m.addStatement("$T.gather($L, $L, $L)", COMPACTION, v(live), stay, gathered);
+                m.addStatement("$L = $L", v(live), gathered);
+            }
+            m.addStatement("remaining = $L.length", stay);
+            m.endControlFlow();
+            m.endControlFlow();
+            m.endControlFlow();
+            subBatch = true;
+            batchVar = "remaining";
+        }
+
+        /** Values computed before an exit's head that ops after the exit (or the outputs) read. */
+        private List<Value> liveAcross(Op.Exit x) {
+            List<Op> ops = graph.ops();
+            int at = x.headEnd();
+            Set<Integer> readLater = new HashSet<>();
+            for (int i = at + 1; i < ops.size(); i++) {
+                for (Value in : ops.get(i).inputs()) {
+                    readLater.add(in.id());
+                }
+            }
+            for (Graph.Port p : graph.outputs()) {
+                readLater.add(p.value().id());
+            }
+            List<Value> live = new ArrayList<>();
+            for (Graph.Port p : graph.inputs()) {
+                if (readLater.contains(p.value().id())) {
+                    live.add(p.value());
+                }
+            }
+            for (int i = 0; i < x.headStart(); i++) {
+                Value out = ops.get(i).out();
+                if (readLater.contains(out.id()) && !fusedRelu.containsKey(i)) {
+                    live.add(out);
+                }
+            }
+            return live;
         }
 
         /**
@@ -523,7 +679,11 @@ public final class JavaEmitter {
             String k = localScope.claim("open" + g.gateIndex());
             m.addComment("gate $L: its block runs only on the samples whose gate is open", g.gateIndex());
             m.addStatement("int[] $L = $T.openRows($L)", rows, COMPACTION, v(g.gate()));
-            m.addStatement("openRows[$L] = $L", g.gateIndex(), rows);
+            if (subBatch && batchVar.equals("remaining")) {
+                m.addStatement("openRows[$L] = routing.original($L)", g.gateIndex(), rows);
+            } else {
+                m.addStatement("openRows[$L] = $L", g.gateIndex(), rows);
+            }
             m.addStatement("$T $L = null", INDARRAY, sub);
             m.beginControlFlow("if (gateMode == $T.MASK)", GATE_MODE);
             m.addComment("reference mode: the block on every sample, multiplied by the decision");
@@ -536,20 +696,22 @@ public final class JavaEmitter {
             String x = v(g.input());
             String gathered = localScope.claim(x + "_open");
             m.addStatement("$T $L = $L", INDARRAY, gathered, x);
-            m.beginControlFlow("if ($L != batchSize)", k);
+            m.beginControlFlow("if ($L != $L)", k, batchVar);
             m.addStatement("$L = arena.rows($L, dataType, batchSize, $L, $L)", gathered, slot("gather" + g.gateIndex()), k,
                     dims(g.input().shape()));
             m.addStatement("$T.gather($L, $L, $L)", COMPACTION, x, rows, gathered);
             m.endControlFlow();
             valueName.put(g.input().id(), gathered);
+            String outerBatch = batchVar;
+            boolean outerSub = subBatch;
             batchVar = k;
             subBatch = true;
             for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
                 forwardOp(m, i, graph.ops().get(i), false);
             }
             m.addStatement("$L = $L", sub, v(g.body()));
-            subBatch = false;
-            batchVar = "batchSize";
+            subBatch = outerSub;
+            batchVar = outerBatch;
             valueName.put(g.input().id(), x);
             m.endControlFlow();
         }
@@ -575,35 +737,112 @@ public final class JavaEmitter {
                     .returns(int.class)
                     .addStatement("return GATE_FLOPS.length")
                     .build());
+        }
+
+        /**
+         * Inference with the trace: which gated blocks ran for each sample, where it left, and what it cost (the fixed
+         * FLOPs up to its exit plus the gated blocks that ran for it).
+         */
+        private MethodSpec predict() {
+            boolean gates = !graph.gates().isEmpty();
+            boolean exits = !graph.exits().isEmpty();
             long gated = 0;
             for (Op.GatedResidual g : graph.gates()) {
-                gated += dev.adnet.compiler.cost.CostModel.bodyFlops(graph.ops(), g);
+                gated += CostModel.bodyFlops(graph.ops(), g);
             }
-            type.addMethod(MethodSpec.methodBuilder("predict")
+            MethodSpec.Builder m = MethodSpec.methodBuilder("predict")
                     .addAnnotation(Override.class)
                     .addModifiers(Modifier.PUBLIC)
-                    .addJavadoc("Inference with the trace of which gated blocks ran for each sample and what each cost.\n")
+                    .addJavadoc("Inference with the trace of which gated blocks ran for each sample, where it left and what"
+                            + " it cost.\n")
                     .returns(PREDICTION)
                     .addParameter(ARRAY_MAP, "inputs")
                     .addStatement("$T outputs = forward(inputs)", ARRAY_MAP)
                     .addStatement("int batch = (int) outputs.values().iterator().next().size(0)")
-                    .addStatement("boolean[][] executed = new boolean[batch][GATE_FLOPS.length]")
-                    .addStatement("long[] flops = new long[batch]")
-                    .addStatement("$T.fill(flops, $LL)", ARRAYS, options.flopsPerSample() - gated)
-                    .beginControlFlow("for (int g = 0; g < GATE_FLOPS.length; g++)")
-                    .beginControlFlow("for (int n : openRows[g])")
-                    .addStatement("executed[n][g] = true")
-                    .addStatement("flops[n] += GATE_FLOPS[g]")
-                    .endControlFlow()
-                    .endControlFlow()
-                    .addStatement("return new $T(outputs, executed, flops)", PREDICTION)
-                    .build());
+                    .addStatement("boolean[][] executed = new boolean[batch][$L]", gates ? "GATE_FLOPS.length" : "0")
+                    .addStatement("long[] flops = new long[batch]");
+            if (exits) {
+                m.addStatement("int[] exits = lastRouting.exits()");
+                m.beginControlFlow("for (int n = 0; n < batch; n++)");
+                m.addStatement("flops[n] = exitMode == $T.FULL ? FULL_FIXED_FLOPS : EXIT_FIXED_FLOPS[exits[n]]", EXIT_MODE);
+                m.endControlFlow();
+            } else {
+                m.addStatement("$T.fill(flops, $LL)", ARRAYS, options.flopsPerSample() - gated);
+            }
+            if (gates) {
+                m.beginControlFlow("for (int g = 0; g < GATE_FLOPS.length; g++)")
+                        .beginControlFlow("for (int n : openRows[g])")
+                        .addStatement("executed[n][g] = true")
+                        .addStatement("flops[n] += GATE_FLOPS[g]")
+                        .endControlFlow()
+                        .endControlFlow();
+            }
+            if (exits) {
+                m.addStatement("return new $T(outputs, executed, flops, exits, lastRouting.kept())", PREDICTION);
+            } else {
+                m.addStatement("return new $T(outputs, executed, flops)", PREDICTION);
+            }
+            return m.build();
         }
 
-        private void returnOutputs(MethodSpec.Builder m) {
+        private void exitAccessors(TypeSpec.Builder type) {
+            List<Op.Exit> exits = graph.exits();
+            type.addMethod(MethodSpec.methodBuilder("exitMode")
+                    .addAnnotation(Override.class)
+                    .addModifiers(Modifier.PUBLIC)
+                    .addParameter(EXIT_MODE, "mode")
+                    .addStatement("this.exitMode = $T.requireNonNull(mode)", java.util.Objects.class)
+                    .build());
+            type.addMethod(MethodSpec.methodBuilder("exitCount")
+                    .addAnnotation(Override.class)
+                    .addModifiers(Modifier.PUBLIC)
+                    .returns(int.class)
+                    .addStatement("return $L", exits.size())
+                    .build());
+            type.addMethod(MethodSpec.methodBuilder("exitFlops")
+                    .addAnnotation(Override.class)
+                    .addModifiers(Modifier.PUBLIC)
+                    .returns(long[].class)
+                    .addStatement("return EXIT_FLOPS.clone()")
+                    .build());
+            type.addMethod(MethodSpec.methodBuilder("exitPolicies")
+                    .addAnnotation(Override.class)
+                    .addModifiers(Modifier.PUBLIC)
+                    .returns(ArrayTypeName.of(EXIT_POLICY))
+                    .addStatement("return EXIT_POLICIES.clone()")
+                    .build());
+            List<CodeBlock> reads = new ArrayList<>();
+            MethodSpec.Builder set = MethodSpec.methodBuilder("exitThresholds")
+                    .addAnnotation(Override.class)
+                    .addModifiers(Modifier.PUBLIC)
+                    .addParameter(double[].class, "thresholds")
+                    .beginControlFlow("if (thresholds.length != $L)", exits.size())
+                    .addStatement("throw new $T(NAME + $S + thresholds.length)", IllegalArgumentException.class,
+                            ": " + exits.size() + " exit thresholds expected, got ")
+                    .endControlFlow();
+            for (int k = 0; k < exits.size(); k++) {
+                String b = bufferField.get(exits.get(k).thresholdBuffer().name());
+                reads.add(CodeBlock.of("$L.getDouble(0)", b));
+                set.addStatement("$L.putScalar(0, thresholds[$L])", b, k);
+            }
+            type.addMethod(MethodSpec.methodBuilder("exitThresholds")
+                    .addAnnotation(Override.class)
+                    .addModifiers(Modifier.PUBLIC)
+                    .returns(double[].class)
+                    .addStatement("return new double[] {$L}", CodeBlock.join(reads, ", "))
+                    .build());
+            type.addMethod(set.build());
+        }
+
+        /** The outputs map; with exits at inference, every sample's output from where it left, in input order. */
+        private void returnOutputs(MethodSpec.Builder m, boolean routed) {
             m.addStatement("$T outputs = new $T<>()", ARRAY_MAP, LINKED_HASH_MAP);
             for (Graph.Port p : graph.outputs()) {
-                m.addStatement("outputs.put($S, $L.dup('c'))", p.name(), v(p.value()));
+                if (routed) {
+                    m.addStatement("outputs.put($S, routing.finish($L, dataType))", p.name(), v(p.value()));
+                } else {
+                    m.addStatement("outputs.put($S, $L.dup('c'))", p.name(), v(p.value()));
+                }
             }
         }
 
@@ -636,6 +875,10 @@ public final class JavaEmitter {
                     m.addStatement("$T.inference($L, $L, $L, $L, $L, $L, $L)", op("FusedBatchNormRelu"), v(b.in()),
                             param(b.gamma()), param(b.beta()), rm, rv, lit(b.eps()), out);
                 }
+                return;
+            }
+            if (op instanceof Op.Exit) {
+                m.addComment("while training every sample continues: the head's loss is a term of its own");
                 return;
             }
             if (op instanceof Op.Dropout d && !train) {
@@ -795,6 +1038,12 @@ public final class JavaEmitter {
                 m.addStatement("double temperature = $L * Math.pow($L / $L, Math.max(0.0, Math.min(1.0, context.progress())))",
                         lit(anneal.from()), lit(anneal.to()), lit(anneal.from()));
             }
+            TrainSpec.ExitRamp ramp = graph.training().exitRamp();
+            if (ramp != null) {
+                m.addComment("the exits' loss weights, ramped linearly from $L to $L over training", lit(ramp.from()), lit(ramp.to()));
+                m.addStatement("double exitRamp = $L + $L * Math.max(0.0, Math.min(1.0, context.progress()))", lit(ramp.from()),
+                        lit(ramp.to() - ramp.from()));
+            }
             List<Op> ops = graph.ops();
             for (int i = 0; i < ops.size(); i++) {
                 forwardOp(m, i, ops.get(i), true);
@@ -818,35 +1067,36 @@ public final class JavaEmitter {
                 }
                 String output = BackwardPlanner.outputOf(term);
                 Value value = seed.value();
+                TrainSpec.LossTerm kind = term instanceof TrainSpec.ExitLoss el ? el.base() : term;
                 m.addComment("loss term $L: $L, weight $L", seed.term(), commentText(term.display()),
-                        lit(term.weight()));
+                        weight(term));
                 String target = scope.claim(v(value) + "_target");
                 m.addStatement("$T $L = tensor(batch.targets(), $S, OUTPUTS.get($L), batchSize)", INDARRAY, target,
                         "target", outputIndex.get(output));
                 String grad = gradTarget(m, scope, seed.write(), value, value.shape(), "v" + value.id());
                 String termVar = scope.claim("term" + seed.term());
                 termVars[seed.term()] = termVar;
-                if (term instanceof TrainSpec.CrossEntropy ce) {
+                if (kind instanceof TrainSpec.CrossEntropy ce) {
                     m.addStatement("double $L = $T.forward($L, $L, $L, $L)", termVar, op("SoftmaxCrossEntropy"),
                             v(value), target, lit(ce.smoothing()), grad);
                 } else {
                     m.addStatement("double $L = $T.forward($L, $L, $L)", termVar, op("MeanSquaredError"), v(value),
                             target, grad);
                 }
-                if (seed.write() != Write.SKIP && term.weight() != 1.0) {
-                    m.addStatement("$T.scale($L, $L, $L)", ELEMENTWISE, grad, lit(term.weight()), grad);
+                if (seed.write() != Write.SKIP && !weight(term).equals("1.0")) {
+                    m.addStatement("$T.scale($L, $L, $L)", ELEMENTWISE, grad, weight(term), grad);
                 }
                 finishWrite(m, seed.write(), value, grad);
             }
             List<CodeBlock> sum = new ArrayList<>();
             for (int t = 0; t < terms.size(); t++) {
-                sum.add(CodeBlock.of("$L * $L", lit(terms.get(t).weight()), termVars[t]));
+                sum.add(CodeBlock.of("$L * $L", weight(terms.get(t)), termVars[t]));
             }
             m.addStatement("double loss = $L", sum.isEmpty() ? CodeBlock.of("0.0") : CodeBlock.join(sum, " + "));
             m.addStatement("$T<$T, $T> terms = new $T<>()", MAP, String.class, Double.class, LINKED_HASH_MAP);
             for (int t = 0; t < terms.size(); t++) {
                 m.addStatement("terms.merge($S, $L * $L, $T::sum)", terms.get(t).display(),
-                        lit(terms.get(t).weight()), termVars[t], Double.class);
+                        weight(terms.get(t)), termVars[t], Double.class);
             }
             // backward
             for (Step step : plan.steps()) {
@@ -858,9 +1108,14 @@ public final class JavaEmitter {
                     m.addStatement("$L.assign(0.0)", paramGradField.get(p));
                 }
             }
-            returnOutputs(m);
+            returnOutputs(m, false);
             m.addStatement("return new $T(loss, terms, outputs)", STEP_RESULT);
             return m.build();
+        }
+
+        /** A loss term's weight as Java: a constant, or times the exit ramp for a ramped exit's term. */
+        private static String weight(TrainSpec.LossTerm term) {
+            return term instanceof TrainSpec.ExitLoss el && el.ramped() ? lit(term.weight()) + " * exitRamp" : lit(term.weight());
         }
 
         /**
@@ -1065,6 +1320,19 @@ public final class JavaEmitter {
         // ---------------------------------------------------------------------------------------- helpers
 
         private void helpers(TypeSpec.Builder type) {
+            if (!graph.exits().isEmpty()) {
+                MethodSpec.Builder m = MethodSpec.methodBuilder("exited")
+                        .addJavadoc("The outputs once every sample has left at an exit.\n")
+                        .addModifiers(Modifier.PRIVATE)
+                        .returns(ARRAY_MAP)
+                        .addParameter(EXIT_ROUTING, "routing");
+                m.addStatement("$T outputs = new $T<>()", ARRAY_MAP, LINKED_HASH_MAP);
+                for (Graph.Port p : graph.outputs()) {
+                    m.addStatement("outputs.put($S, routing.output(dataType))", p.name());
+                }
+                m.addStatement("return outputs");
+                type.addMethod(m.build());
+            }
             type.addMethod(MethodSpec.methodBuilder("checkNames")
                     .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                     .addParameter(String.class, "what")

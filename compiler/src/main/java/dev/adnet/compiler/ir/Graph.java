@@ -30,6 +30,11 @@ public record Graph(String name, List<Port> inputs, List<Port> outputs, List<Op>
         return ops.stream().filter(o -> o instanceof Op.GatedResidual).map(o -> (Op.GatedResidual) o).toList();
     }
 
+    /** The early exits, in order of their index (which is also their order in the ops). */
+    public List<Op.Exit> exits() {
+        return ops.stream().filter(o -> o instanceof Op.Exit).map(o -> (Op.Exit) o).toList();
+    }
+
     /** A named input or output and its value. */
     public record Port(String name, Value value) {}
 }

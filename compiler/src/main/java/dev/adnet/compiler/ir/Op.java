@@ -259,6 +259,43 @@ public sealed interface Op {
         }
     }
 
+    /** How an exit decides; a budget is a confidence threshold that {@code adnet calibrate} chooses. */
+    enum ExitPolicyKind {
+        NONE,
+        CONFIDENCE,
+        ENTROPY,
+        PATIENCE,
+        BUDGET
+    }
+
+    /**
+     * An early exit: the ops {@code [headStart, headEnd)} compute {@code head} (a classifier over the network output
+     * it stands for) from {@code stream} alone, and this op (at index {@code headEnd}) decides per sample whether it
+     * leaves there. Its {@code out} is the per-sample decision ({@code [1]}); nothing in the network reads it, the
+     * stream goes on unchanged. Training evaluates every head on every sample; inference lets the samples whose
+     * policy fires leave the batch.
+     *
+     * @param threshold the confidence, entropy or patience the policy compares with; for a budget, the fraction of
+     *     the full network's FLOPs to calibrate for
+     * @param thresholdBuffer the threshold inference uses, as state that checkpoints carry: the declared one, or for a
+     *     budget 1 (no sample leaves) until {@code adnet calibrate} stores one
+     * @param weight the exit's weight in the training loss, relative to the output's own loss terms
+     * @param output the network output this exit stands for
+     */
+    record Exit(Value stream, Value head, Value out, int exitIndex, String name, ExitPolicyKind policy,
+            double threshold, BufferDecl thresholdBuffer, double weight, int headStart, int headEnd, String output, String path, Span origin)
+            implements Op {
+        @Override
+        public List<Value> inputs() {
+            return List.of(head);
+        }
+
+        @Override
+        public String kind() {
+            return "exit";
+        }
+    }
+
     /** {@code out = factor * in}. */
     record Scale(Value in, Value out, double factor, String path, Span origin) implements Op {
         @Override

@@ -9,14 +9,36 @@ import java.util.List;
  * @param terms the loss terms, each with its weight
  * @param config optimizer, schedule, epochs, batch size, seed
  */
-public record TrainSpec(List<LossTerm> terms, TrainingConfig config, Temperature temperature) {
+public record TrainSpec(List<LossTerm> terms, TrainingConfig config, Temperature temperature, ExitRamp exitRamp) {
     public TrainSpec {
         terms = List.copyOf(terms);
     }
 
     public TrainSpec(List<LossTerm> terms, TrainingConfig config) {
-        this(terms, config, null);
+        this(terms, config, null, null);
     }
+
+    public TrainSpec(List<LossTerm> terms, TrainingConfig config, Temperature temperature) {
+        this(terms, config, temperature, null);
+    }
+
+    /**
+     * SDN's schedule for the exits' loss weights: each exit's weight is multiplied by a factor that grows linearly
+     * from {@code from} to {@code to} over training.
+     */
+    public record ExitRamp(double from, double to) {
+        public double at(double progress) {
+            return from + (to - from) * Math.max(0, Math.min(1, progress));
+        }
+    }
+
+    /**
+     * An exit head's share of the loss: {@code base} (a term on the output the exit stands for) applied to the head's
+     * prediction instead, with {@code weight} = the base term's weight times the exit's.
+     *
+     * @param ramped whether {@link TrainSpec#exitRamp()} scales the weight over training
+     */
+    public record ExitLoss(int exit, LossTerm base, double weight, boolean ramped, String display) implements LossTerm {}
 
     /**
      * A temperature for every gate's Gumbel-softmax, overriding the gates' own: fixed when {@code from == to}, else

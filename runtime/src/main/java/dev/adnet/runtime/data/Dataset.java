@@ -74,6 +74,17 @@ public final class Dataset {
         return new Dataset(name, images.pixels(), labels, images.count(), images.rows(), images.cols(), classes);
     }
 
+    /** Samples {@code [from, to)} as a dataset of their own (copies). */
+    public Dataset slice(int from, int to) {
+        if (from < 0 || to > count || from > to) {
+            throw new DataException(name + ": no samples [" + from + ", " + to + ") in " + count);
+        }
+        int image = rows * cols;
+        byte[] p = java.util.Arrays.copyOfRange(pixels, from * image, to * image);
+        int[] l = java.util.Arrays.copyOfRange(labels, from, to);
+        return new Dataset(name + "[" + from + ":" + to + "]", p, l, to - from, rows, cols, classes);
+    }
+
     public String name() {
         return name;
     }

@@ -39,6 +39,16 @@ public final class Arena {
         long[] shape = new long[perSample.length + 1];
         shape[0] = capacity;
         System.arraycopy(perSample, 0, shape, 1, perSample.length);
+        long inner = 1;
+        for (long d : perSample) {
+            inner *= d;
+        }
+        if (inner == 1 && rows != capacity) {
+            // ND4J marks a row range of a [capacity, 1] array as f-ordered; such arrays are tiny, so a dense one of
+            // the exact shape (reallocated when the row count changes) costs less than it saves
+            shape[0] = rows;
+            return get(slot, type, shape);
+        }
         INDArray full = get(slot, type, shape);
         if (rows == capacity) {
             return full;

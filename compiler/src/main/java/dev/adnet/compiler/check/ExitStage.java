@@ -1,0 +1,132 @@
+package dev.adnet.compiler.check;
+
+import dev.adnet.compiler.diag.Code;
+import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.Value;
+import dev.adnet.compiler.source.Span;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code exit name(weight = w) when policy { head }}: passes its input on unchanged and attaches a classifier head
+ * to it. Lowers the head as one contiguous range of ops that reads nothing but the exit's input (so inference can
+ * run it on the samples still in the batch), then the {@link Op.Exit} that decides who leaves.
+ *
+ * @param name the declared name, or null
+ * @param threshold the policy's constant (see {@link Op.Exit#threshold()})
+ * @param policySpan where the policy is written, for errors that depend on the network around the exit
+ */
+record ExitStage(String name, Span nameSpan, double weight, Op.ExitPolicyKind policy, double threshold,
+        Stage head, Span span, Span policySpan) implements Stage {
+
+    static final List<Args.Param> PARAMS = List.of(new Args.Param("weight", Args.Type.FLOAT, new Val.Num(1.0, false)));
+
+    @Override
+    public Val apply(List<Val.Tensor> inputs, Lowering lowering, String scope, Span at) {
+        if (!Stages.arityOk(this, inputs, lowering, at)) {
+            return Val.ERR;
+        }
+        Map<String, long[]> outputs = lowering.declaredOutputs();
+        if (outputs.size() != 1) {
+            lowering.diagnostics.error(Code.NOT_SUPPORTED_YET, span, "exits are supported in networks with one output, "
+                    + "which the exit heads stand for; this network declares " + outputs.size());
+            return Val.ERR;
+        }
+        Map.Entry<String, long[]> output = outputs.entrySet().iterator().next();
+        long[] outShape = output.getValue();
+        if (outShape == null) {
+            return Val.ERR; // the output's own shape error is reported where it is declared
+        }
+        if (outShape.length != 1 || outShape[0] < 2) {
+            lowering.diagnostics.error(Code.INVALID_VALUE, span, "an exit stands for a classifier output of shape [classes], "
+                    + "but output '" + output.getKey() + "' is " + dev.adnet.compiler.ir.Shapes.text(outShape));
+            return Val.ERR;
+        }
+        int exitIndex = lowering.nextExitIndex();
+        String path = name != null ? (scope.isEmpty() ? name : scope + "." + name) : lowering.instanceName(scope, "exit");
+        if (!lowering.claimExitName(path)) {
+            lowering.diagnostics.error(Code.DUPLICATE_NAME, nameSpan != null ? nameSpan : span, "an exit named '" + path
+                    + "' already exists in this network");
+            return Val.ERR;
+        }
+        Value x = inputs.get(0).value();
+        int headStart = lowering.ops().size();
+        Val h = head.apply(inputs, lowering, path, at);
+        int headEnd = lowering.ops().size();
+        if (!(h instanceof Val.Tensor ht)) {
+            return Val.ERR;
+        }
+        if (headStart == headEnd) {
+            lowering.diagnostics.error(Code.INVALID_VALUE, span, "an exit needs a head that computes the output from its input, "
+                    + "e.g. { global_avg_pool -> dense(" + outShape[0] + ") }");
+            return Val.ERR;
+        }
+        if (!java.util.Arrays.equals(ht.value().shape(), outShape)) {
+            lowering.diagnostics.error(Code.SHAPE_MISMATCH, span, "this exit's head gives " + ht.value().shapeText()
+                    + " but the output it stands for, '" + output.getKey() + "', is " + dev.adnet.compiler.ir.Shapes.text(outShape));
+            return Val.ERR;
+        }
+        for (int i = headStart; i < headEnd; i++) {
+            Op op = lowering.ops().get(i);
+            if (op instanceof Op.GumbelGate || op instanceof Op.Exit) {
+                lowering.diagnostics.error(Code.NOT_SUPPORTED_YET, op.origin(), "a gate or an exit inside an exit head is not "
+                        + "supported yet");
+                return Val.ERR;
+            }
+        }
+        if (!readsOnlyItsInput(x, headStart, headEnd, lowering)) {
+            return Val.ERR;
+        }
+        if (!policyFits(outShape[0], exitIndex, lowering)) {
+            return Val.ERR;
+        }
+        Value decision = lowering.newValue(1);
+        dev.adnet.compiler.ir.BufferDecl stored = lowering.buffer(path + ".threshold", 1,
+                policy == Op.ExitPolicyKind.BUDGET ? 1.0 : threshold);
+        Op.Exit exit = new Op.Exit(x, ht.value(), decision, exitIndex, name != null ? name : path, policy, threshold, stored, weight,
+                headStart, headEnd, output.getKey(), path, span);
+        return lowering.add(exit) ? inputs.get(0) : Val.ERR;
+    }
+
+    /** Thresholds that depend on the classes or on the exits before this one. */
+    private boolean policyFits(long classes, int exitIndex, Lowering lowering) {
+        if (policy == Op.ExitPolicyKind.ENTROPY && threshold > Math.log(classes)) {
+            lowering.diagnostics.error(Code.INVALID_VALUE, policySpan, String.format(java.util.Locale.ROOT,
+                    "the entropy of %d classes is at most ln %d = %.4f, so a threshold of %s lets every sample leave here",
+                    classes, classes, Math.log(classes), new Val.Num(threshold, false).text()));
+            return false;
+        }
+        if (policy == Op.ExitPolicyKind.PATIENCE && threshold > exitIndex + 1) {
+            lowering.diagnostics.error(Code.INVALID_VALUE, policySpan, "patience(" + (long) threshold + ") needs "
+                    + (long) threshold + " exits to agree, but this is exit " + (exitIndex + 1) + ", so it can never fire");
+            return false;
+        }
+        return true;
+    }
+
+    /** The head may read only the exit's input and what it computes itself, so it can run on the remaining samples. */
+    private boolean readsOnlyItsInput(Value x, int start, int end, Lowering lowering) {
+        Set<Value> inside = new HashSet<>();
+        inside.add(x);
+        List<Op> ops = lowering.ops();
+        for (int i = start; i < end; i++) {
+            Op op = ops.get(i);
+            for (Value v : op.inputs()) {
+                if (!inside.contains(v)) {
+                    lowering.diagnostics.error(Code.INVALID_VALUE, op.origin(), "an exit head may read only the exit's input, "
+                            + "but this reads a value from outside it");
+                    return false;
+                }
+            }
+            inside.add(op.out());
+        }
+        return true;
+    }
+
+    @Override
+    public String describe() {
+        return "'exit'";
+    }
+}
