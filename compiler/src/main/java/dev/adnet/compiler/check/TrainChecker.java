@@ -125,11 +125,13 @@ final class TrainChecker {
                 java.util.Arrays.fill(factors, number(e, "exit_weights", 0, false));
             }
         }
-        List<TrainSpec.LossTerm> bases = List.copyOf(terms);
+        List<TrainSpec.LossTerm> bases = new ArrayList<>(terms);
+        bases.addAll(distills);
         for (Op.Exit x : exits) {
             for (TrainSpec.LossTerm t : bases) {
                 String output = t instanceof TrainSpec.CrossEntropy ce ? ce.output()
-                        : t instanceof TrainSpec.MeanSquaredError m ? m.output() : null;
+                        : t instanceof TrainSpec.MeanSquaredError m ? m.output()
+                        : t instanceof TrainSpec.Distill d ? d.output() : null;
                 if (x.output().equals(output)) {
                     terms.add(new TrainSpec.ExitLoss(x.exitIndex(), t, t.weight() * x.weight() * factors[x.exitIndex()],
                             ramp != null, t.display() + "@" + x.name()));
@@ -201,9 +203,13 @@ final class TrainChecker {
             diag.error(Code.NOT_SUPPORTED_YET, name.span(), "loss term '" + term + "' is not supported yet");
             return;
         }
+        if (term.equals("distill")) {
+            distill(name, a, weight);
+            return;
+        }
         if (!term.equals("cross_entropy") && !term.equals("mse")) {
             diag.error(Code.UNKNOWN_LOSS_TERM, name.span(), "unknown loss term '" + term + "'"
-                    + Suggest.suffix(term, List.of("cross_entropy", "mse", "target_rate", "flops_budget", "ponder", "sparsity", "sharing")));
+                    + Suggest.suffix(term, List.of("cross_entropy", "mse", "distill", "target_rate", "flops_budget", "ponder", "sparsity", "sharing")));
             return;
         }
         if (a.args().isEmpty() || a.args().get(0).named() || !(a.args().get(0).value() instanceof Expr.Name target)) {
@@ -242,6 +248,39 @@ final class TrainChecker {
         } else {
             terms.add(new TrainSpec.MeanSquaredError(target.name(), weight, display));
         }
+    }
+
+    /** Distillation terms, which only exits carry (see {@link #exitLosses}). */
+    private final List<TrainSpec.LossTerm> distills = new ArrayList<>();
+
+    /** {@code distill(logits)} or {@code distill(logits, temperature = 3)}: exit heads learn from the final output. */
+    private void distill(Expr.Name name, Expr.Apply a, double weight) {
+        if (exits().isEmpty()) {
+            diag.error(Code.LOSS_TARGET, name.span(), "'distill' teaches exit heads from the final output, but this network has no exit");
+            return;
+        }
+        if (a.args().isEmpty() || a.args().get(0).named() || !(a.args().get(0).value() instanceof Expr.Name target)) {
+            diag.error(Code.LOSS_TARGET, a.span(), "'distill' needs the output the exits stand for, e.g. distill(logits)");
+            return;
+        }
+        if (!outputs.containsKey(target.name())) {
+            if (!brokenOutputs.contains(target.name())) {
+                diag.error(Code.LOSS_TARGET, target.span(), "'" + target.name() + "' is not an output of this network"
+                        + Suggest.suffix(target.name(), outputs.keySet()));
+            }
+            return;
+        }
+        Map<String, Val> args = evaluator.constants(a.args().subList(1, a.args().size()),
+                List.of(new Args.Param("temperature", FLOAT, new Val.Num(1.0, false))), "distill", a.span());
+        if (args == null) {
+            return;
+        }
+        double t = Args.numArg(args, "temperature");
+        if (!(t > 0) || Double.isInfinite(t)) {
+            diag.error(Code.INVALID_VALUE, a.span(), "a distillation temperature must be positive, not " + t);
+            return;
+        }
+        distills.add(new TrainSpec.Distill(target.name(), weight, t, "distill(" + target.name() + ")"));
     }
 
     /** {@code target_rate()}, {@code target_rate(0.6)}, {@code target_rate([1, 0.6, ...])}, {@code flops_budget(0.5)}. */

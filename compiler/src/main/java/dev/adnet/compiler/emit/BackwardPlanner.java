@@ -176,6 +176,9 @@ public final class BackwardPlanner {
         if (term instanceof TrainSpec.CrossEntropy ce) {
             return ce.output();
         }
+        if (term instanceof TrainSpec.Distill d) {
+            return d.output();
+        }
         return ((TrainSpec.MeanSquaredError) term).output();
     }
 

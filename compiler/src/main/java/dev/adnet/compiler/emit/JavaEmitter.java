@@ -88,7 +88,7 @@ public final class JavaEmitter {
         "LinkedHashMap", "Arrays", "Set", "LinkedHashSet", "String", "Double", "Long", "Math", "Object", "Conv2d",
         "Dense", "BatchNorm", "LayerNorm", "Relu", "Gelu", "Sigmoid", "Tanh", "Softmax", "MaxPool2d", "AvgPool2d",
         "GlobalAvgPool", "Flatten", "Dropout", "Concat", "SoftmaxCrossEntropy", "MeanSquaredError",
-        "FusedBatchNormRelu", "ExitMode", "ExitPolicy", "ExitRouting", "Compaction", "GumbelSoftmax", "GatedResidual",
+        "FusedBatchNormRelu", "Distillation", "ExitMode", "ExitPolicy", "ExitRouting", "Compaction", "GumbelSoftmax", "GatedResidual",
         "Prediction", "GateMode",
         "IllegalArgumentException", "Override", "System"};
 
@@ -1071,14 +1071,22 @@ public final class JavaEmitter {
                 m.addComment("loss term $L: $L, weight $L", seed.term(), commentText(term.display()),
                         weight(term));
                 String target = scope.claim(v(value) + "_target");
-                m.addStatement("$T $L = tensor(batch.targets(), $S, OUTPUTS.get($L), batchSize)", INDARRAY, target,
-                        "target", outputIndex.get(output));
+                if (kind instanceof TrainSpec.Distill) {
+                    m.addComment("the teacher is the final output, which gets no gradient from this term");
+                    m.addStatement("$T $L = $L", INDARRAY, target, v(outputValue(output)));
+                } else {
+                    m.addStatement("$T $L = tensor(batch.targets(), $S, OUTPUTS.get($L), batchSize)", INDARRAY, target,
+                            "target", outputIndex.get(output));
+                }
                 String grad = gradTarget(m, scope, seed.write(), value, value.shape(), "v" + value.id());
                 String termVar = scope.claim("term" + seed.term());
                 termVars[seed.term()] = termVar;
                 if (kind instanceof TrainSpec.CrossEntropy ce) {
                     m.addStatement("double $L = $T.forward($L, $L, $L, $L)", termVar, op("SoftmaxCrossEntropy"),
                             v(value), target, lit(ce.smoothing()), grad);
+                } else if (kind instanceof TrainSpec.Distill d) {
+                    m.addStatement("double $L = $T.forward($L, $L, $L, $L)", termVar, op("Distillation"), v(value), target,
+                            lit(d.temperature()), grad);
                 } else {
                     m.addStatement("double $L = $T.forward($L, $L, $L)", termVar, op("MeanSquaredError"), v(value),
                             target, grad);
@@ -1111,6 +1119,15 @@ public final class JavaEmitter {
             returnOutputs(m, false);
             m.addStatement("return new $T(loss, terms, outputs)", STEP_RESULT);
             return m.build();
+        }
+
+        private Value outputValue(String name) {
+            for (Graph.Port p : graph.outputs()) {
+                if (p.name().equals(name)) {
+                    return p.value();
+                }
+            }
+            throw new IllegalStateException("no output " + name);
         }
 
         /** A loss term's weight as Java: a constant, or times the exit ramp for a ramped exit's term. */

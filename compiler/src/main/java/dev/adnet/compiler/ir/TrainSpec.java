@@ -96,6 +96,12 @@ public record TrainSpec(List<LossTerm> terms, TrainingConfig config, Temperature
         }
     }
 
+    /**
+     * Self-distillation: an exit head learns from the final output's softmax at {@code temperature} (the teacher
+     * gets no gradient). Only exits carry it, as an {@link ExitLoss}; on the output itself it would be zero.
+     */
+    public record Distill(String output, double weight, double temperature, String display) implements LossTerm {}
+
     /** Mean squared error of an output against targets of its shape. */
     public record MeanSquaredError(String output, double weight, String display) implements LossTerm {}
 }

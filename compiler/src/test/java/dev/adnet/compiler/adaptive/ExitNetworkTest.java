@@ -87,6 +87,28 @@ class ExitNetworkTest {
         }
     }
 
+    /**
+     * Distillation treats the final output as a fixed teacher, so its defined gradient is the true one exactly for
+     * the exit heads' own parameters (they do not influence the teacher).
+     */
+    @Test
+    void distillationGradientOfTheExitHeads() {
+        CompiledNetwork compiled = GatedNetworkTest.compile(EXITS.replace("loss cross_entropy(y) + 0.1 * mse(y)",
+                "loss cross_entropy(y) + 0.5 * distill(y, temperature = 2)"));
+        assertThat(compiled.graph().training().terms().stream().filter(t -> t instanceof TrainSpec.ExitLoss el
+                && el.base() instanceof TrainSpec.Distill).count()).isEqualTo(2);
+        TrainableNetwork net = (TrainableNetwork) compiled.instantiate(DataType.DOUBLE, 3);
+        SplittableRandom rnd = new SplittableRandom(19);
+        randomize(net, rnd);
+        Batch data = batch(4, rnd, DataType.DOUBLE);
+        StepContext ctx = new StepContext(0, 0, 0.25, 99);
+        net.trainStep(data, ctx);
+        NetworkGradientCheck.Result result = NetworkGradientCheck.check(net, data, ctx,
+                p -> p.name().contains("first.") || p.name().contains("second."));
+        assertThat(result.checked()).isGreaterThan(20);
+        assertThat(result.worst()).isLessThan(1e-6);
+    }
+
     @Test
     void samplesLeaveWhereTheRecordedHeadsSayWithThoseHeadsOutputs() {
         CompiledNetwork compiled = GatedNetworkTest.compile(EXITS);

@@ -376,6 +376,25 @@ class GradientTest {
         return Stream.of(0.0, 0.1);
     }
 
+    @ParameterizedTest
+    @MethodSource("temperatures")
+    void distillation(double temperature) {
+        INDArray student = random(1, DOUBLE, 3, 4);
+        INDArray teacher = random(2, DOUBLE, 3, 4).muli(3);
+        INDArray g = student.ulike();
+        GradientCheck.checkScalar("distillation", new INDArray[] {student},
+                () -> Distillation.forward(student, teacher, temperature, null), () -> {
+                    Distillation.forward(student, teacher, temperature, g);
+                    return new INDArray[] {g};
+                });
+        org.assertj.core.api.Assertions.assertThat(Distillation.forward(teacher, teacher, temperature, null))
+                .as("no loss when the student matches the teacher").isCloseTo(0.0, org.assertj.core.api.Assertions.within(1e-12));
+    }
+
+    static Stream<Double> temperatures() {
+        return Stream.of(1.0, 3.0);
+    }
+
     @Test
     void meanSquaredError() {
         INDArray p = random(1, DOUBLE, 3, 4);
