@@ -3,6 +3,7 @@ package dev.adnet.runtime;
 import dev.adnet.runtime.train.Batch;
 import dev.adnet.runtime.train.StepResult;
 import dev.adnet.runtime.train.TrainingConfig;
+import java.util.List;
 
 /**
  * A network that can run a training step: the training forward pass, the losses declared in its {@code train}
@@ -15,6 +16,14 @@ public interface TrainableNetwork extends Network {
      * total loss; the optimizer is not applied here.
      */
     StepResult trainStep(Batch batch, StepContext context);
+
+    /**
+     * The parameters training updates: all of them, unless the source freezes some (a multi-exit network trained
+     * with {@code freeze backbone} updates only its exit heads).
+     */
+    default List<Parameter> trainableParameters() {
+        return parameters();
+    }
 
     /** The training configuration the source declares (optimizer, schedule, batch size, epochs, seed). */
     TrainingConfig trainingConfig();

@@ -24,7 +24,7 @@ import java.util.Set;
 /** Checks a {@code train} section and turns it into a {@link TrainSpec}. */
 final class TrainChecker {
     static final Set<String> SETTINGS = Set.of("loss", "optimizer", "schedule", "warmup", "batch", "epochs", "seed",
-            "temperature", "exit_weights");
+            "temperature", "exit_weights", "freeze");
     private static final Set<String> ADAPTIVE_TERMS = Set.of("ponder", "sparsity", "sharing");
 
     private final Diagnostics diag;
@@ -82,7 +82,11 @@ final class TrainChecker {
         if (diag.errorCount() > errors || optimizer == null || schedule == null) {
             return null;
         }
-        return new TrainSpec(terms, new TrainingConfig(optimizer, schedule, epochs, batch, seed), temperature, ramp);
+        boolean freeze = settings.containsKey("freeze") && freeze(settings.get("freeze"), terms);
+        if (diag.errorCount() > errors) {
+            return null;
+        }
+        return new TrainSpec(terms, new TrainingConfig(optimizer, schedule, epochs, batch, seed), temperature, ramp, freeze);
     }
 
     private List<Op.Exit> exits() {
@@ -139,6 +143,31 @@ final class TrainChecker {
             }
         }
         return ramp;
+    }
+
+    /**
+     * {@code freeze backbone}: train the exit heads on a backbone that stays as it is (SDN's heads-only training, on a
+     * network initialised from a checkpoint with {@code adnet train --init}).
+     */
+    private boolean freeze(Member.Setting s, List<TrainSpec.LossTerm> terms) {
+        if (!(s.value() instanceof Expr.Name n) || !n.name().equals("backbone")) {
+            diag.error(Code.INVALID_SETTING, s.value().span(), "'freeze' takes 'backbone': freeze backbone");
+            return false;
+        }
+        if (exits().isEmpty()) {
+            diag.error(Code.INVALID_SETTING, s.key().span(), "'freeze backbone' trains only exit heads, but this network has no exit");
+            return false;
+        }
+        if (!gates().isEmpty()) {
+            diag.error(Code.NOT_SUPPORTED_YET, s.key().span(), "'freeze backbone' in a network with gates is not supported yet");
+            return false;
+        }
+        if (terms.stream().noneMatch(t -> t instanceof TrainSpec.ExitLoss)) {
+            diag.error(Code.INVALID_SETTING, s.key().span(), "with a frozen backbone only the exit heads' loss terms train, but "
+                    + "the loss has none for the output the exits stand for");
+            return false;
+        }
+        return true;
     }
 
     /** {@code ramp(0.01 -> 0.5)} or {@code ramp(from = 0.01, to = 0.5)}. */

@@ -2,6 +2,7 @@ package dev.adnet.compiler.cli;
 
 import dev.adnet.runtime.TrainableNetwork;
 import dev.adnet.runtime.checkpoint.CheckpointException;
+import dev.adnet.runtime.checkpoint.Checkpoints;
 import dev.adnet.runtime.data.DataException;
 import dev.adnet.runtime.data.DataLoader;
 import dev.adnet.runtime.data.Dataset;
@@ -61,6 +62,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume", paramLabel = "CHECKPOINT", description = "continue from a checkpoint")
     Path resume;
+
+    @Option(names = "--init", paramLabel = "CHECKPOINT", description = "start from the parameters and buffers of another "
+            + "network's checkpoint wherever names and shapes match (e.g. a trained backbone for 'freeze backbone')")
+    Path init;
 
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto", description = "auto, redraw, plain or none")
     String progress;
@@ -136,8 +141,20 @@ final class TrainCommand implements Callable<Integer> {
             outText.flush();
             PrintStream progressStream = System.out;
             Trainer trainer = Trainer.create(net, config, new Trainer.Options().outputDirectory(dir).progress(progressStream, mode));
+            if (resume != null && init != null) {
+                err.println("adnet: --resume continues a run, --init starts one: give one of them");
+                return Main.USAGE;
+            }
             if (resume != null) {
                 trainer.resume(resume);
+            }
+            if (init != null) {
+                Checkpoints.Initialised i = Checkpoints.initialise(init, net);
+                outText.printf(Locale.ROOT, "initialised %d of %d parameters and %d of %d buffers from %s%s%n", i.parameters(),
+                        i.ofParameters(), i.buffers(), i.ofBuffers(), init, i.notFound().isEmpty() ? ""
+                        : "; not in it: " + String.join(", ", i.notFound().subList(0, Math.min(8, i.notFound().size())))
+                        + (i.notFound().size() > 8 ? ", ..." : ""));
+                outText.flush();
             }
             Trainer.Result result = trainer.fit(trainLoader, testLoader);
             if (!result.history().isEmpty()) {

@@ -89,7 +89,8 @@ public final class BackwardPlanner {
         Set<Integer> requiresGrad = new HashSet<>();
         for (int i = 0; i < ops.size(); i++) {
             Op op = ops.get(i);
-            boolean req = !op.params().isEmpty();
+            // a frozen op's parameters get no gradient, so nothing flows back through the frozen backbone
+            boolean req = !op.params().isEmpty() && !graph.frozen(i);
             for (Value in : op.inputs()) {
                 consumers.computeIfAbsent(in.id(), k -> new ArrayList<>()).add(i);
                 req |= requiresGrad.contains(in.id());
@@ -155,7 +156,7 @@ public final class BackwardPlanner {
             steps.add(new Step(i, op, ins, ps));
         }
         List<String> zeroed = new ArrayList<>();
-        for (ParamDecl p : graph.params()) {
+        for (ParamDecl p : graph.trainableParams()) {
             if (!paramsWritten.contains(p.name())) {
                 zeroed.add(p.name());
             }

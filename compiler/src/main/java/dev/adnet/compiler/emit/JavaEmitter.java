@@ -160,7 +160,7 @@ public final class JavaEmitter {
             this.className = Names.identifier(graph.name());
             classScope.reserve(TYPE_NAMES).reserve(className, "NAME", "SOURCE_HASH", "FLOPS_PER_SAMPLE", "INPUTS",
                     "OUTPUTS", "dataType", "arena", "parameters", "buffers", "GATE_FLOPS", "openRows", "inferenceSeed", "gateMode",
-                    "EXIT_FLOPS", "EXIT_FIXED_FLOPS", "FULL_FIXED_FLOPS", "EXIT_POLICIES", "EXIT_THRESHOLDS", "exitMode", "lastRouting");
+                    "EXIT_FLOPS", "EXIT_FIXED_FLOPS", "trainableParameters", "FULL_FIXED_FLOPS", "EXIT_POLICIES", "EXIT_THRESHOLDS", "exitMode", "lastRouting");
             List<Op> ops = graph.ops();
             for (int i = 0; i < ops.size(); i++) {
                 Op op = ops.get(i);
@@ -325,6 +325,11 @@ public final class JavaEmitter {
                     Modifier.PRIVATE, Modifier.FINAL).build());
             type.addField(FieldSpec.builder(ParameterizedTypeName.get(LIST, BUFFER), "buffers", Modifier.PRIVATE,
                     Modifier.FINAL).build());
+            if (frozenBackbone()) {
+                type.addField(FieldSpec.builder(ParameterizedTypeName.get(LIST, PARAMETER), "trainableParameters",
+                        Modifier.PRIVATE, Modifier.FINAL).addJavadoc("The exit heads' parameters: the backbone is frozen.\n")
+                        .build());
+            }
             List<Op.GatedResidual> gates = graph.gates();
             if (!gates.isEmpty()) {
                 List<String> flops = new ArrayList<>();
@@ -380,6 +385,10 @@ public final class JavaEmitter {
                 type.addField(FieldSpec.builder(EXIT_ROUTING, "lastRouting", Modifier.PRIVATE)
                         .addJavadoc("Where each sample of the last inference call left.\n").build());
             }
+        }
+
+        private boolean frozenBackbone() {
+            return trainable && graph.training().freezeBackbone();
         }
 
         private int indexOf(Op op) {
@@ -469,6 +478,17 @@ public final class JavaEmitter {
                 bufferRecords.add(CodeBlock.of("new $T($S, $L)", BUFFER, b.name(), f));
             }
             c.addStatement("parameters = $T.of($L)", LIST, CodeBlock.join(records, ",\n"));
+            if (frozenBackbone()) {
+                List<CodeBlock> trainableList = new ArrayList<>();
+                java.util.Set<String> names = new HashSet<>();
+                graph.trainableParams().forEach(p -> names.add(p.name()));
+                for (int i = 0; i < params.size(); i++) {
+                    if (names.contains(params.get(i).name())) {
+                        trainableList.add(CodeBlock.of("parameters.get($L)", i));
+                    }
+                }
+                c.addStatement("trainableParameters = $T.of($L)", LIST, CodeBlock.join(trainableList, ", "));
+            }
             c.addStatement("buffers = $T.of($L)", LIST, CodeBlock.join(bufferRecords, ",\n"));
             type.addMethod(c.build());
         }
@@ -484,6 +504,9 @@ public final class JavaEmitter {
             type.addMethod(getter("parameters", ParameterizedTypeName.get(LIST, PARAMETER), "parameters"));
             type.addMethod(getter("buffers", ParameterizedTypeName.get(LIST, BUFFER), "buffers"));
             type.addMethod(getter("flopsPerSample", TypeName.LONG, "FLOPS_PER_SAMPLE"));
+            if (frozenBackbone()) {
+                type.addMethod(getter("trainableParameters", ParameterizedTypeName.get(LIST, PARAMETER), "trainableParameters"));
+            }
         }
 
         private static MethodSpec getter(String name, TypeName type, String field) {
@@ -1046,7 +1069,8 @@ public final class JavaEmitter {
             }
             List<Op> ops = graph.ops();
             for (int i = 0; i < ops.size(); i++) {
-                forwardOp(m, i, ops.get(i), true);
+                // a frozen backbone runs as at inference: running statistics, no dropout, no state updated
+                forwardOp(m, i, ops.get(i), !graph.frozen(i));
             }
             // losses
             List<TrainSpec.LossTerm> terms = graph.training().terms();

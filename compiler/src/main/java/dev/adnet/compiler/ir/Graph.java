@@ -35,6 +35,37 @@ public record Graph(String name, List<Port> inputs, List<Port> outputs, List<Op>
         return ops.stream().filter(o -> o instanceof Op.Exit).map(o -> (Op.Exit) o).toList();
     }
 
+    /** Whether op {@code index} belongs to an exit: its head or its decision. */
+    public boolean inExit(int index) {
+        for (Op.Exit x : exits()) {
+            if (index >= x.headStart() && index <= x.headEnd()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether training leaves op {@code index} alone: with {@code freeze backbone}, every op outside the exit heads.
+     */
+    public boolean frozen(int index) {
+        return training != null && training.freezeBackbone() && !inExit(index);
+    }
+
+    /** The parameters training updates, in declaration order. */
+    public List<ParamDecl> trainableParams() {
+        if (training == null || !training.freezeBackbone()) {
+            return params;
+        }
+        java.util.Set<String> heads = new java.util.HashSet<>();
+        for (int i = 0; i < ops.size(); i++) {
+            if (inExit(i)) {
+                ops.get(i).params().forEach(p -> heads.add(p.name()));
+            }
+        }
+        return params.stream().filter(p -> heads.contains(p.name())).toList();
+    }
+
     /** A named input or output and its value. */
     public record Port(String name, Value value) {}
 }

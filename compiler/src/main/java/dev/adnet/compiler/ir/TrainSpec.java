@@ -8,18 +8,21 @@ import java.util.List;
  *
  * @param terms the loss terms, each with its weight
  * @param config optimizer, schedule, epochs, batch size, seed
+ * @param freezeBackbone whether only the exit heads train: every other op runs as at inference (batchnorm with
+ *     its running statistics, no dropout) and its parameters get no gradient
  */
-public record TrainSpec(List<LossTerm> terms, TrainingConfig config, Temperature temperature, ExitRamp exitRamp) {
+public record TrainSpec(List<LossTerm> terms, TrainingConfig config, Temperature temperature, ExitRamp exitRamp,
+        boolean freezeBackbone) {
     public TrainSpec {
         terms = List.copyOf(terms);
     }
 
     public TrainSpec(List<LossTerm> terms, TrainingConfig config) {
-        this(terms, config, null, null);
+        this(terms, config, null, null, false);
     }
 
     public TrainSpec(List<LossTerm> terms, TrainingConfig config, Temperature temperature) {
-        this(terms, config, temperature, null);
+        this(terms, config, temperature, null, false);
     }
 
     /**

@@ -109,6 +109,32 @@ class ExitNetworkTest {
         assertThat(result.worst()).isLessThan(1e-6);
     }
 
+    /**
+     * {@code freeze backbone}: only the exit heads are trainable; the backbone runs as at inference (its batchnorm
+     * statistics stay put) and the heads' gradients are exact.
+     */
+    @Test
+    void frozenBackboneTrainsOnlyTheHeads() {
+        CompiledNetwork compiled = GatedNetworkTest.compile(EXITS.replace("exit_weights ramp(0.2 -> 1.0)",
+                "exit_weights ramp(0.2 -> 1.0)\n    freeze backbone"));
+        TrainableNetwork net = (TrainableNetwork) compiled.instantiate(DataType.DOUBLE, 3);
+        SplittableRandom rnd = new SplittableRandom(31);
+        randomize(net, rnd);
+        assertThat(net.trainableParameters()).extracting(Parameter::name)
+                .allMatch(n -> n.startsWith("h.first.") || n.startsWith("h.second."))
+                .hasSize(4);
+        java.util.Map<String, INDArray> before = new java.util.HashMap<>();
+        net.buffers().forEach(b -> before.put(b.name(), b.value().dup()));
+        Batch data = batch(4, rnd, DataType.DOUBLE);
+        StepContext ctx = new StepContext(0, 0, 0.5, 99);
+        net.trainStep(data, ctx);
+        net.buffers().forEach(b -> assertThat(maxDiff(b.value(), before.get(b.name()))).as(b.name()).isEqualTo(0.0));
+        NetworkGradientCheck.Result result = NetworkGradientCheck.check(net, data, ctx,
+                p -> net.trainableParameters().contains(p));
+        assertThat(result.checked()).isGreaterThan(20);
+        assertThat(result.worst()).isLessThan(1e-6);
+    }
+
     @Test
     void samplesLeaveWhereTheRecordedHeadsSayWithThoseHeadsOutputs() {
         CompiledNetwork compiled = GatedNetworkTest.compile(EXITS);

@@ -165,6 +165,45 @@ public final class Checkpoints {
         return out;
     }
 
+    /**
+     * What {@link #initialise} copied.
+     *
+     * @param notFound names of this network's parameters and buffers the checkpoint has no tensor of that shape for
+     */
+    public record Initialised(int parameters, int ofParameters, int buffers, int ofBuffers, List<String> notFound) {
+        public Initialised {
+            notFound = List.copyOf(notFound);
+        }
+    }
+
+    /**
+     * Initialises {@code net} from a checkpoint of another network (for instance a static network, into the same
+     * backbone with exit heads): every parameter and buffer whose name and shape match is copied; the rest keep
+     * their values. The checkpoint is verified as by {@link #read}; its network name and source hash may differ.
+     */
+    public static Initialised initialise(Path file, Network net) {
+        Checkpoint c = read(file);
+        List<String> notFound = new ArrayList<>();
+        int params = 0;
+        for (Parameter p : net.parameters()) {
+            params += copy(c.parameters().get(p.name()), p.value(), p.name(), notFound);
+        }
+        int bufs = 0;
+        for (Buffer b : net.buffers()) {
+            bufs += copy(c.buffers().get(b.name()), b.value(), b.name(), notFound);
+        }
+        return new Initialised(params, net.parameters().size(), bufs, net.buffers().size(), notFound);
+    }
+
+    private static int copy(INDArray from, INDArray to, String name, List<String> notFound) {
+        if (from == null || !java.util.Arrays.equals(from.shape(), to.shape())) {
+            notFound.add(name);
+            return 0;
+        }
+        to.assign(from.castTo(to.dataType()));
+        return 1;
+    }
+
     /** Reads a checkpoint and verifies its structure and every entry's checksum. */
     public static Checkpoint read(Path file) {
         if (!Files.exists(file)) {

@@ -196,7 +196,7 @@ public final class Trainer {
         String metricOutput = train.outputName();
         MetricsLog metrics = options.outputDirectory == null ? null : new MetricsLog(options.outputDirectory);
         List<EpochMetrics> history = new ArrayList<>();
-        List<Parameter> params = net.parameters();
+        List<Parameter> params = net.trainableParameters();
         double lr = baseRate;
         boolean hasLabels = net.outputs().stream().anyMatch(o -> o.name().equals(metricOutput));
         while (state.epoch() < epochs) {
