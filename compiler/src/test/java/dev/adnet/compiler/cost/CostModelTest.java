@@ -2,7 +2,12 @@ package dev.adnet.compiler.cost;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.adnet.compiler.CompileResult;
+import dev.adnet.compiler.Compiler;
 import dev.adnet.compiler.emit.TestGraphs;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CostModelTest {
@@ -19,5 +24,40 @@ class CostModelTest {
         long fc = 2L * 4 * 3 + 3;
         assertThat(CostModel.of(TestGraphs.cnn()).totalFlops())
                 .isEqualTo(conv1 + bn + relu1 + pool + conv2 + relu2 + add + gap + fc);
+    }
+
+    /** Each exit costs everything before it, earlier heads included; the final output costs the whole network. */
+    @Test
+    void exitsCostWhatComesBeforeThem() {
+        String source = """
+                network E {
+                  input x: [16]
+                  output y: [4]
+                  h = x -> dense(8) -> relu
+                    -> exit a when confidence > 0.9 { dense(4) }
+                    -> dense(8) -> relu
+                    -> exit b when entropy < 0.5 { dense(4) }
+                  y = h -> dense(4)
+                }
+                """;
+        CompileResult r = new Compiler(p -> source.getBytes(StandardCharsets.UTF_8)).check(List.of(Path.of("e.adnet")));
+        assertThat(r.diagnostics()).as(r.render()).isEmpty();
+        CostModel.Report cost = r.networks().get(0).cost();
+        // per sample: dense 2*in*out + out (bias), relu 1 per element, exit decision 3 per logit
+        long dense1 = 2L * 16 * 8 + 8;
+        long relu = 8;
+        long head = 2L * 8 * 4 + 4;
+        long decision = 3L * 4;
+        long dense2 = 2L * 8 * 8 + 8;
+        long last = 2L * 8 * 4 + 4;
+        assertThat(cost.exits()).hasSize(2);
+        assertThat(cost.exits().get(0).headFlops()).isEqualTo(head + decision);
+        assertThat(cost.exitFlops()).containsExactly(dense1 + relu + head + decision,
+                dense1 + relu + head + decision + dense2 + relu + head + decision,
+                cost.totalFlops());
+        assertThat(cost.fullFlops()).isEqualTo(cost.totalFlops() - 2 * (head + decision)).isEqualTo(dense1 + relu + dense2 + relu + last);
+        double[] p = {0.5, 0.25, 0.25};
+        assertThat(cost.expectedExitFlops(p)).isEqualTo(0.5 * cost.exitFlops()[0] + 0.25 * cost.exitFlops()[1]
+                + 0.25 * cost.exitFlops()[2]);
     }
 }
