@@ -62,10 +62,15 @@ final class ExitReport {
         }
         return switch (policies[k]) {
             case NONE -> "none";
-            case CONFIDENCE -> String.format(Locale.ROOT, "confidence > %s", thresholds[k]);
-            case ENTROPY -> String.format(Locale.ROOT, "entropy < %s", thresholds[k]);
+            case CONFIDENCE -> "confidence > " + shortest(thresholds[k]);
+            case ENTROPY -> "entropy < " + shortest(thresholds[k]);
             case PATIENCE -> String.format(Locale.ROOT, "patience(%d)", (long) thresholds[k]);
         };
+    }
+
+    /** A threshold as the source wrote it: stored in float, printed as the shortest float that reads back. */
+    static String shortest(double t) {
+        return Float.toString((float) t);
     }
 
     String text() {
