@@ -8,19 +8,21 @@ import java.nio.file.Path;
 import java.security.CodeSource;
 
 /**
- * Which build of the compiler runs: the digest of its jar. A snapshot's version stays the same while its code
- * changes, so the version alone would keep stale generated code after a compiler fix.
+ * Which build of the compiler runs: its jar's size and modification time. A snapshot's version stays the same
+ * while its code changes, so the version alone would keep stale generated code after a compiler fix; a rebuilt
+ * jar regenerates everything (and identical Java is not rewritten). Size and time rather than a digest: hashing
+ * the jar in every build would cost more than the rest of a no-op build.
  */
 final class CompilerBuild {
-    private static String digest;
+    private static String stamp;
 
     private CompilerBuild() {}
 
-    static synchronized String digest() throws IOException {
-        if (digest == null) {
-            digest = compute();
+    static synchronized String stamp() throws IOException {
+        if (stamp == null) {
+            stamp = compute();
         }
-        return digest;
+        return stamp;
     }
 
     private static String compute() throws IOException {
@@ -34,7 +36,9 @@ final class CompilerBuild {
         } catch (URISyntaxException | IllegalArgumentException e) {
             return code.getLocation().toString();
         }
-        // Class folders (an IDE, the compiler's own tests) have no single digest; their path stands in.
-        return Files.isRegularFile(location) ? FileDigests.sha256(Files.readAllBytes(location)) : "classes:" + location;
+        // Class folders (an IDE, the compiler's own tests) have no single stamp; their path stands in.
+        return Files.isRegularFile(location)
+                ? Files.size(location) + "@" + Files.getLastModifiedTime(location).toMillis()
+                : "classes";
     }
 }

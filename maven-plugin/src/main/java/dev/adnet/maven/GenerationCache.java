@@ -16,7 +16,9 @@ import java.util.TreeMap;
 /**
  * The digest cache of one goal: for each source, the SHA-256 of every file its compilation read (itself and what
  * it imports, transitively) and the Java files it generated. A source is up to date when all those digests still
- * match and its outputs exist. The whole cache is invalid when its fingerprint (format, compiler build,
+ * match and its outputs exist. Each digest is stored with the file's size and modification time: a file whose
+ * size and time are unchanged is not read again, so a no-op build only lists and stats files (and a file that was
+ * touched but not changed is hashed, found equal, and compiles nothing). The whole cache is invalid when its fingerprint (format, compiler build,
  * configuration) differs.
  *
  * <p>The file is plain text, one record a line, paths relative to the project's base directory:
@@ -24,8 +26,8 @@ import java.util.TreeMap;
  * <pre>
  * adnet-cache 1 FINGERPRINT
  * source src/main/adnet/dev/adnet/samples/net.adnet
- * read 3f2a... src/main/adnet/dev/adnet/samples/net.adnet
- * read 9c01... src/main/adnet/dev/adnet/lib/blocks.adnet
+ * read 3f2a... 1204 1764161234000000000 src/main/adnet/dev/adnet/samples/net.adnet
+ * read 9c01... 377 1764161200000000000 src/main/adnet/dev/adnet/lib/blocks.adnet
  * output target/generated-sources/adnet/dev/adnet/samples/Net.java
  * </pre>
  *
@@ -36,12 +38,21 @@ public final class GenerationCache {
     static final String MAGIC = "adnet-cache 1 ";
 
     /**
+     * A file as a compilation read it.
+     *
+     * @param sha256 the hex digest of its bytes
+     * @param size its size in bytes then
+     * @param modified its modification time then, in nanoseconds since the epoch
+     */
+    public record Read(String sha256, long size, long modified) {}
+
+    /**
      * One source's record.
      *
-     * @param reads path to SHA-256 (hex) of every file compiling the source read
+     * @param reads path to each file compiling the source read (itself and its imports)
      * @param outputs the Java files it generated
      */
-    public record Entry(Map<String, String> reads, List<String> outputs) {
+    public record Entry(Map<String, Read> reads, List<String> outputs) {
         public Entry {
             reads = Map.copyOf(reads);
             outputs = List.copyOf(outputs);
@@ -68,7 +79,7 @@ public final class GenerationCache {
         }
         Map<String, Entry> entries = new LinkedHashMap<>();
         String source = null;
-        Map<String, String> reads = new LinkedHashMap<>();
+        Map<String, Read> reads = new LinkedHashMap<>();
         List<String> outputs = new ArrayList<>();
         for (String line : lines.subList(1, lines.size())) {
             if (line.startsWith("source ")) {
@@ -78,8 +89,16 @@ public final class GenerationCache {
                 source = line.substring("source ".length());
                 reads = new LinkedHashMap<>();
                 outputs = new ArrayList<>();
-            } else if (source != null && line.startsWith("read ") && line.indexOf(' ', 5) == 5 + 64) {
-                reads.put(line.substring(5 + 64 + 1), line.substring(5, 5 + 64));
+            } else if (source != null && line.startsWith("read ")) {
+                String[] f = line.split(" ", 5);
+                if (f.length != 5 || f[1].length() != 64) {
+                    return Map.of();
+                }
+                try {
+                    reads.put(f[4], new Read(f[1], Long.parseLong(f[2]), Long.parseLong(f[3])));
+                } catch (NumberFormatException e) {
+                    return Map.of();
+                }
             } else if (source != null && line.startsWith("output ")) {
                 outputs.add(line.substring("output ".length()));
             } else if (!line.isEmpty()) {
@@ -97,7 +116,8 @@ public final class GenerationCache {
         StringBuilder text = new StringBuilder(MAGIC).append(fingerprint).append('\n');
         new TreeMap<>(entries).forEach((source, entry) -> {
             text.append("source ").append(source).append('\n');
-            new TreeMap<>(entry.reads()).forEach((path, digest) -> text.append("read ").append(digest).append(' ').append(path).append('\n'));
+            new TreeMap<>(entry.reads()).forEach((path, r) -> text.append("read ").append(r.sha256()).append(' ').append(r.size())
+                    .append(' ').append(r.modified()).append(' ').append(path).append('\n'));
             entry.outputs().stream().sorted().forEach(o -> text.append("output ").append(o).append('\n'));
         });
         writeAtomically(file, text.toString().getBytes(StandardCharsets.UTF_8));

@@ -189,8 +189,8 @@ public final class SourceGenerator {
     }
 
     private boolean upToDate(GenerationCache.Entry entry) throws IOException {
-        for (Map.Entry<String, String> read : entry.reads().entrySet()) {
-            if (!read.getValue().equals(digests.of(settings.baseDirectory().resolve(read.getKey())))) {
+        for (Map.Entry<String, GenerationCache.Read> read : entry.reads().entrySet()) {
+            if (!digests.unchanged(settings.baseDirectory().resolve(read.getKey()), read.getValue())) {
                 return false;
             }
         }
@@ -203,13 +203,18 @@ public final class SourceGenerator {
     }
 
     /** A file's compilation and the digest of every file it read. */
-    private record Compilation(CompileResult result, Map<String, String> reads) {}
+    private record Compilation(CompileResult result, Map<String, GenerationCache.Read> reads) {}
 
     private Compilation compile(Path source) {
-        Map<String, String> reads = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, GenerationCache.Read> reads = new java.util.concurrent.ConcurrentHashMap<>();
         Compiler compiler = new Compiler(path -> {
+            // Stat before reading: if the file changes in between, its recorded time is older than its content and
+            // the next run hashes it again rather than trusting it.
+            GenerationCache.Read stamp = FileDigests.stat(path);
             byte[] bytes = Files.readAllBytes(path);
-            reads.put(settings.display(path), FileDigests.sha256(bytes));
+            if (stamp != null) {
+                reads.put(settings.display(path), new GenerationCache.Read(FileDigests.sha256(bytes), stamp.size(), stamp.modified()));
+            }
             return bytes;
         }, settings.baseDirectory());
         CompileResult result = compiler.check(List.of(settings.baseDirectory().relativize(source)));
@@ -241,14 +246,13 @@ public final class SourceGenerator {
     }
 
     /**
-     * The cache's fingerprint: the format, the compiler's version and build (the digest of its jar), and the
-     * configuration that shapes the output. Any change regenerates everything; unchanged outputs stay untouched.
+     * The cache's fingerprint: the compiler's version and build (its jar's size and time), and the configuration
+     * that shapes the output. Any change regenerates everything; unchanged outputs stay untouched.
      */
     private String fingerprint() throws IOException {
-        String text = "compiler " + Compiler.VERSION + " " + CompilerBuild.digest() + "\npackage "
-                + (settings.packageName() == null ? "<folders>" : settings.packageName()) + "\nsources "
-                + settings.display(settings.sourceDirectory()) + "\noutput " + settings.display(settings.outputDirectory());
-        return FileDigests.sha256(text.getBytes(StandardCharsets.UTF_8));
+        return "compiler=" + Compiler.VERSION + "/" + CompilerBuild.stamp() + " package="
+                + (settings.packageName() == null ? "<folders>" : settings.packageName()) + " sources="
+                + settings.display(settings.sourceDirectory()) + " output=" + settings.display(settings.outputDirectory());
     }
 
     private static boolean sameContent(Path file, byte[] bytes) throws IOException {

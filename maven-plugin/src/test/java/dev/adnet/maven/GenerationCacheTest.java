@@ -14,8 +14,8 @@ class GenerationCacheTest {
     @TempDir
     Path dir;
 
-    static final String A = "a".repeat(64);
-    static final String B = "b".repeat(64);
+    static final GenerationCache.Read A = new GenerationCache.Read("a".repeat(64), 120, 1_764_000_000_123_456_789L);
+    static final GenerationCache.Read B = new GenerationCache.Read("b".repeat(64), 7, 0);
 
     @Test
     void readsWhatItWrote() throws IOException {
@@ -38,7 +38,7 @@ class GenerationCacheTest {
 
         assertThat(GenerationCache.read(file, "f2")).isEmpty();
 
-        Files.writeString(file, GenerationCache.MAGIC + "f1\nsource s.adnet\nread short s.adnet\n");
+        Files.writeString(file, GenerationCache.MAGIC + "f1\nsource s.adnet\nread short 1 2 s.adnet\n");
         assertThat(GenerationCache.read(file, "f1")).isEmpty();
         assertThat(GenerationCache.read(dir.resolve("missing"), "f1")).isEmpty();
     }

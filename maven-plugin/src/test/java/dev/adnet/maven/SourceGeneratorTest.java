@@ -120,7 +120,7 @@ class SourceGeneratorTest {
         String text = Files.readString(cache);
 
         assertThat(text).contains("source src/main/adnet/dev/nets/tiny.adnet\n")
-                .containsPattern("read [0-9a-f]{64} src/main/adnet/dev/lib/blocks.adnet\n")
+                .containsPattern("read [0-9a-f]{64} [0-9]+ [0-9]+ src/main/adnet/dev/lib/blocks.adnet\n")
                 .contains("output target/generated-sources/adnet/dev/nets/Tiny.java\n");
     }
 
@@ -152,6 +152,34 @@ class SourceGeneratorTest {
         assertThat(Files.getLastModifiedTime(out.resolve("dev/nets/Tiny.java"))).isEqualTo(before);
         assertThat(log.get(log.size() - 1)).isEqualTo(
                 "adnet: compiled 3 files of 3: wrote 0 classes (2 unchanged) in target/generated-sources/adnet");
+    }
+
+    @Test
+    void aTouchedButUnchangedSourceIsNotCompiled() throws IOException {
+        run();
+        Path tiny = src.resolve("dev/nets/tiny.adnet");
+        Files.setLastModifiedTime(tiny, FileTime.fromMillis(Files.getLastModifiedTime(tiny).toMillis() + 5_000));
+        log.clear();
+
+        SourceGenerator.Result r = run();
+
+        assertThat(r.compiled()).isZero();
+        assertThat(log).containsExactly("adnet: 3 files up to date, nothing to generate");
+    }
+
+    @Test
+    void anEditOfTheSameSizeIsNoticed() throws IOException {
+        run();
+        Path wide = src.resolve("dev/nets/wide.adnet");
+        FileTime time = Files.getLastModifiedTime(wide);
+        // Same size (32 -> 64 keeps the length), new content, new time: the digest decides.
+        write("dev/nets/wide.adnet", network("Wide", 64));
+        Files.setLastModifiedTime(wide, FileTime.fromMillis(time.toMillis() + 1_000));
+
+        SourceGenerator.Result r = run();
+
+        assertThat(r.compiled()).isEqualTo(1);
+        assertThat(Files.readString(out.resolve("dev/nets/Wide.java"))).contains("64");
     }
 
     @Test
