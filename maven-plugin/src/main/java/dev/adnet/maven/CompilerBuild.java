@@ -6,6 +6,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
+import java.util.stream.Stream;
 
 /**
  * Which build of the compiler runs: its jar's size and modification time. A snapshot's version stays the same
@@ -36,9 +37,21 @@ final class CompilerBuild {
         } catch (URISyntaxException | IllegalArgumentException e) {
             return code.getLocation().toString();
         }
-        // Class folders (an IDE, the compiler's own tests) have no single stamp; their path stands in.
-        return Files.isRegularFile(location)
-                ? Files.size(location) + "@" + Files.getLastModifiedTime(location).toMillis()
-                : "classes";
+        if (Files.isRegularFile(location)) {
+            return Files.size(location) + "@" + Files.getLastModifiedTime(location).toMillis();
+        }
+        // A class folder (a reactor build that stops before packaging, an IDE): its files' count, total size and
+        // newest time, so that recompiling the compiler regenerates too.
+        long count = 0;
+        long size = 0;
+        long newest = 0;
+        try (Stream<Path> files = Files.walk(location)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                count++;
+                size += Files.size(f);
+                newest = Math.max(newest, Files.getLastModifiedTime(f).toMillis());
+            }
+        }
+        return "classes:" + count + "/" + size + "@" + newest;
     }
 }
