@@ -43,13 +43,30 @@ public final class Compiler {
     }
 
     private final SourceReader reader;
+    /** Relative file names are read (and their imports resolved) against this directory; null: the working one. */
+    private final Path baseDirectory;
 
     public Compiler() {
         this(Files::readAllBytes);
     }
 
     public Compiler(SourceReader reader) {
+        this(reader, null);
+    }
+
+    /**
+     * A compiler that resolves relative file names against {@code baseDirectory} instead of the working directory,
+     * while diagnostics and generated classes keep naming them as given: the Maven plugin passes paths relative to
+     * the project's base directory, so messages read {@code src/main/adnet/net.adnet:3:7: ...} and the generated
+     * code does not depend on where the project is checked out.
+     */
+    public Compiler(SourceReader reader, Path baseDirectory) {
         this.reader = reader;
+        this.baseDirectory = baseDirectory;
+    }
+
+    private Path resolve(Path file) {
+        return baseDirectory == null ? file : baseDirectory.resolve(file);
     }
 
     /** Checks every file; diagnostics of all of them, networks of those without errors. */
@@ -137,7 +154,7 @@ public final class Compiler {
         CompilationUnit load(Path file, String name, Span importedAt) {
             byte[] bytes;
             try {
-                bytes = reader.read(file);
+                bytes = reader.read(resolve(file));
             } catch (NoSuchFileException e) {
                 report(importedAt, name, importedAt == null ? Code.SOURCE_UNREADABLE : Code.IMPORT_NOT_FOUND, "no such file: " + name);
                 return null;
@@ -163,11 +180,11 @@ public final class Compiler {
 
         /** The blocks {@code unit}'s imports bring in, by name; later imports win over earlier ones. */
         Map<String, BlockDecl> importsOf(CompilationUnit unit, Path file) {
-            Path key = file.toAbsolutePath().normalize();
+            Path key = resolve(file).toAbsolutePath().normalize();
             loading.add(key);
             Map<String, BlockDecl> result = new LinkedHashMap<>();
             for (Import imp : unit.imports()) {
-                Path dir = file.toAbsolutePath().getParent();
+                Path dir = resolve(file).toAbsolutePath().getParent();
                 Path target = dir == null ? Path.of(imp.path()) : dir.resolve(imp.path()).normalize();
                 if (loading.contains(target)) {
                     diag.error(Code.IMPORT_CYCLE, imp.pathSpan(), "import cycle: \"" + imp.path() + "\" imports this file again");
