@@ -94,7 +94,7 @@ final class ExitReport {
                 + "%.0f images/s%n", measured.accuracy(), measured.meanFlops(), ExitEvaluation.percent(measured.meanFlops() / fullFlops),
                 ExitEvaluation.percent(1 - measured.meanFlops() / fullFlops), measured.imagesPerSecond()));
         sb.append(String.format(Locale.ROOT, "full network: accuracy %.4f, %.0f images/s; speed-up %.2fx at a FLOPs ratio of %.2f "
-                + "(%.2f of it; one pass each, see docs/benchmarks.md for the benchmark)%n", measured.fullAccuracy(),
+                + "(%.2f of it; one timed pass each: ExitBenchmark measures it properly)%n", measured.fullAccuracy(),
                 measured.fullImagesPerSecond(), speedup, ratio, speedup / ratio));
         sb.append(String.format(Locale.ROOT, "replayed from the recorded heads: accuracy %.4f, mean FLOPs %,.0f%n", stored.accuracy(),
                 stored.meanFlops()));
