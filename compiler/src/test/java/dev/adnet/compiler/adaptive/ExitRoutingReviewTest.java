@@ -1,0 +1,170 @@
+package dev.adnet.compiler.adaptive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.adnet.compiler.CompiledNetwork;
+import dev.adnet.runtime.ExitMode;
+import dev.adnet.runtime.Network;
+import dev.adnet.runtime.Parameter;
+import dev.adnet.runtime.Prediction;
+import dev.adnet.runtime.adaptive.ExitPolicy;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Compacted inference on network shapes beyond a plain chain: whatever the rest of the network reads after an exit
+ * must follow the samples that stay, so that every sample's output is the one it gets alone.
+ */
+class ExitRoutingReviewTest {
+
+    @Test
+    void skipConnectionAcrossAnExit() {
+        routesLikeAlone("""
+                network Skip {
+                  input x: [2, 6, 6]
+                  output y: [3]
+                  a = x -> conv(4, 3) -> relu
+                  h = a -> exit first when confidence > 0.5 { global_avg_pool -> dense(3) } -> conv(4, 3) -> relu
+                  y = concat(a, h) -> global_avg_pool -> dense(3)
+                }
+                """, Map.of());
+    }
+
+    @Test
+    void secondInputReadAfterAnExit() {
+        Nd4j.getRandom().setSeed(3);
+        routesLikeAlone("""
+                network TwoInputs {
+                  input x: [2, 6, 6]
+                  input z: [3]
+                  output y: [3]
+                  h = x -> conv(4, 3) -> relu
+                    -> exit first when confidence > 0.5 { global_avg_pool -> dense(3) }
+                    -> conv(4, 3) -> relu -> global_avg_pool
+                  y = concat(h, z) -> dense(3)
+                }
+                """, Map.of("z", Nd4j.rand(DataType.FLOAT, BATCH, 3)));
+    }
+
+    @Test
+    void dropoutAndBatchnormAroundAnExit() {
+        routesLikeAlone("""
+                network Drop {
+                  input x: [2, 6, 6]
+                  output y: [3]
+                  h = x -> conv(4, 3) -> batchnorm -> dropout(0.3)
+                    -> exit first when confidence > 0.5 { global_avg_pool -> dense(3) }
+                    -> batchnorm -> relu -> conv(4, 3) -> batchnorm -> relu
+                  y = h -> global_avg_pool -> dense(3)
+                }
+                """, Map.of());
+    }
+
+    @Test
+    void exitsInsideRepeatAndBlocks() {
+        routesLikeAlone("""
+                block E(c: int) {
+                  conv(c, 3) -> relu -> exit when confidence > 0.5 { global_avg_pool -> dense(3) }
+                }
+                network Rep {
+                  input x: [2, 6, 6]
+                  output y: [3]
+                  h = x -> conv(4, 3) -> repeat 2 { E(4) } -> E(4)
+                  y = h -> global_avg_pool -> dense(3)
+                }
+                """, Map.of());
+    }
+
+    @Test
+    void exitsInsideRepeatShared() {
+        routesLikeAlone("""
+                network Shared {
+                  input x: [2, 6, 6]
+                  output y: [3]
+                  h = x -> conv(4, 3) -> relu
+                    -> repeat 2 shared { conv(4, 3) -> relu -> exit when confidence > 0.5 { global_avg_pool -> dense(3) } }
+                  y = h -> global_avg_pool -> dense(3)
+                }
+                """, Map.of());
+    }
+
+    static final int BATCH = 16;
+
+    static void routesLikeAlone(String src, Map<String, INDArray> extra) {
+        CompiledNetwork compiled = GatedNetworkTest.compile(src);
+        Network net = compiled.instantiate(DataType.FLOAT, 11);
+        randomize(net, new SplittableRandom(23));
+        Map<String, INDArray> in = new HashMap<>(extra);
+        Nd4j.getRandom().setSeed(7);
+        INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, 2, 6, 6).subi(0.5);
+        for (int n = 0; n < BATCH; n++) {
+            x.slice(n).muli((n - BATCH / 2.0) / 3.0).addi((n % 3) - 1.0);
+        }
+        in.put("x", x);
+        net.exitMode(ExitMode.ALL_HEADS);
+        Prediction all = net.predict(in);
+        int exits = net.exitCount();
+        double[] t = new double[exits];
+        for (int k = 0; k < exits; k++) {
+            t[k] = median(confidence(all.exitOutputs().get(k)));
+        }
+        net.exitThresholds(t);
+        assertThat(net.exitThresholds()).containsExactly(t, org.assertj.core.data.Offset.offset(1e-6));
+        net.exitMode(ExitMode.ADAPTIVE);
+        Prediction adaptive = net.predict(in);
+        int[] histogram = new int[exits + 1];
+        for (int e : adaptive.exits()) {
+            histogram[e]++;
+        }
+        assertThat(histogram[0]).as(Arrays.toString(histogram)).isPositive();
+        assertThat(histogram[exits]).as(Arrays.toString(histogram)).isLessThan(BATCH);
+        for (int n = 0; n < BATCH; n++) {
+            Map<String, INDArray> one = new HashMap<>();
+            for (Map.Entry<String, INDArray> e : in.entrySet()) {
+                one.put(e.getKey(), e.getValue().get(NDArrayIndex.interval(n, n + 1)).dup());
+            }
+            INDArray alone = net.forward(one).get("y");
+            int e = adaptive.exits()[n];
+            INDArray expected = e < exits ? all.exitOutputs().get(e).getRow(n) : all.outputs().get("y").getRow(n);
+            assertThat(maxDiff(adaptive.outputs().get("y").getRow(n), expected)).as("sample %d at exit %d", n, e).isLessThan(1e-5);
+            assertThat(maxDiff(alone.reshape(3), expected)).as("sample %d alone", n).isLessThan(1e-5);
+        }
+    }
+
+    static double[] confidence(INDArray logits) {
+        double[] h = logits.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        int rows = (int) logits.size(0);
+        int classes = (int) logits.size(1);
+        double[] s = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            s[r] = ExitPolicy.confidence(h, r * classes, classes);
+        }
+        return s;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    static double maxDiff(INDArray a, INDArray b) {
+        return a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+    }
+
+    static void randomize(Network net, SplittableRandom rnd) {
+        for (Parameter p : net.parameters()) {
+            for (long i = 0; i < p.value().length(); i++) {
+                double base = p.name().endsWith("gamma") || p.name().endsWith("running_var") ? 1.0 : 0.0;
+                p.value().putScalar(i, base + 0.6 * (2 * rnd.nextDouble() - 1));
+            }
+        }
+    }
+}
