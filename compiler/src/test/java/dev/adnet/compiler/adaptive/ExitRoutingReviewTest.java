@@ -95,19 +95,81 @@ class ExitRoutingReviewTest {
                 """, Map.of());
     }
 
+    private static final String GATES = """
+            block B(c: int) { conv(c, 3, bias = false) -> batchnorm -> relu -> conv(c, 3) }
+            network Both {
+              input x: [2, 6, 6]
+              output y: [3]
+              h = x -> conv(4, 3) -> relu
+                -> gate(open_bias = 0.1) residual B(4) -> relu
+                -> exit first when confidence > 0.5 { global_avg_pool -> dense(3) }
+                -> gate(open_bias = 0.1) residual B(4) -> relu
+                -> exit second when confidence > 0.5 { global_avg_pool -> dense(3) }
+                -> gate(open_bias = 0.1) residual B(4)
+              y = h -> global_avg_pool -> dense(3)
+            }
+            """;
+
+    @Test
+    void gatesAroundExitsInEveryGateMode() {
+        for (dev.adnet.runtime.GateMode mode : dev.adnet.runtime.GateMode.values()) {
+            routesLikeAlone(GATES, Map.of(), mode);
+        }
+    }
+
+    /** Every sample leaves at the first exit: the gates after it never ran, and each sample's cost says so. */
+    @Test
+    void everySampleLeavesAtTheFirstExitWithGatesAfterIt() {
+        CompiledNetwork compiled = GatedNetworkTest.compile(GATES);
+        Network net = compiled.instantiate(DataType.FLOAT, 11);
+        randomize(net, new SplittableRandom(23));
+        INDArray x = inputs();
+        net.exitMode(ExitMode.ALL_HEADS);
+        Prediction all = net.predict(Map.of("x", x));
+        net.exitThresholds(new double[] {0.0, 0.5});
+        net.exitMode(ExitMode.ADAPTIVE);
+        Prediction p = net.predict(Map.of("x", x));
+        long[] gateFlops = compiled.cost().gates().stream().mapToLong(g -> g.bodyFlops()).toArray();
+        long first = compiled.cost().exitFlops()[0];
+        assertThat(p.exits()).containsOnly(0);
+        assertThat(maxDiff(p.outputs().get("y"), all.exitOutputs().get(0))).isLessThan(1e-6);
+        for (int n = 0; n < BATCH; n++) {
+            assertThat(p.executed()[n][1]).isFalse();
+            assertThat(p.executed()[n][2]).isFalse();
+            assertThat(p.executed()[n][0]).isEqualTo(all.executed()[n][0]);
+            assertThat(p.flops()[n]).isEqualTo(first - (p.executed()[n][0] ? 0 : gateFlops[0]));
+        }
+        // and a later call where nobody leaves does not see the earlier call's gates
+        net.exitThresholds(new double[] {1.0, 1.0});
+        Prediction none = net.predict(Map.of("x", x));
+        assertThat(none.exits()).containsOnly(2);
+        assertThat(maxDiff(none.outputs().get("y"), all.outputs().get("y"))).isLessThan(1e-5);
+    }
+
     static final int BATCH = 16;
 
     static void routesLikeAlone(String src, Map<String, INDArray> extra) {
-        CompiledNetwork compiled = GatedNetworkTest.compile(src);
-        Network net = compiled.instantiate(DataType.FLOAT, 11);
-        randomize(net, new SplittableRandom(23));
-        Map<String, INDArray> in = new HashMap<>(extra);
+        routesLikeAlone(src, extra, null);
+    }
+
+    static INDArray inputs() {
         Nd4j.getRandom().setSeed(7);
         INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, 2, 6, 6).subi(0.5);
         for (int n = 0; n < BATCH; n++) {
             x.slice(n).muli((n - BATCH / 2.0) / 3.0).addi((n % 3) - 1.0);
         }
-        in.put("x", x);
+        return x;
+    }
+
+    static void routesLikeAlone(String src, Map<String, INDArray> extra, dev.adnet.runtime.GateMode gateMode) {
+        CompiledNetwork compiled = GatedNetworkTest.compile(src);
+        Network net = compiled.instantiate(DataType.FLOAT, 11);
+        randomize(net, new SplittableRandom(23));
+        if (gateMode != null) {
+            net.gateMode(gateMode);
+        }
+        Map<String, INDArray> in = new HashMap<>(extra);
+        in.put("x", inputs());
         net.exitMode(ExitMode.ALL_HEADS);
         Prediction all = net.predict(in);
         int exits = net.exitCount();
