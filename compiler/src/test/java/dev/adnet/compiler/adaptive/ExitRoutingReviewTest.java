@@ -146,6 +146,39 @@ class ExitRoutingReviewTest {
         assertThat(maxDiff(none.outputs().get("y"), all.outputs().get("y"))).isLessThan(1e-5);
     }
 
+    /** All but one sample leave at the first exit: the rest of the network runs on a batch of one row. */
+    @Test
+    void oneSampleGoesOnAlone() {
+        String skip = """
+                network Skip {
+                  input x: [2, 6, 6]
+                  output y: [3]
+                  a = x -> conv(4, 3) -> batchnorm -> relu
+                  h = a -> exit first when confidence > 0.5 { global_avg_pool -> dense(3) } -> conv(4, 3) -> batchnorm -> relu
+                    -> exit second when confidence > 0.5 { flatten -> dense(3) }
+                  y = concat(a, h) -> global_avg_pool -> dense(3)
+                }
+                """;
+        for (String src : new String[] {skip, GATES}) {
+            Network net = GatedNetworkTest.compile(src).instantiate(DataType.FLOAT, 11);
+            randomize(net, new SplittableRandom(23));
+            INDArray x = inputs();
+            net.exitMode(ExitMode.ALL_HEADS);
+            Prediction all = net.predict(Map.of("x", x));
+            double[] c = confidence(all.exitOutputs().get(0)).clone();
+            Arrays.sort(c);
+            net.exitThresholds(new double[] {(c[0] + c[1]) / 2, 1.0});
+            net.exitMode(ExitMode.ADAPTIVE);
+            Prediction p = net.predict(Map.of("x", x));
+            assertThat(Arrays.stream(p.exits()).filter(e -> e == 2).count()).isEqualTo(1);
+            for (int n = 0; n < BATCH; n++) {
+                int e = p.exits()[n];
+                INDArray expected = e == 0 ? all.exitOutputs().get(0).getRow(n) : all.outputs().get("y").getRow(n);
+                assertThat(maxDiff(p.outputs().get("y").getRow(n), expected)).as("sample %d at exit %d", n, e).isLessThan(1e-5);
+            }
+        }
+    }
+
     static final int BATCH = 16;
 
     static void routesLikeAlone(String src, Map<String, INDArray> extra) {
