@@ -67,6 +67,21 @@ class ExitRoutingReviewTest {
                 """, Map.of());
     }
 
+    /** A batchnorm before the exit whose only reader, a ReLU after it, runs fused with it: its input must follow. */
+    @Test
+    void batchnormFusedWithAReluAfterTheExit() {
+        routesLikeAlone("""
+                network FusedAcross {
+                  input x: [2, 6, 6]
+                  output y: [3]
+                  a = x -> conv(4, 3) -> batchnorm
+                  h = x -> conv(4, 3) -> relu -> exit first when confidence > 0.5 { global_avg_pool -> dense(3) } -> conv(4, 3)
+                  b = a -> relu
+                  y = concat(b, h) -> global_avg_pool -> dense(3)
+                }
+                """, Map.of());
+    }
+
     @Test
     void exitsInsideRepeatAndBlocks() {
         routesLikeAlone("""
