@@ -9,7 +9,12 @@ import dev.adnet.runtime.Parameter;
 import dev.adnet.runtime.Prediction;
 import dev.adnet.runtime.adaptive.ExitPolicy;
 import java.util.Arrays;
+import dev.adnet.runtime.StepContext;
+import dev.adnet.runtime.TrainableNetwork;
+import dev.adnet.runtime.train.Batch;
+import dev.adnet.runtime.train.StepResult;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -80,6 +85,35 @@ class ExitRoutingReviewTest {
                   y = concat(b, h) -> global_avg_pool -> dense(3)
                 }
                 """, Map.of());
+    }
+
+    /** A block with a named exit, used twice: each exit's loss term is reported under its own name. */
+    @Test
+    void aNamedExitInABlockUsedTwiceHasTermsOfItsOwn() {
+        CompiledNetwork compiled = GatedNetworkTest.compile("""
+                block E(c: int) {
+                  conv(c, 3) -> relu -> exit early when confidence > 0.5 { global_avg_pool -> dense(3) }
+                }
+                network Twice {
+                  input x: [2, 6, 6]
+                  output y: [3]
+                  h = x -> E(4) -> E(4)
+                  y = h -> global_avg_pool -> dense(3)
+                  train { loss cross_entropy(y) }
+                }
+                """);
+        List<String> shown = compiled.graph().training().terms().stream().map(t -> t.display()).toList();
+        assertThat(shown).doesNotHaveDuplicates().hasSize(3);
+        TrainableNetwork net = (TrainableNetwork) compiled.instantiate(DataType.DOUBLE, 3);
+        INDArray oneHot = Nd4j.zeros(DataType.DOUBLE, 4, 3);
+        for (int n = 0; n < 4; n++) {
+            oneHot.putScalar(n, n % 3, 1.0);
+        }
+        StepResult r = net.trainStep(new Batch(Map.of("x", Nd4j.rand(DataType.DOUBLE, 4, 2, 6, 6)), Map.of("y", oneHot), Map.of()),
+                new StepContext(0, 0, 0.5, 1));
+        assertThat(r.terms()).hasSize(3);
+        assertThat(r.terms().values().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(r.loss(),
+                org.assertj.core.data.Offset.offset(1e-9));
     }
 
     @Test
