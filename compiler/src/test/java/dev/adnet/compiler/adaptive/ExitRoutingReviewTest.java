@@ -116,6 +116,45 @@ class ExitRoutingReviewTest {
                 org.assertj.core.data.Offset.offset(1e-9));
     }
 
+    /** Exits in a shared body share their head's weights: both exits' losses reach them. */
+    @Test
+    void gradientOfExitsInASharedBody() {
+        for (String freeze : new String[] {"", "\n    freeze backbone"}) {
+            CompiledNetwork compiled = GatedNetworkTest.compile("""
+                    network Shared {
+                      input x: [2, 6, 6]
+                      output y: [3]
+                      h = x -> conv(4, 3) -> batchnorm -> relu
+                        -> repeat 2 shared { conv(4, 3) -> batchnorm -> relu -> exit e(weight = 0.7) when confidence > 0.5 { global_avg_pool -> dense(3) } }
+                      y = h -> global_avg_pool -> dense(3)
+                      train {
+                        loss cross_entropy(y) + 0.5 * distill(y, temperature = 2)
+                        exit_weights ramp(0.2 -> 1.0)%s
+                      }
+                    }
+                    """.formatted(freeze));
+            TrainableNetwork net = (TrainableNetwork) compiled.instantiate(DataType.DOUBLE, 3);
+            randomize(net, new SplittableRandom(5));
+            SplittableRandom rnd = new SplittableRandom(9);
+            INDArray x = Nd4j.create(DataType.DOUBLE, 4, 2, 6, 6);
+            for (long i = 0; i < x.length(); i++) {
+                x.putScalar(i, 2 * rnd.nextDouble() - 1);
+            }
+            INDArray oneHot = Nd4j.zeros(DataType.DOUBLE, 4, 3);
+            for (int n = 0; n < 4; n++) {
+                oneHot.putScalar(n, n % 3, 1.0);
+            }
+            Batch data = new Batch(Map.of("x", x), Map.of("y", oneHot), Map.of());
+            StepContext ctx = new StepContext(0, 0, 0.3, 1);
+            net.trainStep(data, ctx);
+            // distillation's teacher is detached, so its gradient is exact only for the heads
+            dev.adnet.compiler.testing.NetworkGradientCheck.Result result = dev.adnet.compiler.testing.NetworkGradientCheck
+                    .check(net, data, ctx, p -> p.name().contains(".e.") && net.trainableParameters().contains(p));
+            assertThat(result.checked()).as(freeze).isGreaterThan(10);
+            assertThat(result.worst()).as(freeze).isLessThan(1e-6);
+        }
+    }
+
     @Test
     void exitsInsideRepeatAndBlocks() {
         routesLikeAlone("""
