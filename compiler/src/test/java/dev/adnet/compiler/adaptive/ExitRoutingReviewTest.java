@@ -156,6 +156,35 @@ class ExitRoutingReviewTest {
     }
 
     @Test
+    void exitInsideAResidualBodyAndOnTheInput() {
+        routesLikeAlone("""
+                network InResidual {
+                  input x: [2, 6, 6]
+                  output y: [3]
+                  h = x -> exit raw when confidence > 0.5 { flatten -> dense(3) }
+                    -> conv(4, 3) -> relu
+                    -> residual { conv(4, 3) -> relu -> exit inner when confidence > 0.5 { global_avg_pool -> dense(3) } -> conv(4, 3) }
+                    -> relu
+                  y = concat(h, x) -> global_avg_pool -> dense(3)
+                }
+                """, Map.of());
+    }
+
+    @Test
+    void exitsInParallelBranches() {
+        routesLikeAlone("""
+                network Parallel {
+                  input x: [2, 6, 6]
+                  output y: [3]
+                  a = x -> conv(4, 3) -> relu
+                  b = a -> exit left when confidence > 0.5 { global_avg_pool -> dense(3) } -> conv(4, 3) -> relu
+                  c = a -> conv(4, 3) -> relu -> exit right when confidence > 0.5 { global_avg_pool -> dense(3) } -> conv(4, 3)
+                  y = concat(b, c) -> global_avg_pool -> dense(3)
+                }
+                """, Map.of());
+    }
+
+    @Test
     void exitsInsideRepeatAndBlocks() {
         routesLikeAlone("""
                 block E(c: int) {
