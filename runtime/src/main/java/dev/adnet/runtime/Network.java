@@ -65,8 +65,8 @@ public interface Network {
     }
 
     /**
-     * Each exit's policy threshold (a confidence, an entropy or a patience), in exit order. They live in a buffer
-     * named {@code exits.thresholds}, so calibrated values travel with the checkpoint.
+     * Each exit's policy threshold (a confidence, an entropy or a patience), in exit order. They live in one buffer
+     * per exit, named {@code <exit>.threshold}, so calibrated values travel with the checkpoint.
      */
     default double[] exitThresholds() {
         return new double[0];

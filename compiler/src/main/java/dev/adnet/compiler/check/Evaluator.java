@@ -425,7 +425,9 @@ final class Evaluator {
         }
         double weight = Args.numArg(options, "weight");
         if (!(weight >= 0) || Double.isInfinite(weight)) {
-            diagnostics.error(Code.INVALID_VALUE, x.span(), "an exit's weight in the loss must be finite and at least 0, not "
+            // at the weight as written: the only option, by name or first by position
+            Span at = x.args().isEmpty() ? x.span() : x.args().get(0).value().span();
+            diagnostics.error(Code.INVALID_VALUE, at, "an exit's weight in the loss must be finite and at least 0, not "
                     + weight);
             return Val.ERR;
         }

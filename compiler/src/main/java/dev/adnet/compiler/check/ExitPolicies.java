@@ -19,8 +19,9 @@ final class ExitPolicies {
     /** The checked policy, or null after reporting. */
     static Policy parse(Expr c, Env env, Evaluator evaluator, Diagnostics diag) {
         if (c instanceof Expr.Binary b && b.left() instanceof Expr.Name n) {
-            boolean greater = b.op() == Expr.BinaryOp.GT || b.op() == Expr.BinaryOp.GE;
-            boolean less = b.op() == Expr.BinaryOp.LT || b.op() == Expr.BinaryOp.LE;
+            // strict comparisons only: the runtime's policies compare strictly (ExitPolicy.fires)
+            boolean greater = b.op() == Expr.BinaryOp.GT;
+            boolean less = b.op() == Expr.BinaryOp.LT;
             if (n.name().equals("confidence") && greater) {
                 Double t = evaluator.number(b.right(), env, "a confidence threshold");
                 if (t == null) {
@@ -44,6 +45,13 @@ final class ExitPolicies {
                     return null;
                 }
                 return new Policy(Op.ExitPolicyKind.ENTROPY, t);
+            }
+            if ((n.name().equals("confidence") || n.name().equals("entropy"))
+                    && (b.op() == Expr.BinaryOp.GE || b.op() == Expr.BinaryOp.LE)) {
+                String strict = n.name().equals("confidence") ? "confidence > t" : "entropy < t";
+                diag.error(Code.INVALID_VALUE, b.span(), "a sample leaves when its " + n.name() + " is strictly "
+                        + (n.name().equals("confidence") ? "above" : "below") + " the threshold: write '" + strict + "'");
+                return null;
             }
             if (n.name().equals("confidence") || n.name().equals("entropy")) {
                 diag.error(Code.INVALID_VALUE, b.span(), n.name().equals("confidence")

@@ -83,7 +83,7 @@ record ExitStage(String name, Span nameSpan, double weight, Op.ExitPolicyKind po
             return Val.ERR;
         }
         Value decision = lowering.newValue(1);
-        dev.adnet.compiler.ir.BufferDecl stored = lowering.buffer(path + ".threshold", 1,
+        dev.adnet.compiler.ir.BufferDecl stored = lowering.ownBuffer(path + ".threshold", 1,
                 policy == Op.ExitPolicyKind.BUDGET ? 1.0 : threshold);
         Op.Exit exit = new Op.Exit(x, ht.value(), decision, exitIndex, name != null ? name : path, policy, threshold, stored, weight,
                 headStart, headEnd, output.getKey(), path, span);

@@ -81,6 +81,20 @@ final class Lowering {
         return b;
     }
 
+    /**
+     * A buffer of this op alone, even under weight sharing: the replayed pass skips its counterpart of the first pass
+     * (so that the buffers after it still line up) and gets a new one. An exit's threshold is such a buffer: the
+     * exits of a shared body share the head's weights, not the threshold calibration gives each of them.
+     */
+    BufferDecl ownBuffer(String name, long size, double initial) {
+        if (replayBuffers != null) {
+            replayBuffers.next();
+        }
+        BufferDecl b = new BufferDecl(name, size, initial);
+        buffers.add(b);
+        return b;
+    }
+
     private java.util.Iterator<ParamDecl> replayParams;
     private java.util.Iterator<BufferDecl> replayBuffers;
 

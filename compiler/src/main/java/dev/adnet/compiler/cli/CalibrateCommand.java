@@ -127,7 +127,8 @@ final class CalibrateCommand implements Callable<Integer> {
             ExitSimulation sim = ExitEvaluation.simulation(net, rec);
             long full = loaded.compiled().cost().fullFlops();
             double[] thresholds = net.exitThresholds();
-            OptionalDouble t = sim.calibrate(b * full, calibrated, thresholds);
+            // the threshold as the network stores it (a FLOAT network rounds it), so the stored one meets the budget
+            OptionalDouble t = sim.calibrate(b * full, calibrated, thresholds, net.dataType());
             if (t.isEmpty()) {
                 ExitSimulation.Outcome all = sim.outcome(withShared(thresholds, calibrated, 0.0));
                 err.printf(Locale.ROOT, "adnet: budget %s cannot be met: even if every sample left at the first calibrated exit, "
@@ -137,7 +138,7 @@ final class CalibrateCommand implements Callable<Integer> {
             }
             double[] chosen = withShared(thresholds, calibrated, t.getAsDouble());
             net.exitThresholds(chosen);
-            ExitSimulation.Outcome o = sim.outcome(chosen);
+            ExitSimulation.Outcome o = sim.outcome(net.exitThresholds());
             text.printf(Locale.ROOT, "threshold %.6f: on the held-out images accuracy %.4f (final exit alone %.4f), mean FLOPs %s "
                     + "of full (budget %s)%n", t.getAsDouble(), o.accuracy(), ExitEvaluation.accuracy(rec.last(), rec.labels(),
                     rec.classes()), ExitEvaluation.percent(o.meanFlops() / full), ExitEvaluation.percent(b));

@@ -68,9 +68,12 @@ final class ExitReport {
         };
     }
 
-    /** A threshold as the source wrote it: stored in float, printed as the shortest float that reads back. */
+    /**
+     * A threshold as the source wrote it: one a FLOAT network stores is printed as the shortest float that reads back,
+     * one a DOUBLE network stores (not a float, e.g. calibrated) as the shortest double.
+     */
     static String shortest(double t) {
-        return Float.toString((float) t);
+        return (double) (float) t == t ? Float.toString((float) t) : Double.toString(t);
     }
 
     String text() {

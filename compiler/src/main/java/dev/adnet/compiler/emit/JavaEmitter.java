@@ -673,6 +673,11 @@ public final class JavaEmitter {
                 for (Value in : ops.get(i).inputs()) {
                     readLater.add(in.id());
                 }
+                Integer bn = fusedBatchNorm.get(i);
+                if (bn != null) {
+                    // a ReLU fused with a batchnorm before the exit runs both here, from the batchnorm's input
+                    readLater.add(((Op.BatchNorm) ops.get(bn)).in().id());
+                }
             }
             for (Graph.Port p : graph.outputs()) {
                 readLater.add(p.value().id());

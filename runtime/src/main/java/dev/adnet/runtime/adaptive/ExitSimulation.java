@@ -2,6 +2,8 @@ package dev.adnet.runtime.adaptive;
 
 import java.util.List;
 import java.util.OptionalDouble;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Replays a multi-exit network's routing offline, from every exit head's output on every sample (recorded once in
@@ -107,6 +109,37 @@ public final class ExitSimulation {
             }
         }
         return OptionalDouble.of(lo);
+    }
+
+    /**
+     * {@link #calibrate(double, boolean[], double[])} for a network that stores its thresholds in {@code storedAs}:
+     * the largest threshold representable in that type whose mean FLOPs stay within {@code budgetFlops}. Rounding the
+     * bisection's threshold to the nearest representable value can move it above the confidence of the last sample
+     * that has to leave, and then the stored threshold misses the budget.
+     */
+    public OptionalDouble calibrate(double budgetFlops, boolean[] calibrated, double[] thresholds, DataType storedAs) {
+        OptionalDouble found = calibrate(budgetFlops, calibrated, thresholds);
+        if (found.isEmpty()) {
+            return found;
+        }
+        double[] t = thresholds.clone();
+        double s = stored(found.getAsDouble(), storedAs);
+        while (s > 0 && cost(t, calibrated, s) > budgetFlops) {
+            // the next representable value below s: step down until rounding no longer brings it back
+            double step = Math.ulp(s);
+            double below = stored(s - step, storedAs);
+            while (below >= s) {
+                step *= 2;
+                below = stored(s - step, storedAs);
+            }
+            s = Math.max(0.0, below);
+        }
+        return OptionalDouble.of(s);
+    }
+
+    /** {@code v} as a buffer of type {@code type} holds it. */
+    private static double stored(double v, DataType type) {
+        return type == DataType.DOUBLE ? v : Nd4j.scalar(DataType.DOUBLE, v).castTo(type).getDouble(0);
     }
 
     private double cost(double[] t, boolean[] calibrated, double threshold) {

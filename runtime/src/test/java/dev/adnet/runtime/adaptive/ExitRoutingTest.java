@@ -117,4 +117,43 @@ class ExitRoutingTest {
         assertThat(sim.calibrate(99, both, t)).as("below the first exit's cost").isEmpty();
         assertThat(sim.calibrate(1000, both, t)).hasValue(1.0);
     }
+
+    /**
+     * A FLOAT network stores its thresholds as floats. The bisection's threshold lies just below the confidence of the
+     * last sample that must leave; rounded to the nearest float it can land above it, so that sample stays and the
+     * budget is exceeded. Calibrating for the type the threshold is stored in gives a representable threshold that
+     * still meets the budget (and is the largest one that does).
+     */
+    @Test
+    void calibrationMeetsTheBudgetWithTheThresholdAsStored() {
+        // a two-class logit gap whose confidence rounds up to the next float
+        double d = 1.0;
+        while (!((double) (float) confidenceOf(d) > confidenceOf(d))) {
+            d += 0.001;
+        }
+        double c = confidenceOf(d);
+        double[] head = {0, d, 0, 0.01}; // sample 0 is confident, sample 1 is not
+        double[] last = {0, 1, 0, 1};
+        ExitSimulation sim = new ExitSimulation(List.of(head), last, new int[] {1, 1}, 2, new long[] {10, 100},
+                new ExitPolicy[] {ExitPolicy.CONFIDENCE});
+        boolean[] calibrated = {true};
+        double budget = 55; // sample 0 must leave
+        double plain = sim.calibrate(budget, calibrated, new double[] {1.0}).orElseThrow();
+        assertThat(plain).isLessThan(c);
+        assertThat(sim.outcome(new double[] {(float) plain}).meanFlops()).as("the plain threshold, stored as a float")
+                .isGreaterThan(budget);
+
+        double stored = sim.calibrate(budget, calibrated, new double[] {1.0}, DataType.FLOAT).orElseThrow();
+        assertThat((double) (float) stored).as("representable as a float").isEqualTo(stored);
+        assertThat(sim.outcome(new double[] {stored}).meanFlops()).isLessThanOrEqualTo(budget);
+        assertThat(sim.outcome(new double[] {Math.nextUp((float) stored)}).meanFlops()).as("the next float up")
+                .isGreaterThan(budget);
+        assertThat(sim.calibrate(budget, calibrated, new double[] {1.0}, DataType.DOUBLE)).hasValue(plain);
+        assertThat(sim.calibrate(9, calibrated, new double[] {1.0}, DataType.FLOAT)).isEmpty();
+        assertThat(sim.calibrate(1000, calibrated, new double[] {1.0}, DataType.FLOAT)).hasValue(1.0);
+    }
+
+    private static double confidenceOf(double gap) {
+        return ExitPolicy.confidence(new double[] {0, gap}, 0, 2);
+    }
 }
