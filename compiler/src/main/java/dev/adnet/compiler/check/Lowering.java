@@ -64,20 +64,22 @@ final class Lowering {
     }
 
     ParamDecl param(String name, long[] shape, ParamDecl.Init init, long fanIn, long fanOut, boolean decay, double[] values) {
-        if (replayParams != null) {
-            return replayParams.next();
+        ParamDecl p = replays.isEmpty() ? null : next(true);
+        if (p == null) {
+            p = new ParamDecl(name, shape, init, fanIn, fanOut, decay, values);
+            params.add(p);
         }
-        ParamDecl p = new ParamDecl(name, shape, init, fanIn, fanOut, decay, values);
-        params.add(p);
+        paramLog.add(p);
         return p;
     }
 
     BufferDecl buffer(String name, long size, double initial) {
-        if (replayBuffers != null) {
-            return replayBuffers.next();
+        BufferDecl b = replays.isEmpty() ? null : next(false);
+        if (b == null) {
+            b = new BufferDecl(name, size, initial);
+            buffers.add(b);
         }
-        BufferDecl b = new BufferDecl(name, size, initial);
-        buffers.add(b);
+        bufferLog.add(b);
         return b;
     }
 
@@ -87,30 +89,60 @@ final class Lowering {
      * exits of a shared body share the head's weights, not the threshold calibration gives each of them.
      */
     BufferDecl ownBuffer(String name, long size, double initial) {
-        if (replayBuffers != null) {
-            replayBuffers.next();
+        if (!replays.isEmpty()) {
+            next(false);
         }
         BufferDecl b = new BufferDecl(name, size, initial);
         buffers.add(b);
+        bufferLog.add(b);
         return b;
     }
 
-    private java.util.Iterator<ParamDecl> replayParams;
-    private java.util.Iterator<BufferDecl> replayBuffers;
+    /** Every parameter and buffer handed out, in order (a replayed one again each time): what sharing replays. */
+    private final List<ParamDecl> paramLog = new ArrayList<>();
+    private final List<BufferDecl> bufferLog = new ArrayList<>();
+    /** Active replays, innermost first. */
+    private final Deque<Replay> replays = new ArrayDeque<>();
+
+    private record Replay(java.util.Iterator<ParamDecl> params, java.util.Iterator<BufferDecl> buffers) {}
+
+    /** Where the logs stand: a shared repeat marks its first pass with two of these. */
+    int[] mark() {
+        return new int[] {paramLog.size(), bufferLog.size()};
+    }
 
     /**
-     * Weight sharing: until {@link #endReplay()}, layers get the parameters and buffers created since the given
-     * counts again, in creation order, instead of new ones. Lowering is deterministic, so a second pass over the
-     * same body asks for the same tensors in the same order.
+     * Weight sharing: until {@link #endReplay()}, layers get the parameters and buffers handed out between the two
+     * marks again, in order, instead of new ones. Lowering is deterministic, so a later pass over the same body asks
+     * for the same tensors in the same order. Replays nest (a shared repeat inside a shared repeat): the innermost
+     * hands out, and every outer one steps past the same tensor, which its own first pass logged at that point.
      */
-    void replay(int paramsFrom, int buffersFrom) {
-        replayParams = List.copyOf(params.subList(paramsFrom, params.size())).iterator();
-        replayBuffers = List.copyOf(buffers.subList(buffersFrom, buffers.size())).iterator();
+    void replay(int[] from, int[] to) {
+        replays.push(new Replay(List.copyOf(paramLog.subList(from[0], to[0])).iterator(),
+                List.copyOf(bufferLog.subList(from[1], to[1])).iterator()));
     }
 
     void endReplay() {
-        replayParams = null;
-        replayBuffers = null;
+        replays.pop();
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T next(boolean param) {
+        T handed = null;
+        for (Replay r : replays) {
+            java.util.Iterator<?> it = param ? r.params() : r.buffers();
+            if (!it.hasNext()) {
+                throw new IllegalStateException("a shared pass asks for more " + (param ? "parameters" : "buffers")
+                        + " than its first pass created");
+            }
+            Object o = it.next();
+            if (handed == null) {
+                handed = (T) o;
+            } else if (o != handed) {
+                throw new IllegalStateException("nested weight sharing lost its place");
+            }
+        }
+        return handed;
     }
 
     /** {@code scope.kindN}, numbered per scope and kind from 1, so names are stable under unrelated edits. */

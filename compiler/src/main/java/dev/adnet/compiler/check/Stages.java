@@ -157,15 +157,24 @@ final class Stages {
             }
             String inner = lowering.instanceName(scope, "repeat");
             Val current = inputs.get(0);
-            int paramsBefore = lowering.params().size();
-            int buffersBefore = lowering.buffers().size();
+            int[] firstPass = lowering.mark();
+            int[] afterFirst = null;
             for (int i = 1; i <= count && current instanceof Val.Tensor t; i++) {
-                if (shared && i > 1) {
-                    lowering.replay(paramsBefore, buffersBefore);
+                boolean replaying = shared && i > 1;
+                if (replaying) {
+                    lowering.replay(firstPass, afterFirst);
                 }
                 Value before = t.value();
-                current = lowering.evaluator.applyBody(body, env, inner + ".pass" + i, List.of(t), at);
-                lowering.endReplay();
+                try {
+                    current = lowering.evaluator.applyBody(body, env, inner + ".pass" + i, List.of(t), at);
+                } finally {
+                    if (replaying) {
+                        lowering.endReplay();
+                    }
+                }
+                if (i == 1) {
+                    afterFirst = lowering.mark();
+                }
                 if (current instanceof Val.Tensor next && !next.value().sameShape(before)) {
                     lowering.diagnostics.error(Code.SHAPE_MISMATCH, span, "a repeated body must keep its input's shape, but it turns "
                             + before.shapeText() + " into " + next.value().shapeText());
