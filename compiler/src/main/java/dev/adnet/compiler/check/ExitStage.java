@@ -4,10 +4,8 @@ import dev.adnet.compiler.diag.Code;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.Value;
 import dev.adnet.compiler.source.Span;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code exit name(weight = w) when policy { head }}: passes its input on unchanged and attaches a classifier head
@@ -76,7 +74,7 @@ record ExitStage(String name, Span nameSpan, double weight, Op.ExitPolicyKind po
                 return Val.ERR;
             }
         }
-        if (!readsOnlyItsInput(x, headStart, headEnd, lowering)) {
+        if (!lowering.readsOnly(x, headStart, headEnd, "an exit head may read only the exit's input")) {
             return Val.ERR;
         }
         if (!policyFits(outShape[0], exitIndex, lowering)) {
@@ -102,25 +100,6 @@ record ExitStage(String name, Span nameSpan, double weight, Op.ExitPolicyKind po
             lowering.diagnostics.error(Code.INVALID_VALUE, policySpan, "patience(" + (long) threshold + ") needs "
                     + (long) threshold + " exits to agree, but this is exit " + (exitIndex + 1) + ", so it can never fire");
             return false;
-        }
-        return true;
-    }
-
-    /** The head may read only the exit's input and what it computes itself, so it can run on the remaining samples. */
-    private boolean readsOnlyItsInput(Value x, int start, int end, Lowering lowering) {
-        Set<Value> inside = new HashSet<>();
-        inside.add(x);
-        List<Op> ops = lowering.ops();
-        for (int i = start; i < end; i++) {
-            Op op = ops.get(i);
-            for (Value v : op.inputs()) {
-                if (!inside.contains(v)) {
-                    lowering.diagnostics.error(Code.INVALID_VALUE, op.origin(), "an exit head may read only the exit's input, "
-                            + "but this reads a value from outside it");
-                    return false;
-                }
-            }
-            inside.add(op.out());
         }
         return true;
     }

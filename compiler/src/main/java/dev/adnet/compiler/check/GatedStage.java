@@ -5,10 +5,8 @@ import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
 import dev.adnet.compiler.ir.Value;
 import dev.adnet.compiler.source.Span;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code gate(options) residual F}: ConvNet-AIG's per-input execute or skip, {@code y = S(x) + z[n] * F(x)}.
@@ -99,7 +97,7 @@ record GatedStage(Map<String, Val> options, Stages.Residual residual, Span span)
                 return Val.ERR;
             }
         }
-        if (!readsOnlyItsInput(x, bodyStart, bodyEnd, lowering)) {
+        if (!lowering.readsOnly(x, bodyStart, bodyEnd, "a gated block may read only its own input")) {
             return Val.ERR;
         }
         Val s = residual.shortcut() == null ? inputs.get(0) : residual.shortcut().apply(inputs, lowering, name + ".shortcut", at);
@@ -145,25 +143,6 @@ record GatedStage(Map<String, Val> options, Stages.Residual residual, Span span)
                 new double[] {0.1, Args.numArg(options, "open_bias")});
         Value logits = lowering.newValue(2);
         return lowering.add(new Op.Dense(hr, logits, w2, b2, name + ".dense2", span)) ? logits : null;
-    }
-
-    /** The body may read only the block's input and what it computes itself, so it can run on a sub-batch. */
-    private boolean readsOnlyItsInput(Value x, int start, int end, Lowering lowering) {
-        Set<Value> inside = new HashSet<>();
-        inside.add(x);
-        List<Op> ops = lowering.ops();
-        for (int i = start; i < end; i++) {
-            Op op = ops.get(i);
-            for (Value v : op.inputs()) {
-                if (!inside.contains(v)) {
-                    lowering.diagnostics.error(Code.INVALID_VALUE, op.origin(), "a gated block may read only its own input, "
-                            + "but this reads a value from outside it");
-                    return false;
-                }
-            }
-            inside.add(op.out());
-        }
-        return true;
     }
 
     @Override

@@ -145,6 +145,28 @@ final class Lowering {
         return handed;
     }
 
+    /**
+     * Whether the ops {@code [start, end)} read nothing but {@code x} and what they compute themselves, so that they
+     * can run on a sub-batch of {@code x}'s rows (a gated block, an exit head); reports the first read from outside as
+     * {@code rule + ", but this reads a value from outside it"}.
+     */
+    boolean readsOnly(Value x, int start, int end, String rule) {
+        Set<Value> inside = new HashSet<>();
+        inside.add(x);
+        for (int i = start; i < end; i++) {
+            Op op = ops.get(i);
+            for (Value v : op.inputs()) {
+                if (!inside.contains(v)) {
+                    diagnostics.error(dev.adnet.compiler.diag.Code.INVALID_VALUE, op.origin(), rule
+                            + ", but this reads a value from outside it");
+                    return false;
+                }
+            }
+            inside.add(op.out());
+        }
+        return true;
+    }
+
     /** {@code scope.kindN}, numbered per scope and kind from 1, so names are stable under unrelated edits. */
     String instanceName(String scope, String kind) {
         String key = scope + "\u0000" + kind;

@@ -9,12 +9,9 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /**
  * The exit report of {@code adnet eval}: per exit its cost, its accuracy alone and the share of samples leaving
@@ -143,14 +140,7 @@ final class ExitReport {
 
     /** Writes exits.txt, exits.csv and exits.png into {@code dir}; returns the files written. */
     List<Path> write(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        Path txt = dir.resolve("exits.txt");
-        Path csv = dir.resolve("exits.csv");
-        Path png = dir.resolve("exits.png");
-        Files.writeString(txt, text(), StandardCharsets.UTF_8);
-        Files.writeString(csv, csv(), StandardCharsets.UTF_8);
-        ImageIO.write(chart(), "png", png.toFile());
-        return List.of(txt, csv, png);
+        return ReportFiles.write(dir, "exits", text(), csv(), chart());
     }
 
     /** Left: accuracy against mean FLOPs over the sweep, with each exit alone; right: where samples leave. */

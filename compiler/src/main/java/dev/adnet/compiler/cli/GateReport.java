@@ -8,12 +8,9 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /**
  * The gate report of {@code adnet eval}: execution rate per gate, the per-class table of execution rates
@@ -79,14 +76,7 @@ final class GateReport {
 
     /** Writes gates.txt, gates.csv and gates.png into {@code dir}; returns the files written. */
     List<Path> write(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        Path txt = dir.resolve("gates.txt");
-        Path csv = dir.resolve("gates.csv");
-        Path png = dir.resolve("gates.png");
-        Files.writeString(txt, text(), StandardCharsets.UTF_8);
-        Files.writeString(csv, csv(), StandardCharsets.UTF_8);
-        ImageIO.write(chart(), "png", png.toFile());
-        return List.of(txt, csv, png);
+        return ReportFiles.write(dir, "gates", text(), csv(), chart());
     }
 
     /** A heat map of the per-class execution rates, with the overall rate per gate as the last row. */

@@ -1,5 +1,8 @@
 package dev.adnet.compiler.adaptive;
 
+import static dev.adnet.compiler.testing.TestNetworks.batch;
+import static dev.adnet.compiler.testing.TestNetworks.maxDiff;
+import static dev.adnet.compiler.testing.TestNetworks.randomize;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.adnet.compiler.CompiledNetwork;
@@ -266,28 +269,6 @@ class ExitNetworkTest {
         return a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
     }
 
-    private static double maxDiff(INDArray a, INDArray b) {
-        return a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
-    }
 
-    private static void randomize(Network net, SplittableRandom rnd) {
-        for (Parameter p : net.parameters()) {
-            for (long i = 0; i < p.value().length(); i++) {
-                double base = p.name().endsWith("gamma") ? 1.0 : 0.0;
-                p.value().putScalar(i, base + 0.6 * (2 * rnd.nextDouble() - 1));
-            }
-        }
-    }
 
-    private static Batch batch(int n, SplittableRandom rnd, DataType type) {
-        INDArray x = Nd4j.create(type, n, 2, 6, 6);
-        for (long i = 0; i < x.length(); i++) {
-            x.putScalar(i, 2 * rnd.nextDouble() - 1);
-        }
-        INDArray oneHot = Nd4j.zeros(type, n, 3);
-        for (int b = 0; b < n; b++) {
-            oneHot.putScalar(b, rnd.nextInt(3), 1.0);
-        }
-        return new Batch(Map.of("x", x), Map.of("y", oneHot), Map.of());
-    }
 }

@@ -1,5 +1,7 @@
 package dev.adnet.compiler.adaptive;
 
+import static dev.adnet.compiler.testing.TestNetworks.maxDiff;
+import static dev.adnet.compiler.testing.TestNetworks.randomize;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.adnet.compiler.CompiledNetwork;
@@ -367,16 +369,5 @@ class ExitRoutingReviewTest {
         return (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    static double maxDiff(INDArray a, INDArray b) {
-        return a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
-    }
 
-    static void randomize(Network net, SplittableRandom rnd) {
-        for (Parameter p : net.parameters()) {
-            for (long i = 0; i < p.value().length(); i++) {
-                double base = p.name().endsWith("gamma") || p.name().endsWith("running_var") ? 1.0 : 0.0;
-                p.value().putScalar(i, base + 0.6 * (2 * rnd.nextDouble() - 1));
-            }
-        }
-    }
 }

@@ -1,5 +1,8 @@
 package dev.adnet.compiler.adaptive;
 
+import static dev.adnet.compiler.testing.TestNetworks.batch;
+import static dev.adnet.compiler.testing.TestNetworks.maxDiff;
+import static dev.adnet.compiler.testing.TestNetworks.randomize;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.adnet.compiler.CompileResult;
@@ -88,7 +91,7 @@ class GatedNetworkTest {
     void straightThroughPassesGradientToTheGateHead() {
         TrainableNetwork net = (TrainableNetwork) compile(ONE_GATE).instantiate(DataType.DOUBLE, 3);
         randomize(net, new SplittableRandom(17));
-        net.trainStep(batch(net, 4, new SplittableRandom(5)), new StepContext(0, 0, 0, 99));
+        net.trainStep(batch(4, new SplittableRandom(5), DataType.DOUBLE), new StepContext(0, 0, 0, 99));
         for (Parameter p : net.parameters()) {
             if (p.name().contains(".gate1.dense2.")) {
                 assertThat(p.gradient().norm2Number().doubleValue()).as(p.name()).isGreaterThan(0);
@@ -145,36 +148,14 @@ class GatedNetworkTest {
         assertThat(all.flops()).containsOnly(full);
     }
 
-    private static double maxDiff(INDArray a, INDArray b) {
-        return a.sub(b).amaxNumber().doubleValue();
-    }
 
-    private static void randomize(Network net, SplittableRandom rnd) {
-        for (Parameter p : net.parameters()) {
-            for (long i = 0; i < p.value().length(); i++) {
-                double base = p.name().endsWith("gamma") ? 1.0 : 0.0;
-                p.value().putScalar(i, base + 0.6 * (2 * rnd.nextDouble() - 1));
-            }
-        }
-    }
 
-    private static Batch batch(Network net, int n, SplittableRandom rnd) {
-        INDArray x = Nd4j.create(DataType.DOUBLE, n, 2, 6, 6);
-        for (long i = 0; i < x.length(); i++) {
-            x.putScalar(i, 2 * rnd.nextDouble() - 1);
-        }
-        INDArray oneHot = Nd4j.zeros(DataType.DOUBLE, n, 3);
-        for (int b = 0; b < n; b++) {
-            oneHot.putScalar(b, rnd.nextInt(3), 1.0);
-        }
-        return new Batch(Map.of("x", x), Map.of("y", oneHot), Map.of());
-    }
 
     /** Max relative error of trainStep's gradients against central differences, over the selected parameters. */
     private static double check(TrainableNetwork net, Predicate<Parameter> which) {
         SplittableRandom rnd = new SplittableRandom(17);
         randomize(net, rnd);
-        Batch data = batch(net, 4, rnd);
+        Batch data = batch(4, rnd, DataType.DOUBLE);
         StepContext ctx = new StepContext(0, 0, 0, 99);
         net.trainStep(data, ctx);
         NetworkGradientCheck.Result result = NetworkGradientCheck.check(net, data, ctx, which);

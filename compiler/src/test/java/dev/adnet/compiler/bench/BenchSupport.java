@@ -3,13 +3,25 @@ package dev.adnet.compiler.bench;
 import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.Compiler;
+import dev.adnet.runtime.Network;
+import dev.adnet.runtime.checkpoint.Checkpoints;
+import dev.adnet.runtime.data.DataLoader;
+import dev.adnet.runtime.data.Dataset;
+import dev.adnet.runtime.data.FashionMnist;
+import dev.adnet.runtime.train.Batch;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** What the benchmark harnesses share: {@code key=value} options, compiling the network, medians. */
+/**
+ * What the benchmark harnesses share: {@code key=value} options, compiling and loading the network, test batches,
+ * medians.
+ */
 final class BenchSupport {
     private BenchSupport() {}
 
@@ -31,6 +43,34 @@ final class BenchSupport {
             System.exit(1);
         }
         return result.networks().get(0);
+    }
+
+    /** The network of {@code file} in FLOAT with the parameters, buffers (and exit thresholds) of a checkpoint. */
+    static Network load(CompiledNetwork compiled, String checkpoint) {
+        Network net = compiled.instantiate(DataType.FLOAT, 0);
+        Checkpoints.load(Path.of(checkpoint), net, null);
+        return net;
+    }
+
+    /** Full batches of the first {@code limit} Fashion-MNIST test images, as the network's input arrays. */
+    static List<INDArray> testBatches(Network net, int batch, int limit) {
+        Dataset test = FashionMnist.locate(null).test();
+        String in = net.inputs().get(0).name();
+        DataLoader loader = DataLoader.builder(test, in,
+                net.outputs().get(0).name()).batchSize(batch).dropLast(true).limit(Math.min(limit, test.size())).build();
+        List<INDArray> batches = new ArrayList<>();
+        for (Batch b : loader.epoch(0)) {
+            batches.add(b.inputs().get(in));
+        }
+        return batches;
+    }
+
+    /** Inference over every batch, outputs discarded. */
+    static void run(Network net, List<INDArray> batches) {
+        String in = net.inputs().get(0).name();
+        for (INDArray x : batches) {
+            net.forward(Map.of(in, x));
+        }
     }
 
     static double median(double[] v) {

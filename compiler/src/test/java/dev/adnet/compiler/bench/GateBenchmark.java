@@ -4,17 +4,9 @@ import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.runtime.GateMode;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.Prediction;
-import dev.adnet.runtime.checkpoint.Checkpoints;
-import dev.adnet.runtime.data.DataLoader;
-import dev.adnet.runtime.data.Dataset;
-import dev.adnet.runtime.data.FashionMnist;
-import dev.adnet.runtime.train.Batch;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -40,17 +32,9 @@ public final class GateBenchmark {
         int runs = kv.getOrDefault("runs", 5);
         int limit = kv.getOrDefault("limit", 10000);
         CompiledNetwork compiled = BenchSupport.compile(args[0]);
-        Network net = compiled.instantiate(DataType.FLOAT, 0);
-        Checkpoints.load(Path.of(args[1]), net, null);
-
-        Dataset test = FashionMnist.locate(null).test();
+        Network net = BenchSupport.load(compiled, args[1]);
         String in = net.inputs().get(0).name();
-        DataLoader loader = DataLoader.builder(test, in, net.outputs().get(0).name()).batchSize(batch).dropLast(true)
-                .limit(Math.min(limit, test.size())).build();
-        List<INDArray> batches = new ArrayList<>();
-        for (Batch b : loader.epoch(0)) {
-            batches.add(b.inputs().get(in));
-        }
+        List<INDArray> batches = BenchSupport.testBatches(net, batch, limit);
         int samples = batches.size() * batch;
 
         double flops = 0;
@@ -69,13 +53,13 @@ public final class GateBenchmark {
         double[][] sps = new double[modes.length][runs];
         for (GateMode m : modes) { // warm-up
             net.gateMode(m);
-            run(net, in, batches);
+            BenchSupport.run(net, batches);
         }
         for (int r = 0; r < runs; r++) {
             for (int i = 0; i < modes.length; i++) {
                 net.gateMode(modes[i]);
                 long t = System.nanoTime();
-                run(net, in, batches);
+                BenchSupport.run(net, batches);
                 sps[i][r] = samples / ((System.nanoTime() - t) / 1e9);
             }
         }
@@ -85,11 +69,5 @@ public final class GateBenchmark {
         System.out.printf(Locale.ROOT, "RESULT adaptive %.1f samples/s, all_open %.1f, mask %.1f%n", adaptive, allOpen, mask);
         System.out.printf(Locale.ROOT, "RESULT speed-up adaptive/all_open %.3f (FLOPs ratio %.3f; speed-up / FLOPs ratio %.3f); "
                 + "adaptive/mask %.3f%n", adaptive / allOpen, full / executed, (adaptive / allOpen) / (full / executed), adaptive / mask);
-    }
-
-    private static void run(Network net, String in, List<INDArray> batches) {
-        for (INDArray x : batches) {
-            net.forward(Map.of(in, x));
-        }
     }
 }
