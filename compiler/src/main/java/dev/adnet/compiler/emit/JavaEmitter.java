@@ -140,6 +140,11 @@ public final class JavaEmitter {
         /** Fused batchnorm -> ReLU pairs: batchnorm op index to ReLU op index, and back. */
         private final Map<Integer, Integer> fusedRelu = new HashMap<>();
         private final Map<Integer, Integer> fusedBatchNorm = new HashMap<>();
+        /** Inference only: a gated residual's index to the index of the ReLU fused into its scatter, and back. */
+        private final Map<Integer, Integer> gateRelu = new HashMap<>();
+        private final Map<Integer, Integer> reluGate = new HashMap<>();
+        /** Inference only: the gated residuals (by index) that add their block's rows into the shortcut in place. */
+        private final Set<Integer> gateInPlace = new HashSet<>();
 
         Emission(Graph graph, EmitOptions options) {
             if (graph.inputs().isEmpty()) {
@@ -179,6 +184,7 @@ public final class JavaEmitter {
                 gateAtBodyStart.put(g.bodyStart(), g);
             }
             findFusions();
+            findGateFusions();
             this.plan = trainable ? BackwardPlanner.plan(graph) : null;
             if (trainable) {
                 for (Graph.Port p : graph.inputs()) {
@@ -219,6 +225,63 @@ public final class JavaEmitter {
                     fusedBatchNorm.put(r.get(0), i);
                 }
             }
+        }
+
+        /**
+         * Inference of a gated residual read only by a ReLU (ConvNet-AIG's {@code gate residual Basic(c) -> relu}):
+         * the ReLU runs inside the gate's kernel. When moreover the shortcut is the output of a ReLU at the top level
+         * (so non-negative, in an arena slot of its own), read by no op after the gated residual, no dropout (whose
+         * inference output aliases its input) and no network output, the open rows are added into the shortcut in
+         * place ({@code Compaction.addRowsInPlace}) and the ReLU's output is that array: a closed row costs nothing.
+         * Not used by training, whose backward needs the separate values.
+         */
+        private void findGateFusions() {
+            List<Op> ops = graph.ops();
+            Map<Integer, List<Integer>> readers = new HashMap<>();
+            Map<Integer, Integer> producer = new HashMap<>();
+            for (int i = 0; i < ops.size(); i++) {
+                for (Value in : ops.get(i).inputs()) {
+                    readers.computeIfAbsent(in.id(), k -> new ArrayList<>()).add(i);
+                }
+                producer.put(ops.get(i).out().id(), i);
+            }
+            Set<Integer> outputs = new HashSet<>();
+            for (Graph.Port p : graph.outputs()) {
+                outputs.add(p.value().id());
+            }
+            Set<Integer> inBody = new HashSet<>();
+            for (Op.GatedResidual g : graph.gates()) {
+                for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
+                    inBody.add(i);
+                }
+            }
+            for (int i = 0; i < ops.size(); i++) {
+                if (!(ops.get(i) instanceof Op.GatedResidual g) || inBody.contains(i) || outputs.contains(g.out().id())) {
+                    continue;
+                }
+                List<Integer> r = readers.getOrDefault(g.out().id(), List.of());
+                if (r.size() != 1 || inBody.contains(r.get(0)) || !isRelu(ops.get(r.get(0)))) {
+                    continue;
+                }
+                gateRelu.put(i, r.get(0));
+                reluGate.put(r.get(0), i);
+                Integer from = producer.get(g.shortcut().id());
+                if (from == null || inBody.contains(from) || !isRelu(ops.get(from))
+                        || outputs.contains(g.shortcut().id())) {
+                    continue;
+                }
+                boolean dead = true;
+                for (int reader : readers.getOrDefault(g.shortcut().id(), List.of())) {
+                    dead &= reader <= i && !(ops.get(reader) instanceof Op.Dropout);
+                }
+                if (dead) {
+                    gateInPlace.add(i);
+                }
+            }
+        }
+
+        private static boolean isRelu(Op op) {
+            return op instanceof Op.Activation a && a.activation() == Op.ActivationKind.RELU;
         }
 
         private void gradNameFor(Value v) {
@@ -615,8 +678,15 @@ public final class JavaEmitter {
             if (fusedRelu.containsKey(index)) {
                 return; // runs with its ReLU
             }
+            if (!train && reluGate.containsKey(index)) {
+                return; // runs inside its gated residual's kernel
+            }
             comment(m, op);
             String out = v(op.out());
+            if (!train && op instanceof Op.GatedResidual g && gateRelu.containsKey(index)) {
+                gatedResidualRelu(m, index, g);
+                return;
+            }
             Integer bnIndex = fusedBatchNorm.get(index);
             if (bnIndex != null) {
                 Op.BatchNorm b = (Op.BatchNorm) graph.ops().get(bnIndex);
@@ -732,6 +802,32 @@ public final class JavaEmitter {
             } else {
                 throw new IllegalStateException("no emitter for " + op.kind());
             }
+        }
+
+        /** Inference of a gated residual with its ReLU fused (see {@link #findGateFusions}). */
+        private void gatedResidualRelu(MethodSpec.Builder m, int index, Op.GatedResidual g) {
+            Op relu = graph.ops().get(gateRelu.get(index));
+            m.addComment("fused with $L at $L", commentText(relu.path()),
+                    relu.origin() == null ? "?" : commentText(relu.origin().toString()));
+            String out = v(relu.out());
+            m.addStatement("$T $L", INDARRAY, out);
+            m.beginControlFlow("if (gateMode == $T.MASK)", GATE_MODE);
+            m.addStatement("$L = $L", out, alloc("v" + relu.out().id(), relu.out().shape()));
+            m.addStatement("$T.trainForward($L, $L, $L, true, $L)", GATED_RESIDUAL, v(g.shortcut()), subOut(g),
+                    v(g.gate()), out);
+            m.nextControlFlow("else");
+            if (gateInPlace.contains(index)) {
+                m.addComment("in place: $L is a ReLU output that nothing reads after this block, so its closed rows"
+                        + " are already the result", v(g.shortcut()));
+                m.addStatement("$T.addRowsInPlace($L, $L, $L, true)", COMPACTION, v(g.shortcut()), subOut(g),
+                        openRows(g));
+                m.addStatement("$L = $L", out, v(g.shortcut()));
+            } else {
+                m.addStatement("$L = $L", out, alloc("v" + relu.out().id(), relu.out().shape()));
+                m.addStatement("$T.scatterResidual($L, $L, $L, true, $L)", COMPACTION, v(g.shortcut()), subOut(g),
+                        openRows(g), out);
+            }
+            m.endControlFlow();
         }
 
         private static ClassName activation(Op.ActivationKind k) {
