@@ -140,6 +140,9 @@ public final class JavaEmitter {
         /** Fused batchnorm -> ReLU pairs: batchnorm op index to ReLU op index, and back. */
         private final Map<Integer, Integer> fusedRelu = new HashMap<>();
         private final Map<Integer, Integer> fusedBatchNorm = new HashMap<>();
+        /** Fused add -> ReLU pairs (training and inference): add op index to ReLU op index, and back. */
+        private final Map<Integer, Integer> addRelu = new HashMap<>();
+        private final Map<Integer, Integer> reluAdd = new HashMap<>();
         /** Inference only: a gated residual's index to the index of the ReLU fused into its scatter, and back. */
         private final Map<Integer, Integer> gateRelu = new HashMap<>();
         private final Map<Integer, Integer> reluGate = new HashMap<>();
@@ -185,6 +188,7 @@ public final class JavaEmitter {
             }
             findFusions();
             findGateFusions();
+            findAddReluFusions();
             this.plan = trainable ? BackwardPlanner.plan(graph) : null;
             if (trainable) {
                 for (Graph.Port p : graph.inputs()) {
@@ -282,6 +286,44 @@ public final class JavaEmitter {
 
         private static boolean isRelu(Op op) {
             return op instanceof Op.Activation a && a.activation() == Op.ActivationKind.RELU;
+        }
+
+        /**
+         * An add whose output is read by exactly one op, a ReLU in the same gated body (or none), and is no network
+         * output runs as one {@code Elementwise.addRelu} at the add's position (so it reads its operands where the
+         * add did); the sum is never stored, and the ReLU's backward reads the ReLU's output in its place (same sign
+         * pattern). The add's backward only routes gradients, so it needs no value.
+         */
+        private void findAddReluFusions() {
+            List<Op> ops = graph.ops();
+            Map<Integer, List<Integer>> readers = new HashMap<>();
+            for (int i = 0; i < ops.size(); i++) {
+                for (Value in : ops.get(i).inputs()) {
+                    readers.computeIfAbsent(in.id(), k -> new ArrayList<>()).add(i);
+                }
+            }
+            Set<Integer> outputs = new HashSet<>();
+            for (Graph.Port p : graph.outputs()) {
+                outputs.add(p.value().id());
+            }
+            Map<Integer, Integer> body = new HashMap<>();
+            for (Op.GatedResidual g : graph.gates()) {
+                for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
+                    body.put(i, g.gateIndex());
+                }
+            }
+            for (int i = 0; i < ops.size(); i++) {
+                if (!(ops.get(i) instanceof Op.Elementwise e) || e.op() != Op.ElementwiseKind.ADD
+                        || outputs.contains(e.out().id()) || e.a().id() == e.b().id()) {
+                    continue;
+                }
+                List<Integer> r = readers.getOrDefault(e.out().id(), List.of());
+                if (r.size() == 1 && isRelu(ops.get(r.get(0))) && !reluGate.containsKey(r.get(0))
+                        && java.util.Objects.equals(body.get(i), body.get(r.get(0)))) {
+                    addRelu.put(i, r.get(0));
+                    reluAdd.put(r.get(0), i);
+                }
+            }
         }
 
         private void gradNameFor(Value v) {
@@ -680,6 +722,21 @@ public final class JavaEmitter {
             }
             if (!train && reluGate.containsKey(index)) {
                 return; // runs inside its gated residual's kernel
+            }
+            if (reluAdd.containsKey(index)) {
+                return; // runs with its add
+            }
+            if (addRelu.containsKey(index)) {
+                Op.Elementwise e = (Op.Elementwise) op;
+                Op relu = graph.ops().get(addRelu.get(index));
+                comment(m, relu);
+                m.addComment("fused with $L at $L", commentText(op.path()),
+                        op.origin() == null ? "?" : commentText(op.origin().toString()));
+                m.addStatement("$T $L = $L", INDARRAY, v(relu.out()), alloc("v" + relu.out().id(), relu.out().shape()));
+                m.addStatement("$T.addRelu($L, $L, $L)", ELEMENTWISE, v(e.a()), v(e.b()), v(relu.out()));
+                m.addComment("the sum is not stored: the ReLU's backward reads its output, of the same sign");
+                m.addStatement("$T $L = $L", INDARRAY, v(op.out()), v(relu.out()));
+                return;
             }
             comment(m, op);
             String out = v(op.out());
