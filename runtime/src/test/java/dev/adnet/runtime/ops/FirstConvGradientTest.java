@@ -10,14 +10,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * {@link FirstConvGradient} (what {@link Conv2d#backward} runs for a one-channel input whose gradient is not wanted)
- * against libnd4j's {@code conv2d_bp}, its plain reference, over kernel sizes, paddings, odd sizes, bias and both types.
+ * against libnd4j's {@code conv2d_bp}, its plain reference, over strides, paddings, odd sizes, bias and both types.
  */
 class FirstConvGradientTest {
 
     @ParameterizedTest
     @CsvSource({
-        "FLOAT, 3, 1, 1, 28, true", "FLOAT, 3, 1, 0, 9, false", "FLOAT, 3, 1, 2, 10, true", "FLOAT, 2, 1, 0, 7, false",
-        "DOUBLE, 3, 1, 1, 28, true", "DOUBLE, 3, 1, 0, 9, true", "DOUBLE, 1, 1, 0, 5, true", "DOUBLE, 2, 1, 1, 11, false",
+        "FLOAT, 3, 1, 1, 28, true", "FLOAT, 3, 2, 1, 9, false", "FLOAT, 3, 2, 0, 10, true", "FLOAT, 2, 1, 0, 7, false",
+        "DOUBLE, 3, 1, 1, 28, true", "DOUBLE, 3, 2, 1, 9, true", "DOUBLE, 1, 1, 0, 5, true", "DOUBLE, 3, 3, 2, 11, false",
     })
     void equalsLibnd4jConv2dBp(DataType t, int k, int stride, int pad, int size, boolean bias) {
         ConvGeometry g = ConvGeometry.of(k, stride, pad);
