@@ -69,10 +69,6 @@ public final class Conv2d {
             return;
         }
         checkShapes(x, w, b, g, gradOut);
-        if (FirstConvGradient.applies(x, w, g, gradIn)) {
-            FirstConvGradient.run(x, gradOut, g, gradW, b == null ? null : gradB);
-            return;
-        }
         long[] args = g.nativeArgs();
         boolean withBias = b != null;
         if (g.groups() == 1 && Direct.isDense(x) && Direct.isDense(gradOut)
