@@ -148,6 +148,14 @@ public final class JavaEmitter {
         /** Fused batchnorm -> ReLU pairs: batchnorm op index to ReLU op index, and back. */
         private final Map<Integer, Integer> fusedRelu = new HashMap<>();
         private final Map<Integer, Integer> fusedBatchNorm = new HashMap<>();
+        /** Fused add -> ReLU pairs (training and inference): add op index to ReLU op index, and back. */
+        private final Map<Integer, Integer> addRelu = new HashMap<>();
+        private final Map<Integer, Integer> reluAdd = new HashMap<>();
+        /** Inference only: a gated residual's index to the index of the ReLU fused into its scatter, and back. */
+        private final Map<Integer, Integer> gateRelu = new HashMap<>();
+        private final Map<Integer, Integer> reluGate = new HashMap<>();
+        /** Inference only: the gated residuals (by index) that add their block's rows into the shortcut in place. */
+        private final Set<Integer> gateInPlace = new HashSet<>();
 
         Emission(Graph graph, EmitOptions options) {
             if (graph.inputs().isEmpty()) {
@@ -191,6 +199,8 @@ public final class JavaEmitter {
                 exitAtHeadStart.put(x.headStart(), x);
             }
             findFusions();
+            findGateFusions();
+            findAddReluFusions();
             this.plan = trainable ? BackwardPlanner.plan(graph) : null;
             if (trainable) {
                 for (Graph.Port p : graph.inputs()) {
@@ -229,6 +239,101 @@ public final class JavaEmitter {
                         && a.activation() == Op.ActivationKind.RELU) {
                     fusedRelu.put(i, r.get(0));
                     fusedBatchNorm.put(r.get(0), i);
+                }
+            }
+        }
+
+        /**
+         * Inference of a gated residual read only by a ReLU (ConvNet-AIG's {@code gate residual Basic(c) -> relu}):
+         * the ReLU runs inside the gate's kernel. When moreover the shortcut is the output of a ReLU at the top level
+         * (so non-negative, in an arena slot of its own), read by no op after the gated residual, no dropout (whose
+         * inference output aliases its input) and no network output, the open rows are added into the shortcut in
+         * place ({@code Compaction.addRowsInPlace}) and the ReLU's output is that array: a closed row costs nothing.
+         * Not used by training, whose backward needs the separate values.
+         */
+        private void findGateFusions() {
+            List<Op> ops = graph.ops();
+            Map<Integer, List<Integer>> readers = new HashMap<>();
+            Map<Integer, Integer> producer = new HashMap<>();
+            for (int i = 0; i < ops.size(); i++) {
+                for (Value in : ops.get(i).inputs()) {
+                    readers.computeIfAbsent(in.id(), k -> new ArrayList<>()).add(i);
+                }
+                producer.put(ops.get(i).out().id(), i);
+            }
+            Set<Integer> outputs = new HashSet<>();
+            for (Graph.Port p : graph.outputs()) {
+                outputs.add(p.value().id());
+            }
+            Set<Integer> inBody = new HashSet<>();
+            for (Op.GatedResidual g : graph.gates()) {
+                for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
+                    inBody.add(i);
+                }
+            }
+            for (int i = 0; i < ops.size(); i++) {
+                if (!(ops.get(i) instanceof Op.GatedResidual g) || inBody.contains(i) || outputs.contains(g.out().id())) {
+                    continue;
+                }
+                List<Integer> r = readers.getOrDefault(g.out().id(), List.of());
+                if (r.size() != 1 || inBody.contains(r.get(0)) || !isRelu(ops.get(r.get(0)))) {
+                    continue;
+                }
+                gateRelu.put(i, r.get(0));
+                reluGate.put(r.get(0), i);
+                Integer from = producer.get(g.shortcut().id());
+                if (from == null || inBody.contains(from) || !isRelu(ops.get(from))
+                        || outputs.contains(g.shortcut().id())) {
+                    continue;
+                }
+                boolean dead = true;
+                for (int reader : readers.getOrDefault(g.shortcut().id(), List.of())) {
+                    dead &= reader <= i && !(ops.get(reader) instanceof Op.Dropout);
+                }
+                if (dead) {
+                    gateInPlace.add(i);
+                }
+            }
+        }
+
+        private static boolean isRelu(Op op) {
+            return op instanceof Op.Activation a && a.activation() == Op.ActivationKind.RELU;
+        }
+
+        /**
+         * An add whose output is read by exactly one op, a ReLU in the same gated body (or none), and is no network
+         * output runs as one {@code Elementwise.addRelu} at the add's position (so it reads its operands where the
+         * add did); the sum is never stored, and the ReLU's backward reads the ReLU's output in its place (same sign
+         * pattern). The add's backward only routes gradients, so it needs no value.
+         */
+        private void findAddReluFusions() {
+            List<Op> ops = graph.ops();
+            Map<Integer, List<Integer>> readers = new HashMap<>();
+            for (int i = 0; i < ops.size(); i++) {
+                for (Value in : ops.get(i).inputs()) {
+                    readers.computeIfAbsent(in.id(), k -> new ArrayList<>()).add(i);
+                }
+            }
+            Set<Integer> outputs = new HashSet<>();
+            for (Graph.Port p : graph.outputs()) {
+                outputs.add(p.value().id());
+            }
+            Map<Integer, Integer> body = new HashMap<>();
+            for (Op.GatedResidual g : graph.gates()) {
+                for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
+                    body.put(i, g.gateIndex());
+                }
+            }
+            for (int i = 0; i < ops.size(); i++) {
+                if (!(ops.get(i) instanceof Op.Elementwise e) || e.op() != Op.ElementwiseKind.ADD
+                        || outputs.contains(e.out().id()) || e.a().id() == e.b().id()) {
+                    continue;
+                }
+                List<Integer> r = readers.getOrDefault(e.out().id(), List.of());
+                if (r.size() == 1 && isRelu(ops.get(r.get(0))) && !reluGate.containsKey(r.get(0))
+                        && java.util.Objects.equals(body.get(i), body.get(r.get(0)))) {
+                    addRelu.put(i, r.get(0));
+                    reluAdd.put(r.get(0), i);
                 }
             }
         }
@@ -882,8 +987,30 @@ public final class JavaEmitter {
             if (fusedRelu.containsKey(index)) {
                 return; // runs with its ReLU
             }
+            if (!train && reluGate.containsKey(index)) {
+                return; // runs inside its gated residual's kernel
+            }
+            if (reluAdd.containsKey(index)) {
+                return; // runs with its add
+            }
+            if (addRelu.containsKey(index)) {
+                Op.Elementwise e = (Op.Elementwise) op;
+                Op relu = graph.ops().get(addRelu.get(index));
+                comment(m, relu);
+                m.addComment("fused with $L at $L", commentText(op.path()),
+                        op.origin() == null ? "?" : commentText(op.origin().toString()));
+                m.addStatement("$T $L = $L", INDARRAY, v(relu.out()), alloc("v" + relu.out().id(), relu.out().shape()));
+                m.addStatement("$T.addRelu($L, $L, $L)", ELEMENTWISE, v(e.a()), v(e.b()), v(relu.out()));
+                m.addComment("the sum is not stored: the ReLU's backward reads its output, of the same sign");
+                m.addStatement("$T $L = $L", INDARRAY, v(op.out()), v(relu.out()));
+                return;
+            }
             comment(m, op);
             String out = v(op.out());
+            if (!train && op instanceof Op.GatedResidual g && gateRelu.containsKey(index)) {
+                gatedResidualRelu(m, index, g);
+                return;
+            }
             Integer bnIndex = fusedBatchNorm.get(index);
             if (bnIndex != null) {
                 Op.BatchNorm b = (Op.BatchNorm) graph.ops().get(bnIndex);
@@ -1003,6 +1130,32 @@ public final class JavaEmitter {
             } else {
                 throw new IllegalStateException("no emitter for " + op.kind());
             }
+        }
+
+        /** Inference of a gated residual with its ReLU fused (see {@link #findGateFusions}). */
+        private void gatedResidualRelu(MethodSpec.Builder m, int index, Op.GatedResidual g) {
+            Op relu = graph.ops().get(gateRelu.get(index));
+            m.addComment("fused with $L at $L", commentText(relu.path()),
+                    relu.origin() == null ? "?" : commentText(relu.origin().toString()));
+            String out = v(relu.out());
+            m.addStatement("$T $L", INDARRAY, out);
+            m.beginControlFlow("if (gateMode == $T.MASK)", GATE_MODE);
+            m.addStatement("$L = $L", out, alloc("v" + relu.out().id(), relu.out().shape()));
+            m.addStatement("$T.trainForward($L, $L, $L, true, $L)", GATED_RESIDUAL, v(g.shortcut()), subOut(g),
+                    v(g.gate()), out);
+            m.nextControlFlow("else");
+            if (gateInPlace.contains(index)) {
+                m.addComment("in place: $L is a ReLU output that nothing reads after this block, so its closed rows"
+                        + " are already the result", v(g.shortcut()));
+                m.addStatement("$T.addRowsInPlace($L, $L, $L, true)", COMPACTION, v(g.shortcut()), subOut(g),
+                        openRows(g));
+                m.addStatement("$L = $L", out, v(g.shortcut()));
+            } else {
+                m.addStatement("$L = $L", out, alloc("v" + relu.out().id(), relu.out().shape()));
+                m.addStatement("$T.scatterResidual($L, $L, $L, true, $L)", COMPACTION, v(g.shortcut()), subOut(g),
+                        openRows(g), out);
+            }
+            m.endControlFlow();
         }
 
         private static ClassName activation(Op.ActivationKind k) {

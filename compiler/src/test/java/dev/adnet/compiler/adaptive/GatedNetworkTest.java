@@ -61,6 +61,22 @@ class GatedNetworkTest {
             }
             """;
 
+    /**
+     * The gated block's shortcut is read again after it (by the concat), so inference must not add into it in place
+     * (the ReLU is still fused into the scatter); the first gate of TWO_GATES is the in-place case.
+     */
+    private static final String SHORTCUT_READ_LATER = """
+            block B(c: int) { conv(c, 3, bias = false) -> batchnorm -> relu -> conv(c, 3) }
+            network Reused {
+              input x: [2, 6, 6]
+              output y: [3]
+              h = x -> conv(4, 3) -> relu
+              a = h -> gate(estimator = "straight_through", open_bias = 0.1) residual B(4) -> relu
+              y = concat(a, h) -> global_avg_pool -> dense(3)
+              train { loss cross_entropy(y) + 0.5 * target_rate(0.5) }
+            }
+            """;
+
     static CompiledNetwork compile(String source) {
         CompileResult r = new Compiler(p -> source.getBytes(StandardCharsets.UTF_8)).check(List.of(Path.of("gated.adnet")));
         assertThat(r.diagnostics()).as(r.render()).isEmpty();
@@ -101,7 +117,22 @@ class GatedNetworkTest {
 
     @Test
     void compactionEqualsMaskAndPerSampleRuns() {
-        CompiledNetwork compiled = compile(String.format(TWO_GATES, "straight_through"));
+        compactionEqualsMaskAndPerSampleRuns(compile(String.format(TWO_GATES, "straight_through")));
+    }
+
+    @Test
+    void compactionEqualsMaskWhenTheShortcutIsReadAfterTheBlock() {
+        CompiledNetwork compiled = compile(SHORTCUT_READ_LATER);
+        assertThat(compiled.toJava("t").toString()).contains("scatterResidual").doesNotContain("addRowsInPlace");
+        compactionEqualsMaskAndPerSampleRuns(compiled);
+    }
+
+    @Test
+    void anIdentityShortcutReadByNothingLaterIsUpdatedInPlace() {
+        assertThat(compile(String.format(TWO_GATES, "straight_through")).toJava("t").toString()).contains("addRowsInPlace");
+    }
+
+    private static void compactionEqualsMaskAndPerSampleRuns(CompiledNetwork compiled) {
         Network net = compiled.instantiate(DataType.FLOAT, 11);
         randomize(net, new SplittableRandom(23));
         for (Parameter p : net.parameters()) {

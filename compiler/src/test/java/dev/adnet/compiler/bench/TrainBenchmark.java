@@ -32,6 +32,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *     dev.adnet.compiler.bench.TrainBenchmark samples/src/main/adnet/dev/adnet/samples/fashion_resnet.adnet \
  *     [runs=5] [trainLimit=10000] [warmupBatches=10] [infRuns=5] [batch=128]
  * </pre>
+ *
+ * <p>With {@code -Dadnet.profileOps=true} the libnd4j ops of the timed training runs are timed one by one and the
+ * table printed ({@link dev.adnet.runtime.ops.OpProfile}).
  */
 public final class TrainBenchmark {
     private TrainBenchmark() {}
@@ -70,6 +73,9 @@ public final class TrainBenchmark {
             step++;
         }
         System.out.printf(Locale.ROOT, "warm-up: %d batches in %.1fs%n", warm, (System.nanoTime() - t) / 1e9);
+        if (dev.adnet.runtime.ops.OpProfile.ENABLED) {
+            dev.adnet.runtime.ops.OpProfile.reset(); // time the training runs only
+        }
         double[] sps = new double[runs];
         double loss = 0;
         for (int r = 0; r < runs; r++) {
@@ -83,6 +89,10 @@ public final class TrainBenchmark {
         }
         System.out.printf(Locale.ROOT, "RESULT train_sps %.1f  (%d samples x %d runs, batch %d; runs %s) loss %.4f%n", BenchSupport.median(sps), n,
                 runs, batch, runsText(sps), loss);
+        if (dev.adnet.runtime.ops.OpProfile.ENABLED) {
+            System.out.print(dev.adnet.runtime.ops.OpProfile.report());
+            dev.adnet.runtime.ops.OpProfile.reset();
+        }
         for (int bs : new int[] {256, 1024}) {
             List<INDArray> batches = new ArrayList<>();
             DataLoader testLoader = DataLoader.builder(test, in, out).batchSize(bs).dropLast(true).build();

@@ -185,7 +185,9 @@ public final class Compaction {
      * {@code target[rows[j]] = relu?(target[rows[j]] + fSub[j])}, the other rows left untouched, so the cost is
      * proportional to the open rows only. It equals {@link #scatterResidual}{@code (target, fSub, rows, relu,
      * target)} when relu is false, or when the closed rows of target are already non-negative (the shortcut is the
-     * output of a previous ReLU, which the compiler knows); otherwise the closed rows would miss their ReLU.
+     * output of a previous ReLU, which the compiler knows); otherwise the closed rows would miss their ReLU. The
+     * generated inference code uses it, with the block's following ReLU fused, when the shortcut is read by nothing
+     * after the block: a closed row then costs nothing at all.
      */
     public static void addRowsInPlace(INDArray target, INDArray fSub, int[] rows, boolean relu) {
         int b = Buffers.batch(target);
@@ -216,19 +218,25 @@ public final class Compaction {
         if (t == DataType.FLOAT) {
             FloatBuffer fb = Buffers.fb(fs);
             FloatBuffer ob = Buffers.fb(target);
-            float[] sa = new float[GatedResidual.CHUNK];
-            float[] fa = new float[GatedResidual.CHUNK];
-            for (int j = 0; j < k; j++) {
-                addF(ob, oo + rows[j] * inner, fb, fo + j * inner, ob, oo + rows[j] * inner, inner, relu, sa, fa);
-            }
+            Parallel.forSamples(k, inner, (j0, j1) -> {
+                float[] sa = new float[GatedResidual.CHUNK];
+                float[] fa = new float[GatedResidual.CHUNK];
+                for (int j = j0; j < j1; j++) {
+                    int at = oo + rows[j] * inner;
+                    addF(ob, at, fb, fo + j * inner, ob, at, inner, relu, sa, fa);
+                }
+            });
         } else {
             DoubleBuffer fb = Buffers.db(fs);
             DoubleBuffer ob = Buffers.db(target);
-            double[] sa = new double[GatedResidual.CHUNK];
-            double[] fa = new double[GatedResidual.CHUNK];
-            for (int j = 0; j < k; j++) {
-                addD(ob, oo + rows[j] * inner, fb, fo + j * inner, ob, oo + rows[j] * inner, inner, relu, sa, fa);
-            }
+            Parallel.forSamples(k, inner, (j0, j1) -> {
+                double[] sa = new double[GatedResidual.CHUNK];
+                double[] fa = new double[GatedResidual.CHUNK];
+                for (int j = j0; j < j1; j++) {
+                    int at = oo + rows[j] * inner;
+                    addD(ob, at, fb, fo + j * inner, ob, at, inner, relu, sa, fa);
+                }
+            });
         }
         Reference.reachabilityFence(fs);
         Reference.reachabilityFence(target);

@@ -72,6 +72,23 @@ public final class GatedResidualReference {
         }
     }
 
+    /**
+     * The unfused form of {@link Compaction#addRowsInPlace}: libnd4j's {@code scatter_add} into target in place, then
+     * relu in place over all of target (libnd4j has no ReLU on a row subset short of another gather and scatter; on
+     * a non-negative target, the case the fused kernel is for, the result is the same). Two passes (plus the index
+     * array), no copy.
+     */
+    public static void addRowsInPlace(INDArray target, INDArray fSub, int[] rows, boolean relu) {
+        if (rows.length == 0) {
+            return;
+        }
+        Nd4j.exec(DynamicCustomOp.builder("scatter_add").addInputs(target, Nd4j.createFromArray(rows), fSub)
+                .addOutputs(target).build());
+        if (relu) {
+            Nd4j.exec(new RectifiedLinear(target, target, 0.0));
+        }
+    }
+
     /** The inference of ConvNet-AIG's official code: F on every sample, multiplied by the 0/1 gate. */
     public static void maskedResidual(INDArray shortcut, INDArray fAll, INDArray z, boolean relu, INDArray out) {
         trainForward(shortcut, fAll, z.dataType() == out.dataType() ? z : z.castTo(out.dataType()), relu, out);

@@ -2,7 +2,9 @@ package dev.adnet.runtime.ops;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -15,6 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Arena {
     private final List<INDArray> slots = new ArrayList<>();
+    /** Per slot, the row views handed out by {@link #rows}, by row count (dropped when the slot is reallocated). */
+    private final List<Map<Long, INDArray>> views = new ArrayList<>();
 
     /** The cached array of {@code slot} if its type and shape match, else a new uninitialised one (cached). */
     public INDArray get(int slot, DataType type, long... shape) {
@@ -27,13 +31,18 @@ public final class Arena {
         }
         a = Nd4j.createUninitialized(type, shape, 'c');
         slots.set(slot, a);
+        while (views.size() <= slot) {
+            views.add(null);
+        }
+        views.set(slot, null);
         return a;
     }
 
     /**
      * The first {@code rows} rows of a cached {@code [capacity, perSample...]} array: a dense, c-ordered view. Used
      * for sub-batches whose size changes from call to call (the samples a gate let through), so that no call
-     * allocates once the capacity has been seen.
+     * allocates once the capacity has been seen. The view for each row count is made once and then reused (an ND4J
+     * view costs a shape-information buffer and some microseconds).
      */
     public INDArray rows(int slot, DataType type, long capacity, long rows, long... perSample) {
         long[] shape = new long[perSample.length + 1];
@@ -53,16 +62,27 @@ public final class Arena {
         if (rows == capacity) {
             return full;
         }
-        org.nd4j.linalg.indexing.INDArrayIndex[] index = new org.nd4j.linalg.indexing.INDArrayIndex[shape.length];
-        index[0] = org.nd4j.linalg.indexing.NDArrayIndex.interval(0, rows);
-        for (int i = 1; i < index.length; i++) {
-            index[i] = org.nd4j.linalg.indexing.NDArrayIndex.all();
+        Map<Long, INDArray> cache = views.get(slot);
+        if (cache == null) {
+            cache = new HashMap<>();
+            views.set(slot, cache);
         }
-        return full.get(index);
+        INDArray view = cache.get(rows);
+        if (view == null) {
+            org.nd4j.linalg.indexing.INDArrayIndex[] index = new org.nd4j.linalg.indexing.INDArrayIndex[shape.length];
+            index[0] = org.nd4j.linalg.indexing.NDArrayIndex.interval(0, rows);
+            for (int i = 1; i < index.length; i++) {
+                index[i] = org.nd4j.linalg.indexing.NDArrayIndex.all();
+            }
+            view = full.get(index);
+            cache.put(rows, view);
+        }
+        return view;
     }
 
     /** Drops every cached array (their memory is freed when the garbage collector reclaims them). */
     public void clear() {
         slots.clear();
+        views.clear();
     }
 }

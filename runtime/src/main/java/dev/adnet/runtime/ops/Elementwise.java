@@ -1,5 +1,7 @@
 package dev.adnet.runtime.ops;
 
+import java.lang.ref.Reference;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
@@ -19,6 +21,26 @@ public final class Elementwise {
     public static void add(INDArray a, INDArray b, INDArray out) {
         same(a, b, out);
         Nd4j.exec(new AddOp(a, b, out));
+    }
+
+    /**
+     * {@code out = max(a + b, 0)}: a residual add and the ReLU after it. Dense FLOAT arrays run one fused pass
+     * ({@link FloatKernels#addRelu}), others {@link #add} then {@link Relu#forward} in place. Since
+     * {@code out > 0} exactly where {@code a + b > 0}, {@link Relu#backward} may be given out in place of the sum.
+     */
+    public static void addRelu(INDArray a, INDArray b, INDArray out) {
+        same(a, b, out);
+        if (a.dataType() == DataType.FLOAT && b.dataType() == DataType.FLOAT && out.dataType() == DataType.FLOAT
+                && Direct.isDense(a) && Direct.isDense(b) && Direct.isDense(out)) {
+            FloatKernels.addRelu(a.data().asNioFloat(), BnKernels.off(a), b.data().asNioFloat(), BnKernels.off(b),
+                    out.data().asNioFloat(), BnKernels.off(out), Math.toIntExact(a.length()));
+            Reference.reachabilityFence(a);
+            Reference.reachabilityFence(b);
+            Reference.reachabilityFence(out);
+            return;
+        }
+        add(a, b, out);
+        Relu.forward(out, out);
     }
 
     public static void sub(INDArray a, INDArray b, INDArray out) {

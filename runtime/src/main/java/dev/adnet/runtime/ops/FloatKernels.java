@@ -57,6 +57,24 @@ final class FloatKernels {
         });
     }
 
+    /** {@code o = max(a + b, 0)} over {@code n} elements (a residual add and its ReLU in one pass). */
+    static void addRelu(FloatBuffer a, int ao, FloatBuffer b, int bo, FloatBuffer o, int oo, int n) {
+        Parallel.forRange(n, 3L * n, (part, from, to) -> {
+            float[][] sc = SCRATCH.get();
+            float[] ta = sc[0];
+            float[] tb = sc[1];
+            for (int s = from; s < to; s += TILE) {
+                int len = Math.min(TILE, to - s);
+                a.get(ao + s, ta, 0, len);
+                b.get(bo + s, tb, 0, len);
+                for (int i = 0; i < len; i++) {
+                    ta[i] = Math.max(ta[i] + tb[i], 0f);
+                }
+                o.put(oo + s, ta, 0, len);
+            }
+        });
+    }
+
     /** {@code gi = x > 0 ? g : 0} over {@code n} elements. */
     static void reluBackward(FloatBuffer x, int xo, FloatBuffer g, int go, FloatBuffer gi, int gio, int n) {
         Parallel.forRange(n, 3L * n, (part, from, to) -> {

@@ -38,7 +38,13 @@ final class Native {
             }
             b.addIntegerArguments(ints);
         }
-        Nd4j.exec(b.build());
+        if (OpProfile.ENABLED) {
+            long t = System.nanoTime();
+            Nd4j.exec(b.build());
+            OpProfile.record(op, inputs, System.nanoTime() - t);
+        } else {
+            Nd4j.exec(b.build());
+        }
     }
 
     /** A dense c-order array to use as an op output, the target itself when it already is one. */

@@ -86,8 +86,12 @@ class CompactionTest {
         INDArray fSub = Fixtures.random(12, t, sub);
         INDArray expected = s.ulike();
         Compaction.scatterResidual(s, rows.length == 0 ? null : fSub, rows, relu, expected);
+        INDArray reference = s.dup();
         Compaction.addRowsInPlace(s, fSub, rows, relu);
         assertThat(values(s)).containsExactly(values(expected));
+        // against its plain libnd4j reference: scatter_add in place, relu in place
+        GatedResidualReference.addRowsInPlace(reference, fSub, rows, relu);
+        assertClose("addRowsInPlace = libnd4j scatter_add + relu", s, reference, Fixtures.tol(t));
     }
 
     @Test

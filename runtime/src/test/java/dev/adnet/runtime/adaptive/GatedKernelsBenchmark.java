@@ -13,8 +13,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * [256, 32, 14, 14] FLOAT:
  * <ol>
  * <li>each fused kernel ({@link GatedResidual#trainForward}, {@link GatedResidual#backward} with ReLU,
- * {@link Compaction#scatterResidual} with half the rows open, {@link Compaction#gather}) against its unfused
- * libnd4j reference in {@link GatedResidualReference};
+ * {@link Compaction#scatterResidual} with half the rows open, {@link Compaction#addRowsInPlace} (what generated
+ * inference runs when the shortcut may be overwritten: scatter-add and the block's ReLU, on the open rows only),
+ * {@link Compaction#gather}) against its unfused libnd4j reference in {@link GatedResidualReference};
+ * {@code addRowsInPlace} is also compared with the out-of-place reference (copy, scatter_add, relu) that it
+ * replaces in generated code;
  * <li>inference with real skipping (gather, a 3x3 32-to-32 convolution as the block stub on the k open rows,
  * scatterResidual) against the official code's mask-multiply (the convolution on all rows, then the fused
  * {@code relu(shortcut + z * F)}), for several open fractions.
@@ -75,6 +78,10 @@ public final class GatedKernelsBenchmark {
         compare("addRowsInPlace (k = 128, relu)", rounds,
                 () -> Compaction.addRowsInPlace(target, fHalf, half, true),
                 () -> GatedResidualReference.scatterResidual(nonNegative, fHalf, half, true, outRef));
+        INDArray target2 = nonNegative.dup(), targetRef = nonNegative.dup();
+        compare("addRowsInPlace vs in-place reference", rounds,
+                () -> Compaction.addRowsInPlace(target2, fHalf, half, true),
+                () -> GatedResidualReference.addRowsInPlace(targetRef, fHalf, half, true));
         compare("gather (k = 128)", rounds,
                 () -> Compaction.gather(s, half, xHalf),
                 () -> GatedResidualReference.gather(s, half, xHalfRef));

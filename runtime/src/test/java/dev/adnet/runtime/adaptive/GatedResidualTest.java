@@ -108,6 +108,12 @@ class GatedResidualTest {
             Compaction.scatterResidual(s, rows.length == 0 ? null : fSub, rows, true, out);
             GatedResidualReference.scatterResidual(s, fSub, rows, true, ref);
             assertClose("scatter " + rows.length, out, ref, tol(t));
+            // in place on a non-negative shortcut (rows split across threads when split)
+            INDArray target = org.nd4j.linalg.ops.transforms.Transforms.abs(s, true);
+            INDArray targetRef = target.dup();
+            Compaction.addRowsInPlace(target, rows.length == 0 ? null : fSub, rows, true);
+            GatedResidualReference.addRowsInPlace(targetRef, fSub, rows, true);
+            assertClose("addRowsInPlace " + rows.length, target, targetRef, tol(t));
         }
     }
 

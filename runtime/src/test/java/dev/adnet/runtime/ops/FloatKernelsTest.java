@@ -31,6 +31,25 @@ class FloatKernelsTest {
         return new INDArray[] {f.castTo(DataType.DOUBLE), f};
     }
 
+    /** The fused add + ReLU against its plain reference, libnd4j's add then the ReLU, in FLOAT and DOUBLE. */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void addRelu(long[] shape) {
+        for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray a = random(3, t, shape), b = random(4, t, shape);
+            INDArray fused = a.ulike(), sum = a.ulike(), reference = a.ulike();
+            Elementwise.addRelu(a, b, fused);
+            Elementwise.add(a, b, sum);
+            Relu.forward(sum, reference);
+            assertClose("addRelu " + t, fused, values(reference), 0);
+            // the output's sign pattern is the sum's, so the ReLU's backward may read the output instead
+            INDArray go = random(5, t, shape), g1 = a.ulike(), g2 = a.ulike();
+            Relu.backward(sum, reference, go, g1);
+            Relu.backward(fused, fused, go, g2);
+            assertClose("relu gradIn from the output " + t, g2, values(g1), 0);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("shapes")
     void relu(long[] shape) {
