@@ -68,21 +68,24 @@ public final class Compaction {
         FloatBuffer of = t == DataType.FLOAT ? Buffers.fb(out) : null;
         DoubleBuffer xd = t == DataType.DOUBLE ? Buffers.db(xs) : null;
         DoubleBuffer od = t == DataType.DOUBLE ? Buffers.db(out) : null;
-        int j = 0;
-        while (j < rows.length) {
-            int run = 1;
-            while (j + run < rows.length && rows[j + run] == rows[j] + run) {
-                run++;
+        // parts of the output rows in parallel: a copy is memory-bound and one core does not fill the bus
+        Parallel.forSamples(rows.length, inner, (j0, j1) -> {
+            int j = j0;
+            while (j < j1) {
+                int run = 1;
+                while (j + run < j1 && rows[j + run] == rows[j] + run) {
+                    run++;
+                }
+                int src = xo + rows[j] * inner;
+                int dst = oo + j * inner;
+                if (xf != null) {
+                    of.put(dst, xf, src, run * inner);
+                } else {
+                    od.put(dst, xd, src, run * inner);
+                }
+                j += run;
             }
-            int src = xo + rows[j] * inner;
-            int dst = oo + j * inner;
-            if (xf != null) {
-                of.put(dst, xf, src, run * inner);
-            } else {
-                od.put(dst, xd, src, run * inner);
-            }
-            j += run;
-        }
+        });
         Reference.reachabilityFence(xs);
         Reference.reachabilityFence(out);
     }

@@ -94,6 +94,29 @@ class CompactionTest {
         assertClose("addRowsInPlace = libnd4j scatter_add + relu", s, reference, Fixtures.tol(t));
     }
 
+    /** Gather in several parts (as big batches run): runs of rows cut at the parts' edges stay right. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void gatherSplitAcrossThreads(DataType t) {
+        long minBefore = Parallel.minElements;
+        int threadsBefore = Parallel.threads;
+        Parallel.minElements = 1;
+        Parallel.threads = 3;
+        try {
+            INDArray x = Fixtures.random(7, t, SHAPE);
+            int[] rows = {0, 1, 2, 4, 5, 7};
+            INDArray out = Nd4j.create(t, rows.length, SHAPE[1], SHAPE[2], SHAPE[3]);
+            Compaction.gather(x, rows, out);
+            for (int j = 0; j < rows.length; j++) {
+                assertThat(values(out.get(org.nd4j.linalg.indexing.NDArrayIndex.point(j))))
+                        .as("row %d", j).containsExactly(values(x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(rows[j]))));
+            }
+        } finally {
+            Parallel.minElements = minBefore;
+            Parallel.threads = threadsBefore;
+        }
+    }
+
     @Test
     void openRowsAreAscendingIndicesAboveOneHalf() {
         assertThat(Compaction.openRows(Fixtures.of(DataType.FLOAT, 0.5, 0.51, 0, 1, 2))).containsExactly(1, 3, 4);
