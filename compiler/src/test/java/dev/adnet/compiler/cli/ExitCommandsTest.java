@@ -91,6 +91,18 @@ class ExitCommandsTest {
         assertThat(uncalibrated.out()).contains("note: exit 'early' has a budget but no calibrated threshold yet");
     }
 
+    /** Each predicted image says where it left and what it cost. */
+    @Test
+    void predictTracesEachImage() throws IOException {
+        Path images = dir.resolve("few.idx");
+        dev.adnet.runtime.data.IdxWriter.writeImages(images, TrainEvalPredictTest.testImages(4), false);
+        Run p = Cli.run("predict", file.toString(), "--checkpoint", run.resolve("last.ckpt").toString(), "--input",
+                images.toString());
+        assertThat(p.exit()).as("%s", p).isEqualTo(Main.OK);
+        // uncalibrated budget exit: nobody leaves early, every image pays for the whole network and the early head
+        assertThat(p.out().lines()).hasSize(4).allMatch(l -> l.matches("\\d: .* p=[0-9.]+  \\[final output; [0-9,]+ FLOPs\\]"));
+    }
+
     @Test
     void calibrationMistakesAreOneLine() {
         Run tooSmall = Cli.run("calibrate", file.toString(), "--checkpoint", run.resolve("last.ckpt").toString(), "--budget", "0.01",

@@ -100,7 +100,7 @@ class TrainEvalPredictTest {
     }
 
     /** The first {@code n} test images as raw bytes. */
-    private static IdxReader.Images testImages(int n) {
+    static IdxReader.Images testImages(int n) {
         Dataset test = FashionMnist.locate(null).test();
         byte[] px = new byte[n * 28 * 28];
         for (int i = 0; i < n; i++) {
