@@ -1017,19 +1017,7 @@ public final class JavaEmitter {
                 m.addComment("fused with $L at $L", commentText(b.path()),
                         b.origin() == null ? "?" : commentText(b.origin().toString()));
                 m.addStatement("$T $L = $L", INDARRAY, out, alloc("v" + op.out().id(), op.out().shape()));
-                String rm = bufferField.get(b.runningMean().name());
-                String rv = bufferField.get(b.runningVar().name());
-                if (train) {
-                    long[] c = {b.in().dim(0)};
-                    m.addStatement("$T $L = $L", INDARRAY, saveMean(b), allocUnbatched("mean" + bnIndex, c));
-                    m.addStatement("$T $L = $L", INDARRAY, saveInvStd(b), allocUnbatched("invstd" + bnIndex, c));
-                    m.addStatement("$T.trainForward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", op("FusedBatchNormRelu"),
-                            v(b.in()), param(b.gamma()), param(b.beta()), rm, rv, lit(b.momentum()), lit(b.eps()),
-                            out, saveMean(b), saveInvStd(b));
-                } else {
-                    m.addStatement("$T.inference($L, $L, $L, $L, $L, $L, $L)", op("FusedBatchNormRelu"), v(b.in()),
-                            param(b.gamma()), param(b.beta()), rm, rv, lit(b.eps()), out);
-                }
+                batchNorm(m, b, bnIndex, op("FusedBatchNormRelu"), out, train);
                 return;
             }
             if (op instanceof Op.Exit) {
@@ -1048,19 +1036,7 @@ public final class JavaEmitter {
                 m.addStatement("$T.forward($L, $L, $L, $L)", op("Dense"), v(d.in()), param(d.weight()),
                         param(d.bias()), out);
             } else if (op instanceof Op.BatchNorm b) {
-                String rm = bufferField.get(b.runningMean().name());
-                String rv = bufferField.get(b.runningVar().name());
-                if (train) {
-                    long[] c = {b.in().dim(0)};
-                    m.addStatement("$T $L = $L", INDARRAY, saveMean(op), allocUnbatched("mean" + index, c));
-                    m.addStatement("$T $L = $L", INDARRAY, saveInvStd(op), allocUnbatched("invstd" + index, c));
-                    m.addStatement("$T.trainForward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", op("BatchNorm"),
-                            v(b.in()), param(b.gamma()), param(b.beta()), rm, rv, lit(b.momentum()), lit(b.eps()),
-                            out, saveMean(op), saveInvStd(op));
-                } else {
-                    m.addStatement("$T.inference($L, $L, $L, $L, $L, $L, $L)", op("BatchNorm"), v(b.in()),
-                            param(b.gamma()), param(b.beta()), rm, rv, lit(b.eps()), out);
-                }
+                batchNorm(m, b, index, op("BatchNorm"), out, train);
             } else if (op instanceof Op.LayerNorm l) {
                 if (train) {
                     long[] s = l.in().shape();
@@ -1156,6 +1132,26 @@ public final class JavaEmitter {
                         openRows(g), out);
             }
             m.endControlFlow();
+        }
+
+        /**
+         * A batchnorm (op {@code index}) into {@code out} through {@code kernel} ({@code BatchNorm}, or
+         * {@code FusedBatchNormRelu} when its ReLU runs with it): batch statistics saved for the backward in training,
+         * running statistics at inference.
+         */
+        private void batchNorm(MethodSpec.Builder m, Op.BatchNorm b, int index, ClassName kernel, String out, boolean train) {
+            String rm = bufferField.get(b.runningMean().name());
+            String rv = bufferField.get(b.runningVar().name());
+            if (train) {
+                long[] c = {b.in().dim(0)};
+                m.addStatement("$T $L = $L", INDARRAY, saveMean(b), allocUnbatched("mean" + index, c));
+                m.addStatement("$T $L = $L", INDARRAY, saveInvStd(b), allocUnbatched("invstd" + index, c));
+                m.addStatement("$T.trainForward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", kernel, v(b.in()), param(b.gamma()),
+                        param(b.beta()), rm, rv, lit(b.momentum()), lit(b.eps()), out, saveMean(b), saveInvStd(b));
+            } else {
+                m.addStatement("$T.inference($L, $L, $L, $L, $L, $L, $L)", kernel, v(b.in()), param(b.gamma()),
+                        param(b.beta()), rm, rv, lit(b.eps()), out);
+            }
         }
 
         private static ClassName activation(Op.ActivationKind k) {
