@@ -93,6 +93,60 @@ final class FloatKernels {
         });
     }
 
+    // ------------------------------------------------------------------------------------------ pooling
+
+    /** Lanes of the position-wise plane sums: wide enough for whole AVX-512 vectors, short enough to stay hot. */
+    private static final int LANES = 64;
+
+    /**
+     * {@code o[p] = mean of x[p * hw, (p + 1) * hw)} for each of {@code planes} planes (global average pooling).
+     * Each plane is summed position-wise into {@link #LANES} float lanes (a vectorised element-wise loop; each lane
+     * sums at most {@code ceil(hw / LANES)} terms), then over the lanes in double.
+     */
+    static void planeMeans(FloatBuffer x, int xo, FloatBuffer o, int oo, int planes, int hw) {
+        Parallel.forRange(planes, (long) planes * hw, (part, from, to) -> {
+            float[][] sc = SCRATCH.get();
+            float[] t = sc[0];
+            float[] lanes = sc[1];
+            float[] means = sc[2];
+            int lanesUsed = Math.min(LANES, hw);
+            for (int p0 = from; p0 < to; p0 += TILE) {
+                int count = Math.min(TILE, to - p0);
+                for (int k = 0; k < count; k++) {
+                    int base = xo + (p0 + k) * hw;
+                    Arrays.fill(lanes, 0, lanesUsed, 0f);
+                    for (int s = 0; s < hw; s += TILE) {
+                        int len = Math.min(TILE, hw - s);
+                        x.get(base + s, t, 0, len);
+                        for (int i = 0; i < len; i += LANES) {
+                            int m = Math.min(LANES, len - i);
+                            for (int j = 0; j < m; j++) {
+                                lanes[j] += t[i + j];
+                            }
+                        }
+                    }
+                    means[k] = (float) (lanes(lanes, lanesUsed) / hw);
+                }
+                o.put(oo + p0, means, 0, count);
+            }
+        });
+    }
+
+    /** {@code gi[p * hw + s] = g[p] / hw}: the VJP of {@link #planeMeans}. */
+    static void planeMeansBackward(FloatBuffer g, int go, FloatBuffer gi, int gio, int planes, int hw) {
+        Parallel.forRange(planes, (long) planes * hw, (part, from, to) -> {
+            float[] t = SCRATCH.get()[0];
+            for (int p = from; p < to; p++) {
+                float v = (float) ((double) g.get(go + p) / hw);
+                Arrays.fill(t, 0, Math.min(TILE, hw), v);
+                int base = gio + p * hw;
+                for (int s = 0; s < hw; s += TILE) {
+                    gi.put(base + s, t, 0, Math.min(TILE, hw - s));
+                }
+            }
+        });
+    }
+
     // ------------------------------------------------------------------------------------------ batchnorm
 
     /**

@@ -50,6 +50,35 @@ class FloatKernelsTest {
         }
     }
 
+    /** Global average pooling both ways; {@code [2, 3, 50, 50]} has planes longer than a tile. */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void globalAvgPool(long[] shape) {
+        INDArray[] x = pair(1, 2, 3, shape);
+        INDArray[] go = pair(2, 1, 0, shape[0], shape[1]);
+        INDArray[][] res = new INDArray[2][];
+        for (int k = 0; k < 2; k++) {
+            INDArray out = zeros(x[k].dataType(), shape[0], shape[1]);
+            INDArray gi = x[k].ulike();
+            GlobalAvgPool.forward(x[k], out);
+            GlobalAvgPool.backward(go[k], gi);
+            res[k] = new INDArray[] {out, gi};
+        }
+        assertClose("pool out", res[1][0], values(res[0][0]), TOL);
+        assertClose("pool gradIn", res[1][1], values(res[0][1]), TOL);
+    }
+
+    /** More planes than a tile of means (the kernel writes its means a tile at a time). */
+    @Test
+    void globalAvgPoolManyPlanes() {
+        INDArray[] x = pair(7, 1, 0, 300, 16, 3, 3);
+        INDArray d = zeros(DataType.DOUBLE, 300, 16);
+        INDArray f = zeros(DataType.FLOAT, 300, 16);
+        GlobalAvgPool.forward(x[0], d);
+        GlobalAvgPool.forward(x[1], f);
+        assertClose("pool out", f, values(d), TOL);
+    }
+
     @ParameterizedTest
     @MethodSource("shapes")
     void relu(long[] shape) {
