@@ -95,41 +95,64 @@ final class FloatKernels {
 
     // ------------------------------------------------------------------------------------------ pooling
 
-    /** Lanes of the position-wise plane sums: wide enough for whole AVX-512 vectors, short enough to stay hot. */
-    private static final int LANES = 64;
-
     /**
      * {@code o[p] = mean of x[p * hw, (p + 1) * hw)} for each of {@code planes} planes (global average pooling).
-     * Each plane is summed position-wise into {@link #LANES} float lanes (a vectorised element-wise loop; each lane
-     * sums at most {@code ceil(hw / LANES)} terms), then over the lanes in double.
+     * Small planes are copied several to a tile (a 7x7 plane per bulk copy would cost more in call overhead than
+     * in summing); each plane is summed with eight independent float accumulators, combined in double.
      */
     static void planeMeans(FloatBuffer x, int xo, FloatBuffer o, int oo, int planes, int hw) {
         Parallel.forRange(planes, (long) planes * hw, (part, from, to) -> {
             float[][] sc = SCRATCH.get();
             float[] t = sc[0];
-            float[] lanes = sc[1];
-            float[] means = sc[2];
-            int lanesUsed = Math.min(LANES, hw);
-            for (int p0 = from; p0 < to; p0 += TILE) {
-                int count = Math.min(TILE, to - p0);
-                for (int k = 0; k < count; k++) {
-                    int base = xo + (p0 + k) * hw;
-                    Arrays.fill(lanes, 0, lanesUsed, 0f);
+            float[] means = sc[1];
+            int perTile = Math.max(1, TILE / hw);
+            int done = 0;
+            for (int p = from; p < to; ) {
+                int count = Math.min(perTile, to - p);
+                if (hw <= TILE) {
+                    x.get(xo + p * hw, t, 0, count * hw);
+                    for (int k = 0; k < count; k++) {
+                        means[done + k] = (float) (sum8(t, k * hw, hw) / hw);
+                    }
+                } else {
+                    double sum = 0;
                     for (int s = 0; s < hw; s += TILE) {
                         int len = Math.min(TILE, hw - s);
-                        x.get(base + s, t, 0, len);
-                        for (int i = 0; i < len; i += LANES) {
-                            int m = Math.min(LANES, len - i);
-                            for (int j = 0; j < m; j++) {
-                                lanes[j] += t[i + j];
-                            }
-                        }
+                        x.get(xo + p * hw + s, t, 0, len);
+                        sum += sum8(t, 0, len);
                     }
-                    means[k] = (float) (lanes(lanes, lanesUsed) / hw);
+                    means[done] = (float) (sum / hw);
                 }
-                o.put(oo + p0, means, 0, count);
+                done += count;
+                p += count;
+                if (done + perTile > TILE || p == to) {
+                    o.put(oo + p - done, means, 0, done);
+                    done = 0;
+                }
             }
         });
+    }
+
+    /** The sum of {@code a[from, from + n)}: eight float accumulators (independent chains), then double. */
+    private static double sum8(float[] a, int from, int n) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        int i = from;
+        int end = from + n;
+        for (; i + 8 <= end; i += 8) {
+            s0 += a[i];
+            s1 += a[i + 1];
+            s2 += a[i + 2];
+            s3 += a[i + 3];
+            s4 += a[i + 4];
+            s5 += a[i + 5];
+            s6 += a[i + 6];
+            s7 += a[i + 7];
+        }
+        double sum = ((double) s0 + s1) + ((double) s2 + s3) + ((double) s4 + s5) + ((double) s6 + s7);
+        for (; i < end; i++) {
+            sum += a[i];
+        }
+        return sum;
     }
 
     /** {@code gi[p * hw + s] = g[p] / hw}: the VJP of {@link #planeMeans}. */
@@ -199,31 +222,36 @@ final class FloatKernels {
         return s0 + s1;
     }
 
-    /** Per channel: {@code o = x * scale[ch] + shift[ch]}, then ReLU if asked. */
+    /**
+     * Per channel: {@code o = x * scale[ch] + shift[ch]}, then ReLU if asked. Split by element range and walked
+     * in contiguous tiles, each tile in runs of one plane (one channel): small planes (7x7) share a bulk copy.
+     */
     static void apply(FloatBuffer x, int xo, FloatBuffer o, int oo, int batch, int c, int inner, float[] scale,
             float[] shift, boolean relu) {
-        Parallel.forRange(c, 2L * batch * c * inner, (part, from, to) -> {
+        int n = batch * c * inner;
+        Parallel.forRange(n, 2L * n, (part, from, to) -> {
             float[] t = SCRATCH.get()[0];
-            for (int ch = from; ch < to; ch++) {
-                float k = scale[ch];
-                float b = shift[ch];
-                for (int n = 0; n < batch; n++) {
-                    int plane = (n * c + ch) * inner;
-                    for (int s = 0; s < inner; s += TILE) {
-                        int len = Math.min(TILE, inner - s);
-                        x.get(xo + plane + s, t, 0, len);
-                        if (relu) {
-                            for (int i = 0; i < len; i++) {
-                                t[i] = Math.max(t[i] * k + b, 0f);
-                            }
-                        } else {
-                            for (int i = 0; i < len; i++) {
-                                t[i] = t[i] * k + b;
-                            }
+            for (int s = from; s < to; s += TILE) {
+                int len = Math.min(TILE, to - s);
+                x.get(xo + s, t, 0, len);
+                for (int i = 0; i < len; ) {
+                    int plane = (s + i) / inner;
+                    int end = Math.min(len, (plane + 1) * inner - s);
+                    int ch = plane % c;
+                    float k = scale[ch];
+                    float b = shift[ch];
+                    if (relu) {
+                        for (int j = i; j < end; j++) {
+                            t[j] = Math.max(t[j] * k + b, 0f);
                         }
-                        o.put(oo + plane + s, t, 0, len);
+                    } else {
+                        for (int j = i; j < end; j++) {
+                            t[j] = t[j] * k + b;
+                        }
                     }
+                    i = end;
                 }
+                o.put(oo + s, t, 0, len);
             }
         });
     }
