@@ -257,6 +257,71 @@ final class FloatKernels {
     }
 
     /**
+     * Channels-last batchnorm: {@code o = x * scale[ch] + shift[ch]} (then ReLU if asked) over {@code pixels} rows of
+     * {@code c} channels. Split and tiled by whole pixels, so the inner loop runs over the channels (one vector for
+     * 16 channels).
+     */
+    static void applyLast(FloatBuffer x, int xo, FloatBuffer o, int oo, int pixels, int c, float[] scale,
+            float[] shift, boolean relu) {
+        int perTile = TILE / c;
+        Parallel.forRange(pixels, 2L * pixels * c, (part, from, to) -> {
+            float[] t = SCRATCH.get()[0];
+            for (int p = from; p < to; p += perTile) {
+                int count = Math.min(perTile, to - p);
+                int len = count * c;
+                x.get(xo + p * c, t, 0, len);
+                for (int q = 0; q < len; q += c) {
+                    if (relu) {
+                        for (int ch = 0; ch < c; ch++) {
+                            t[q + ch] = Math.max(t[q + ch] * scale[ch] + shift[ch], 0f);
+                        }
+                    } else {
+                        for (int ch = 0; ch < c; ch++) {
+                            t[q + ch] = t[q + ch] * scale[ch] + shift[ch];
+                        }
+                    }
+                }
+                o.put(oo + p * c, t, 0, len);
+            }
+        });
+    }
+
+    /**
+     * Channels-last global average pooling: {@code o[b][ch]} = the mean of channel {@code ch} over the {@code rows}
+     * image rows of sample {@code b}, each row {@code rowLen = width * c} floats. Each row is summed per channel in
+     * float (a loop over the channels, vectorised), the rows in double.
+     */
+    static void pixelMeans(FloatBuffer x, int xo, FloatBuffer o, int oo, int batch, int rows, int rowLen, int c) {
+        int pixels = rows * (rowLen / c);
+        Parallel.forRange(batch, (long) batch * rows * rowLen, (part, from, to) -> {
+            float[][] sc = SCRATCH.get();
+            float[] t = sc[0];
+            float[] row = sc[1];
+            float[] mean = sc[2];
+            double[] sum = new double[c];
+            for (int b = from; b < to; b++) {
+                Arrays.fill(sum, 0);
+                for (int r = 0; r < rows; r++) {
+                    x.get(xo + (b * rows + r) * rowLen, t, 0, rowLen);
+                    Arrays.fill(row, 0, c, 0f);
+                    for (int q = 0; q < rowLen; q += c) {
+                        for (int ch = 0; ch < c; ch++) {
+                            row[ch] += t[q + ch];
+                        }
+                    }
+                    for (int ch = 0; ch < c; ch++) {
+                        sum[ch] += row[ch];
+                    }
+                }
+                for (int ch = 0; ch < c; ch++) {
+                    mean[ch] = (float) (sum[ch] / pixels);
+                }
+                o.put(oo + b * c, mean, 0, c);
+            }
+        });
+    }
+
+    /**
      * The backward's reductions per channel, {@code g'} being {@code gy} masked by {@code y != 0} when {@code y}
      * (the fused ReLU's output) is given: {@code sumG[ch] = sum g'}, {@code sumGx[ch] = sum g' x}; in float lanes
      * as in {@link #stats}.

@@ -1,0 +1,135 @@
+package dev.adnet.runtime.ops;
+
+import static dev.adnet.runtime.ops.Testing.assertClose;
+import static dev.adnet.runtime.ops.Testing.random;
+import static dev.adnet.runtime.ops.Testing.tolerance;
+import static dev.adnet.runtime.ops.Testing.values;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Every channels-last inference op against its channels-first counterpart on the same values: the NHWC result,
+ * permuted back, must equal the NCHW one (float rounding aside), in FLOAT and DOUBLE.
+ */
+class ChannelsLastTest {
+
+    private static INDArray nhwc(INDArray nchw) {
+        INDArray out = Nd4j.create(nchw.dataType(), nchw.size(0), nchw.size(2), nchw.size(3), nchw.size(1));
+        ChannelsLast.fromChannelsFirst(nchw, out);
+        return out;
+    }
+
+    private static INDArray nchw(INDArray nhwc) {
+        return nhwc.permute(0, 3, 1, 2).dup('c');
+    }
+
+    static Stream<Arguments> convolutions() {
+        return Stream.of(
+                Arguments.of(DataType.FLOAT, ConvGeometry.of(3, 1, 1), 1, 16, 28, false),
+                Arguments.of(DataType.FLOAT, ConvGeometry.of(3, 1, 1), 16, 16, 28, true),
+                Arguments.of(DataType.FLOAT, ConvGeometry.of(3, 2, 1), 16, 32, 28, false),
+                Arguments.of(DataType.FLOAT, ConvGeometry.of(1, 2, 0), 16, 32, 28, false),
+                Arguments.of(DataType.DOUBLE, ConvGeometry.of(3, 1, 1), 3, 5, 9, true),
+                Arguments.of(DataType.DOUBLE, ConvGeometry.of(5, 2, 2), 4, 6, 11, false),
+                Arguments.of(DataType.DOUBLE, ConvGeometry.of(3, 1, 2).withDilation(2), 3, 4, 10, false),
+                Arguments.of(DataType.FLOAT, ConvGeometry.same(3, 2), 5, 7, 13, true));
+    }
+
+    @ParameterizedTest
+    @MethodSource("convolutions")
+    void conv2d(DataType t, ConvGeometry g, int inC, int outC, int hw, boolean bias) {
+        INDArray x = random(1, t, 3, inC, hw, hw);
+        INDArray w = random(2, t, outC, inC, g.kernelH(), g.kernelW());
+        INDArray b = bias ? random(3, t, outC) : null;
+        long[] shape = g.outputShape(x.shape(), outC);
+        INDArray expected = Nd4j.create(t, shape);
+        Conv2d.forward(x, w, b, g, expected);
+        INDArray out = Nd4j.create(t, shape[0], shape[2], shape[3], shape[1]);
+        ChannelsLast.conv2d(nhwc(x), w, b, g, out);
+        assertClose("conv " + g, nchw(out), values(expected), tolerance(t));
+    }
+
+    @Test
+    void groupedConvolutionIsRefused() {
+        INDArray x = random(1, DataType.FLOAT, 2, 5, 5, 4);
+        INDArray w = random(2, DataType.FLOAT, 4, 2, 3, 3);
+        assertThatThrownBy(() -> ChannelsLast.conv2d(x, w, null, ConvGeometry.of(3, 1, 1).withGroups(2),
+                Nd4j.create(DataType.FLOAT, 2, 5, 5, 4))).hasMessageContaining("groups");
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"FLOAT", "DOUBLE"})
+    void batchNormWithAndWithoutRelu(DataType t) {
+        for (long[] s : new long[][] {{4, 16, 28, 28}, {3, 64, 7, 7}, {2, 5, 3, 3}}) {
+            INDArray x = random(4, t, s);
+            INDArray gamma = random(5, t, s[1]);
+            INDArray beta = random(6, t, s[1]);
+            INDArray mean = random(7, t, s[1]);
+            INDArray var = Nd4j.rand(t, s[1]).addi(0.5);
+            for (boolean relu : new boolean[] {false, true}) {
+                INDArray expected = x.ulike();
+                if (relu) {
+                    FusedBatchNormRelu.inference(x, gamma, beta, mean, var, 1e-5, expected);
+                } else {
+                    BatchNorm.inference(x, gamma, beta, mean, var, 1e-5, expected);
+                }
+                INDArray xl = nhwc(x);
+                INDArray out = xl.ulike();
+                ChannelsLast.batchNorm(xl, gamma, beta, mean, var, 1e-5, relu, out);
+                assertClose("batchnorm relu=" + relu, nchw(out), values(expected), tolerance(t));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"FLOAT", "DOUBLE"})
+    void globalAvgPool(DataType t) {
+        for (long[] s : new long[][] {{5, 16, 28, 28}, {3, 64, 7, 7}, {2, 3, 4, 200}}) {
+            INDArray x = random(8, t, s);
+            INDArray expected = Nd4j.create(t, s[0], s[1]);
+            GlobalAvgPool.forward(x, expected);
+            INDArray out = Nd4j.create(t, s[0], s[1]);
+            ChannelsLast.globalAvgPool(nhwc(x), out);
+            assertClose("global average pool " + java.util.Arrays.toString(s), out, values(expected), tolerance(t));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"FLOAT", "DOUBLE"})
+    void pooling(DataType t) {
+        INDArray x = random(9, t, 3, 6, 13, 13);
+        for (PoolGeometry g : new PoolGeometry[] {PoolGeometry.of(2, 2, 0), PoolGeometry.of(3, 2, 1),
+                PoolGeometry.same(3, 2), PoolGeometry.of(4, 4, 0)}) {
+            long[] shape = g.outputShape(x.shape());
+            INDArray max = Nd4j.create(t, shape);
+            INDArray avg = Nd4j.create(t, shape);
+            MaxPool2d.forward(x, g, max);
+            AvgPool2d.forward(x, g, false, avg);
+            INDArray outMax = Nd4j.create(t, shape[0], shape[2], shape[3], shape[1]);
+            INDArray outAvg = outMax.ulike();
+            ChannelsLast.pool2d(nhwc(x), g, true, outMax);
+            ChannelsLast.pool2d(nhwc(x), g, false, outAvg);
+            assertClose("max pool " + g, nchw(outMax), values(max), tolerance(t));
+            assertClose("average pool " + g, nchw(outAvg), values(avg), tolerance(t));
+        }
+    }
+
+    @Test
+    void flattenRestoresTheChannelsFirstOrder() {
+        INDArray x = random(10, DataType.FLOAT, 3, 4, 5, 6);
+        INDArray expected = Nd4j.create(DataType.FLOAT, 3, 120);
+        Flatten.forward(x, expected);
+        INDArray out = Nd4j.create(DataType.FLOAT, 3, 120);
+        ChannelsLast.flatten(nhwc(x), out);
+        assertClose("flatten", out, values(expected), 0);
+    }
+}
