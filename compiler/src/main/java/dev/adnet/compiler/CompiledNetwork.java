@@ -21,7 +21,16 @@ public record CompiledNetwork(Graph graph, String sourceFile, String sourceHash,
 
     /** The generated class, in {@code javaPackage}: what {@code adnet compile} writes. */
     public JavaFile toJava(String javaPackage) {
-        EmitOptions options = new EmitOptions(javaPackage, sourceFile, sourceHash, Compiler.VERSION, cost.totalFlops());
+        return toJava(javaPackage, true);
+    }
+
+    /**
+     * The generated class, with channels-last inference allowed or not: both layouts compute the same function on
+     * the same parameters; the switch exists to compare them (tests, benchmarks).
+     */
+    public JavaFile toJava(String javaPackage, boolean channelsLast) {
+        EmitOptions options = new EmitOptions(javaPackage, sourceFile, sourceHash, Compiler.VERSION, cost.totalFlops(),
+                channelsLast);
         return new JavaEmitter().emit(graph, options);
     }
 
@@ -30,6 +39,11 @@ public record CompiledNetwork(Graph graph, String sourceFile, String sourceHash,
      * without a build ({@code adnet train}, benchmarks, tests).
      */
     public Network instantiate(DataType dataType, long seed) {
-        return InMemoryCompiler.instantiate(toJava("adnet.generated"), dataType, seed);
+        return instantiate(dataType, seed, true);
+    }
+
+    /** {@link #instantiate(DataType, long)} with channels-last inference allowed or not. */
+    public Network instantiate(DataType dataType, long seed, boolean channelsLast) {
+        return InMemoryCompiler.instantiate(toJava("adnet.generated", channelsLast), dataType, seed);
     }
 }

@@ -89,7 +89,7 @@ public final class JavaEmitter {
         "Dense", "BatchNorm", "LayerNorm", "Relu", "Gelu", "Sigmoid", "Tanh", "Softmax", "MaxPool2d", "AvgPool2d",
         "GlobalAvgPool", "Flatten", "Dropout", "Concat", "SoftmaxCrossEntropy", "MeanSquaredError",
         "FusedBatchNormRelu", "Distillation", "ExitMode", "ExitPolicy", "ExitRouting", "Compaction", "GumbelSoftmax", "GatedResidual",
-        "Prediction", "GateMode",
+        "Prediction", "GateMode", "ChannelsLast",
         "IllegalArgumentException", "Override", "System"};
 
     public JavaEmitter() {}
@@ -156,6 +156,10 @@ public final class JavaEmitter {
         private final Map<Integer, Integer> reluGate = new HashMap<>();
         /** Inference only: the gated residuals (by index) that add their block's rows into the shortcut in place. */
         private final Set<Integer> gateInPlace = new HashSet<>();
+        /** Whether this network's inference runs channels-last ({@link InferenceLayout}). */
+        private final boolean channelsLast;
+        /** Whether the code being emitted is that inference: image activations are {@code [B, H, W, C]}. */
+        private boolean nhwc;
 
         Emission(Graph graph, EmitOptions options) {
             if (graph.inputs().isEmpty()) {
@@ -165,6 +169,7 @@ public final class JavaEmitter {
             this.graph = graph;
             this.options = options;
             this.trainable = graph.training() != null;
+            this.channelsLast = options.channelsLast() && InferenceLayout.channelsLast(graph);
             this.className = Names.identifier(graph.name());
             classScope.reserve(TYPE_NAMES).reserve(className, "NAME", "SOURCE_HASH", "FLOPS_PER_SAMPLE", "INPUTS",
                     "OUTPUTS", "dataType", "arena", "parameters", "buffers", "GATE_FLOPS", "openRows", "inferenceSeed", "gateMode",
@@ -656,12 +661,17 @@ public final class JavaEmitter {
         }
 
         private CodeBlock alloc(String key, long[] perSample) {
-            String d = dims(perSample);
+            String d = dims(layout(perSample));
             if (subBatch) {
                 return CodeBlock.of("arena.rows($L, dataType, batchSize, $L$L)", slot("sub:" + key), batchVar,
                         d.isEmpty() ? "" : ", " + d);
             }
             return CodeBlock.of("arena.get($L, dataType, batchSize$L)", slot(key), d.isEmpty() ? "" : ", " + d);
+        }
+
+        /** A per-sample shape as allocated: {@code [H, W, C]} for an image in channels-last inference. */
+        private long[] layout(long[] perSample) {
+            return nhwc && perSample.length == 3 ? new long[] {perSample[1], perSample[2], perSample[0]} : perSample;
         }
 
         private CodeBlock allocUnbatched(String key, long[] shape) {
@@ -698,6 +708,10 @@ public final class JavaEmitter {
                     .returns(ARRAY_MAP)
                     .addParameter(ARRAY_MAP, "inputs");
             readInputs(m, "inputs", "input");
+            nhwc = channelsLast;
+            if (nhwc) {
+                toChannelsLast(m);
+            }
             boolean exits = !graph.exits().isEmpty();
             if (exits) {
                 m.addComment("which samples are still in the batch: row r of the current batch is input routing.alive()[r]");
@@ -727,9 +741,30 @@ public final class JavaEmitter {
             }
             subBatch = false;
             batchVar = "batchSize";
+            nhwc = false;
             returnOutputs(m, exits);
             m.addStatement("return outputs");
             return m.build();
+        }
+
+        /** Image inputs to {@code [B, H, W, C]}: a view for one channel (the same memory), a copy otherwise. */
+        private void toChannelsLast(MethodSpec.Builder m) {
+            m.addComment("inference runs channels-last: images are [batch, height, width, channels]");
+            for (Graph.Port p : graph.inputs()) {
+                Value in = p.value();
+                if (in.rank() != 3) {
+                    continue;
+                }
+                long[] s = layout(in.shape());
+                if (in.dim(0) == 1) {
+                    m.addStatement("$L = $L.reshape('c', batchSize, $L)", v(in), v(in), dims(s));
+                } else {
+                    String last = localScope.claim(v(in) + "_nhwc");
+                    m.addStatement("$T $L = $L", INDARRAY, last, alloc("nhwc" + in.id(), in.shape()));
+                    m.addStatement("$T.fromChannelsFirst($L, $L)", op("ChannelsLast"), v(in), last);
+                    m.addStatement("$L = $L", v(in), last);
+                }
+            }
         }
 
         /**
@@ -757,7 +792,7 @@ public final class JavaEmitter {
             for (Value live : liveAcross(x)) {
                 String gathered = localScope.claim(v(live) + "_stay" + k);
                 m.addStatement("$T $L = arena.rows($L, dataType, batchSize, $L.length$L)", INDARRAY, gathered,
-                        slot("exit" + k + ":v" + live.id()), stay, live.rank() == 0 ? "" : ", " + dims(live.shape()));
+                        slot("exit" + k + ":v" + live.id()), stay, live.rank() == 0 ? "" : ", " + dims(layout(live.shape())));
                 m.addStatement("$T.gather($L, $L, $L)", COMPACTION, v(live), stay, gathered);
                 m.addStatement("$L = $L", v(live), gathered);
             }
@@ -831,7 +866,7 @@ public final class JavaEmitter {
             m.addStatement("$T $L = $L", INDARRAY, gathered, x);
             m.beginControlFlow("if ($L != $L)", k, batchVar);
             m.addStatement("$L = arena.rows($L, dataType, batchSize, $L, $L)", gathered, slot("gather" + g.gateIndex()), k,
-                    dims(g.input().shape()));
+                    dims(layout(g.input().shape())));
             m.addStatement("$T.gather($L, $L, $L)", COMPACTION, x, rows, gathered);
             m.endControlFlow();
             valueName.put(g.input().id(), gathered);
@@ -1029,6 +1064,9 @@ public final class JavaEmitter {
                 return;
             }
             m.addStatement("$T $L = $L", INDARRAY, out, alloc("v" + op.out().id(), op.out().shape()));
+            if (nhwc && op.inputs().get(0).rank() == 3 && channelsLastOp(m, index, op, out)) {
+                return;
+            }
             if (op instanceof Op.Conv2d c) {
                 m.addStatement("$T.forward($L, $L, $L, $L, $L)", op("Conv2d"), v(c.in()), param(c.weight()),
                         param(c.bias()), geometry.get(index), out);
@@ -1108,6 +1146,35 @@ public final class JavaEmitter {
             }
         }
 
+        /**
+         * The channels-last form of an op on images, if it differs from the channels-first one (element-wise ops,
+         * dropout and the gated residual's row kernels do not); false when the op has none.
+         */
+        private boolean channelsLastOp(MethodSpec.Builder m, int index, Op op, String out) {
+            ClassName cl = op("ChannelsLast");
+            if (op instanceof Op.Conv2d c) {
+                m.addStatement("$T.conv2d($L, $L, $L, $L, $L)", cl, v(c.in()), param(c.weight()), param(c.bias()),
+                        geometry.get(index), out);
+            } else if (op instanceof Op.Pool2d p) {
+                m.addStatement("$T.pool2d($L, $L, $L, $L)", cl, v(p.in()), geometry.get(index),
+                        p.pool() == Op.PoolKind.MAX, out);
+            } else if (op instanceof Op.GlobalAvgPool g) {
+                m.addStatement("$T.globalAvgPool($L, $L)", cl, v(g.in()), out);
+            } else if (op instanceof Op.Flatten f) {
+                m.addStatement("$T.flatten($L, $L)", cl, v(f.in()), out);
+            } else if (op instanceof Op.Concat c) {
+                List<String> names = new ArrayList<>();
+                for (Value x : c.ins()) {
+                    names.add(v(x));
+                }
+                m.addStatement("$T.forward(new $T[] {$L}, 3, $L)", op("Concat"), INDARRAY, String.join(", ", names),
+                        out);
+            } else {
+                return false;
+            }
+            return true;
+        }
+
         /** Inference of a gated residual with its ReLU fused (see {@link #findGateFusions}). */
         private void gatedResidualRelu(MethodSpec.Builder m, int index, Op.GatedResidual g) {
             Op relu = graph.ops().get(gateRelu.get(index));
@@ -1148,6 +1215,10 @@ public final class JavaEmitter {
                 m.addStatement("$T $L = $L", INDARRAY, saveInvStd(b), allocUnbatched("invstd" + index, c));
                 m.addStatement("$T.trainForward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", kernel, v(b.in()), param(b.gamma()),
                         param(b.beta()), rm, rv, lit(b.momentum()), lit(b.eps()), out, saveMean(b), saveInvStd(b));
+            } else if (nhwc && b.in().rank() == 3) {
+                m.addStatement("$T.batchNorm($L, $L, $L, $L, $L, $L, $L, $L)", op("ChannelsLast"), v(b.in()),
+                        param(b.gamma()), param(b.beta()), rm, rv, lit(b.eps()),
+                        kernel.simpleName().equals("FusedBatchNormRelu"), out);
             } else {
                 m.addStatement("$T.inference($L, $L, $L, $L, $L, $L, $L)", kernel, v(b.in()), param(b.gamma()),
                         param(b.beta()), rm, rv, lit(b.eps()), out);

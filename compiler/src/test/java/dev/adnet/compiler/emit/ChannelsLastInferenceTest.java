@@ -1,0 +1,164 @@
+package dev.adnet.compiler.emit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.adnet.compiler.CompileResult;
+import dev.adnet.compiler.CompiledNetwork;
+import dev.adnet.compiler.Compiler;
+import dev.adnet.runtime.Buffer;
+import dev.adnet.runtime.GateMode;
+import dev.adnet.runtime.Network;
+import dev.adnet.runtime.Parameter;
+import dev.adnet.runtime.Prediction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Channels-last inference against channels-first inference of the same generated network, parameters and running
+ * statistics (double precision): the same outputs, and for adaptive networks the same gate decisions and exits; and
+ * the networks the layout does not cover fall back to channels-first.
+ */
+class ChannelsLastInferenceTest {
+    private static final String PLAIN = """
+            network Plain {
+              input x: [3, 12, 12]
+              output y: [4]
+              a = x -> conv(8, 3, bias = false) -> batchnorm -> relu -> max_pool(2)
+              b = a -> conv(8, 3, stride = 2, dilation = 2, padding = 2) -> relu
+              c = a -> conv(8, 1, stride = 2, padding = 0) -> batchnorm
+              d = b + c
+              y = concat(d, c) -> avg_pool(3, stride = 3) -> dropout(0.3) -> flatten -> dense(4) -> tanh
+            }
+            """;
+
+    private static final String GATES_AND_EXITS = """
+            block B(c: int) { conv(c, 3, bias = false) -> batchnorm -> relu -> conv(c, 3, bias = false) -> batchnorm }
+            network Both {
+              input x: [1, 8, 8]
+              output y: [3]
+              h = x -> conv(4, 3) -> relu
+                -> gate(open_bias = 0.1) residual B(4) -> relu
+                -> exit first when confidence > 0.5 { avg_pool(2) -> flatten -> dense(3) }
+                -> gate(open_bias = 0.1) residual(shortcut = projection(6)) B(6) -> relu
+                -> exit second when entropy < 0.9 { global_avg_pool -> dense(3) }
+                -> gate(open_bias = 0.1) residual B(6)
+              y = h -> global_avg_pool -> dense(3)
+              train { loss cross_entropy(y) + 0.2 * target_rate(0.5) }
+            }
+            """;
+
+    private static final String GROUPED = """
+            network Grouped {
+              input x: [4, 6, 6]
+              output y: [2]
+              y = x -> conv(4, 3, groups = 2) -> relu -> global_avg_pool -> dense(2)
+            }
+            """;
+
+    private static final String SOFTMAX_ON_IMAGES = """
+            network Spatial {
+              input x: [2, 6, 6]
+              output y: [2]
+              y = x -> conv(3, 3) -> softmax -> global_avg_pool -> dense(2)
+            }
+            """;
+
+    private static CompiledNetwork compile(String source) {
+        CompileResult r = new Compiler(p -> source.getBytes(StandardCharsets.UTF_8)).check(List.of(Path.of("net.adnet")));
+        assertThat(r.diagnostics()).as(r.render()).isEmpty();
+        return r.networks().get(0);
+    }
+
+    /** Uniform parameters around their initial scale, and running statistics far from 0 / 1. */
+    private static void randomize(Network a, Network b, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (int i = 0; i < a.parameters().size(); i++) {
+            Parameter p = a.parameters().get(i);
+            double base = p.name().endsWith("gamma") ? 1.0 : 0.0;
+            for (long k = 0; k < p.value().length(); k++) {
+                p.value().putScalar(k, base + 0.6 * (2 * rnd.nextDouble() - 1));
+            }
+            b.parameters().get(i).value().assign(p.value());
+        }
+        for (int i = 0; i < a.buffers().size(); i++) {
+            Buffer buf = a.buffers().get(i);
+            boolean mean = buf.name().endsWith("running_mean");
+            if (mean || buf.name().endsWith("running_var")) {
+                for (long k = 0; k < buf.value().length(); k++) {
+                    buf.value().putScalar(k, mean ? 0.3 * (2 * rnd.nextDouble() - 1) : 0.5 + rnd.nextDouble());
+                }
+            }
+            b.buffers().get(i).value().assign(buf.value());
+        }
+    }
+
+    private static INDArray input(long seed, long... shape) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        INDArray x = Nd4j.create(DataType.DOUBLE, shape);
+        for (long i = 0; i < x.length(); i++) {
+            x.putScalar(i, 2 * rnd.nextDouble() - 1);
+        }
+        return x;
+    }
+
+    private static double maxDiff(INDArray a, INDArray b) {
+        return a.sub(b).amaxNumber().doubleValue();
+    }
+
+    @Test
+    void convolutionsPoolsConcatAndFlattenMatchChannelsFirst() {
+        CompiledNetwork c = compile(PLAIN);
+        assertThat(c.toJava("p", true).toString()).contains("ChannelsLast.conv2d", "ChannelsLast.flatten",
+                "ChannelsLast.fromChannelsFirst");
+        Network last = c.instantiate(DataType.DOUBLE, 5, true);
+        Network first = c.instantiate(DataType.DOUBLE, 5, false);
+        randomize(last, first, 9);
+        INDArray x = input(3, 5, 3, 12, 12);
+        INDArray yl = last.forward(Map.of("x", x)).get("y");
+        INDArray yf = first.forward(Map.of("x", x)).get("y");
+        assertThat(yl.shape()).containsExactly(5, 4);
+        assertThat(maxDiff(yl, yf)).isLessThan(1e-12);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ADAPTIVE", "ALL_OPEN", "MASK"})
+    void gatesAndExitsDecideAsChannelsFirst(String mode) {
+        CompiledNetwork c = compile(GATES_AND_EXITS);
+        assertThat(c.toJava("p", true).toString()).contains("ChannelsLast.conv2d", "ChannelsLast.pool2d");
+        Network last = c.instantiate(DataType.DOUBLE, 5, true);
+        Network first = c.instantiate(DataType.DOUBLE, 5, false);
+        randomize(last, first, 11);
+        last.gateMode(GateMode.valueOf(mode));
+        first.gateMode(GateMode.valueOf(mode));
+        INDArray x = input(4, 40, 1, 8, 8);
+        Prediction pl = last.predict(Map.of("x", x));
+        Prediction pf = first.predict(Map.of("x", x));
+        assertThat(maxDiff(pl.outputs().get("y"), pf.outputs().get("y"))).isLessThan(1e-12);
+        assertThat(pl.exits()).containsExactly(pf.exits());
+        assertThat(pl.executed()).isDeepEqualTo(pf.executed());
+        assertThat(pl.flops()).containsExactly(pf.flops());
+        // the decisions differ between samples, so compaction and leaving were exercised
+        assertThat(java.util.Arrays.stream(pl.exits()).distinct().count()).isGreaterThan(1);
+    }
+
+    @Test
+    void networksWithoutAChannelsLastFormStayChannelsFirst() {
+        for (String source : new String[] {GROUPED, SOFTMAX_ON_IMAGES}) {
+            CompiledNetwork c = compile(source);
+            assertThat(c.toJava("p", true).toString()).doesNotContain("ChannelsLast");
+            Network net = c.instantiate(DataType.DOUBLE, 5, true);
+            long[] s = c.graph().inputs().get(0).value().shape();
+            INDArray x = input(6, 3, s[0], s[1], s[2]);
+            assertThat(net.forward(Map.of("x", x)).get("y").shape()[0]).isEqualTo(3);
+        }
+    }
+}
