@@ -108,7 +108,7 @@ class ChannelsLastTest {
     void pooling(DataType t) {
         INDArray x = random(9, t, 3, 6, 13, 13);
         for (PoolGeometry g : new PoolGeometry[] {PoolGeometry.of(2, 2, 0), PoolGeometry.of(3, 2, 1),
-                PoolGeometry.same(3, 2), PoolGeometry.of(4, 4, 0)}) {
+                PoolGeometry.same(3, 2), PoolGeometry.of(4, 4, 0), PoolGeometry.of(3, 1, 2), PoolGeometry.of(5, 3, 2)}) {
             long[] shape = g.outputShape(x.shape());
             INDArray max = Nd4j.create(t, shape);
             INDArray avg = Nd4j.create(t, shape);
@@ -123,12 +123,13 @@ class ChannelsLastTest {
         }
     }
 
-    @Test
-    void flattenRestoresTheChannelsFirstOrder() {
-        INDArray x = random(10, DataType.FLOAT, 3, 4, 5, 6);
-        INDArray expected = Nd4j.create(DataType.FLOAT, 3, 120);
+    @ParameterizedTest
+    @EnumSource(names = {"FLOAT", "DOUBLE"})
+    void flattenRestoresTheChannelsFirstOrder(DataType t) {
+        INDArray x = random(10, t, 3, 4, 5, 6);
+        INDArray expected = Nd4j.create(t, 3, 120);
         Flatten.forward(x, expected);
-        INDArray out = Nd4j.create(DataType.FLOAT, 3, 120);
+        INDArray out = Nd4j.create(t, 3, 120);
         ChannelsLast.flatten(nhwc(x), out);
         assertClose("flatten", out, values(expected), 0);
     }
