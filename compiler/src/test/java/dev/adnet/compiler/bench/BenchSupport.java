@@ -47,7 +47,12 @@ final class BenchSupport {
 
     /** The network of {@code file} in FLOAT with the parameters, buffers (and exit thresholds) of a checkpoint. */
     static Network load(CompiledNetwork compiled, String checkpoint) {
-        Network net = compiled.instantiate(DataType.FLOAT, 0);
+        return load(compiled, checkpoint, true);
+    }
+
+    /** {@link #load(CompiledNetwork, String)} with channels-last inference allowed or not. */
+    static Network load(CompiledNetwork compiled, String checkpoint, boolean channelsLast) {
+        Network net = compiled.instantiate(DataType.FLOAT, 0, channelsLast);
         Checkpoints.load(Path.of(checkpoint), net, null);
         return net;
     }
