@@ -324,6 +324,27 @@ final class FloatKernels {
         });
     }
 
+    /** {@code o = x · w} for a small {@code [rows, in] x [in, out]} product, on one thread (heap copies). */
+    static void smallProduct(FloatBuffer x, int xo, FloatBuffer w, int wo, FloatBuffer o, int oo, int rows, int in,
+            int out) {
+        float[] xs = new float[rows * in];
+        float[] ws = new float[in * out];
+        float[] os = new float[rows * out];
+        x.get(xo, xs, 0, xs.length);
+        w.get(wo, ws, 0, ws.length);
+        for (int r = 0; r < rows; r++) {
+            int ro = r * out;
+            for (int k = 0; k < in; k++) {
+                float v = xs[r * in + k];
+                int wk = k * out;
+                for (int j = 0; j < out; j++) {
+                    os[ro + j] += v * ws[wk + j];
+                }
+            }
+        }
+        o.put(oo, os, 0, os.length);
+    }
+
     /** Per-thread whole-sample buffers (input, output) for the channels-last kernels that need a sample at once. */
     private static final ThreadLocal<float[][]> SAMPLE = ThreadLocal.withInitial(() -> new float[2][0]);
 

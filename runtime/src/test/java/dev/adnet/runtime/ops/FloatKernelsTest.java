@@ -68,6 +68,21 @@ class FloatKernelsTest {
         assertClose("pool gradIn", res[1][1], values(res[0][1]), TOL);
     }
 
+    /** The small-product loop (and the libnd4j product above its size) against DOUBLE, with a bias. */
+    @Test
+    void denseSmallAndLarge() {
+        for (long[] s : new long[][] {{37, 16, 5}, {256, 16, 2}, {300, 40, 30}}) {
+            INDArray[] x = pair(11, 1, 0, s[0], s[1]);
+            INDArray[] w = pair(12, 1, 0, s[1], s[2]);
+            INDArray[] b = pair(13, 1, 0, s[2]);
+            INDArray d = zeros(DataType.DOUBLE, s[0], s[2]);
+            INDArray f = zeros(DataType.FLOAT, s[0], s[2]);
+            Dense.forward(x[0], w[0], b[0], d);
+            Dense.forward(x[1], w[1], b[1], f);
+            assertClose("dense " + java.util.Arrays.toString(s), f, values(d), 1e-4);
+        }
+    }
+
     /** More planes than a tile of means (the kernel writes its means a tile at a time). */
     @Test
     void globalAvgPoolManyPlanes() {
