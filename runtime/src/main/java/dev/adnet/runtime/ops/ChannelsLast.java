@@ -69,7 +69,7 @@ public final class ChannelsLast {
         if (!g.same() && x.dataType() == DataType.FLOAT && out.dataType() == DataType.FLOAT && Direct.isDense(out)
                 && g.padH() < g.kernelH() && g.padW() < g.kernelW()) {
             INDArray xd = BatchNorm.dense(x);
-            FloatKernels.poolLast(xd.data().asNioFloat(), BnKernels.off(xd), out.data().asNioFloat(),
+            ChannelsLastKernels.poolLast(xd.data().asNioFloat(), BnKernels.off(xd), out.data().asNioFloat(),
                     BnKernels.off(out), (int) x.size(0), (int) x.size(1), (int) x.size(2), (int) x.size(3),
                     (int) shape[1], (int) shape[2], g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padH(),
                     g.padW(), max);
@@ -114,7 +114,7 @@ public final class ChannelsLast {
                     k[ch] = (float) scale[ch];
                     s[ch] = (float) shift[ch];
                 }
-                FloatKernels.applyLast(xd.data().asNioFloat(), BnKernels.off(xd), out.data().asNioFloat(),
+                ChannelsLastKernels.applyLast(xd.data().asNioFloat(), BnKernels.off(xd), out.data().asNioFloat(),
                         BnKernels.off(out), n / c, c, k, s, relu);
                 return;
             }
@@ -145,7 +145,7 @@ public final class ChannelsLast {
         }
         try {
             if (x.dataType() == DataType.FLOAT && out.dataType() == DataType.FLOAT && w * c <= FloatKernels.TILE) {
-                FloatKernels.pixelMeans(xd.data().asNioFloat(), BnKernels.off(xd), out.data().asNioFloat(),
+                ChannelsLastKernels.pixelMeans(xd.data().asNioFloat(), BnKernels.off(xd), out.data().asNioFloat(),
                         BnKernels.off(out), batch, h, w * c, c);
                 return;
             }
@@ -177,7 +177,7 @@ public final class ChannelsLast {
         if (x.dataType() == DataType.FLOAT && out.dataType() == DataType.FLOAT && Direct.isDense(out)) {
             // a Java transpose per sample: libnd4j's assign from a permuted view took 7.5 ms for [256, 7, 7, 16]
             INDArray xd = BatchNorm.dense(x);
-            FloatKernels.transposeSamples(xd.data().asNioFloat(), BnKernels.off(xd), out.data().asNioFloat(),
+            ChannelsLastKernels.transposeSamples(xd.data().asNioFloat(), BnKernels.off(xd), out.data().asNioFloat(),
                     BnKernels.off(out), (int) x.size(0), (int) (x.size(1) * x.size(2)), (int) x.size(3));
             Reference.reachabilityFence(xd);
             Reference.reachabilityFence(out);
