@@ -3,6 +3,7 @@ package dev.adnet.runtime.ops;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -69,8 +70,14 @@ public final class Conv2d {
             return;
         }
         checkShapes(x, w, b, g, gradOut);
-        long[] args = g.nativeArgs();
         boolean withBias = b != null;
+        if (gradIn == null && javaWeightGrad && ConvWeightGrad.applies(x, w, gradOut, g)
+                && (gradW == null || gradW.dataType() == DataType.FLOAT)
+                && (!withBias || gradB == null || gradB.dataType() == DataType.FLOAT)) {
+            ConvWeightGrad.compute(x, gradOut, g, gradW, withBias ? gradB : null);
+            return;
+        }
+        long[] args = g.nativeArgs();
         if (g.groups() == 1 && Direct.isDense(x) && Direct.isDense(gradOut)
                 && gradOut.length() > maxGradOut && x.size(0) > 1) {
             backwardInParts(x, w, b, gradOut, g, gradIn, gradW, gradB, args, maxGradOut);
@@ -149,6 +156,12 @@ public final class Conv2d {
      * gradients of at most 2^20 elements ([128,32,14,14], [128,64,7,7]) ran slightly slower when split.
      */
     static final long MAX_GRAD_OUT_PER_CALL = 1L << 20;
+
+    /**
+     * Whether a backward pass without input gradient may use {@link ConvWeightGrad} (few input channels, stride 1);
+     * not final so that benchmarks can compare both paths in one process.
+     */
+    static boolean javaWeightGrad = true;
 
     /**
      * {@code conv2d_bp} over contiguous sub-batches (views along axis 0): the input gradient is written part by part,
