@@ -1,5 +1,6 @@
 package dev.adnet.runtime.ops;
 
+import static dev.adnet.runtime.ops.Testing.assertClose;
 import static dev.adnet.runtime.ops.Testing.random;
 import static dev.adnet.runtime.ops.Testing.values;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,7 +47,9 @@ class NullsAndViewsTest {
             Conv2d.backward(x, w, b, go, cg, gi2, null, null);
             Conv2d.backward(x, w, b, go, cg, null, gw2, null);
             assertThat(values(gi2)).containsExactly(values(gi));
-            assertThat(values(gw2)).containsExactly(values(gw));
+            // without an input gradient a few-channel stride-1 convolution takes ConvWeightGrad (another summation
+            // order than conv2d_bp)
+            assertClose("gradW alone " + cg, gw2, values(gw), 2e-5);
         }
         INDArray dx = random(8, FLOAT, 3, 4), dw = random(9, FLOAT, 4, 5), dgo = random(10, FLOAT, 3, 5);
         INDArray dgi = dx.ulike();
