@@ -1109,8 +1109,10 @@ public final class JavaEmitter {
                 for (Value x : c.ins()) {
                     names.add(v(x));
                 }
-                m.addStatement("$T.forward(new $T[] {$L}, 1, $L)", op("Concat"), INDARRAY, String.join(", ", names),
-                        out);
+                // channels-last images are concatenated along their last axis
+                int axis = nhwc && c.out().rank() == 3 ? 3 : 1;
+                m.addStatement("$T.forward(new $T[] {$L}, $L, $L)", op("Concat"), INDARRAY, String.join(", ", names),
+                        axis, out);
             } else if (op instanceof Op.Elementwise e) {
                 m.addStatement("$T.$L($L, $L, $L)", ELEMENTWISE, e.op().name().toLowerCase(java.util.Locale.ROOT),
                         v(e.a()), v(e.b()), out);
@@ -1148,7 +1150,7 @@ public final class JavaEmitter {
 
         /**
          * The channels-last form of an op on images, if it differs from the channels-first one (element-wise ops,
-         * dropout and the gated residual's row kernels do not); false when the op has none.
+         * dropout and the gated residual's row kernels do not; concat only changes its axis); false otherwise.
          */
         private boolean channelsLastOp(MethodSpec.Builder m, int index, Op op, String out) {
             ClassName cl = op("ChannelsLast");
@@ -1162,13 +1164,6 @@ public final class JavaEmitter {
                 m.addStatement("$T.globalAvgPool($L, $L)", cl, v(g.in()), out);
             } else if (op instanceof Op.Flatten f) {
                 m.addStatement("$T.flatten($L, $L)", cl, v(f.in()), out);
-            } else if (op instanceof Op.Concat c) {
-                List<String> names = new ArrayList<>();
-                for (Value x : c.ins()) {
-                    names.add(v(x));
-                }
-                m.addStatement("$T.forward(new $T[] {$L}, 3, $L)", op("Concat"), INDARRAY, String.join(", ", names),
-                        out);
             } else {
                 return false;
             }

@@ -1,6 +1,5 @@
 package dev.adnet.runtime.ops;
 
-import java.util.Arrays;
 import java.util.Locale;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,8 +35,8 @@ public final class ChannelsLastConvBenchmark {
             INDArray last = Nd4j.create(DataType.FLOAT, shape[0], shape[2], shape[3], shape[1]);
             double[][] ms = new double[2][9];
             for (int r = -1; r < 9; r++) {
-                double a = time(() -> Conv2d.forward(x, w, null, g, first));
-                double b = time(() -> ChannelsLast.conv2d(xl, w, null, g, last));
+                double a = ConvLayoutBenchmark.time(() -> Conv2d.forward(x, w, null, g, first));
+                double b = ConvLayoutBenchmark.time(() -> ChannelsLast.conv2d(xl, w, null, g, last));
                 if (r >= 0) {
                     ms[0][r] = a;
                     ms[1][r] = b;
@@ -46,25 +45,11 @@ public final class ChannelsLastConvBenchmark {
             if (!first.permute(0, 2, 3, 1).equalsWithEps(last, 1e-2)) {
                 throw new IllegalStateException("the layouts disagree");
             }
-            double f = median(ms[0]);
-            double l = median(ms[1]);
+            double f = ConvLayoutBenchmark.median(ms[0]);
+            double l = ConvLayoutBenchmark.median(ms[1]);
             double gflop = 2.0 * n * shape[1] * shape[2] * shape[3] * s[0] * s[3] * s[3] / 1e9;
             System.out.printf(Locale.ROOT, "RESULT %2d -> %2d, %2dx%-2d k%d s%d: NCHW %.2f ms, NHWC %.2f ms (%.2fx; NHWC %.0f"
                     + " GFLOP/s)%n", s[0], s[1], s[2], s[2], s[3], s[4], f, l, f / l, gflop / (l / 1e3));
         }
-    }
-
-    private static double time(Runnable r) {
-        long t = System.nanoTime();
-        for (int i = 0; i < 5; i++) {
-            r.run();
-        }
-        return (System.nanoTime() - t) / 5e6;
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
     }
 }

@@ -52,7 +52,7 @@ public final class ConvLayoutBenchmark {
                 + "NHWC %.2f ms (medians of %d)%n", n, c, hw, hw, median(ms[0]), median(ms[1]), median(ms[2]), median(ms[3]), rounds);
     }
 
-    private static double time(Runnable r) {
+    static double time(Runnable r) {
         long t = System.nanoTime();
         for (int i = 0; i < 5; i++) {
             r.run();
@@ -60,7 +60,7 @@ public final class ConvLayoutBenchmark {
         return (System.nanoTime() - t) / 5e6;
     }
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s[s.length / 2];
