@@ -125,22 +125,16 @@ final class BnKernels {
         int inner = BatchNorm.inner(x);
         int batch = (int) x.size(0);
         boolean f = x.dataType() == DataType.FLOAT;
-        try (Direct g = BatchNorm.opt(gamma); Direct bt = BatchNorm.opt(beta); Direct rm = Direct.in(runningMean);
-                Direct rv = Direct.in(runningVar)) {
+        double[][] affine = affine(gamma, beta, runningMean, runningVar, eps, c);
+        try {
             if (f && inner >= TILED_MIN_INNER) {
-                float[] scales = new float[c];
-                float[] shifts = new float[c];
-                for (int ch = 0; ch < c; ch++) {
-                    double scale = (g == null ? 1.0 : g.get(ch)) / Math.sqrt(rv.get(ch) + eps);
-                    scales[ch] = (float) scale;
-                    shifts[ch] = (float) ((bt == null ? 0.0 : bt.get(ch)) - rm.get(ch) * scale);
-                }
-                FloatKernels.apply(fb(x), off(x), fb(out), off(out), batch, c, inner, scales, shifts, relu);
+                FloatKernels.apply(fb(x), off(x), fb(out), off(out), batch, c, inner, floats(affine[0]),
+                        floats(affine[1]), relu);
                 return;
             }
             for (int ch = 0; ch < c; ch++) {
-                double scale = (g == null ? 1.0 : g.get(ch)) / Math.sqrt(rv.get(ch) + eps);
-                double shift = (bt == null ? 0.0 : bt.get(ch)) - rm.get(ch) * scale;
+                double scale = affine[0][ch];
+                double shift = affine[1][ch];
                 if (f) {
                     applyF(fb(x), off(x), fb(out), off(out), batch, c, inner, ch, (float) scale, (float) shift, relu);
                 } else {
@@ -151,6 +145,32 @@ final class BnKernels {
             Reference.reachabilityFence(x);
             Reference.reachabilityFence(out);
         }
+    }
+
+    /**
+     * Inference batchnorm as an affine map per channel, in double: {@code {scale, shift}} with
+     * {@code scale = gamma / sqrt(var + eps)} and {@code shift = beta - mean * scale} (null gamma / beta: 1 / 0).
+     */
+    static double[][] affine(INDArray gamma, INDArray beta, INDArray runningMean, INDArray runningVar, double eps,
+            int c) {
+        double[] scale = new double[c];
+        double[] shift = new double[c];
+        try (Direct g = BatchNorm.opt(gamma); Direct bt = BatchNorm.opt(beta); Direct rm = Direct.in(runningMean);
+                Direct rv = Direct.in(runningVar)) {
+            for (int ch = 0; ch < c; ch++) {
+                scale[ch] = (g == null ? 1.0 : g.get(ch)) / Math.sqrt(rv.get(ch) + eps);
+                shift[ch] = (bt == null ? 0.0 : bt.get(ch)) - rm.get(ch) * scale[ch];
+            }
+        }
+        return new double[][] {scale, shift};
+    }
+
+    static float[] floats(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
     }
 
     /** The driver of the training VJP; {@code y} is the fused forward's output (ReLU mask), or null for none. */

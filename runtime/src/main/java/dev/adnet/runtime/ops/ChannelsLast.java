@@ -93,29 +93,17 @@ public final class ChannelsLast {
         Check.sameShape("out", x, out);
         int c = Math.toIntExact(x.size(x.rank() - 1));
         int n = Math.toIntExact(x.length());
-        double[] scale = new double[c];
-        double[] shift = new double[c];
-        try (Direct g = BatchNorm.opt(gamma); Direct bt = BatchNorm.opt(beta); Direct rm = Direct.in(runningMean);
-                Direct rv = Direct.in(runningVar)) {
-            for (int ch = 0; ch < c; ch++) {
-                scale[ch] = (g == null ? 1.0 : g.get(ch)) / Math.sqrt(rv.get(ch) + eps);
-                shift[ch] = (bt == null ? 0.0 : bt.get(ch)) - rm.get(ch) * scale[ch];
-            }
-        }
+        double[][] affine = BnKernels.affine(gamma, beta, runningMean, runningVar, eps, c);
+        double[] scale = affine[0];
+        double[] shift = affine[1];
         INDArray xd = BatchNorm.dense(x);
         if (!Direct.isDense(out)) {
             throw new IllegalArgumentException("out must be a dense c-order array, got " + out.shapeInfoToString());
         }
         try {
             if (x.dataType() == DataType.FLOAT && out.dataType() == DataType.FLOAT && c <= FloatKernels.TILE) {
-                float[] k = new float[c];
-                float[] s = new float[c];
-                for (int ch = 0; ch < c; ch++) {
-                    k[ch] = (float) scale[ch];
-                    s[ch] = (float) shift[ch];
-                }
                 ChannelsLastKernels.applyLast(xd.data().asNioFloat(), BnKernels.off(xd), out.data().asNioFloat(),
-                        BnKernels.off(out), n / c, c, k, s, relu);
+                        BnKernels.off(out), n / c, c, BnKernels.floats(scale), BnKernels.floats(shift), relu);
                 return;
             }
             try (Direct xs = Direct.in(xd); Direct os = Direct.out(out)) {
