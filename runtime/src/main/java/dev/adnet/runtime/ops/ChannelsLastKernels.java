@@ -117,39 +117,53 @@ final class ChannelsLastKernels {
     }
 
     /**
-     * Channels-last max or average pooling with explicit padding: each output pixel is a loop over its window's
-     * real input pixels, each a vectorised loop over the channels. Padded positions are skipped (they never win a
-     * max, and an average divides by the real positions only).
+     * Channels-last max or average pooling with explicit padding, in two passes per output row: the window's input
+     * rows are first reduced into one row (a flat, vectorised loop over width x channels), then each output pixel
+     * reduces its columns of that row (a loop over the channels per column). Padded positions are skipped (they
+     * never win a max, and an average divides by the real positions only).
      */
     static void poolLast(FloatBuffer x, int xo, FloatBuffer o, int oo, int batch, int h, int w, int c, int oh,
             int ow, int kh, int kw, int sh, int sw, int ph, int pw, boolean max) {
         int inPer = h * w * c;
         int outPer = oh * ow * c;
+        int rowLen = w * c;
         Parallel.forRange(batch, (long) batch * (inPer + (long) outPer * kh * kw), (part, from, to) -> {
             float[][] b = sampleBuffers(inPer, outPer);
             float[] in = b[0];
             float[] out = b[1];
+            float[] row = new float[rowLen];
             for (int n = from; n < to; n++) {
                 x.get(xo + n * inPer, in, 0, inPer);
                 for (int oy = 0; oy < oh; oy++) {
                     int y0 = Math.max(0, oy * sh - ph);
                     int y1 = Math.min(h, oy * sh - ph + kh);
+                    System.arraycopy(in, y0 * rowLen, row, 0, rowLen);
+                    for (int iy = y0 + 1; iy < y1; iy++) {
+                        int r = iy * rowLen;
+                        if (max) {
+                            for (int i = 0; i < rowLen; i++) {
+                                row[i] = Math.max(row[i], in[r + i]);
+                            }
+                        } else {
+                            for (int i = 0; i < rowLen; i++) {
+                                row[i] += in[r + i];
+                            }
+                        }
+                    }
                     for (int ox = 0; ox < ow; ox++) {
                         int x0 = Math.max(0, ox * sw - pw);
                         int x1 = Math.min(w, ox * sw - pw + kw);
                         int q = (oy * ow + ox) * c;
-                        Arrays.fill(out, q, q + c, max ? Float.NEGATIVE_INFINITY : 0f);
-                        for (int iy = y0; iy < y1; iy++) {
-                            for (int ix = x0; ix < x1; ix++) {
-                                int r = (iy * w + ix) * c;
-                                if (max) {
-                                    for (int ch = 0; ch < c; ch++) {
-                                        out[q + ch] = Math.max(out[q + ch], in[r + ch]);
-                                    }
-                                } else {
-                                    for (int ch = 0; ch < c; ch++) {
-                                        out[q + ch] += in[r + ch];
-                                    }
+                        System.arraycopy(row, x0 * c, out, q, c);
+                        for (int ix = x0 + 1; ix < x1; ix++) {
+                            int r = ix * c;
+                            if (max) {
+                                for (int ch = 0; ch < c; ch++) {
+                                    out[q + ch] = Math.max(out[q + ch], row[r + ch]);
+                                }
+                            } else {
+                                for (int ch = 0; ch < c; ch++) {
+                                    out[q + ch] += row[r + ch];
                                 }
                             }
                         }
