@@ -156,6 +156,10 @@ public final class JavaEmitter {
         private final Map<Integer, Integer> reluGate = new HashMap<>();
         /** Inference only: the gated residuals (by index) that add their block's rows into the shortcut in place. */
         private final Set<Integer> gateInPlace = new HashSet<>();
+        /** The ops (by index) that read each value (by id), for the fusion searches. */
+        private final Map<Integer, List<Integer>> readers = new HashMap<>();
+        /** The ids of the network's output values, which no fusion may leave unstored. */
+        private final Set<Integer> outputs = new HashSet<>();
         /** Whether this network's inference runs channels-last ({@link InferenceLayout}). */
         private final boolean channelsLast;
         /** Whether the code being emitted is that inference: image activations are {@code [B, H, W, C]}. */
@@ -203,6 +207,14 @@ public final class JavaEmitter {
             for (Op.Exit x : graph.exits()) {
                 exitAtHeadStart.put(x.headStart(), x);
             }
+            for (int i = 0; i < ops.size(); i++) {
+                for (Value in : ops.get(i).inputs()) {
+                    readers.computeIfAbsent(in.id(), k -> new ArrayList<>()).add(i);
+                }
+            }
+            for (Graph.Port p : graph.outputs()) {
+                outputs.add(p.value().id());
+            }
             findFusions();
             findGateFusions();
             findAddReluFusions();
@@ -224,16 +236,6 @@ public final class JavaEmitter {
          */
         private void findFusions() {
             List<Op> ops = graph.ops();
-            Map<Integer, List<Integer>> readers = new HashMap<>();
-            for (int i = 0; i < ops.size(); i++) {
-                for (Value in : ops.get(i).inputs()) {
-                    readers.computeIfAbsent(in.id(), k -> new ArrayList<>()).add(i);
-                }
-            }
-            Set<Integer> outputs = new HashSet<>();
-            for (Graph.Port p : graph.outputs()) {
-                outputs.add(p.value().id());
-            }
             for (int i = 0; i < ops.size(); i++) {
                 if (!(ops.get(i) instanceof Op.BatchNorm b) || b.in().shape().length != 3
                         || outputs.contains(b.out().id())) {
@@ -258,17 +260,9 @@ public final class JavaEmitter {
          */
         private void findGateFusions() {
             List<Op> ops = graph.ops();
-            Map<Integer, List<Integer>> readers = new HashMap<>();
             Map<Integer, Integer> producer = new HashMap<>();
             for (int i = 0; i < ops.size(); i++) {
-                for (Value in : ops.get(i).inputs()) {
-                    readers.computeIfAbsent(in.id(), k -> new ArrayList<>()).add(i);
-                }
                 producer.put(ops.get(i).out().id(), i);
-            }
-            Set<Integer> outputs = new HashSet<>();
-            for (Graph.Port p : graph.outputs()) {
-                outputs.add(p.value().id());
             }
             Set<Integer> inBody = new HashSet<>();
             for (Op.GatedResidual g : graph.gates()) {
@@ -313,16 +307,6 @@ public final class JavaEmitter {
          */
         private void findAddReluFusions() {
             List<Op> ops = graph.ops();
-            Map<Integer, List<Integer>> readers = new HashMap<>();
-            for (int i = 0; i < ops.size(); i++) {
-                for (Value in : ops.get(i).inputs()) {
-                    readers.computeIfAbsent(in.id(), k -> new ArrayList<>()).add(i);
-                }
-            }
-            Set<Integer> outputs = new HashSet<>();
-            for (Graph.Port p : graph.outputs()) {
-                outputs.add(p.value().id());
-            }
             Map<Integer, Integer> body = new HashMap<>();
             for (Op.GatedResidual g : graph.gates()) {
                 for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {

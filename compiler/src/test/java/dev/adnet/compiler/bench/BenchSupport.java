@@ -35,6 +35,23 @@ final class BenchSupport {
         return kv;
     }
 
+    /**
+     * The arguments of the inference harnesses, {@code FILE CHECKPOINT [batch=256] [runs=5] [limit=10000]}, with the
+     * network compiled.
+     */
+    record Inference(CompiledNetwork compiled, String checkpoint, int batch, int runs, int limit) {
+        static Inference parse(String[] args) {
+            Map<String, Integer> kv = options(args, 2);
+            return new Inference(compile(args[0]), args[1], kv.getOrDefault("batch", 256), kv.getOrDefault("runs", 5),
+                    kv.getOrDefault("limit", 10000));
+        }
+
+        /** The network in FLOAT with the checkpoint's values. */
+        Network load() {
+            return BenchSupport.load(compiled, checkpoint);
+        }
+    }
+
     /** The first network of {@code file}; exits with the diagnostics when it does not check. */
     static CompiledNetwork compile(String file) {
         CompileResult result = new Compiler().check(List.of(Path.of(file)));

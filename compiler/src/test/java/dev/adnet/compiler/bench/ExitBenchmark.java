@@ -28,12 +28,11 @@ public final class ExitBenchmark {
     private ExitBenchmark() {}
 
     public static void main(String[] args) {
-        Map<String, Integer> kv = BenchSupport.options(args, 2);
-        int batch = kv.getOrDefault("batch", 256);
-        int runs = kv.getOrDefault("runs", 5);
-        int limit = kv.getOrDefault("limit", 10000);
-        CompiledNetwork compiled = BenchSupport.compile(args[0]);
-        Network net = BenchSupport.load(compiled, args[1]);
+        BenchSupport.Inference setup = BenchSupport.Inference.parse(args);
+        int batch = setup.batch();
+        int runs = setup.runs();
+        int limit = setup.limit();
+        Network net = setup.load();
         String in = net.inputs().get(0).name();
         List<INDArray> batches = BenchSupport.testBatches(net, batch, limit);
         int samples = batches.size() * batch;
@@ -48,7 +47,7 @@ public final class ExitBenchmark {
             }
         }
         double executed = flops / samples;
-        double full = compiled.cost().fullFlops();
+        double full = setup.compiled().cost().fullFlops();
         System.out.printf(Locale.ROOT, "network %s, batch %d, %d samples, thresholds %s; leaving at each exit %s; mean FLOPs %.0f "
                 + "of %.0f per sample (%.1f%%); FLOPs ratio full/executed %.3f%n", net.name(), batch, samples,
                 java.util.Arrays.toString(net.exitThresholds()), java.util.Arrays.toString(histogram), executed, full,

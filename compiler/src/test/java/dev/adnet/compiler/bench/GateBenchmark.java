@@ -1,6 +1,5 @@
 package dev.adnet.compiler.bench;
 
-import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.runtime.GateMode;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.Prediction;
@@ -27,12 +26,11 @@ public final class GateBenchmark {
     private GateBenchmark() {}
 
     public static void main(String[] args) {
-        Map<String, Integer> kv = BenchSupport.options(args, 2);
-        int batch = kv.getOrDefault("batch", 256);
-        int runs = kv.getOrDefault("runs", 5);
-        int limit = kv.getOrDefault("limit", 10000);
-        CompiledNetwork compiled = BenchSupport.compile(args[0]);
-        Network net = BenchSupport.load(compiled, args[1]);
+        BenchSupport.Inference setup = BenchSupport.Inference.parse(args);
+        int batch = setup.batch();
+        int runs = setup.runs();
+        int limit = setup.limit();
+        Network net = setup.load();
         String in = net.inputs().get(0).name();
         List<INDArray> batches = BenchSupport.testBatches(net, batch, limit);
         int samples = batches.size() * batch;

@@ -1,6 +1,5 @@
 package dev.adnet.compiler.bench;
 
-import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.runtime.Network;
 import java.util.List;
 import java.util.Locale;
@@ -23,13 +22,12 @@ public final class LayoutBenchmark {
     private LayoutBenchmark() {}
 
     public static void main(String[] args) {
-        Map<String, Integer> kv = BenchSupport.options(args, 2);
-        int batch = kv.getOrDefault("batch", 256);
-        int runs = kv.getOrDefault("runs", 5);
-        int limit = kv.getOrDefault("limit", 10000);
-        CompiledNetwork compiled = BenchSupport.compile(args[0]);
-        Network last = BenchSupport.load(compiled, args[1], true);
-        Network first = BenchSupport.load(compiled, args[1], false);
+        BenchSupport.Inference setup = BenchSupport.Inference.parse(args);
+        int batch = setup.batch();
+        int runs = setup.runs();
+        int limit = setup.limit();
+        Network last = BenchSupport.load(setup.compiled(), setup.checkpoint(), true);
+        Network first = BenchSupport.load(setup.compiled(), setup.checkpoint(), false);
         List<INDArray> batches = BenchSupport.testBatches(last, batch, limit);
         String in = last.inputs().get(0).name();
         String out = last.outputs().get(0).name();
