@@ -48,6 +48,18 @@ public final class GateBenchmark {
                 + "FLOPs ratio full/executed %.3f%n", net.name(), batch, samples, executed, full, 100 * executed / full, full / executed);
 
         GateMode[] modes = {GateMode.ADAPTIVE, GateMode.ALL_OPEN, GateMode.MASK};
+        String only = System.getProperty("adnet.bench.only");
+        if (only != null) { // one mode alone, for profiling it (-Dadnet.bench.only=ADAPTIVE)
+            GateMode m = GateMode.valueOf(only);
+            net.gateMode(m);
+            BenchSupport.run(net, batches);
+            long t = System.nanoTime();
+            for (int r = 0; r < runs; r++) {
+                BenchSupport.run(net, batches);
+            }
+            System.out.printf(Locale.ROOT, "RESULT %s alone %.1f samples/s%n", m, (double) runs * samples / ((System.nanoTime() - t) / 1e9));
+            return;
+        }
         double[][] sps = new double[modes.length][runs];
         for (GateMode m : modes) { // warm-up
             net.gateMode(m);

@@ -29,6 +29,10 @@ import jdk.jfr.consumer.RecordingFile;
 public final class ProfileByLine {
     private ProfileByLine() {}
 
+    /** Sampling periods of {@code settings=profile} (JDK 17's profile.jfc): a native sample counts twice. */
+    private static final int JAVA_PERIOD_MS = 10;
+    private static final int NATIVE_PERIOD_MS = 20;
+
     public static void main(String[] args) throws IOException {
         Path recording = Path.of(args[0]);
         Path source = Path.of(args[1]);
@@ -54,15 +58,17 @@ public final class ProfileByLine {
             if (st == null) {
                 continue;
             }
+            // a sample stands for its period: the profile settings sample Java every 10 ms, native code every 20 ms
+            int weight = name.equals("jdk.NativeMethodSample") ? NATIVE_PERIOD_MS / JAVA_PERIOD_MS : 1;
             for (RecordedFrame f : st.getFrames()) {
                 if (f.getMethod().getName().equals("forward") && f.getMethod().getType().getName().endsWith("." + type)) {
-                    byLine.merge(f.getLineNumber(), 1, Integer::sum);
-                    total++;
+                    byLine.merge(f.getLineNumber(), weight, Integer::sum);
+                    total += weight;
                     break;
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "%d samples in %s.forward%n", total, type);
+        System.out.printf(Locale.ROOT, "%d weighted samples (10 ms each) in %s.forward%n", total, type);
         List<Map.Entry<Integer, Integer>> rows = new ArrayList<>(byLine.entrySet());
         rows.sort((a, b) -> b.getValue() - a.getValue());
         for (int i = 0; i < Math.min(top, rows.size()); i++) {

@@ -45,6 +45,10 @@ public final class ChannelsLast {
         }
         long[] nchw = g.outputShape(first(x.shape()), outC);
         Check.shape("out", out, last(nchw));
+        if (OneDnnConv.accepts(x, w, b, g, out)) {
+            OneDnnConv.forward(x, w, b, g, out);
+            return;
+        }
         long[] args = g.nativeArgs();
         args[9] = NHWC;
         INDArray o = Native.denseTarget(out);

@@ -10,7 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * 2-D convolution (cross-correlation, as PyTorch), NCHW input, weights {@code [outC, inC/groups, kH, kW]}, optional
  * bias {@code [outC]}.
  *
- * <p>Uses libnd4j's {@code conv2d} / {@code conv2d_bp} (oneDNN-backed). libnd4j has no grouped convolution: a
+ * <p>FLOAT convolutions without groups run through oneDNN directly ({@link OneDnnBlockedConv}); the rest (DOUBLE,
+ * groups, views) use libnd4j's {@code conv2d} / {@code conv2d_bp} (oneDNN-backed). libnd4j has no grouped convolution: a
  * depthwise convolution ({@code groups == inC}, any channel multiplier) runs as {@code depthwise_conv2d}, whose
  * output channel {@code ic * multiplier + m} is PyTorch's order; other {@code groups > 1} run one convolution per
  * group on dense copies of the group's channels. Dilated convolutions run without oneDNN (see
@@ -21,6 +22,10 @@ public final class Conv2d {
 
     public static void forward(INDArray x, INDArray w, INDArray b, ConvGeometry g, INDArray out) {
         checkShapes(x, w, b, g, out);
+        if (OneDnnBlockedConv.accepts(x, w, b, g) && out.dataType() == DataType.FLOAT) {
+            OneDnnBlockedConv.forward(x, w, b, g, out);
+            return;
+        }
         long[] args = g.nativeArgs();
         if (g.groups() == 1) {
             INDArray o = Native.denseTarget(out);
@@ -86,6 +91,13 @@ public final class Conv2d {
                 && (gradW == null || gradW.dataType() == DataType.FLOAT)
                 && (!withBias || gradB == null || gradB.dataType() == DataType.FLOAT)) {
             ConvWeightGrad.compute(x, gradOut, g, gradW, withBias ? gradB : null);
+            return;
+        }
+        if (OneDnnBlockedConv.accepts(x, w, b, g) && gradOut.dataType() == DataType.FLOAT
+                && (gradIn == null || gradIn.dataType() == DataType.FLOAT)
+                && (gradW == null || gradW.dataType() == DataType.FLOAT)
+                && (gradB == null || gradB.dataType() == DataType.FLOAT)) {
+            OneDnnBlockedConv.backward(x, w, b, gradOut, g, gradIn, gradW, gradB);
             return;
         }
         long[] args = g.nativeArgs();

@@ -1,0 +1,171 @@
+package dev.adnet.runtime.ops;
+
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_init_by_tag;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bytedeco.dnnl.const_dnnl_op_desc_t;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * oneDNN 2.5 called directly, through JavaCPP's {@code org.bytedeco:dnnl} preset: the CPU backend's way to run a
+ * primitive with descriptors built once per shape, layouts and algorithms of our choosing, which libnd4j's ops
+ * (oneDNN 2.3 inside, descriptors rebuilt on every call) do not expose. It runs on libnd4j's OpenMP runtime (the
+ * same {@code libgomp.so.1}) and on ND4J's buffers, so no data is copied in or out.
+ *
+ * <p>Used when its native library loads and {@code -Dadnet.onednn=false} is not set; every caller falls back to
+ * libnd4j otherwise, and for what it does not take (DOUBLE, groups, views with an offset).
+ */
+final class OneDnn {
+    private OneDnn() {}
+
+    private static final dnnl_engine ENGINE = load();
+
+    /** One stream per thread: a stream is an in-order queue, not to be shared by threads running at once. */
+    private static final ThreadLocal<dnnl_stream> STREAM = ThreadLocal.withInitial(() -> {
+        dnnl_stream s = new dnnl_stream();
+        check(dnnl_stream_create(s, ENGINE, dnnl_stream_default_flags), "stream");
+        return s;
+    });
+
+    private static dnnl_engine load() {
+        if (!Boolean.parseBoolean(System.getProperty("adnet.onednn", "true"))) {
+            return null;
+        }
+        try {
+            Loader.load(org.bytedeco.dnnl.global.dnnl.class);
+            dnnl_engine e = new dnnl_engine();
+            check(dnnl_engine_create(e, dnnl_cpu, 0), "engine");
+            return e;
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError | IllegalStateException e) {
+            return null; // no native library for this platform: libnd4j's ops serve
+        }
+    }
+
+    /** Whether oneDNN is loaded and enabled. */
+    static boolean available() {
+        return ENGINE != null;
+    }
+
+    /** A FLOAT dense c-order array at the start of its buffer (what {@link #point} can hand to oneDNN). */
+    static boolean takes(INDArray a) {
+        return a.dataType() == DataType.FLOAT && Direct.isDense(a) && a.offset() == 0;
+    }
+
+    /** {@code a} itself if {@link #takes} it, else a dense copy (null stays null). */
+    static INDArray dense(INDArray a) {
+        return a == null || takes(a) ? a : a.dup('c');
+    }
+
+    /** {@code a} itself if {@link #takes} it, else a new array of its shape to be copied back with {@link #writeBack}. */
+    static INDArray target(INDArray a) {
+        return a == null || takes(a) ? a : Nd4j.createUninitialized(DataType.FLOAT, a.shape());
+    }
+
+    /** Copies a {@link #target} into the array it stands for, if it is not that array. */
+    static void writeBack(INDArray target, INDArray a) {
+        if (target != null && target != a) {
+            a.assign(target);
+        }
+    }
+
+    /** Most shapes seen by one process: beyond it, the least recently used primitives are dropped. */
+    static final int CAPACITY = 1024;
+
+    /** A least-recently-used map of at most {@link #CAPACITY} entries (callers synchronise on it). */
+    static <K, V> Map<K, V> lruCache() {
+        return new LinkedHashMap<>(64, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return size() > CAPACITY;
+            }
+        };
+    }
+
+    static void check(int status, String what) {
+        if (status != dnnl_success) {
+            throw new IllegalStateException("oneDNN: " + what + " failed with status " + status);
+        }
+    }
+
+    /** A plain FLOAT memory descriptor of the given dimensions and format tag. */
+    static dnnl_memory_desc_t desc(long[] dims, int tag) {
+        dnnl_memory_desc_t d = new dnnl_memory_desc_t();
+        check(dnnl_memory_desc_init_by_tag(d, dims.length, dims, dnnl_f32, tag), "memory descriptor");
+        return d;
+    }
+
+    static dnnl_primitive_desc primitiveDesc(Pointer opDesc) {
+        return primitiveDesc(opDesc, null);
+    }
+
+    /** A primitive descriptor; a backward one takes its forward's as the hint ({@code null} otherwise). */
+    static dnnl_primitive_desc primitiveDesc(Pointer opDesc, dnnl_primitive_desc hint) {
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(opDesc), null, ENGINE, hint), "primitive descriptor");
+        return pd;
+    }
+
+    static dnnl_primitive_desc reorderDesc(dnnl_memory_desc_t from, dnnl_memory_desc_t to) {
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        check(dnnl_reorder_primitive_desc_create(pd, from, ENGINE, to, ENGINE, null), "reorder descriptor");
+        return pd;
+    }
+
+    static dnnl_primitive primitive(dnnl_primitive_desc pd) {
+        dnnl_primitive p = new dnnl_primitive();
+        check(dnnl_primitive_create(p, pd), "primitive");
+        return p;
+    }
+
+    /** A memory object over {@code data} (null: to be pointed at an array by {@link #point} before use). */
+    static dnnl_memory memory(dnnl_memory_desc_t d, Pointer data) {
+        dnnl_memory m = new dnnl_memory();
+        check(dnnl_memory_create(m, d, ENGINE, data == null ? new Pointer() : data), "memory");
+        return m;
+    }
+
+    /** Points a memory object at an array's data (dense, offset 0: see the callers' checks). */
+    static void point(dnnl_memory m, INDArray a) {
+        check(dnnl_memory_set_data_handle(m, a.data().addressPointer()), "set data handle");
+    }
+
+    /** Runs a primitive with its arguments on this thread's stream and waits for it. */
+    static void execute(dnnl_primitive p, int[] args, dnnl_memory[] memories) {
+        dnnl_exec_arg_t a = new dnnl_exec_arg_t(args.length);
+        for (int i = 0; i < args.length; i++) {
+            a.position(i).arg(args[i]).memory(memories[i]);
+        }
+        a.position(0);
+        dnnl_stream s = STREAM.get();
+        check(dnnl_primitive_execute(p, s, args.length, a), "execute");
+        check(dnnl_stream_wait(s), "wait");
+        a.close();
+    }
+}
