@@ -16,14 +16,14 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * Where a generated network's inference spends its time, by line of the generated source: the Java Flight
  * Recorder's samples of the calling thread (Java and native, so libnd4j's ops count where they are called) are
- * attributed to the innermost frame of the network's {@code forward} method, and the lines are printed with their
+ * attributed to the innermost frame of the network's {@code forward} method (or another: {@code method=trainStep}), and the lines are printed with their
  * share and text, largest first, with the shares summed per group of lines whose text contains each given word.
  *
  * <pre>
  * ./adnet compile NET.adnet -d /tmp/gen
  * java -XX:StartFlightRecording=filename=/tmp/net.jfr,settings=profile -cp ... (any harness running NET's inference)
  * java -cp "$CP" dev.adnet.compiler.bench.ProfileByLine /tmp/net.jfr /tmp/gen/adnet/generated/Net.java [top=30] \
- *     [word ...]
+ *     [method=forward|trainStep] [word ...]
  * </pre>
  */
 public final class ProfileByLine {
@@ -37,10 +37,13 @@ public final class ProfileByLine {
         Path recording = Path.of(args[0]);
         Path source = Path.of(args[1]);
         int top = 30;
+        String method = "forward";
         List<String> words = new ArrayList<>();
         for (int i = 2; i < args.length; i++) {
             if (args[i].startsWith("top=")) {
                 top = Integer.parseInt(args[i].substring(4));
+            } else if (args[i].startsWith("method=")) {
+                method = args[i].substring(7);
             } else {
                 words.add(args[i]);
             }
@@ -61,14 +64,14 @@ public final class ProfileByLine {
             // a sample stands for its period: the profile settings sample Java every 10 ms, native code every 20 ms
             int weight = name.equals("jdk.NativeMethodSample") ? NATIVE_PERIOD_MS / JAVA_PERIOD_MS : 1;
             for (RecordedFrame f : st.getFrames()) {
-                if (f.getMethod().getName().equals("forward") && f.getMethod().getType().getName().endsWith("." + type)) {
+                if (f.getMethod().getName().equals(method) && f.getMethod().getType().getName().endsWith("." + type)) {
                     byLine.merge(f.getLineNumber(), weight, Integer::sum);
                     total += weight;
                     break;
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "%d weighted samples (10 ms each) in %s.forward%n", total, type);
+        System.out.printf(Locale.ROOT, "%d weighted samples (10 ms each) in %s.%s%n", total, type, method);
         List<Map.Entry<Integer, Integer>> rows = new ArrayList<>(byLine.entrySet());
         rows.sort((a, b) -> b.getValue() - a.getValue());
         for (int i = 0; i < Math.min(top, rows.size()); i++) {

@@ -21,6 +21,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class ChannelsLast {
     private ChannelsLast() {}
 
+    /**
+     * Whether FLOAT convolutions go through oneDNN directly ({@link OneDnnConv}) when it is loaded; not final so that
+     * benchmarks can compare it with libnd4j's {@code conv2d} in one process.
+     */
+    static boolean oneDnn = true;
+
     /** libnd4j's data-format argument for NHWC (conv2d, pooling). */
     private static final long NHWC = 1;
 
@@ -45,7 +51,7 @@ public final class ChannelsLast {
         }
         long[] nchw = g.outputShape(first(x.shape()), outC);
         Check.shape("out", out, last(nchw));
-        if (OneDnnConv.accepts(x, w, b, g, out)) {
+        if (oneDnn && OneDnnConv.accepts(x, w, b, g, out)) {
             OneDnnConv.forward(x, w, b, g, out);
             return;
         }

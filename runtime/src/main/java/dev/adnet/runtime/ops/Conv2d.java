@@ -22,7 +22,7 @@ public final class Conv2d {
 
     public static void forward(INDArray x, INDArray w, INDArray b, ConvGeometry g, INDArray out) {
         checkShapes(x, w, b, g, out);
-        if (OneDnnBlockedConv.accepts(x, w, b, g) && out.dataType() == DataType.FLOAT) {
+        if (oneDnn && OneDnnBlockedConv.accepts(x, w, b, g) && out.dataType() == DataType.FLOAT) {
             OneDnnBlockedConv.forward(x, w, b, g, out);
             return;
         }
@@ -93,7 +93,7 @@ public final class Conv2d {
             ConvWeightGrad.compute(x, gradOut, g, gradW, withBias ? gradB : null);
             return;
         }
-        if (OneDnnBlockedConv.accepts(x, w, b, g) && gradOut.dataType() == DataType.FLOAT
+        if (oneDnn && OneDnnBlockedConv.accepts(x, w, b, g) && gradOut.dataType() == DataType.FLOAT
                 && (gradIn == null || gradIn.dataType() == DataType.FLOAT)
                 && (gradW == null || gradW.dataType() == DataType.FLOAT)
                 && (gradB == null || gradB.dataType() == DataType.FLOAT)) {
@@ -198,6 +198,12 @@ public final class Conv2d {
         return g.groups() == 1 && g.kernelH() == 1 && g.kernelW() == 1 && (g.strideH() > 1 || g.strideW() > 1)
                 && !g.same() && g.padH() == 0 && g.padW() == 0;
     }
+
+    /**
+     * Whether FLOAT convolutions without groups go through oneDNN directly ({@link OneDnnBlockedConv}) when it is
+     * loaded; not final so that benchmarks can compare it with libnd4j's ops in one process.
+     */
+    static boolean oneDnn = true;
 
     /**
      * Whether a backward pass without input gradient may use {@link ConvWeightGrad} (few input channels, stride 1);

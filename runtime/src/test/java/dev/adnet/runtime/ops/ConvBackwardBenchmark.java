@@ -9,11 +9,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Ways of computing a FLOAT convolution's backward, alternated in one process (rounds of 3 calls each; min and
- * median ms per call), with the largest deviation of each variant's gradient from {@code conv2d_bp}'s:
+ * Ways of computing a FLOAT convolution's backward (and its forward), alternated in one process (rounds of 3 calls
+ * each; min and median ms per call), with the largest deviation of each variant's gradient from {@code conv2d_bp}'s:
  * <ul>
- *   <li>{@code bp/mbK}: {@link Conv2d#backward} with the batch split into calls of K samples ({@code bp/current}:
- *       the runtime's split);
+ *   <li>{@code bp/current}: {@link Conv2d#backward} as the runtime runs it (oneDNN directly, {@link OneDnnBlockedConv});
+ *       {@code forward/current} and {@code forward/libnd4j}: {@link Conv2d#forward} with and without it;
+ *   <li>{@code bp/libnd4j/mbK}: libnd4j's {@code conv2d_bp} with the batch split into calls of K samples
+ *       ({@code bp/libnd4j}: its split before oneDNN was called directly);
  *   <li>{@code dW only (conv2d_bp)} and {@code dW only (Java)}: no input gradient wanted, {@code conv2d_bp} against
  *       {@link ConvWeightGrad} (only where it applies);
  *   <li>stride 1 only: {@code dX as conv2d}, the input gradient as a forward convolution of the output gradient with
@@ -48,7 +50,7 @@ public final class ConvBackwardBenchmark {
         long per = os[1] * os[2] * os[3];
         INDArray giRef = x.ulike();
         INDArray gwRef = w.ulike();
-        Conv2d.backward(x, w, null, gy, g, giRef, gwRef, null);
+        libnd4j(() -> Conv2d.backward(x, w, null, gy, g, giRef, gwRef, null));
 
         List<String> names = new ArrayList<>();
         List<Runnable> runs = new ArrayList<>();
@@ -58,20 +60,32 @@ public final class ConvBackwardBenchmark {
         names.add("bp/current");
         runs.add(() -> Conv2d.backward(x, w, null, gy, g, gi, gw, null));
         results.add(new INDArray[] {gi, gw});
+        INDArray gil = x.ulike();
+        INDArray gwl = w.ulike();
+        names.add("bp/libnd4j");
+        runs.add(() -> libnd4j(() -> Conv2d.backward(x, w, null, gy, g, gil, gwl, null)));
+        results.add(new INDArray[] {gil, gwl});
         for (int c : chunks) {
             INDArray gic = x.ulike();
             INDArray gwc = w.ulike();
-            names.add("bp/mb" + c);
-            runs.add(() -> Conv2d.backward(x, w, null, gy, g, gic, gwc, null, c * per));
+            names.add("bp/libnd4j/mb" + c);
+            runs.add(() -> libnd4j(() -> Conv2d.backward(x, w, null, gy, g, gic, gwc, null, c * per)));
             results.add(new INDArray[] {gic, gwc});
         }
+        INDArray y = Nd4j.create(DataType.FLOAT, os);
+        names.add("forward/current");
+        runs.add(() -> Conv2d.forward(x, w, null, g, y));
+        results.add(new INDArray[] {null, null});
+        names.add("forward/libnd4j");
+        runs.add(() -> libnd4j(() -> Conv2d.forward(x, w, null, g, y)));
+        results.add(new INDArray[] {null, null});
         INDArray gwOld = w.ulike();
         names.add("dW only (conv2d_bp)");
-        runs.add(() -> {
+        runs.add(() -> libnd4j(() -> {
             Conv2d.javaWeightGrad = false;
             Conv2d.backward(x, w, null, gy, g, null, gwOld, null);
             Conv2d.javaWeightGrad = true;
-        });
+        }));
         results.add(new INDArray[] {null, gwOld});
         if (ConvWeightGrad.applies(x, w, gy, g)) {
             INDArray gwJava = w.ulike();
@@ -116,6 +130,16 @@ public final class ConvBackwardBenchmark {
                     + (res[1] == null ? "" : String.format(Locale.ROOT, " dW dev %.2g", diff(res[1], gwRef)));
             System.out.printf(Locale.ROOT, "RESULT %-22s min %7.2f median %7.2f ms%s%n", names.get(v), sorted[0],
                     sorted[rounds / 2], dev);
+        }
+    }
+
+    /** Runs r with libnd4j's convolutions instead of oneDNN called directly. */
+    private static void libnd4j(Runnable r) {
+        Conv2d.oneDnn = false;
+        try {
+            r.run();
+        } finally {
+            Conv2d.oneDnn = true;
         }
     }
 
