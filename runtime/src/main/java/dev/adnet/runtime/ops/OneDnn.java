@@ -144,6 +144,25 @@ final class OneDnn {
         return p;
     }
 
+    /**
+     * A buffer for oneDNN's own layouts, aligned to 64 bytes as oneDNN's kernels may require (ND4J's buffers start 16
+     * bytes past a cache line); {@code array} keeps the memory alive, {@code data} points into it.
+     */
+    record Buffer(INDArray array, Pointer data) {}
+
+    static Buffer alignedBuffer(long bytes) {
+        INDArray a = Nd4j.createUninitialized(DataType.FLOAT, (bytes + 3) / 4 + 16);
+        long base = a.data().addressPointer().address();
+        return new Buffer(a, new Address(base + (64 - base % 64) % 64));
+    }
+
+    /** A pointer to a fixed native address (no memory of its own). */
+    private static final class Address extends Pointer {
+        Address(long address) {
+            this.address = address;
+        }
+    }
+
     /** A memory object over {@code data} (null: to be pointed at an array by {@link #point} before use). */
     static dnnl_memory memory(dnnl_memory_desc_t d, Pointer data) {
         dnnl_memory m = new dnnl_memory();

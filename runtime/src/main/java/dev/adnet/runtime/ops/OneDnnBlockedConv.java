@@ -11,6 +11,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_a;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_auto;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_direct;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_dilated_convolution_backward_data_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_dilated_convolution_backward_weights_desc_init;
@@ -38,12 +39,12 @@ import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The channels-first convolution (training, and inference when it is not channels-last) through oneDNN directly
  * ({@link OneDnn}): the NCHW arrays are reordered into the layouts oneDNN picks (blocked), and the backward runs as
- * two primitives, input gradient and weight gradient, each computed only when asked for, with the direct algorithm.
+ * two primitives, input gradient (direct algorithm) and weight gradient (oneDNN's choice), each computed only when
+ * asked for.
  * libnd4j's {@code conv2d_bp} computes both in one call with one algorithm (Winograd at 16 samples or more per call,
  * slow for the input gradient), reorders the output gradient twice and builds its descriptors on every call: for
  * [128, 16, 28, 28] 3x3 -> 16, forward 2.2 against 3.5 ms, backward 4.7 against 9.6 ms (docs/benchmarks.md).
@@ -69,7 +70,7 @@ final class OneDnnBlockedConv {
         final dnnl_memory inner;
         final dnnl_primitive reorder;
         /** Keeps the buffer alive as long as this (null when the layouts agree and no copy is made). */
-        final INDArray buffer;
+        final OneDnn.Buffer buffer;
 
         Staged(dnnl_memory_desc_t userMd, dnnl_memory_desc_t innerMd, boolean into) {
             user = OneDnn.memory(userMd, null);
@@ -78,8 +79,8 @@ final class OneDnnBlockedConv {
                 reorder = null;
                 buffer = null;
             } else {
-                buffer = Nd4j.createUninitialized(DataType.FLOAT, (dnnl_memory_desc_get_size(innerMd) + 3) / 4);
-                inner = OneDnn.memory(innerMd, buffer.data().addressPointer());
+                buffer = OneDnn.alignedBuffer(dnnl_memory_desc_get_size(innerMd));
+                inner = OneDnn.memory(innerMd, buffer.data());
                 reorder = OneDnn.primitive(into ? OneDnn.reorderDesc(userMd, innerMd) : OneDnn.reorderDesc(innerMd, userMd));
             }
         }
@@ -212,9 +213,10 @@ final class OneDnnBlockedConv {
             gradIn = new Staged(userSrc, dnnl_primitive_desc_query_md(dpd, dnnl_query_diff_src_md, 0), false);
 
             dnnl_convolution_desc_t wd = new dnnl_convolution_desc_t();
-            // direct: oneDNN 2.5's Winograd weight gradient (its choice with the "auto" algorithm, faster for 64
-            // channels at 7x7) crashed the process at some shapes (OneDnnConvTest.blockedBackwardAtWinogradBatchSizes)
-            OneDnn.check(dnnl_dilated_convolution_backward_weights_desc_init(wd, dnnl_convolution_direct,
+            // the weight gradient lets oneDNN choose its algorithm (Winograd where it applies, 4.60 against 4.89 ms for
+            // 64 channels at 7x7); the input gradient stays direct (Winograd took 2.31 against 1.42 ms at 16 channels).
+            // Winograd needs its buffers 64-byte aligned: on ND4J's 16-byte-aligned buffers it crashed the process.
+            OneDnn.check(dnnl_dilated_convolution_backward_weights_desc_init(wd, dnnl_convolution_auto,
                     any(k.srcDims()), any(k.weightDims()), k.bias() ? biasMd(k) : null, any(k.dstDims()), k.strides(),
                     k.dilation(), k.padBefore(), k.padAfter()), "convolution backward weights descriptor");
             dnnl_primitive_desc wpd = OneDnn.primitiveDesc(wd, hint);

@@ -13,9 +13,7 @@ import java.util.Map;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A parameter's weights in the layout a oneDNN primitive asked for, reordered again only when the parameter's values
@@ -33,16 +31,16 @@ final class OneDnnWeights {
     /** The reordered weights, for the primitive's weights argument (valid after {@link #update}). */
     final dnnl_memory memory;
     /** Keeps the reordered weights' buffer alive as long as this. */
-    private final INDArray buffer;
+    private final OneDnn.Buffer buffer;
     private float[] seen;
     private float[] scratch;
 
     private OneDnnWeights(dnnl_memory_desc_t userMd, dnnl_memory_desc_t md, int length) {
         this.md = md;
         reorder = OneDnn.primitive(OneDnn.reorderDesc(userMd, md));
-        buffer = Nd4j.createUninitialized(DataType.FLOAT, (dnnl_memory_desc_get_size(md) + 3) / 4);
+        buffer = OneDnn.alignedBuffer(dnnl_memory_desc_get_size(md));
         user = OneDnn.memory(userMd, null);
-        memory = OneDnn.memory(md, buffer.data().addressPointer());
+        memory = OneDnn.memory(md, buffer.data());
         scratch = new float[length];
     }
 
