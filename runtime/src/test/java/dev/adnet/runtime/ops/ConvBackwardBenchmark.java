@@ -16,8 +16,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *       {@code forward/current} and {@code forward/libnd4j}: {@link Conv2d#forward} with and without it;
  *   <li>{@code bp/libnd4j/mbK}: libnd4j's {@code conv2d_bp} with the batch split into calls of K samples
  *       ({@code bp/libnd4j}: its split before oneDNN was called directly);
- *   <li>{@code dW only (conv2d_bp)} and {@code dW only (Java)}: no input gradient wanted, {@code conv2d_bp} against
- *       {@link ConvWeightGrad} (only where it applies);
+ *   <li>{@code dW only (conv2d_bp)}, {@code dW only (oneDNN)} and {@code dW only (Java)}: no input gradient wanted,
+ *       {@code conv2d_bp} against oneDNN's weight-gradient primitive alone and {@link ConvWeightGrad} (only where it
+ *       applies);
  *   <li>stride 1 only: {@code dX as conv2d}, the input gradient as a forward convolution of the output gradient with
  *       the transposed, flipped kernel; {@code dW via deconv2d_bp}, the weight gradient from libnd4j's transposed
  *       convolution backward (which also runs a wasted forward convolution).
@@ -87,6 +88,14 @@ public final class ConvBackwardBenchmark {
             Conv2d.javaWeightGrad = true;
         }));
         results.add(new INDArray[] {null, gwOld});
+        INDArray gwDnnl = w.ulike();
+        names.add("dW only (oneDNN)");
+        runs.add(() -> {
+            Conv2d.javaWeightGrad = false;
+            Conv2d.backward(x, w, null, gy, g, null, gwDnnl, null);
+            Conv2d.javaWeightGrad = true;
+        });
+        results.add(new INDArray[] {null, gwDnnl});
         if (ConvWeightGrad.applies(x, w, gy, g)) {
             INDArray gwJava = w.ulike();
             names.add("dW only (Java)");
