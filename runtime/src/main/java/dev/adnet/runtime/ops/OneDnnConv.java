@@ -97,11 +97,4 @@ final class OneDnnConv {
         Reference.reachabilityFence(b);
         Reference.reachabilityFence(out);
     }
-
-    /** For tests: how many shapes have a primitive. */
-    static int cachedShapes() {
-        synchronized (CACHE) {
-            return CACHE.size();
-        }
-    }
 }
