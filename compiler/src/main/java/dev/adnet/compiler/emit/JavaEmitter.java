@@ -148,6 +148,9 @@ public final class JavaEmitter {
         /** Fused batchnorm -> ReLU pairs: batchnorm op index to ReLU op index, and back. */
         private final Map<Integer, Integer> fusedRelu = new HashMap<>();
         private final Map<Integer, Integer> fusedBatchNorm = new HashMap<>();
+        /** Channels-last inference: convolution index -> the batchnorm right after it that folds into it. */
+        private final Map<Integer, Integer> convBatchNorm = new HashMap<>();
+        private final Map<Integer, Integer> batchNormConv = new HashMap<>();
         /** Fused add -> ReLU pairs (training and inference): add op index to ReLU op index, and back. */
         private final Map<Integer, Integer> addRelu = new HashMap<>();
         private final Map<Integer, Integer> reluAdd = new HashMap<>();
@@ -232,7 +235,9 @@ public final class JavaEmitter {
         /**
          * A rank-4 batchnorm whose output is read by exactly one op, a ReLU, and is no network output runs as one
          * {@code FusedBatchNormRelu} at the ReLU's position (forward) and at the batchnorm's step (backward, with the
-         * ReLU's output gradient): no intermediate array, one pass each way instead of two.
+         * ReLU's output gradient): no intermediate array, one pass each way instead of two. At channels-last inference,
+         * a batchnorm right after the convolution it alone reads folds into it ({@code ChannelsLast.convBatchNorm}:
+         * scaled weights and a bias, the ReLU as oneDNN's post-op), so no pass over the activation remains.
          */
         private void findFusions() {
             List<Op> ops = graph.ops();
@@ -246,6 +251,15 @@ public final class JavaEmitter {
                         && a.activation() == Op.ActivationKind.RELU) {
                     fusedRelu.put(i, r.get(0));
                     fusedBatchNorm.put(r.get(0), i);
+                }
+                // the pair runs where the batchnorm (or its fused ReLU) runs: only right after the convolution, so
+                // that the convolution's input is still what it was
+                boolean adjacent = !fusedRelu.containsKey(i) || fusedRelu.get(i) == i + 1;
+                if (adjacent && i > 0 && ops.get(i - 1) instanceof Op.Conv2d c && c.out().id() == b.in().id()
+                        && !outputs.contains(c.out().id())
+                        && readers.getOrDefault(c.out().id(), List.of()).size() == 1) {
+                    convBatchNorm.put(i - 1, i);
+                    batchNormConv.put(i, i - 1);
                 }
             }
         }
@@ -1024,6 +1038,9 @@ public final class JavaEmitter {
                 m.addStatement("$T $L = $L", INDARRAY, v(op.out()), v(relu.out()));
                 return;
             }
+            if (!train && nhwc && convBatchNorm.containsKey(index)) {
+                return; // runs with its batchnorm, folded into it
+            }
             comment(m, op);
             String out = v(op.out());
             if (!train && op instanceof Op.GatedResidual g && gateRelu.containsKey(index)) {
@@ -1194,6 +1211,14 @@ public final class JavaEmitter {
                 m.addStatement("$T $L = $L", INDARRAY, saveInvStd(b), allocUnbatched("invstd" + index, c));
                 m.addStatement("$T.trainForward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", kernel, v(b.in()), param(b.gamma()),
                         param(b.beta()), rm, rv, lit(b.momentum()), lit(b.eps()), out, saveMean(b), saveInvStd(b));
+            } else if (nhwc && batchNormConv.containsKey(index)) {
+                Op.Conv2d c = (Op.Conv2d) graph.ops().get(batchNormConv.get(index));
+                m.addComment("folded with $L at $L", commentText(c.path()),
+                        c.origin() == null ? "?" : commentText(c.origin().toString()));
+                m.addStatement("$T.convBatchNorm($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", op("ChannelsLast"),
+                        v(c.in()), param(c.weight()), param(c.bias()), geometry.get(batchNormConv.get(index)),
+                        param(b.gamma()), param(b.beta()), rm, rv, lit(b.eps()),
+                        kernel.simpleName().equals("FusedBatchNormRelu"), out);
             } else if (nhwc && b.in().rank() == 3) {
                 m.addStatement("$T.batchNorm($L, $L, $L, $L, $L, $L, $L, $L)", op("ChannelsLast"), v(b.in()),
                         param(b.gamma()), param(b.beta()), rm, rv, lit(b.eps()),

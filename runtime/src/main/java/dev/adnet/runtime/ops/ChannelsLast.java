@@ -68,6 +68,28 @@ public final class ChannelsLast {
     }
 
     /**
+     * Inference of a convolution and the batchnorm after it as one convolution: the batchnorm's affine map
+     * {@code y * scale[c] + shift[c]} (running statistics) folds into the weights ({@code w[c] * scale[c]}) and the bias
+     * ({@code b[c] * scale[c] + shift[c]}), and the ReLU, if asked, runs inside oneDNN as the result is written: no
+     * pass over the activation after the convolution. The folded parameters are recomputed on every call (a few
+     * microseconds), so updated parameters and statistics are always seen. Without oneDNN (DOUBLE, views): the
+     * convolution, then {@link #batchNorm} in place.
+     */
+    public static void convBatchNorm(INDArray x, INDArray w, INDArray b, ConvGeometry g, INDArray gamma, INDArray beta,
+            INDArray runningMean, INDArray runningVar, double eps, boolean relu, INDArray out) {
+        if (!oneDnn || !OneDnnConv.accepts(x, w, b, g, out)) {
+            conv2d(x, w, b, g, out);
+            batchNorm(out, gamma, beta, runningMean, runningVar, eps, relu, out);
+            return;
+        }
+        int c = Math.toIntExact(w.size(0));
+        double[][] affine = BnKernels.affine(gamma, beta, runningMean, runningVar, eps, c);
+        FoldedConv f = FoldedConv.of(w);
+        f.fold(w, b, affine[0], affine[1]);
+        OneDnnConv.forward(x, f.weights, f.bias, g, relu, out);
+    }
+
+    /**
      * Max pooling (padded positions never win), or average pooling over the real positions of each window. FLOAT
      * with explicit padding runs a Java kernel (libnd4j's NHWC pooling took 8 ms for a 4x4 average over
      * [256, 28, 28, 16], the kernel a fraction of that); "same" padding and DOUBLE run libnd4j's.

@@ -38,8 +38,10 @@ final class OneDnnConv {
                 && (b == null || OneDnn.takes(b));
     }
 
-    /** Primitives by shape and geometry; a sub-batch size is a shape of its own. */
-    private static final Map<ConvShape, Entry> CACHE = OneDnn.lruCache();
+    /** Primitives by shape, geometry and ReLU; a sub-batch size is a shape of its own. */
+    private static final Map<Key, Entry> CACHE = OneDnn.lruCache();
+
+    private record Key(ConvShape shape, boolean relu) {}
 
     /** One shape's convolution, with memory objects re-pointed at each call's arrays. */
     private static final class Entry {
@@ -50,7 +52,8 @@ final class OneDnnConv {
         final dnnl_memory dst;
         final dnnl_memory bias;
 
-        Entry(ConvShape k) {
+        Entry(Key key) {
+            ConvShape k = key.shape();
             long[] weightDims = k.weightDims();
             dnnl_memory_desc_t srcMd = OneDnn.desc(k.srcDims(), dnnl_nhwc);
             dnnl_memory_desc_t dstMd = OneDnn.desc(k.dstDims(), dnnl_nhwc);
@@ -59,7 +62,7 @@ final class OneDnnConv {
             dnnl_convolution_desc_t cd = new dnnl_convolution_desc_t();
             OneDnn.check(dnnl_dilated_convolution_forward_desc_init(cd, dnnl_forward_inference, dnnl_convolution_direct, srcMd,
                     anyWeights, biasMd, dstMd, k.strides(), k.dilation(), k.padBefore(), k.padAfter()), "convolution descriptor");
-            dnnl_primitive_desc pd = OneDnn.primitiveDesc(cd);
+            dnnl_primitive_desc pd = OneDnn.primitiveDesc(cd, key.relu() ? OneDnn.reluAfter() : null, null);
             weightMd = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
             conv = OneDnn.primitive(pd);
             userWeightMd = OneDnn.desc(weightDims, dnnl_oihw);
@@ -71,8 +74,13 @@ final class OneDnnConv {
 
     /** {@code out = conv(x, w) + b} for {@code [B, H, W, C]} arrays accepted by {@link #accepts}. */
     static void forward(INDArray x, INDArray w, INDArray b, ConvGeometry g, INDArray out) {
-        ConvShape key = new ConvShape(x.size(0), x.size(3), x.size(1), x.size(2), out.size(3), out.size(1), out.size(2), g,
-                b != null);
+        forward(x, w, b, g, false, out);
+    }
+
+    /** {@code out = relu?(conv(x, w) + b)}, the ReLU applied by oneDNN as the result is written. */
+    static void forward(INDArray x, INDArray w, INDArray b, ConvGeometry g, boolean relu, INDArray out) {
+        Key key = new Key(new ConvShape(x.size(0), x.size(3), x.size(1), x.size(2), out.size(3), out.size(1), out.size(2),
+                g, b != null), relu);
         Entry e;
         OneDnnWeights wc;
         synchronized (CACHE) {

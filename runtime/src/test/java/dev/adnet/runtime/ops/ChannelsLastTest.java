@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Every channels-last inference op against its channels-first counterpart on the same values: the NHWC result,
@@ -132,5 +133,39 @@ class ChannelsLastTest {
         INDArray out = Nd4j.create(t, 3, 120);
         ChannelsLast.flatten(nhwc(x), out);
         assertClose("flatten", out, values(expected), 0);
+    }
+
+    static Stream<Arguments> foldings() {
+        return Stream.of(
+                Arguments.of(DataType.FLOAT, true, false),
+                Arguments.of(DataType.FLOAT, false, true),
+                Arguments.of(DataType.DOUBLE, true, true),
+                Arguments.of(DataType.DOUBLE, false, false));
+    }
+
+    /** A batchnorm folded into the convolution before it equals the two ops, with and without ReLU and bias. */
+    @ParameterizedTest
+    @MethodSource("foldings")
+    void convBatchNormEqualsConvThenBatchNorm(DataType t, boolean relu, boolean bias) {
+        ConvGeometry g = ConvGeometry.of(3, 2, 1);
+        INDArray x = nhwc(random(31, t, 3, 5, 9, 9));
+        INDArray w = random(32, t, 6, 5, 3, 3);
+        INDArray b = bias ? random(33, t, 6) : null;
+        INDArray gamma = random(34, t, 6);
+        INDArray beta = random(35, t, 6);
+        INDArray mean = random(36, t, 6);
+        INDArray var = Transforms.abs(random(37, t, 6), true).addi(0.1);
+        INDArray conv = Nd4j.create(t, 3, 5, 5, 6);
+        ChannelsLast.conv2d(x, w, b, g, conv);
+        INDArray expected = conv.ulike();
+        ChannelsLast.batchNorm(conv, gamma, beta, mean, var, 1e-5, relu, expected);
+        INDArray out = conv.ulike();
+        ChannelsLast.convBatchNorm(x, w, b, g, gamma, beta, mean, var, 1e-5, relu, out);
+        assertClose("folded", out, values(expected), t == DataType.FLOAT ? 1e-5 : 1e-10);
+        // new statistics are used on the next call
+        var.muli(4);
+        ChannelsLast.batchNorm(conv, gamma, beta, mean, var, 1e-5, relu, expected);
+        ChannelsLast.convBatchNorm(x, w, b, g, gamma, beta, mean, var, 1e-5, relu, out);
+        assertClose("folded after an update", out, values(expected), t == DataType.FLOAT ? 1e-5 : 1e-10);
     }
 }
