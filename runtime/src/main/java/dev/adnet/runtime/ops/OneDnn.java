@@ -171,12 +171,12 @@ final class OneDnn {
      * A buffer for oneDNN's own layouts, aligned to 64 bytes as oneDNN's kernels may require (ND4J's buffers start 16
      * bytes past a cache line); {@code array} keeps the memory alive, {@code data} points into it.
      */
-    record Buffer(INDArray array, Pointer data) {}
+    record Buffer(INDArray array, Pointer data, long bytes) {}
 
     static Buffer alignedBuffer(long bytes) {
         INDArray a = Nd4j.createUninitialized(DataType.FLOAT, (bytes + 3) / 4 + 16);
         long base = a.data().addressPointer().address();
-        return new Buffer(a, new Address(base + (64 - base % 64) % 64));
+        return new Buffer(a, new Address(base + (64 - base % 64) % 64), bytes);
     }
 
     /** A pointer to a fixed native address (no memory of its own). */
@@ -196,6 +196,11 @@ final class OneDnn {
     /** Points a memory object at an array's data (dense, offset 0: see the callers' checks). */
     static void point(dnnl_memory m, INDArray a) {
         check(dnnl_memory_set_data_handle(m, a.data().addressPointer()), "set data handle");
+    }
+
+    /** Points a memory object at native memory (a {@link Buffer}'s data). */
+    static void pointAt(dnnl_memory m, Pointer data) {
+        check(dnnl_memory_set_data_handle(m, data), "set data handle");
     }
 
     /** Runs a primitive with its arguments on this thread's stream and waits for it. */

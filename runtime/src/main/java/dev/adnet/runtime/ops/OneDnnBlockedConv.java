@@ -37,6 +37,7 @@ import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -64,23 +65,41 @@ final class OneDnnBlockedConv {
     private static final Map<ConvShape, Forward> FORWARD = OneDnn.lruCache();
     private static final Map<ConvShape, Backward> BACKWARD = OneDnn.lruCache();
 
-    /** A user NCHW array reordered into (or out of) a layout oneDNN picked, through a buffer of its own. */
+    /**
+     * Per thread, the scratch buffers of oneDNN's layouts by role (forward input and output; backward output gradient
+     * for each primitive, input gradient, input, weight gradient): a call's staged copies live only during the call,
+     * so all shapes share them and memory grows with the largest shape, not with the number of shapes (sub-batch
+     * sizes would otherwise each keep buffers of their own).
+     */
+    private static final int ROLES = 7;
+
+    private static final ThreadLocal<OneDnn.Buffer[]> SCRATCH = ThreadLocal.withInitial(() -> new OneDnn.Buffer[ROLES]);
+
+    private static Pointer scratch(int role, long bytes) {
+        OneDnn.Buffer[] b = SCRATCH.get();
+        if (b[role] == null || b[role].bytes() < bytes) {
+            b[role] = OneDnn.alignedBuffer(bytes);
+        }
+        return b[role].data();
+    }
+
+    /** A user NCHW array reordered into (or out of) a layout oneDNN picked, through this thread's scratch. */
     private static final class Staged {
         final dnnl_memory user;
         final dnnl_memory inner;
         final dnnl_primitive reorder;
-        /** Keeps the buffer alive as long as this (null when the layouts agree and no copy is made). */
-        final OneDnn.Buffer buffer;
+        final int role;
+        final long bytes;
 
-        Staged(dnnl_memory_desc_t userMd, dnnl_memory_desc_t innerMd, boolean into) {
+        Staged(dnnl_memory_desc_t userMd, dnnl_memory_desc_t innerMd, boolean into, int role) {
+            this.role = role;
             user = OneDnn.memory(userMd, null);
+            bytes = dnnl_memory_desc_get_size(innerMd);
             if (dnnl_memory_desc_equal(userMd, innerMd) == 1) {
                 inner = user;
                 reorder = null;
-                buffer = null;
             } else {
-                buffer = OneDnn.alignedBuffer(dnnl_memory_desc_get_size(innerMd));
-                inner = OneDnn.memory(innerMd, buffer.data());
+                inner = OneDnn.memory(innerMd, null);
                 reorder = OneDnn.primitive(into ? OneDnn.reorderDesc(userMd, innerMd) : OneDnn.reorderDesc(innerMd, userMd));
             }
         }
@@ -89,6 +108,7 @@ final class OneDnnBlockedConv {
         dnnl_memory in(INDArray a) {
             OneDnn.point(user, a);
             if (reorder != null) {
+                OneDnn.pointAt(inner, scratch(role, bytes));
                 OneDnn.execute(reorder, new int[] {DNNL_ARG_FROM, DNNL_ARG_TO}, new dnnl_memory[] {user, inner});
             }
             return inner;
@@ -97,6 +117,9 @@ final class OneDnnBlockedConv {
         /** Points at a, to receive {@link #out()}. */
         dnnl_memory target(INDArray a) {
             OneDnn.point(user, a);
+            if (reorder != null) {
+                OneDnn.pointAt(inner, scratch(role, bytes));
+            }
             return inner;
         }
 
@@ -138,8 +161,8 @@ final class OneDnnBlockedConv {
             conv = OneDnn.primitive(pd);
             userWeightMd = OneDnn.desc(k.weightDims(), dnnl_oihw);
             weightMd = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
-            src = new Staged(OneDnn.desc(k.srcDims(), dnnl_nchw), dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0), true);
-            dst = new Staged(OneDnn.desc(k.dstDims(), dnnl_nchw), dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0), false);
+            src = new Staged(OneDnn.desc(k.srcDims(), dnnl_nchw), dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0), true, 0);
+            dst = new Staged(OneDnn.desc(k.dstDims(), dnnl_nchw), dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0), false, 1);
             bias = k.bias() ? OneDnn.memory(biasMd(k), null) : null;
         }
     }
@@ -209,8 +232,8 @@ final class OneDnnBlockedConv {
             data = OneDnn.primitive(dpd);
             dataWeightMd = dnnl_primitive_desc_query_md(dpd, dnnl_query_weights_md, 0);
             dnnl_memory_desc_t dataGradOut = dnnl_primitive_desc_query_md(dpd, dnnl_query_diff_dst_md, 0);
-            gradOutForData = new Staged(userDst, dataGradOut, true);
-            gradIn = new Staged(userSrc, dnnl_primitive_desc_query_md(dpd, dnnl_query_diff_src_md, 0), false);
+            gradOutForData = new Staged(userDst, dataGradOut, true, 2);
+            gradIn = new Staged(userSrc, dnnl_primitive_desc_query_md(dpd, dnnl_query_diff_src_md, 0), false, 3);
 
             dnnl_convolution_desc_t wd = new dnnl_convolution_desc_t();
             // the weight gradient lets oneDNN choose its algorithm (Winograd where it applies, 4.60 against 4.89 ms for
@@ -223,9 +246,9 @@ final class OneDnnBlockedConv {
             weights = OneDnn.primitive(wpd);
             dnnl_memory_desc_t weightsGradOut = dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_dst_md, 0);
             gradOutForWeights = dnnl_memory_desc_equal(weightsGradOut, dataGradOut) == 1 ? null
-                    : new Staged(userDst, weightsGradOut, true);
-            src = new Staged(userSrc, dnnl_primitive_desc_query_md(wpd, dnnl_query_src_md, 0), true);
-            gradW = new Staged(userWeightMd, dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_weights_md, 0), false);
+                    : new Staged(userDst, weightsGradOut, true, 4);
+            src = new Staged(userSrc, dnnl_primitive_desc_query_md(wpd, dnnl_query_src_md, 0), true, 5);
+            gradW = new Staged(userWeightMd, dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_weights_md, 0), false, 6);
             gradB = k.bias() ? OneDnn.memory(biasMd(k), null) : null;
         }
     }
