@@ -148,9 +148,8 @@ public final class JavaEmitter {
         /** Fused batchnorm -> ReLU pairs: batchnorm op index to ReLU op index, and back. */
         private final Map<Integer, Integer> fusedRelu = new HashMap<>();
         private final Map<Integer, Integer> fusedBatchNorm = new HashMap<>();
-        /** Channels-last inference: convolution index -> the batchnorm right after it that folds into it. */
-        private final Map<Integer, Integer> convBatchNorm = new HashMap<>();
-        private final Map<Integer, Integer> batchNormConv = new HashMap<>();
+        /** Channels-last inference: batchnorms folded into the convolution right before them (op index - 1). */
+        private final Set<Integer> foldedBatchNorm = new HashSet<>();
         /** Fused add -> ReLU pairs (training and inference): add op index to ReLU op index, and back. */
         private final Map<Integer, Integer> addRelu = new HashMap<>();
         private final Map<Integer, Integer> reluAdd = new HashMap<>();
@@ -258,8 +257,7 @@ public final class JavaEmitter {
                 if (adjacent && i > 0 && ops.get(i - 1) instanceof Op.Conv2d c && c.out().id() == b.in().id()
                         && !outputs.contains(c.out().id())
                         && readers.getOrDefault(c.out().id(), List.of()).size() == 1) {
-                    convBatchNorm.put(i - 1, i);
-                    batchNormConv.put(i, i - 1);
+                    foldedBatchNorm.add(i);
                 }
             }
         }
@@ -1038,7 +1036,7 @@ public final class JavaEmitter {
                 m.addStatement("$T $L = $L", INDARRAY, v(op.out()), v(relu.out()));
                 return;
             }
-            if (!train && nhwc && convBatchNorm.containsKey(index)) {
+            if (!train && nhwc && foldedBatchNorm.contains(index + 1)) {
                 return; // runs with its batchnorm, folded into it
             }
             comment(m, op);
@@ -1211,12 +1209,12 @@ public final class JavaEmitter {
                 m.addStatement("$T $L = $L", INDARRAY, saveInvStd(b), allocUnbatched("invstd" + index, c));
                 m.addStatement("$T.trainForward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", kernel, v(b.in()), param(b.gamma()),
                         param(b.beta()), rm, rv, lit(b.momentum()), lit(b.eps()), out, saveMean(b), saveInvStd(b));
-            } else if (nhwc && batchNormConv.containsKey(index)) {
-                Op.Conv2d c = (Op.Conv2d) graph.ops().get(batchNormConv.get(index));
+            } else if (nhwc && foldedBatchNorm.contains(index)) {
+                Op.Conv2d c = (Op.Conv2d) graph.ops().get(index - 1);
                 m.addComment("folded with $L at $L", commentText(c.path()),
                         c.origin() == null ? "?" : commentText(c.origin().toString()));
                 m.addStatement("$T.convBatchNorm($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", op("ChannelsLast"),
-                        v(c.in()), param(c.weight()), param(c.bias()), geometry.get(batchNormConv.get(index)),
+                        v(c.in()), param(c.weight()), param(c.bias()), geometry.get(index - 1),
                         param(b.gamma()), param(b.beta()), rm, rv, lit(b.eps()),
                         kernel.simpleName().equals("FusedBatchNormRelu"), out);
             } else if (nhwc && b.in().rank() == 3) {

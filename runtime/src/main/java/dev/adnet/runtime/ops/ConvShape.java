@@ -1,10 +1,25 @@
 package dev.adnet.runtime.ops;
 
+import static org.bytedeco.dnnl.global.dnnl.dnnl_a;
+
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
 /**
  * One convolution call's sizes and geometry, in oneDNN's terms: the key of its primitives, and the dimensions,
  * strides, gaps between kernel taps and padding on both sides that its descriptors take.
  */
 record ConvShape(long n, long c, long h, long w, long oc, long oh, long ow, ConvGeometry g, boolean bias) {
+
+    /** The shape of a channels-first call: x {@code [N, C, H, W]}, weights {@code [oC, C, kH, kW]}, y (or dy) NCHW. */
+    static ConvShape channelsFirst(INDArray x, INDArray w, INDArray b, ConvGeometry g, INDArray y) {
+        return new ConvShape(x.size(0), x.size(1), x.size(2), x.size(3), w.size(0), y.size(2), y.size(3), g, b != null);
+    }
+
+    /** The bias's memory descriptor (one value per output channel). */
+    dnnl_memory_desc_t biasMd() {
+        return OneDnn.desc(new long[] {oc}, dnnl_a);
+    }
 
     long[] srcDims() {
         return new long[] {n, c, h, w};

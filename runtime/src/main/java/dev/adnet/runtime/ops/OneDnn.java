@@ -203,15 +203,24 @@ final class OneDnn {
         check(dnnl_memory_set_data_handle(m, data), "set data handle");
     }
 
-    /** Runs a primitive with its arguments on this thread's stream and waits for it. */
+    /**
+     * Runs a primitive with its arguments on this thread's stream and waits for it; an argument whose memory is null
+     * is left out (an optional bias).
+     */
     static void execute(dnnl_primitive p, int[] args, dnnl_memory[] memories) {
-        dnnl_exec_arg_t a = new dnnl_exec_arg_t(args.length);
-        for (int i = 0; i < args.length; i++) {
-            a.position(i).arg(args[i]).memory(memories[i]);
+        int n = 0;
+        for (dnnl_memory m : memories) {
+            n += m == null ? 0 : 1;
+        }
+        dnnl_exec_arg_t a = new dnnl_exec_arg_t(n);
+        for (int i = 0, j = 0; i < args.length; i++) {
+            if (memories[i] != null) {
+                a.position(j++).arg(args[i]).memory(memories[i]);
+            }
         }
         a.position(0);
         dnnl_stream s = STREAM.get();
-        check(dnnl_primitive_execute(p, s, args.length, a), "execute");
+        check(dnnl_primitive_execute(p, s, n, a), "execute");
         check(dnnl_stream_wait(s), "wait");
         a.close();
     }

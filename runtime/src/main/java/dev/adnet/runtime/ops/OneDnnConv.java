@@ -4,14 +4,17 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_a;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_direct;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_dilated_convolution_forward_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_inference;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nhwc;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_oihw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_dst_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_src_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_weights_md;
 
 import java.lang.ref.Reference;
@@ -24,52 +27,74 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The channels-last convolution forward (inference) through oneDNN directly ({@link OneDnn}), for FLOAT dense
- * arrays without groups. Against libnd4j's {@code conv2d} (which also runs oneDNN, an older one), it keeps each
- * shape's primitive instead of building its descriptors on every call, and reorders the weights into the
- * primitive's layout once per change of their values instead of on every call (see {@link OneDnnWeights}).
+ * The convolution forward through oneDNN directly ({@link OneDnn}), FLOAT, no groups, in both layouts:
+ * channels-last inference runs on the NHWC arrays as they are (oneDNN's kernels take them directly), with an
+ * optional ReLU applied as the result is written; channels-first (training, and inference of networks that are not
+ * channels-last) runs on the layouts oneDNN picks (blocked), the NCHW arrays staged in and out
+ * ({@link OneDnnStaged}). Against libnd4j's {@code conv2d} (which also runs oneDNN, an older one), each shape keeps
+ * its primitive instead of building its descriptors on every call, and the weights are reordered into the
+ * primitive's layout once per change of their values ({@link OneDnnWeights}). The backward is
+ * {@link OneDnnBlockedConv}.
  */
 final class OneDnnConv {
     private OneDnnConv() {}
 
-    /** Whether {@link #forward} takes these arrays (else the caller uses libnd4j). */
+    /** Whether {@link #forward} takes these channels-last arrays as they are (else the caller uses libnd4j). */
     static boolean accepts(INDArray x, INDArray w, INDArray b, ConvGeometry g, INDArray out) {
         return g.groups() == 1 && OneDnn.available() && OneDnn.takes(x) && OneDnn.takes(w) && OneDnn.takes(out)
                 && (b == null || OneDnn.takes(b));
     }
 
-    /** Primitives by shape, geometry and ReLU; a sub-batch size is a shape of its own. */
-    private static final Map<Key, Entry> CACHE = OneDnn.lruCache();
+    /** Primitives by shape, layout and ReLU; a sub-batch size is a shape of its own. */
+    private static final Map<Key, Forward> CACHE = OneDnn.lruCache();
 
-    private record Key(ConvShape shape, boolean relu) {}
+    private record Key(ConvShape shape, boolean channelsLast, boolean relu) {}
 
     /** One shape's convolution, with memory objects re-pointed at each call's arrays. */
-    private static final class Entry {
+    private static final class Forward {
+        final dnnl_primitive_desc pd;
         final dnnl_primitive conv;
-        final dnnl_memory_desc_t weightMd;
         final dnnl_memory_desc_t userWeightMd;
-        final dnnl_memory src;
-        final dnnl_memory dst;
+        final dnnl_memory_desc_t weightMd;
+        final OneDnnStaged src;
+        final OneDnnStaged dst;
         final dnnl_memory bias;
 
-        Entry(Key key) {
+        Forward(Key key) {
             ConvShape k = key.shape();
-            long[] weightDims = k.weightDims();
-            dnnl_memory_desc_t srcMd = OneDnn.desc(k.srcDims(), dnnl_nhwc);
-            dnnl_memory_desc_t dstMd = OneDnn.desc(k.dstDims(), dnnl_nhwc);
-            dnnl_memory_desc_t anyWeights = OneDnn.desc(weightDims, dnnl_format_tag_any);
-            dnnl_memory_desc_t biasMd = k.bias() ? OneDnn.desc(new long[] {k.oc()}, dnnl_a) : null;
+            int userTag = key.channelsLast() ? dnnl_nhwc : dnnl_nchw;
+            // channels-last: the kernels run on NHWC as given; channels-first: in the layout oneDNN prefers
+            int opTag = key.channelsLast() ? dnnl_nhwc : dnnl_format_tag_any;
             dnnl_convolution_desc_t cd = new dnnl_convolution_desc_t();
-            OneDnn.check(dnnl_dilated_convolution_forward_desc_init(cd, dnnl_forward_inference, dnnl_convolution_direct, srcMd,
-                    anyWeights, biasMd, dstMd, k.strides(), k.dilation(), k.padBefore(), k.padAfter()), "convolution descriptor");
-            dnnl_primitive_desc pd = OneDnn.primitiveDesc(cd, key.relu() ? OneDnn.reluAfter() : null, null);
-            weightMd = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+            OneDnn.check(dnnl_dilated_convolution_forward_desc_init(cd,
+                    key.channelsLast() ? dnnl_forward_inference : dnnl_forward_training, dnnl_convolution_direct,
+                    OneDnn.desc(k.srcDims(), opTag), OneDnn.desc(k.weightDims(), dnnl_format_tag_any),
+                    k.bias() ? k.biasMd() : null, OneDnn.desc(k.dstDims(), opTag), k.strides(), k.dilation(),
+                    k.padBefore(), k.padAfter()), "convolution forward descriptor");
+            pd = OneDnn.primitiveDesc(cd, key.relu() ? OneDnn.reluAfter() : null, null);
             conv = OneDnn.primitive(pd);
-            userWeightMd = OneDnn.desc(weightDims, dnnl_oihw);
-            src = OneDnn.memory(srcMd, null);
-            dst = OneDnn.memory(dstMd, null);
-            bias = k.bias() ? OneDnn.memory(biasMd, null) : null;
+            userWeightMd = OneDnn.desc(k.weightDims(), dnnl_oihw);
+            weightMd = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+            src = new OneDnnStaged(OneDnn.desc(k.srcDims(), userTag), dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0),
+                    true, OneDnnStaged.SRC);
+            dst = new OneDnnStaged(OneDnn.desc(k.dstDims(), userTag), dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0),
+                    false, OneDnnStaged.DST);
+            bias = k.bias() ? OneDnn.memory(k.biasMd(), null) : null;
         }
+    }
+
+    private static Forward cached(Key key) {
+        synchronized (CACHE) {
+            return CACHE.computeIfAbsent(key, Forward::new);
+        }
+    }
+
+    /**
+     * The channels-first forward primitive descriptor of a shape (training's): the hint the backward primitives of
+     * that shape are built with.
+     */
+    static dnnl_primitive_desc channelsFirstDesc(ConvShape k) {
+        return cached(new Key(k, false, false)).pd;
     }
 
     /** {@code out = conv(x, w) + b} for {@code [B, H, W, C]} arrays accepted by {@link #accepts}. */
@@ -77,28 +102,34 @@ final class OneDnnConv {
         forward(x, w, b, g, false, out);
     }
 
-    /** {@code out = relu?(conv(x, w) + b)}, the ReLU applied by oneDNN as the result is written. */
+    /** {@code out = relu?(conv(x, w) + b)}, channels-last, the ReLU applied by oneDNN as the result is written. */
     static void forward(INDArray x, INDArray w, INDArray b, ConvGeometry g, boolean relu, INDArray out) {
-        Key key = new Key(new ConvShape(x.size(0), x.size(3), x.size(1), x.size(2), out.size(3), out.size(1), out.size(2),
-                g, b != null), relu);
-        Entry e;
-        OneDnnWeights wc;
-        synchronized (CACHE) {
-            e = CACHE.computeIfAbsent(key, Entry::new);
-        }
-        wc = OneDnnWeights.of(w, e.userWeightMd, e.weightMd);
-        synchronized (e) {
-            wc.update(w);
-            OneDnn.point(e.src, x);
-            OneDnn.point(e.dst, out);
+        run(new Key(new ConvShape(x.size(0), x.size(3), x.size(1), x.size(2), out.size(3), out.size(1), out.size(2), g,
+                b != null), true, relu), x, w, b, out);
+    }
+
+    /** {@code out = conv(x, w) + b}, all NCHW FLOAT (see {@link OneDnnBlockedConv#accepts}; views are copied). */
+    static void forwardChannelsFirst(INDArray x, INDArray w, INDArray b, ConvGeometry g, INDArray out) {
+        INDArray o = OneDnn.target(out);
+        INDArray xd = OneDnn.dense(x);
+        INDArray wd = OneDnn.dense(w);
+        run(new Key(ConvShape.channelsFirst(xd, wd, b, g, o), false, false), xd, wd, OneDnn.dense(b), o);
+        OneDnn.writeBack(o, out);
+    }
+
+    private static void run(Key key, INDArray x, INDArray w, INDArray b, INDArray out) {
+        Forward f = cached(key);
+        OneDnnWeights weights = OneDnnWeights.of(w, f.userWeightMd, f.weightMd);
+        synchronized (f) {
+            weights.update(w);
+            dnnl_memory s = f.src.in(x);
+            dnnl_memory d = f.dst.target(out);
             if (b != null) {
-                OneDnn.point(e.bias, b);
-                OneDnn.execute(e.conv, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST},
-                        new dnnl_memory[] {e.src, wc.memory, e.bias, e.dst});
-            } else {
-                OneDnn.execute(e.conv, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST},
-                        new dnnl_memory[] {e.src, wc.memory, e.dst});
+                OneDnn.point(f.bias, b);
             }
+            OneDnn.execute(f.conv, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST},
+                    new dnnl_memory[] {s, weights.memory, b == null ? null : f.bias, d});
+            f.dst.out();
         }
         Reference.reachabilityFence(x);
         Reference.reachabilityFence(w);
