@@ -68,6 +68,53 @@ public final class ChannelsLast {
     }
 
     /**
+     * The VJP of {@link #conv2d}: overwrites the gradients with respect to the input ({@code [B, H, W, inC]}), the
+     * weights and the bias (only when {@code b != null}); null gradient outputs are skipped. FLOAT runs oneDNN on the
+     * NHWC arrays as they are ({@link OneDnnConvBackward}); DOUBLE (gradient checks) libnd4j's {@code conv2d_bp}.
+     */
+    public static void conv2dBackward(INDArray x, INDArray w, INDArray b, INDArray gradOut, ConvGeometry g,
+            INDArray gradIn, INDArray gradW, INDArray gradB) {
+        Check.rank("x", x, 4);
+        Check.sameShape("gradIn", x, gradIn);
+        Check.sameShape("gradW", w, gradW);
+        Check.sameShape("gradB", b, gradB);
+        if (g.groups() != 1) {
+            throw new IllegalArgumentException("channels-last convolution has no groups, got " + g.groups());
+        }
+        Check.shape("w", w, w.size(0), x.size(3), g.kernelH(), g.kernelW());
+        Check.shape("gradOut", gradOut, last(g.outputShape(first(x.shape()), w.size(0))));
+        boolean withBias = b != null;
+        if (gradIn == null && gradW == null && (!withBias || gradB == null)) {
+            return;
+        }
+        if (oneDnn && OneDnnConvBackward.accepts(x, w, b, g, gradOut, gradIn, gradW, gradB)) {
+            OneDnnConvBackward.backwardChannelsLast(x, w, b, gradOut, g, gradIn, gradW, gradB);
+            return;
+        }
+        long[] args = g.nativeArgs();
+        args[9] = NHWC;
+        INDArray gi = gradIn == null ? x.ulike() : Native.denseTarget(gradIn);
+        INDArray gw = gradW == null ? w.ulike() : Native.denseTarget(gradW);
+        INDArray gb = withBias ? (gradB == null ? b.ulike() : Native.denseTarget(gradB)) : null;
+        INDArray[] in = withBias ? new INDArray[] {x, w, b, gradOut} : new INDArray[] {x, w, gradOut};
+        INDArray[] out = withBias ? new INDArray[] {gi, gw, gb} : new INDArray[] {gi, gw};
+        if (g.dilationH() > 1 || g.dilationW() > 1) {
+            Native.execWithoutHelpers("conv2d_bp", in, out, args);
+        } else {
+            Native.exec("conv2d_bp", in, out, args);
+        }
+        if (gradIn != null) {
+            Native.writeBack(gi, gradIn);
+        }
+        if (gradW != null) {
+            Native.writeBack(gw, gradW);
+        }
+        if (withBias && gradB != null) {
+            Native.writeBack(gb, gradB);
+        }
+    }
+
+    /**
      * Inference of a convolution and the batchnorm after it as one convolution: the batchnorm's affine map
      * {@code y * scale[c] + shift[c]} (running statistics) folds into the weights ({@code w[c] * scale[c]}) and the bias
      * ({@code b[c] * scale[c] + shift[c]}), and the ReLU, if asked, runs inside oneDNN as the result is written: no

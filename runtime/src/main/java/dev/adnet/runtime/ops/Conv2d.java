@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * 2-D convolution (cross-correlation, as PyTorch), NCHW input, weights {@code [outC, inC/groups, kH, kW]}, optional
  * bias {@code [outC]}.
  *
- * <p>FLOAT convolutions without groups run through oneDNN directly ({@link OneDnnConv}, {@link OneDnnBlockedConv}); the rest (DOUBLE,
+ * <p>FLOAT convolutions without groups run through oneDNN directly ({@link OneDnnConv}, {@link OneDnnConvBackward}); the rest (DOUBLE,
  * groups, views) use libnd4j's {@code conv2d} / {@code conv2d_bp} (oneDNN-backed). libnd4j has no grouped convolution: a
  * depthwise convolution ({@code groups == inC}, any channel multiplier) runs as {@code depthwise_conv2d}, whose
  * output channel {@code ic * multiplier + m} is PyTorch's order; other {@code groups > 1} run one convolution per
@@ -22,7 +22,7 @@ public final class Conv2d {
 
     public static void forward(INDArray x, INDArray w, INDArray b, ConvGeometry g, INDArray out) {
         checkShapes(x, w, b, g, out);
-        if (oneDnn && OneDnnBlockedConv.accepts(x, w, b, g, out)) {
+        if (oneDnn && OneDnnConvBackward.accepts(x, w, b, g, out)) {
             OneDnnConv.forwardChannelsFirst(x, w, b, g, out);
             return;
         }
@@ -93,8 +93,8 @@ public final class Conv2d {
             ConvWeightGrad.compute(x, gradOut, g, gradW, withBias ? gradB : null);
             return;
         }
-        if (oneDnn && OneDnnBlockedConv.accepts(x, w, b, g, gradOut, gradIn, gradW, gradB)) {
-            OneDnnBlockedConv.backward(x, w, b, gradOut, g, gradIn, gradW, gradB);
+        if (oneDnn && OneDnnConvBackward.accepts(x, w, b, g, gradOut, gradIn, gradW, gradB)) {
+            OneDnnConvBackward.backward(x, w, b, gradOut, g, gradIn, gradW, gradB);
             return;
         }
         long[] args = g.nativeArgs();
@@ -197,7 +197,7 @@ public final class Conv2d {
     }
 
     /**
-     * Whether FLOAT convolutions without groups go through oneDNN directly ({@link OneDnnConv}, {@link OneDnnBlockedConv}) when it is
+     * Whether FLOAT convolutions without groups go through oneDNN directly ({@link OneDnnConv}, {@link OneDnnConvBackward}) when it is
      * loaded; not final so that benchmarks can compare it with libnd4j's ops in one process.
      */
     static boolean oneDnn = true;

@@ -16,6 +16,11 @@ record ConvShape(long n, long c, long h, long w, long oc, long oh, long ow, Conv
         return new ConvShape(x.size(0), x.size(1), x.size(2), x.size(3), w.size(0), y.size(2), y.size(3), g, b != null);
     }
 
+    /** The shape of a channels-last call: x {@code [N, H, W, C]}, weights {@code [oC, C, kH, kW]}, y (or dy) NHWC. */
+    static ConvShape channelsLast(INDArray x, INDArray w, INDArray b, ConvGeometry g, INDArray y) {
+        return new ConvShape(x.size(0), x.size(3), x.size(1), x.size(2), w.size(0), y.size(1), y.size(2), g, b != null);
+    }
+
     /** The bias's memory descriptor (one value per output channel). */
     dnnl_memory_desc_t biasMd() {
         return OneDnn.desc(new long[] {oc}, dnnl_a);

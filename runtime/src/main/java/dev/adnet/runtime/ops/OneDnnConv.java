@@ -34,7 +34,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ({@link OneDnnStaged}). Against libnd4j's {@code conv2d} (which also runs oneDNN, an older one), each shape keeps
  * its primitive instead of building its descriptors on every call, and the weights are reordered into the
  * primitive's layout once per change of their values ({@link OneDnnWeights}). The backward is
- * {@link OneDnnBlockedConv}.
+ * {@link OneDnnConvBackward}.
  */
 final class OneDnnConv {
     private OneDnnConv() {}
@@ -63,15 +63,7 @@ final class OneDnnConv {
         Forward(Key key) {
             ConvShape k = key.shape();
             int userTag = key.channelsLast() ? dnnl_nhwc : dnnl_nchw;
-            // channels-last: the kernels run on NHWC as given; channels-first: in the layout oneDNN prefers
-            int opTag = key.channelsLast() ? dnnl_nhwc : dnnl_format_tag_any;
-            dnnl_convolution_desc_t cd = new dnnl_convolution_desc_t();
-            OneDnn.check(dnnl_dilated_convolution_forward_desc_init(cd,
-                    key.channelsLast() ? dnnl_forward_inference : dnnl_forward_training, dnnl_convolution_direct,
-                    OneDnn.desc(k.srcDims(), opTag), OneDnn.desc(k.weightDims(), dnnl_format_tag_any),
-                    k.bias() ? k.biasMd() : null, OneDnn.desc(k.dstDims(), opTag), k.strides(), k.dilation(),
-                    k.padBefore(), k.padAfter()), "convolution forward descriptor");
-            pd = OneDnn.primitiveDesc(cd, key.relu() ? OneDnn.reluAfter() : null, null);
+            pd = descriptor(key, key.channelsLast() ? dnnl_forward_inference : dnnl_forward_training);
             conv = OneDnn.primitive(pd);
             userWeightMd = OneDnn.desc(k.weightDims(), dnnl_oihw);
             weightMd = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
@@ -90,11 +82,25 @@ final class OneDnnConv {
     }
 
     /**
-     * The channels-first forward primitive descriptor of a shape (training's): the hint the backward primitives of
-     * that shape are built with.
+     * The training forward's primitive descriptor of a shape: the hint the backward primitives of that shape are
+     * built with. Channels-first: the forward's own (it runs in training mode); channels-last: a descriptor of its
+     * own, as the channels-last forward is built for inference (the backward caches its primitives, so this runs
+     * once per shape).
      */
-    static dnnl_primitive_desc channelsFirstDesc(ConvShape k) {
-        return cached(new Key(k, false, false)).pd;
+    static dnnl_primitive_desc trainingDesc(ConvShape k, boolean channelsLast) {
+        return channelsLast ? descriptor(new Key(k, true, false), dnnl_forward_training) : cached(new Key(k, false, false)).pd;
+    }
+
+    private static dnnl_primitive_desc descriptor(Key key, int propKind) {
+        ConvShape k = key.shape();
+        // channels-last: the kernels run on NHWC as given; channels-first: in the layout oneDNN prefers
+        int opTag = key.channelsLast() ? dnnl_nhwc : dnnl_format_tag_any;
+        dnnl_convolution_desc_t cd = new dnnl_convolution_desc_t();
+        OneDnn.check(dnnl_dilated_convolution_forward_desc_init(cd, propKind, dnnl_convolution_direct,
+                OneDnn.desc(k.srcDims(), opTag), OneDnn.desc(k.weightDims(), dnnl_format_tag_any),
+                k.bias() ? k.biasMd() : null, OneDnn.desc(k.dstDims(), opTag), k.strides(), k.dilation(),
+                k.padBefore(), k.padAfter()), "convolution forward descriptor");
+        return OneDnn.primitiveDesc(cd, key.relu() ? OneDnn.reluAfter() : null, null);
     }
 
     /** {@code out = conv(x, w) + b} for {@code [B, H, W, C]} arrays accepted by {@link #accepts}. */
@@ -104,11 +110,10 @@ final class OneDnnConv {
 
     /** {@code out = relu?(conv(x, w) + b)}, channels-last, the ReLU applied by oneDNN as the result is written. */
     static void forward(INDArray x, INDArray w, INDArray b, ConvGeometry g, boolean relu, INDArray out) {
-        run(new Key(new ConvShape(x.size(0), x.size(3), x.size(1), x.size(2), out.size(3), out.size(1), out.size(2), g,
-                b != null), true, relu), x, w, b, out);
+        run(new Key(ConvShape.channelsLast(x, w, b, g, out), true, relu), x, w, b, out);
     }
 
-    /** {@code out = conv(x, w) + b}, all NCHW FLOAT (see {@link OneDnnBlockedConv#accepts}; views are copied). */
+    /** {@code out = conv(x, w) + b}, all NCHW FLOAT (see {@link OneDnnConvBackward#accepts}; views are copied). */
     static void forwardChannelsFirst(INDArray x, INDArray w, INDArray b, ConvGeometry g, INDArray out) {
         INDArray o = OneDnn.target(out);
         INDArray xd = OneDnn.dense(x);

@@ -12,7 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * Ways of computing a FLOAT convolution's backward (and its forward), alternated in one process (rounds of 3 calls
  * each; min and median ms per call), with the largest deviation of each variant's gradient from {@code conv2d_bp}'s:
  * <ul>
- *   <li>{@code bp/current}: {@link Conv2d#backward} as the runtime runs it (oneDNN directly, {@link OneDnnBlockedConv});
+ *   <li>{@code bp/channels-last}, {@code forward/channels-last}: the same convolution on NHWC copies of the arrays
+ *       ({@link ChannelsLast#conv2dBackward}, {@link ChannelsLast#conv2d}), as channels-last training runs it;
+ *   <li>{@code bp/current}: {@link Conv2d#backward} as the runtime runs it (oneDNN directly, {@link OneDnnConvBackward});
  *       {@code forward/current} and {@code forward/libnd4j}: {@link Conv2d#forward} with and without it;
  *   <li>{@code bp/libnd4j/mbK}: libnd4j's {@code conv2d_bp} with the batch split into calls of K samples
  *       ({@code bp/libnd4j}: its split before oneDNN was called directly);
@@ -79,6 +81,19 @@ public final class ConvBackwardBenchmark {
         results.add(new INDArray[] {null, null});
         names.add("forward/libnd4j");
         runs.add(() -> libnd4j(() -> Conv2d.forward(x, w, null, g, y)));
+        results.add(new INDArray[] {null, null});
+        // channels-last training: the same values in NHWC, gradients permuted back for the comparison
+        INDArray xl = x.permute(0, 2, 3, 1).dup('c');
+        INDArray gyl = gy.permute(0, 2, 3, 1).dup('c');
+        INDArray yl = Nd4j.create(DataType.FLOAT, os[0], os[2], os[3], os[1]);
+        INDArray gill = xl.ulike();
+        INDArray gwll = w.ulike();
+        INDArray gilView = gill.permute(0, 3, 1, 2);
+        names.add("bp/channels-last");
+        runs.add(() -> ChannelsLast.conv2dBackward(xl, w, null, gyl, g, gill, gwll, null));
+        results.add(new INDArray[] {gilView, gwll});
+        names.add("forward/channels-last");
+        runs.add(() -> ChannelsLast.conv2d(xl, w, null, g, yl));
         results.add(new INDArray[] {null, null});
         INDArray gwOld = w.ulike();
         names.add("dW only (conv2d_bp)");

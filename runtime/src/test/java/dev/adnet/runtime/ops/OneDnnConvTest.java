@@ -149,7 +149,7 @@ class OneDnnConvTest {
         INDArray wt = random(12, DataType.FLOAT, outC, inC, g.kernelH(), g.kernelW());
         INDArray b = bias ? random(13, DataType.FLOAT, outC) : null;
         INDArray expected = reference(x, wt, b, g);
-        assertThat(OneDnnBlockedConv.accepts(x, wt, b, g)).isTrue();
+        assertThat(OneDnnConvBackward.accepts(x, wt, b, g)).isTrue();
         INDArray out = Nd4j.create(DataType.FLOAT, expected.shape());
         Conv2d.forward(x, wt, b, g, out);
         assertClose("forward " + g, out, values(expected), 1e-4);
@@ -187,6 +187,57 @@ class OneDnnConvTest {
         INDArray onlyIn = x.ulike();
         Conv2d.backward(x, wt, b, gradOut, g, onlyIn, null, null);
         assertClose("input gradient alone " + g, onlyIn, values(giD), tolIn);
+    }
+
+    /**
+     * Channels-last backward (training in NHWC): FLOAT through oneDNN on the NHWC arrays, DOUBLE through libnd4j's
+     * NHWC {@code conv2d_bp}, both against the channels-first DOUBLE gradients; each gradient alone too.
+     */
+    @ParameterizedTest
+    @MethodSource("geometries")
+    void channelsLastBackwardEqualsChannelsFirst(ConvGeometry g, int inC, int outC, int h, int w, boolean bias) {
+        channelsLastBackward(3, g, inC, outC, h, w, bias);
+    }
+
+    @ParameterizedTest
+    @MethodSource("largeBatches")
+    void channelsLastBackwardAtLargeBatches(int batch, int inC, int outC, int hw, boolean bias) {
+        channelsLastBackward(batch, ConvGeometry.of(3, 1, 1), inC, outC, hw, hw, bias);
+    }
+
+    private static void channelsLastBackward(int batch, ConvGeometry g, int inC, int outC, int h, int w,
+            boolean bias) {
+        INDArray x = random(21, DataType.FLOAT, batch, inC, h, w);
+        INDArray wt = random(22, DataType.FLOAT, outC, inC, g.kernelH(), g.kernelW());
+        INDArray b = bias ? random(23, DataType.FLOAT, outC) : null;
+        INDArray gradOut = random(24, DataType.FLOAT, g.outputShape(x.shape(), outC));
+        INDArray giD = Nd4j.create(DataType.DOUBLE, x.shape());
+        INDArray gwD = Nd4j.create(DataType.DOUBLE, wt.shape());
+        INDArray gbD = bias ? Nd4j.create(DataType.DOUBLE, outC) : null;
+        Conv2d.backward(x.castTo(DataType.DOUBLE), wt.castTo(DataType.DOUBLE), bias ? b.castTo(DataType.DOUBLE) : null,
+                gradOut.castTo(DataType.DOUBLE), g, giD, gwD, gbD);
+        for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray xs = nhwc(x).castTo(t);
+            INDArray ws = wt.castTo(t);
+            INDArray bs = bias ? b.castTo(t) : null;
+            INDArray gos = nhwc(gradOut).castTo(t);
+            INDArray gi = xs.ulike();
+            INDArray gw = ws.ulike();
+            INDArray gb = bias ? bs.ulike() : null;
+            ChannelsLast.conv2dBackward(xs, ws, bs, gos, g, gi, gw, gb);
+            double tol = t == DataType.DOUBLE ? 1e-10 : 2e-3;
+            assertClose(t + " channels-last input gradient " + g, nchw(gi), values(giD), tol);
+            assertClose(t + " channels-last weight gradient " + g, gw, values(gwD), tol);
+            if (bias) {
+                assertClose(t + " channels-last bias gradient " + g, gb, values(gbD), tol);
+            }
+            INDArray onlyW = ws.ulike();
+            ChannelsLast.conv2dBackward(xs, ws, bs, gos, g, null, onlyW, null);
+            assertClose(t + " channels-last weight gradient alone " + g, onlyW, values(gwD), tol);
+            INDArray onlyIn = xs.ulike();
+            ChannelsLast.conv2dBackward(xs, ws, bs, gos, g, onlyIn, null, null);
+            assertClose(t + " channels-last input gradient alone " + g, nchw(onlyIn), values(giD), tol);
+        }
     }
 
     /** The largest error of a against b, each relative to max(1, |b|) as {@link Testing#assertClose} measures. */

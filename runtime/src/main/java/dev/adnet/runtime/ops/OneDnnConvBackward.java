@@ -13,6 +13,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_dilated_convolution_backward_we
 import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_nhwc;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_oihw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_diff_dst_md;
@@ -32,16 +33,18 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The channels-first convolution's backward through oneDNN directly ({@link OneDnn}), on the layouts oneDNN picks
- * (blocked), the NCHW arrays staged in and out ({@link OneDnnStaged}; the forward is {@link OneDnnConv}): two
- * primitives, each run only when its gradient is wanted, the input gradient with the direct algorithm and the
- * weight gradient with oneDNN's choice, the output gradient staged once for both when they take one layout.
+ * The convolution's backward through oneDNN directly ({@link OneDnn}; the forward is {@link OneDnnConv}), in both
+ * layouts: channels-first on the layouts oneDNN picks (blocked), the NCHW arrays staged in and out
+ * ({@link OneDnnStaged}); channels-last on the NHWC arrays as they are (oneDNN's kernels take them directly, so
+ * only the small weight arrays are reordered). Two primitives, each run only when its gradient is wanted, the input
+ * gradient with the direct algorithm and the weight gradient with oneDNN's choice, the output gradient staged once
+ * for both when they take one layout.
  * libnd4j's {@code conv2d_bp} computes both in one call with one algorithm (Winograd at 16 samples or more per call,
  * slow for the input gradient), reorders the output gradient twice and builds its descriptors on every call: for
  * [128, 16, 28, 28] 3x3 -> 16, backward 5.9 against 11.4 ms (docs/benchmarks.md).
  */
-final class OneDnnBlockedConv {
-    private OneDnnBlockedConv() {}
+final class OneDnnConvBackward {
+    private OneDnnConvBackward() {}
 
     /**
      * Whether a channels-first convolution of these arrays (and of its outputs or gradients, null ones skipped) goes
@@ -64,7 +67,9 @@ final class OneDnnBlockedConv {
         return a == null || a.dataType() == DataType.FLOAT;
     }
 
-    private static final Map<ConvShape, Backward> BACKWARD = OneDnn.lruCache();
+    private static final Map<Key, Backward> BACKWARD = OneDnn.lruCache();
+
+    private record Key(ConvShape shape, boolean channelsLast) {}
 
     private static dnnl_memory_desc_t any(long[] dims) {
         return OneDnn.desc(dims, dnnl_format_tag_any);
@@ -83,15 +88,20 @@ final class OneDnnBlockedConv {
         final OneDnnStaged gradW;
         final dnnl_memory gradB;
 
-        Backward(ConvShape k) {
-            dnnl_primitive_desc hint = OneDnnConv.channelsFirstDesc(k);
-            dnnl_memory_desc_t userSrc = OneDnn.desc(k.srcDims(), dnnl_nchw);
-            dnnl_memory_desc_t userDst = OneDnn.desc(k.dstDims(), dnnl_nchw);
+        Backward(Key key) {
+            ConvShape k = key.shape();
+            dnnl_primitive_desc hint = OneDnnConv.trainingDesc(k, key.channelsLast());
+            int userTag = key.channelsLast() ? dnnl_nhwc : dnnl_nchw;
+            dnnl_memory_desc_t userSrc = OneDnn.desc(k.srcDims(), userTag);
+            dnnl_memory_desc_t userDst = OneDnn.desc(k.dstDims(), userTag);
             userWeightMd = OneDnn.desc(k.weightDims(), dnnl_oihw);
+            // channels-last: the activations and their gradients stay NHWC (as given); else oneDNN's choice
+            dnnl_memory_desc_t srcMd = key.channelsLast() ? userSrc : any(k.srcDims());
+            dnnl_memory_desc_t dstMd = key.channelsLast() ? userDst : any(k.dstDims());
 
             dnnl_convolution_desc_t dd = new dnnl_convolution_desc_t();
-            OneDnn.check(dnnl_dilated_convolution_backward_data_desc_init(dd, dnnl_convolution_direct, any(k.srcDims()),
-                    any(k.weightDims()), any(k.dstDims()), k.strides(), k.dilation(), k.padBefore(), k.padAfter()),
+            OneDnn.check(dnnl_dilated_convolution_backward_data_desc_init(dd, dnnl_convolution_direct, srcMd,
+                    any(k.weightDims()), dstMd, k.strides(), k.dilation(), k.padBefore(), k.padAfter()),
                     "convolution backward data descriptor");
             dnnl_primitive_desc dpd = OneDnn.primitiveDesc(dd, hint);
             data = OneDnn.primitive(dpd);
@@ -106,7 +116,7 @@ final class OneDnnBlockedConv {
             // 64 channels at 7x7); the input gradient stays direct (Winograd took 2.31 against 1.42 ms at 16 channels).
             // Winograd needs its buffers 64-byte aligned: on ND4J's 16-byte-aligned buffers it crashed the process.
             OneDnn.check(dnnl_dilated_convolution_backward_weights_desc_init(wd, dnnl_convolution_auto,
-                    any(k.srcDims()), any(k.weightDims()), k.bias() ? k.biasMd() : null, any(k.dstDims()), k.strides(),
+                    srcMd, any(k.weightDims()), k.bias() ? k.biasMd() : null, dstMd, k.strides(),
                     k.dilation(), k.padBefore(), k.padAfter()), "convolution backward weights descriptor");
             dnnl_primitive_desc wpd = OneDnn.primitiveDesc(wd, hint);
             weights = OneDnn.primitive(wpd);
@@ -127,21 +137,35 @@ final class OneDnnBlockedConv {
      */
     static void backward(INDArray x, INDArray w, INDArray b, INDArray gradOut, ConvGeometry g, INDArray gradIn,
             INDArray gradW, INDArray gradB) {
+        backward(x, w, b, gradOut, g, gradIn, gradW, gradB, false);
+    }
+
+    /** {@link #backward} of a channels-last convolution: x, gradOut and gradIn are {@code [B, H, W, C]}. */
+    static void backwardChannelsLast(INDArray x, INDArray w, INDArray b, INDArray gradOut, ConvGeometry g,
+            INDArray gradIn, INDArray gradW, INDArray gradB) {
+        backward(x, w, b, gradOut, g, gradIn, gradW, gradB, true);
+    }
+
+    private static void backward(INDArray x, INDArray w, INDArray b, INDArray gradOut, ConvGeometry g, INDArray gradIn,
+            INDArray gradW, INDArray gradB, boolean channelsLast) {
         INDArray gi = OneDnn.target(gradIn);
         INDArray gw = OneDnn.target(gradW);
         INDArray gb = b == null ? null : OneDnn.target(gradB);
-        backwardDense(OneDnn.dense(x), OneDnn.dense(w), OneDnn.dense(b), OneDnn.dense(gradOut), g, gi, gw, gb);
+        INDArray xd = OneDnn.dense(x);
+        INDArray wd = OneDnn.dense(w);
+        INDArray gd = OneDnn.dense(gradOut);
+        ConvShape k = channelsLast ? ConvShape.channelsLast(xd, wd, b, g, gd) : ConvShape.channelsFirst(xd, wd, b, g, gd);
+        backwardDense(new Key(k, channelsLast), xd, wd, OneDnn.dense(b), gd, gi, gw, gb);
         OneDnn.writeBack(gi, gradIn);
         OneDnn.writeBack(gw, gradW);
         OneDnn.writeBack(gb, gradB);
     }
 
-    private static void backwardDense(INDArray x, INDArray w, INDArray b, INDArray gradOut, ConvGeometry g,
+    private static void backwardDense(Key key, INDArray x, INDArray w, INDArray b, INDArray gradOut,
             INDArray gradIn, INDArray gradW, INDArray gradB) {
-        ConvShape k = ConvShape.channelsFirst(x, w, b, g, gradOut);
         Backward p;
         synchronized (BACKWARD) {
-            p = BACKWARD.computeIfAbsent(k, Backward::new);
+            p = BACKWARD.computeIfAbsent(key, Backward::new);
         }
         OneDnnWeights weights = gradIn == null ? null : OneDnnWeights.of(w, p.userWeightMd, p.dataWeightMd);
         boolean biasGrad = b != null && gradB != null;
