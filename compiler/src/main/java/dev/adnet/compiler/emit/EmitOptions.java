@@ -10,13 +10,13 @@ import java.util.Objects;
  * @param sourceHash a hex digest of the source, returned by {@code sourceHash()} and recorded in checkpoints
  * @param compilerVersion the adnet version named in the header
  * @param flopsPerSample the cost model's FLOPs per sample, returned by {@code flopsPerSample()}
- * @param channelsLast whether inference may run channels-last (when every image op of the network supports it;
- *     see {@code InferenceLayout}); off only to compare the layouts
+ * @param channelsLast whether inference and training may run channels-last (when every image op of the network
+ *     supports it; see {@code ImageLayout}); off only to compare the layouts
  */
 public record EmitOptions(String javaPackage, String sourceFile, String sourceHash, String compilerVersion,
         long flopsPerSample, boolean channelsLast) {
 
-    /** Options with channels-last inference allowed. */
+    /** Options with the channels-last layout allowed. */
     public EmitOptions(String javaPackage, String sourceFile, String sourceHash, String compilerVersion,
             long flopsPerSample) {
         this(javaPackage, sourceFile, sourceHash, compilerVersion, flopsPerSample, true);

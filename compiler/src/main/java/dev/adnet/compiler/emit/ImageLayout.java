@@ -5,13 +5,13 @@ import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.Value;
 
 /**
- * Whether a network's inference runs channels-last ({@code dev.adnet.runtime.ops.ChannelsLast}): only when every
- * op that touches an image-shaped value (rank 3 per sample) has a channels-last form, and no network output is
- * image-shaped (outputs keep the declared channels-first shape without a conversion). Training always runs
- * channels-first; the parameters are the same in both layouts.
+ * Whether a network runs channels-last, in inference and training ({@code dev.adnet.runtime.ops.ChannelsLast},
+ * {@code ChannelsLastTraining}): only when every op that touches an image-shaped value (rank 3 per sample) has a
+ * channels-last form (and its VJP), and no network output is image-shaped (outputs keep the declared channels-first
+ * shape without a conversion). The parameters are the same in both layouts, so checkpoints do not depend on it.
  */
-final class InferenceLayout {
-    private InferenceLayout() {}
+final class ImageLayout {
+    private ImageLayout() {}
 
     static boolean channelsLast(Graph graph) {
         for (Graph.Port p : graph.outputs()) {

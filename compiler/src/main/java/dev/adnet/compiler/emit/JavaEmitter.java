@@ -53,6 +53,7 @@ public final class JavaEmitter {
     static final ClassName CONV_GEOMETRY = ClassName.get(OPS, "ConvGeometry");
     static final ClassName POOL_GEOMETRY = ClassName.get(OPS, "PoolGeometry");
     static final ClassName ELEMENTWISE = ClassName.get(OPS, "Elementwise");
+    static final ClassName CL_TRAINING = ClassName.get(OPS, "ChannelsLastTraining");
     private static final String ADAPTIVE = "dev.adnet.runtime.adaptive";
     static final ClassName GUMBEL = ClassName.get(ADAPTIVE, "GumbelSoftmax");
     static final ClassName GATED_RESIDUAL = ClassName.get(ADAPTIVE, "GatedResidual");
@@ -89,7 +90,7 @@ public final class JavaEmitter {
         "Dense", "BatchNorm", "LayerNorm", "Relu", "Gelu", "Sigmoid", "Tanh", "Softmax", "MaxPool2d", "AvgPool2d",
         "GlobalAvgPool", "Flatten", "Dropout", "Concat", "SoftmaxCrossEntropy", "MeanSquaredError",
         "FusedBatchNormRelu", "Distillation", "ExitMode", "ExitPolicy", "ExitRouting", "Compaction", "GumbelSoftmax", "GatedResidual",
-        "Prediction", "GateMode", "ChannelsLast",
+        "Prediction", "GateMode", "ChannelsLast", "ChannelsLastTraining",
         "IllegalArgumentException", "Override", "System"};
 
     public JavaEmitter() {}
@@ -162,10 +163,15 @@ public final class JavaEmitter {
         private final Map<Integer, List<Integer>> readers = new HashMap<>();
         /** The ids of the network's output values, which no fusion may leave unstored. */
         private final Set<Integer> outputs = new HashSet<>();
-        /** Whether this network's inference runs channels-last ({@link InferenceLayout}). */
+        /** Whether this network runs channels-last ({@link ImageLayout}). */
         private final boolean channelsLast;
-        /** Whether the code being emitted is that inference: image activations are {@code [B, H, W, C]}. */
+        /** Whether the code being emitted runs channels-last: image activations are {@code [B, H, W, C]}. */
         private boolean nhwc;
+        /**
+         * Whether the code being emitted is the training step, where a frozen op runs as at inference but no
+         * batchnorm folds into its convolution (the backward may read the convolution's output).
+         */
+        private boolean inTrainStep;
 
         Emission(Graph graph, EmitOptions options) {
             if (graph.inputs().isEmpty()) {
@@ -175,7 +181,7 @@ public final class JavaEmitter {
             this.graph = graph;
             this.options = options;
             this.trainable = graph.training() != null;
-            this.channelsLast = options.channelsLast() && InferenceLayout.channelsLast(graph);
+            this.channelsLast = options.channelsLast() && ImageLayout.channelsLast(graph);
             this.className = Names.identifier(graph.name());
             classScope.reserve(TYPE_NAMES).reserve(className, "NAME", "SOURCE_HASH", "FLOPS_PER_SAMPLE", "INPUTS",
                     "OUTPUTS", "dataType", "arena", "parameters", "buffers", "GATE_FLOPS", "openRows", "inferenceSeed", "gateMode",
@@ -745,7 +751,7 @@ public final class JavaEmitter {
 
         /** Image inputs to {@code [B, H, W, C]}: a view for one channel (the same memory), a copy otherwise. */
         private void toChannelsLast(MethodSpec.Builder m) {
-            m.addComment("inference runs channels-last: images are [batch, height, width, channels]");
+            m.addComment("channels-last: images are [batch, height, width, channels]");
             for (Graph.Port p : graph.inputs()) {
                 Value in = p.value();
                 if (in.rank() != 3) {
@@ -1036,7 +1042,7 @@ public final class JavaEmitter {
                 m.addStatement("$T $L = $L", INDARRAY, v(op.out()), v(relu.out()));
                 return;
             }
-            if (!train && nhwc && foldedBatchNorm.contains(index + 1)) {
+            if (!train && nhwc && !inTrainStep && foldedBatchNorm.contains(index + 1)) {
                 return; // runs with its batchnorm, folded into it
             }
             comment(m, op);
@@ -1203,24 +1209,30 @@ public final class JavaEmitter {
         private void batchNorm(MethodSpec.Builder m, Op.BatchNorm b, int index, ClassName kernel, String out, boolean train) {
             String rm = bufferField.get(b.runningMean().name());
             String rv = bufferField.get(b.runningVar().name());
+            boolean relu = kernel.simpleName().equals("FusedBatchNormRelu");
             if (train) {
                 long[] c = {b.in().dim(0)};
                 m.addStatement("$T $L = $L", INDARRAY, saveMean(b), allocUnbatched("mean" + index, c));
                 m.addStatement("$T $L = $L", INDARRAY, saveInvStd(b), allocUnbatched("invstd" + index, c));
-                m.addStatement("$T.trainForward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", kernel, v(b.in()), param(b.gamma()),
-                        param(b.beta()), rm, rv, lit(b.momentum()), lit(b.eps()), out, saveMean(b), saveInvStd(b));
-            } else if (nhwc && foldedBatchNorm.contains(index)) {
+                if (nhwc && b.in().rank() == 3) {
+                    m.addStatement("$T.batchNormTrain($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", CL_TRAINING, v(b.in()),
+                            param(b.gamma()), param(b.beta()), rm, rv, lit(b.momentum()), lit(b.eps()), relu, out,
+                            saveMean(b), saveInvStd(b));
+                } else {
+                    m.addStatement("$T.trainForward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", kernel, v(b.in()),
+                            param(b.gamma()), param(b.beta()), rm, rv, lit(b.momentum()), lit(b.eps()), out, saveMean(b),
+                            saveInvStd(b));
+                }
+            } else if (nhwc && !inTrainStep && foldedBatchNorm.contains(index)) {
                 Op.Conv2d c = (Op.Conv2d) graph.ops().get(index - 1);
                 m.addComment("folded with $L at $L", commentText(c.path()),
                         c.origin() == null ? "?" : commentText(c.origin().toString()));
                 m.addStatement("$T.convBatchNorm($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", op("ChannelsLast"),
                         v(c.in()), param(c.weight()), param(c.bias()), geometry.get(index - 1),
-                        param(b.gamma()), param(b.beta()), rm, rv, lit(b.eps()),
-                        kernel.simpleName().equals("FusedBatchNormRelu"), out);
+                        param(b.gamma()), param(b.beta()), rm, rv, lit(b.eps()), relu, out);
             } else if (nhwc && b.in().rank() == 3) {
                 m.addStatement("$T.batchNorm($L, $L, $L, $L, $L, $L, $L, $L)", op("ChannelsLast"), v(b.in()),
-                        param(b.gamma()), param(b.beta()), rm, rv, lit(b.eps()),
-                        kernel.simpleName().equals("FusedBatchNormRelu"), out);
+                        param(b.gamma()), param(b.beta()), rm, rv, lit(b.eps()), relu, out);
             } else {
                 m.addStatement("$T.inference($L, $L, $L, $L, $L, $L, $L)", kernel, v(b.in()), param(b.gamma()),
                         param(b.beta()), rm, rv, lit(b.eps()), out);
@@ -1281,6 +1293,11 @@ public final class JavaEmitter {
             // a copy: the names of this method's scratch locals do not leak into others
             Names.Scope scope = new Names.Scope(localScope);
             readInputs(m, "batch.inputs()", "input");
+            inTrainStep = true;
+            nhwc = channelsLast;
+            if (nhwc) {
+                toChannelsLast(m);
+            }
             TrainSpec.Temperature anneal = graph.training().temperature();
             if (anneal != null && anneal.from() != anneal.to()) {
                 m.addComment("the gates' temperature, annealed geometrically from $L to $L over training", lit(anneal.from()),
@@ -1367,6 +1384,8 @@ public final class JavaEmitter {
                     m.addStatement("$L.assign(0.0)", paramGradField.get(p));
                 }
             }
+            nhwc = false;
+            inTrainStep = false;
             returnOutputs(m, false);
             m.addStatement("return new $T(loss, terms, outputs)", STEP_RESULT);
             return m.build();
@@ -1522,7 +1541,9 @@ public final class JavaEmitter {
                 gP.add(paramTarget(m, scope, step.params().get(k), ps.get(k)));
             }
             String out = v(op.out());
-            if (op instanceof Op.Conv2d c) {
+            if (nhwc && ins.get(0).rank() == 3 && channelsLastBackward(m, index, op, gOut, gIn, gP)) {
+                // written by the channels-last VJP
+            } else if (op instanceof Op.Conv2d c) {
                 m.addStatement("$T.backward($L, $L, $L, $L, $L, $L, $L, $L)", op("Conv2d"), v(c.in()),
                         param(c.weight()), param(c.bias()), gOut, geometry.get(index), gIn.get(0), gP.get(0),
                         c.bias() == null ? "null" : gP.get(1));
@@ -1562,7 +1583,9 @@ public final class JavaEmitter {
                 for (Value x : c.ins()) {
                     sizes.add(lit(x.dim(0)));
                 }
-                m.addStatement("$T.backward($L, 1, new long[] {$L}, new $T[] {$L})", op("Concat"), gOut,
+                // channels-last images are concatenated along their last axis
+                int axis = nhwc && c.out().rank() == 3 ? 3 : 1;
+                m.addStatement("$T.backward($L, $L, new long[] {$L}, new $T[] {$L})", op("Concat"), gOut, axis,
                         String.join(", ", sizes), INDARRAY, String.join(", ", gIn));
             } else if (op instanceof Op.Elementwise e) {
                 m.addStatement("$T.mulBackward($L, $L, $L, $L, $L)", ELEMENTWISE, v(e.a()), v(e.b()), gOut, gIn.get(0),
@@ -1583,6 +1606,35 @@ public final class JavaEmitter {
             for (int k = 0; k < ps.size(); k++) {
                 finishParam(m, step.params().get(k), ps.get(k), gP.get(k));
             }
+        }
+
+        /**
+         * The channels-last VJP of an op on images, if it differs from the channels-first one (element-wise ops,
+         * dropout and the gated residual's kernels do not; concat only changes its axis); false otherwise.
+         */
+        private boolean channelsLastBackward(MethodSpec.Builder m, int index, Op op, String gOut, List<String> gIn,
+                List<String> gP) {
+            if (op instanceof Op.Conv2d c) {
+                m.addStatement("$T.conv2dBackward($L, $L, $L, $L, $L, $L, $L, $L)", op("ChannelsLast"), v(c.in()),
+                        param(c.weight()), param(c.bias()), gOut, geometry.get(index), gIn.get(0), gP.get(0),
+                        c.bias() == null ? "null" : gP.get(1));
+            } else if (op instanceof Op.BatchNorm b) {
+                Integer relu = fusedRelu.get(index);
+                String y = relu == null ? "null" : v(graph.ops().get(relu).out());
+                String g = relu == null ? gOut : gradName.get(graph.ops().get(relu).out().id());
+                m.addStatement("$T.batchNormBackward($L, $L, $L, $L, $L, $L, $L, $L, $L)", CL_TRAINING, v(b.in()), y,
+                        param(b.gamma()), saveMean(op), saveInvStd(op), g, gIn.get(0), gP.get(0), gP.get(1));
+            } else if (op instanceof Op.Pool2d p) {
+                m.addStatement("$T.pool2dBackward($L, $L, $L, $L, $L)", CL_TRAINING, v(p.in()), gOut, geometry.get(index),
+                        p.pool() == Op.PoolKind.MAX, gIn.get(0));
+            } else if (op instanceof Op.GlobalAvgPool) {
+                m.addStatement("$T.globalAvgPoolBackward($L, $L)", CL_TRAINING, gOut, gIn.get(0));
+            } else if (op instanceof Op.Flatten) {
+                m.addStatement("$T.flattenBackward($L, $L)", CL_TRAINING, gOut, gIn.get(0));
+            } else {
+                return false;
+            }
+            return true;
         }
 
         // ---------------------------------------------------------------------------------------- helpers

@@ -28,21 +28,19 @@ import org.nd4j.linalg.api.buffer.DataType;
  *     dev.adnet.runtime.ops.Conv2d.javaWeightGrad=false,true [rounds=6] [steps=8]
  * </pre>
  *
- * Each {@code class.field=v1,v2,...} gives the field's value in each variant (boolean, int or long fields).
+ * Each {@code class.field=v1,v2,...} gives the field's value in each variant (boolean, int or long fields);
+ * {@code layout=first,last} gives each variant's image layout (the network generated channels-first or
+ * channels-last: one instance per variant, each with its own optimizer, the same initial parameters).
  */
 public final class TrainVariantsBenchmark {
     private TrainVariantsBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         CompiledNetwork compiled = BenchSupport.compile(args[0]);
-        TrainableNetwork net = (TrainableNetwork) compiled.instantiate(DataType.FLOAT, 0);
-        Optimizer optimizer = Optimizers.create(net.trainingConfig().optimizer());
-        double lr = net.trainingConfig().optimizer().learningRate();
         Dataset train = FashionMnist.locate(null).train();
-        String in = net.inputs().get(0).name();
-        String out = net.outputs().get(0).name();
         int rounds = 6;
         int steps = 8;
+        String[] layouts = null;
         Map<Field, String[]> fields = new LinkedHashMap<>();
         for (int i = 1; i < args.length; i++) {
             String[] kv = args[i].split("=", 2);
@@ -50,6 +48,8 @@ public final class TrainVariantsBenchmark {
                 rounds = Integer.parseInt(kv[1]);
             } else if (kv[0].equals("steps")) {
                 steps = Integer.parseInt(kv[1]);
+            } else if (kv[0].equals("layout")) {
+                layouts = kv[1].split(",");
             } else {
                 int dot = kv[0].lastIndexOf('.');
                 Field f = Class.forName(kv[0].substring(0, dot)).getDeclaredField(kv[0].substring(dot + 1));
@@ -57,7 +57,19 @@ public final class TrainVariantsBenchmark {
                 fields.put(f, kv[1].split(","));
             }
         }
-        int variants = fields.values().iterator().next().length;
+        int variants = layouts != null ? layouts.length : fields.values().iterator().next().length;
+        TrainableNetwork[] nets = new TrainableNetwork[variants];
+        Optimizer[] optimizers = new Optimizer[variants];
+        for (int v = 0; v < variants; v++) {
+            boolean channelsLast = layouts == null || layouts[v].equals("last");
+            nets[v] = v > 0 && layouts == null ? nets[0]
+                    : (TrainableNetwork) compiled.instantiate(DataType.FLOAT, 0, channelsLast);
+            optimizers[v] = v > 0 && layouts == null ? optimizers[0]
+                    : Optimizers.create(nets[v].trainingConfig().optimizer());
+        }
+        double lr = nets[0].trainingConfig().optimizer().learningRate();
+        String in = nets[0].inputs().get(0).name();
+        String out = nets[0].outputs().get(0).name();
         DataLoader loader = DataLoader.builder(train, in, out).batchSize(128).shuffle(0).dropLast(true)
                 .limit(128 * 400).build();
         Iterator<Batch> it = loader.epoch(0).iterator();
@@ -75,8 +87,8 @@ public final class TrainVariantsBenchmark {
                         it = loader.epoch(++epoch).iterator();
                     }
                     Batch b = it.next();
-                    net.trainStep(b, new StepContext(step, 0, 0, step));
-                    optimizer.step(net.parameters(), lr);
+                    nets[v].trainStep(b, new StepContext(step, 0, 0, step));
+                    optimizers[v].step(nets[v].parameters(), lr);
                     step++;
                 }
                 if (r >= 0) {
@@ -86,6 +98,9 @@ public final class TrainVariantsBenchmark {
         }
         for (int v = 0; v < variants; v++) {
             StringBuilder sb = new StringBuilder("RESULT");
+            if (layouts != null) {
+                sb.append(" layout=").append(layouts[v]);
+            }
             for (Map.Entry<Field, String[]> e : fields.entrySet()) {
                 sb.append(' ').append(e.getKey().getName()).append('=').append(e.getValue()[v]);
             }

@@ -12,6 +12,8 @@ import dev.adnet.runtime.train.StepResult;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -21,9 +23,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * against central finite differences of trainStep's loss.
  */
 class GradientCheckTest {
-    @Test
-    void cnnWithBatchNormAndResidual() {
-        double err = check(TestGraphs.cnn(), "image", new long[] {3, 2, 8, 8}, "logits", 3, false);
+    @ParameterizedTest(name = "channels-last {0}")
+    @ValueSource(booleans = {true, false})
+    void cnnWithBatchNormAndResidual(boolean channelsLast) {
+        double err = check(TestGraphs.cnn(), "image", new long[] {3, 2, 8, 8}, "logits", 3, false, channelsLast);
         assertThat(err).isLessThan(1e-6);
     }
 
@@ -40,16 +43,29 @@ class GradientCheckTest {
         assertThat(err).isLessThan(1e-6);
     }
 
-    @Test
-    void concatAvgPoolFlattenSoftmaxWithTwoLossedOutputs() {
-        double err = check(TestGraphs.concatPool(), "x", new long[] {3, 2, 6, 6}, "logits", 4, false);
+    @ParameterizedTest(name = "channels-last {0}")
+    @ValueSource(booleans = {true, false})
+    void concatAvgPoolFlattenSoftmaxWithTwoLossedOutputs(boolean channelsLast) {
+        double err = check(TestGraphs.concatPool(), "x", new long[] {3, 2, 6, 6}, "logits", 4, false, channelsLast);
         assertThat(err).isLessThan(1e-6);
     }
 
     private static double check(Graph graph, String input, long[] shape, String output, int classes,
             boolean alsoMse) {
+        return check(graph, input, shape, output, classes, alsoMse, true);
+    }
+
+    private static double check(Graph graph, String input, long[] shape, String output, int classes,
+            boolean alsoMse, boolean channelsLast) {
+        EmitOptions o = TestGraphs.options("t.adnet");
+        EmitOptions options = new EmitOptions(o.javaPackage(), o.sourceFile(), o.sourceHash(), o.compilerVersion(),
+                o.flopsPerSample(), channelsLast);
+        String java = new JavaEmitter().emit(graph, options).toString();
+        if (shape.length == 4) {
+            assertThat(java.contains("ChannelsLastTraining.")).as("trainStep runs channels-last").isEqualTo(channelsLast);
+        }
         TrainableNetwork net = (TrainableNetwork) InMemoryCompiler.instantiate(
-                new JavaEmitter().emit(graph, TestGraphs.options("t.adnet")), DataType.DOUBLE, 5);
+                new JavaEmitter().emit(graph, options), DataType.DOUBLE, 5);
         SplittableRandom rnd = new SplittableRandom(17);
         for (Parameter p : net.parameters()) {
             for (long i = 0; i < p.value().length(); i++) {

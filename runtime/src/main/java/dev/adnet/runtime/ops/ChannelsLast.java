@@ -5,14 +5,16 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Inference in the channels-last layout: activations {@code [B, H, W, C]} instead of {@code [B, C, H, W]}, weights
- * unchanged ({@code [outC, inC, kH, kW]}), so one set of parameters serves both layouts.
+ * The channels-last layout: activations {@code [B, H, W, C]} instead of {@code [B, C, H, W]}, weights unchanged
+ * ({@code [outC, inC, kH, kW]}), so one set of parameters serves both layouts. Inference ops here, training's
+ * batchnorm and pooling VJPs in {@link ChannelsLastTraining}.
  *
  * <p>Why: libnd4j hands oneDNN NCHW tensors, which oneDNN reorders to its blocked layout and back on every call;
  * on NHWC it runs its brgemm convolution in place. Measured forward, batch 256, float, 2 threads: 2.1-2.8x faster
  * for the 3x3 convolutions of the 28x28 and 14x14 stages, 3.1x for stride 2, 4.4-5.3x for strided 1x1 projections,
  * 1.3x at 7x7 (docs/benchmarks.md). The gain is largest on large maps with few channels, where a network spends the
- * time its early exits and ungated stem cannot save. Training keeps NCHW (the backward is no faster in NHWC).
+ * time its early exits and ungated stem cannot save. The backward is faster too once oneDNN is called directly on
+ * the NHWC arrays ({@link #conv2dBackward}): no reorder to and from a blocked layout (docs/benchmarks.md).
  *
  * <p>Everything per sample stays contiguous, so batch compaction (gathers, scatters) and element-wise kernels are
  * layout-agnostic; the compiler emits these ops only for networks whose every rank-4 op is listed here (see

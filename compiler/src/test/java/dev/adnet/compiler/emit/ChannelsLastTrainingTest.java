@@ -1,0 +1,140 @@
+package dev.adnet.compiler.emit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.adnet.compiler.CompileResult;
+import dev.adnet.compiler.CompiledNetwork;
+import dev.adnet.compiler.Compiler;
+import dev.adnet.runtime.Buffer;
+import dev.adnet.runtime.Parameter;
+import dev.adnet.runtime.StepContext;
+import dev.adnet.runtime.TrainableNetwork;
+import dev.adnet.runtime.train.Batch;
+import dev.adnet.runtime.train.StepResult;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Channels-last training against channels-first training of the same generated network, parameters and data
+ * (double precision): after a few steps of each, the same losses, parameter gradients, parameters and running
+ * statistics; in FLOAT, the same up to float rounding. Every image op with a channels-last VJP takes part:
+ * convolutions (strided, dilated, biased), batchnorm alone and fused with its ReLU, both pools, concat, flatten,
+ * dropout, global average pooling, gated residuals and exit heads.
+ */
+class ChannelsLastTrainingTest {
+    private static final String PLAIN = """
+            network Plain {
+              input x: [3, 12, 12]
+              output y: [4]
+              a = x -> conv(8, 3, bias = false) -> batchnorm -> relu -> max_pool(2)
+              b = a -> conv(8, 3, stride = 2, dilation = 2, padding = 2) -> relu
+              c = a -> conv(8, 1, stride = 2, padding = 0) -> batchnorm
+              d = b + c
+              y = concat(d, c) -> avg_pool(3, stride = 3) -> dropout(0.3) -> flatten -> dense(4)
+              train { loss cross_entropy(y) }
+            }
+            """;
+
+    private static final String GATES_AND_EXITS = """
+            block B(c: int) { conv(c, 3, bias = false) -> batchnorm -> relu -> conv(c, 3, bias = false) -> batchnorm }
+            network Both {
+              input x: [1, 8, 8]
+              output y: [3]
+              h = x -> conv(4, 3) -> relu
+                -> gate(open_bias = 0.1) residual B(4) -> relu
+                -> exit first when confidence > 0.5 { avg_pool(2) -> flatten -> dense(3) }
+                -> gate(open_bias = 0.1) residual(shortcut = projection(6)) B(6) -> relu
+                -> exit second when entropy < 0.9 { global_avg_pool -> dense(3) }
+                -> gate(open_bias = 0.1) residual B(6)
+              y = h -> global_avg_pool -> dense(3)
+              train { loss cross_entropy(y) + 0.2 * target_rate(0.5) }
+            }
+            """;
+
+    private static CompiledNetwork compile(String source) {
+        CompileResult r = new Compiler(p -> source.getBytes(StandardCharsets.UTF_8)).check(List.of(Path.of("net.adnet")));
+        assertThat(r.diagnostics()).as(r.render()).isEmpty();
+        return r.networks().get(0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"DOUBLE", "FLOAT"})
+    void plainNetworkTrainsAsChannelsFirst(String type) {
+        compareSteps(PLAIN, DataType.valueOf(type), new long[] {6, 3, 12, 12}, 4);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"DOUBLE", "FLOAT"})
+    void gatesAndExitsTrainAsChannelsFirst(String type) {
+        compareSteps(GATES_AND_EXITS, DataType.valueOf(type), new long[] {12, 1, 8, 8}, 3);
+    }
+
+    private static void compareSteps(String source, DataType type, long[] shape, int classes) {
+        CompiledNetwork c = compile(source);
+        String java = c.toJava("p", true).toString();
+        assertThat(java).contains("ChannelsLast.conv2dBackward", "ChannelsLastTraining.batchNormTrain",
+                "ChannelsLastTraining.batchNormBackward");
+        assertThat(c.toJava("p", false).toString()).doesNotContain("ChannelsLast");
+        TrainableNetwork last = (TrainableNetwork) c.instantiate(type, 5, true);
+        TrainableNetwork first = (TrainableNetwork) c.instantiate(type, 5, false);
+        SplittableRandom rnd = new SplittableRandom(13);
+        for (int i = 0; i < last.parameters().size(); i++) {
+            Parameter p = last.parameters().get(i);
+            double base = p.name().endsWith("gamma") ? 1.0 : 0.0;
+            for (long k = 0; k < p.value().length(); k++) {
+                p.value().putScalar(k, base + 0.5 * (2 * rnd.nextDouble() - 1));
+            }
+            first.parameters().get(i).value().assign(p.value());
+        }
+        double tol = type == DataType.DOUBLE ? 1e-10 : 2e-4;
+        for (int step = 0; step < 3; step++) {
+            Batch data = batch(rnd, type, shape, classes);
+            StepContext ctx = new StepContext(step, 0, step / 3.0, 40 + step);
+            StepResult rl = last.trainStep(data, ctx);
+            StepResult rf = first.trainStep(data, ctx);
+            assertThat(rl.loss()).as("loss at step %d", step).isCloseTo(rf.loss(), org.assertj.core.data.Offset.offset(tol));
+            for (int i = 0; i < last.parameters().size(); i++) {
+                Parameter pl = last.parameters().get(i);
+                Parameter pf = first.parameters().get(i);
+                assertThat(relative(pl.gradient(), pf.gradient())).as("gradient of %s at step %d", pl.name(), step)
+                        .isLessThan(tol);
+                // a plain SGD step on both, so later steps see the same updated parameters
+                pl.value().subi(pl.gradient().mul(0.1));
+                pf.value().subi(pf.gradient().mul(0.1));
+            }
+            for (int i = 0; i < last.buffers().size(); i++) {
+                Buffer bl = last.buffers().get(i);
+                assertThat(relative(bl.value(), first.buffers().get(i).value())).as("buffer %s", bl.name())
+                        .isLessThan(tol);
+            }
+        }
+    }
+
+    private static Batch batch(SplittableRandom rnd, DataType type, long[] shape, int classes) {
+        INDArray x = Nd4j.create(type, shape);
+        for (long i = 0; i < x.length(); i++) {
+            x.putScalar(i, 2 * rnd.nextDouble() - 1);
+        }
+        INDArray y = Nd4j.zeros(type, shape[0], classes);
+        int[] labels = new int[(int) shape[0]];
+        for (int b = 0; b < shape[0]; b++) {
+            labels[b] = rnd.nextInt(classes);
+            y.putScalar(b, labels[b], 1.0);
+        }
+        return new Batch(Map.of("x", x), Map.of("y", y), Map.of("y", labels));
+    }
+
+    /** The largest difference relative to the larger array's largest magnitude (at least 1). */
+    private static double relative(INDArray a, INDArray b) {
+        double scale = Math.max(1, Math.max(a.amaxNumber().doubleValue(), b.amaxNumber().doubleValue()));
+        return a.sub(b).amaxNumber().doubleValue() / scale;
+    }
+}
