@@ -12,7 +12,14 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_init_by_tag;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_iterator_ends;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_iterator_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_iterator_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_iterator_fetch;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_iterator_next;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_impl_info_str;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
@@ -31,9 +38,12 @@ import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_primitive_desc_iterator;
 import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -137,11 +147,51 @@ final class OneDnn {
         return primitiveDesc(opDesc, null, hint);
     }
 
-    /** A primitive descriptor with attributes (post-ops; null for none). */
+    /**
+     * A primitive descriptor with attributes (post-ops; null for none): of oneDNN's implementations, in its order of
+     * preference, the first direct JIT kernel ({@code jit:...}, {@code jit_1x1:...}), else its first choice. Why:
+     * oneDNN 2.5 ranks its brgemm convolution ({@code brgconv}) first on AVX-512, and on this project's shapes it
+     * is slower, most of all at batch sizes that are not a multiple of 16, which are what batch compaction (gates,
+     * exits) produces: channels-last forward, 16 channels at 28x28, batch 177: 3.68 ms brgconv against 1.77 ms
+     * {@code jit:avx512_common}; batch 128: 1.56 against 1.42 (docs/benchmarks.md). A fixed rule rather than
+     * timing each candidate keeps the choice, and so the results' rounding, the same from run to run.
+     */
     static dnnl_primitive_desc primitiveDesc(Pointer opDesc, dnnl_primitive_attr attr, dnnl_primitive_desc hint) {
-        dnnl_primitive_desc pd = new dnnl_primitive_desc();
-        check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(opDesc), attr, ENGINE, hint), "primitive descriptor");
-        return pd;
+        dnnl_primitive_desc_iterator it = new dnnl_primitive_desc_iterator();
+        check(dnnl_primitive_desc_iterator_create(it, new const_dnnl_op_desc_t(opDesc), attr, ENGINE, hint),
+                "primitive descriptor iterator");
+        try {
+            dnnl_primitive_desc first = dnnl_primitive_desc_iterator_fetch(it);
+            if (!preferJit || implementation(first).startsWith("jit")) {
+                return first;
+            }
+            while (dnnl_primitive_desc_iterator_next(it) != dnnl_iterator_ends) {
+                dnnl_primitive_desc pd = dnnl_primitive_desc_iterator_fetch(it);
+                if (implementation(pd).startsWith("jit")) {
+                    dnnl_primitive_desc_destroy(first);
+                    return pd;
+                }
+                dnnl_primitive_desc_destroy(pd);
+            }
+            return first;
+        } finally {
+            dnnl_primitive_desc_iterator_destroy(it);
+        }
+    }
+
+    /**
+     * Whether {@link #primitiveDesc} prefers the direct JIT kernels over oneDNN's first choice
+     * ({@code -Dadnet.onednn.preferJit=false} turns it off, to compare the two in separate processes: primitives are
+     * cached with the kernel they were built with).
+     */
+    static boolean preferJit = Boolean.parseBoolean(System.getProperty("adnet.onednn.preferJit", "true"));
+
+    /** The name of a primitive descriptor's implementation, as oneDNN's verbose mode prints it. */
+    static String implementation(dnnl_primitive_desc pd) {
+        try (PointerPointer<BytePointer> name = new PointerPointer<>(1)) {
+            check(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, name), "implementation name");
+            return name.getString(0);
+        }
     }
 
     /** Attributes that apply a ReLU to the primitive's result before it is written. */

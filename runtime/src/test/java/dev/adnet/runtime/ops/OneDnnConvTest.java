@@ -60,6 +60,14 @@ class OneDnnConvTest {
         assertThat(OneDnn.available()).as("oneDNN's native library loads (linux-x86_64)").isTrue();
     }
 
+    /** The direct JIT kernels, not oneDNN's first choice (brgconv), at a batch size compaction produces. */
+    @Test
+    void convolutionsRunTheDirectJitKernels() {
+        ConvShape k = new ConvShape(177, 16, 28, 28, 16, 28, 28, ConvGeometry.of(3, 1, 1), false);
+        assertThat(OneDnn.implementation(OneDnnConv.trainingDesc(k, true))).startsWith("jit");
+        assertThat(OneDnn.implementation(OneDnnConv.trainingDesc(k, false))).startsWith("jit");
+    }
+
     @ParameterizedTest
     @MethodSource("geometries")
     void equalsLibnd4jInDouble(ConvGeometry g, int inC, int outC, int h, int w, boolean bias) {
