@@ -172,6 +172,15 @@ public final class JavaEmitter {
          * batchnorm folds into its convolution (the backward may read the convolution's output).
          */
         private boolean inTrainStep;
+        /** The backward step emitted after the current one (null at the last), for the ReLU fusion below. */
+        private Step nextStep;
+        /** The index in the plan of the backward step being emitted. */
+        private int stepIndex;
+        /**
+         * Gradients (by value id) whose last contribution is left for the ReLU producing the value to add in its VJP
+         * ({@code Relu.backward} with two gradients): one pass instead of an accumulation and then the ReLU's pass.
+         */
+        private final Map<Integer, String> pendingPart = new HashMap<>();
 
         Emission(Graph graph, EmitOptions options) {
             if (graph.inputs().isEmpty()) {
@@ -1375,9 +1384,13 @@ public final class JavaEmitter {
                         weight(terms.get(t)), termVars[t], Double.class);
             }
             // backward
-            for (Step step : plan.steps()) {
-                backwardStep(m, scope, step);
+            List<Step> steps = plan.steps();
+            for (int i = 0; i < steps.size(); i++) {
+                stepIndex = i;
+                nextStep = i + 1 < steps.size() ? steps.get(i + 1) : null;
+                backwardStep(m, scope, steps.get(i));
             }
+            nextStep = null;
             if (!plan.zeroed().isEmpty()) {
                 m.addComment("parameters the loss does not depend on");
                 for (String p : plan.zeroed()) {
@@ -1472,6 +1485,12 @@ public final class JavaEmitter {
 
         private void finishWrite(MethodSpec.Builder m, Write w, Value value, String written) {
             if (w == Write.ACCUMULATE) {
+                if (nextStep != null && isRelu(nextStep.op()) && nextStep.op().out().id() == value.id()
+                        && !fusedBatchNorm.containsKey(nextStep.opIndex()) && !pendingPart.containsKey(value.id())) {
+                    // the last contribution (the ReLU's step, next, reads the gradient): added in the ReLU's VJP
+                    pendingPart.put(value.id(), written);
+                    return;
+                }
                 m.addStatement("$T.accumulate($L, $L)", ELEMENTWISE, gradName.get(value.id()), written);
             }
         }
@@ -1517,7 +1536,8 @@ public final class JavaEmitter {
                     }
                     if (w == Write.ACCUMULATE && !negate) {
                         m.addStatement("$T.accumulate($L, $L)", ELEMENTWISE, gradName.get(x.id()), gOut);
-                    } else if (w == Write.OVERWRITE && !negate && !repeated && !aliased) {
+                    } else if (w == Write.OVERWRITE && !negate && !repeated
+                            && (!aliased || sharedUntilRead(ins.get(0), x))) {
                         m.addStatement("$T $L = $L", INDARRAY, gradName.get(x.id()), gOut);
                         aliased = true;
                     } else if (negate) {
@@ -1561,6 +1581,9 @@ public final class JavaEmitter {
             } else if (op instanceof Op.LayerNorm l) {
                 m.addStatement("$T.backward($L, $L, $L, $L, $L, $L, $L, $L)", op("LayerNorm"), v(l.in()),
                         param(l.gamma()), saveMean(op), saveInvStd(op), gOut, gIn.get(0), gP.get(0), gP.get(1));
+            } else if (op instanceof Op.Activation a && pendingPart.containsKey(op.out().id())) {
+                m.addStatement("$T.backward($L, $L, $L, $L, $L)", activation(a.activation()), v(a.in()), out, gOut,
+                        pendingPart.remove(op.out().id()), gIn.get(0));
             } else if (op instanceof Op.Activation a) {
                 m.addStatement("$T.backward($L, $L, $L, $L)", activation(a.activation()), v(a.in()), out, gOut,
                         gIn.get(0));
@@ -1606,6 +1629,32 @@ public final class JavaEmitter {
             for (int k = 0; k < ps.size(); k++) {
                 finishParam(m, step.params().get(k), ps.get(k), gP.get(k));
             }
+        }
+
+        /**
+         * Whether {@code b}'s gradient may share the buffer already given to {@code a}'s (both the gradient of one
+         * add's output): when no backward step from here up to and including the one that reads {@code b}'s
+         * gradient (its producer's, not fused away) writes into either, so the shared values stay what both are
+         * until {@code b}'s is consumed. In a residual block the shortcut's gradient gets its next contribution only
+         * after the block's body has been differentiated, which reads the other operand's gradient first: one copy
+         * of the activation's gradient saved per block.
+         */
+        private boolean sharedUntilRead(Value a, Value b) {
+            List<Step> steps = plan.steps();
+            for (int i = stepIndex + 1; i < steps.size(); i++) {
+                Step s = steps.get(i);
+                List<Value> ins = s.op().inputs();
+                for (int k = 0; k < ins.size(); k++) {
+                    int id = ins.get(k).id();
+                    if ((id == a.id() || id == b.id()) && s.inputs().get(k) != Write.SKIP) {
+                        return false;
+                    }
+                }
+                if (s.op().out().id() == b.id()) {
+                    return !fusedBatchNorm.containsKey(s.opIndex()) && !pendingPart.containsKey(b.id());
+                }
+            }
+            return false;
         }
 
         /**

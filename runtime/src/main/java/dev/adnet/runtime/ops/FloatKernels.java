@@ -93,6 +93,27 @@ final class FloatKernels {
         });
     }
 
+    /** {@code gi = (g + g2) * (x > 0)}: {@link #reluBackward} of a gradient given as two contributions. */
+    static void reluBackwardSum(FloatBuffer x, int xo, FloatBuffer g, int go, FloatBuffer g2, int g2o, FloatBuffer gi,
+            int gio, int n) {
+        Parallel.forRange(n, 4L * n, (part, from, to) -> {
+            float[][] sc = SCRATCH.get();
+            float[] tx = sc[0];
+            float[] tg = sc[1];
+            float[] t2 = sc[2];
+            for (int s = from; s < to; s += TILE) {
+                int len = Math.min(TILE, to - s);
+                x.get(xo + s, tx, 0, len);
+                g.get(go + s, tg, 0, len);
+                g2.get(g2o + s, t2, 0, len);
+                for (int i = 0; i < len; i++) {
+                    tg[i] = (tg[i] + t2[i]) * positive(tx[i]);
+                }
+                gi.put(gio + s, tg, 0, len);
+            }
+        });
+    }
+
     // ------------------------------------------------------------------------------------------ pooling
 
     /**

@@ -74,6 +74,32 @@ public final class Relu {
         }
     }
 
+    /**
+     * {@link #backward} of a gradient that arrives as two contributions, {@code gradOut + gradOut2}, summed in the same
+     * pass (the generated backward passes the last contribution here instead of first adding it into gradOut).
+     */
+    public static void backward(INDArray x, INDArray out, INDArray gradOut, INDArray gradOut2, INDArray gradIn) {
+        if (gradIn == null) {
+            return;
+        }
+        Check.sameShape("gradOut2", x, gradOut2);
+        if (x.dataType() == DataType.FLOAT && fast(x, gradOut, gradIn) && fast(x, gradOut2, gradIn)) {
+            Check.sameShape("gradOut", x, gradOut);
+            Check.sameShape("gradIn", x, gradIn);
+            FloatKernels.reluBackwardSum(x.data().asNioFloat(), BnKernels.off(x), gradOut.data().asNioFloat(),
+                    BnKernels.off(gradOut), gradOut2.data().asNioFloat(), BnKernels.off(gradOut2),
+                    gradIn.data().asNioFloat(), BnKernels.off(gradIn), Math.toIntExact(x.length()));
+            Reference.reachabilityFence(x);
+            Reference.reachabilityFence(gradOut);
+            Reference.reachabilityFence(gradOut2);
+            Reference.reachabilityFence(gradIn);
+            return;
+        }
+        INDArray sum = gradOut.dup();
+        Elementwise.accumulate(sum, gradOut2);
+        backward(x, out, sum, gradIn);
+    }
+
     private static boolean fast(INDArray a, INDArray b, INDArray c) {
         DataType t = a.dataType();
         return (t == DataType.FLOAT || t == DataType.DOUBLE) && b.dataType() == t && c.dataType() == t

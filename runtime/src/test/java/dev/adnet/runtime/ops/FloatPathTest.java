@@ -2,8 +2,10 @@ package dev.adnet.runtime.ops;
 
 import static dev.adnet.runtime.ops.Testing.assertClose;
 import static dev.adnet.runtime.ops.Testing.values;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -50,6 +52,27 @@ class FloatPathTest {
         for (int i = 0; i < 4; i++) {
             assertClose("conv2d " + g + " " + names[i], res[1][i], values(res[0][i]), TOL);
         }
+    }
+
+    /**
+     * The ReLU VJP of a gradient given as two contributions: the FLOAT kernel and the DOUBLE path against
+     * {@code Relu.backward} of the summed gradient, over more elements than one tile and one thread's part.
+     */
+    @Test
+    void reluBackwardOfTwoContributions() {
+        INDArray[] x = pair(5, 3, 40, 41);
+        INDArray[] g1 = pair(6, 3, 40, 41);
+        INDArray[] g2 = pair(7, 3, 40, 41);
+        x[0].putScalar(0, 0.0);
+        x[1].putScalar(0, 0.0f);
+        INDArray expected = x[0].ulike();
+        Relu.backward(x[0], null, g1[0].add(g2[0]), expected);
+        for (int k = 0; k < 2; k++) {
+            INDArray gi = x[k].ulike();
+            Relu.backward(x[k], null, g1[k], g2[k], gi);
+            assertClose("relu backward of a sum, " + x[k].dataType(), gi, values(expected), TOL);
+        }
+        assertThat(expected.getDouble(0)).as("the gradient at exactly 0 is 0").isZero();
     }
 
     static Stream<PoolGeometry> pools() {
