@@ -83,6 +83,11 @@ final class OneDnn {
         }
     }
 
+    /** The CPU engine (null when {@link #available} is false). */
+    static dnnl_engine engine() {
+        return ENGINE;
+    }
+
     /** Whether oneDNN is loaded and enabled. */
     static boolean available() {
         return ENGINE != null;

@@ -69,6 +69,16 @@ public abstract sealed class Flat permits Flat.F32, Flat.F64 {
             buf.put(off + i, (float) v);
         }
 
+        /** All elements into {@code dst} (one bulk copy). */
+        void read(float[] dst) {
+            buf.get(off, dst, 0, length);
+        }
+
+        /** All elements from {@code src} (one bulk copy). */
+        void write(float[] src) {
+            buf.put(off, src, 0, length);
+        }
+
         @Override
         public int firstNonFinite() {
             for (int i = 0; i < length; i++) {

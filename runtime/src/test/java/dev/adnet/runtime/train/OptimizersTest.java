@@ -84,6 +84,41 @@ class OptimizersTest {
         assertThat(p.value().toFloatVector()).containsExactly(0.95f, -2.025f);
     }
 
+    /**
+     * SGD with momentum on FLOAT parameters (its bulk-copy path) gives the same bits as the update written per element
+     * with the arithmetic in double and the momentum buffer and parameter rounded to float where they are stored.
+     */
+    @Test
+    void floatMomentumStepIsBitIdenticalToThePerElementUpdate() {
+        for (boolean nesterov : new boolean[] {true, false}) {
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+            int n = 1000;
+            float[] value = new float[n];
+            for (int i = 0; i < n; i++) {
+                value[i] = (float) (2 * rnd.nextDouble() - 1);
+            }
+            Parameter p = new Parameter("w", Nd4j.createFromArray(value.clone()), Nd4j.zeros(DataType.FLOAT, n), true);
+            Optimizer o = Optimizers.create(OptimizerConfig.sgd(0.05, 0.9, nesterov, 5e-4));
+            float[] buffer = new float[n];
+            for (int step = 0; step < 4; step++) {
+                float[] grad = new float[n];
+                for (int i = 0; i < n; i++) {
+                    grad[i] = (float) (2 * rnd.nextDouble() - 1);
+                }
+                p.gradient().assign(Nd4j.createFromArray(grad));
+                o.step(List.of(p), 0.05);
+                for (int i = 0; i < n; i++) {
+                    double pi = value[i];
+                    double gi = grad[i] + 5e-4 * pi;
+                    buffer[i] = (float) (step == 0 ? gi : 0.9 * buffer[i] + gi);
+                    double d = nesterov ? gi + 0.9 * buffer[i] : buffer[i];
+                    value[i] = (float) (pi - 0.05 * d);
+                }
+                assertThat(p.value().toFloatVector()).as("step %d, nesterov %s", step, nesterov).containsExactly(value);
+            }
+        }
+    }
+
     @Test
     void stateRoundTripContinuesIdentically() {
         for (OptimizerConfig c : List.of(OptimizerConfig.sgd(0.1, 0.9, true, 0.01),
