@@ -28,7 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * the networks the layout does not cover fall back to channels-first.
  */
 class ChannelsLastInferenceTest {
-    private static final String PLAIN = """
+    /** Every image op with a channels-last form; also trained in {@link ChannelsLastTrainingTest}. */
+    static final String PLAIN = """
             network Plain {
               input x: [3, 12, 12]
               output y: [4]
@@ -37,10 +38,12 @@ class ChannelsLastInferenceTest {
               c = a -> conv(8, 1, stride = 2, padding = 0) -> batchnorm
               d = b + c
               y = concat(d, c) -> avg_pool(3, stride = 3) -> dropout(0.3) -> flatten -> dense(4) -> tanh
+              train { loss cross_entropy(y) }
             }
             """;
 
-    private static final String GATES_AND_EXITS = """
+    /** Also trained in {@link ChannelsLastTrainingTest}. */
+    static final String GATES_AND_EXITS = """
             block B(c: int) { conv(c, 3, bias = false) -> batchnorm -> relu -> conv(c, 3, bias = false) -> batchnorm }
             network Both {
               input x: [1, 8, 8]
@@ -72,7 +75,7 @@ class ChannelsLastInferenceTest {
             }
             """;
 
-    private static CompiledNetwork compile(String source) {
+    static CompiledNetwork compile(String source) {
         CompileResult r = new Compiler(p -> source.getBytes(StandardCharsets.UTF_8)).check(List.of(Path.of("net.adnet")));
         assertThat(r.diagnostics()).as(r.render()).isEmpty();
         return r.networks().get(0);

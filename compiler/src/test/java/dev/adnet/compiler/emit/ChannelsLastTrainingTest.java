@@ -2,18 +2,13 @@ package dev.adnet.compiler.emit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
-import dev.adnet.compiler.Compiler;
 import dev.adnet.runtime.Buffer;
 import dev.adnet.runtime.Parameter;
 import dev.adnet.runtime.StepContext;
 import dev.adnet.runtime.TrainableNetwork;
 import dev.adnet.runtime.train.Batch;
 import dev.adnet.runtime.train.StepResult;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,55 +25,20 @@ import org.nd4j.linalg.factory.Nd4j;
  * dropout, global average pooling, gated residuals and exit heads.
  */
 class ChannelsLastTrainingTest {
-    private static final String PLAIN = """
-            network Plain {
-              input x: [3, 12, 12]
-              output y: [4]
-              a = x -> conv(8, 3, bias = false) -> batchnorm -> relu -> max_pool(2)
-              b = a -> conv(8, 3, stride = 2, dilation = 2, padding = 2) -> relu
-              c = a -> conv(8, 1, stride = 2, padding = 0) -> batchnorm
-              d = b + c
-              y = concat(d, c) -> avg_pool(3, stride = 3) -> dropout(0.3) -> flatten -> dense(4)
-              train { loss cross_entropy(y) }
-            }
-            """;
-
-    private static final String GATES_AND_EXITS = """
-            block B(c: int) { conv(c, 3, bias = false) -> batchnorm -> relu -> conv(c, 3, bias = false) -> batchnorm }
-            network Both {
-              input x: [1, 8, 8]
-              output y: [3]
-              h = x -> conv(4, 3) -> relu
-                -> gate(open_bias = 0.1) residual B(4) -> relu
-                -> exit first when confidence > 0.5 { avg_pool(2) -> flatten -> dense(3) }
-                -> gate(open_bias = 0.1) residual(shortcut = projection(6)) B(6) -> relu
-                -> exit second when entropy < 0.9 { global_avg_pool -> dense(3) }
-                -> gate(open_bias = 0.1) residual B(6)
-              y = h -> global_avg_pool -> dense(3)
-              train { loss cross_entropy(y) + 0.2 * target_rate(0.5) }
-            }
-            """;
-
-    private static CompiledNetwork compile(String source) {
-        CompileResult r = new Compiler(p -> source.getBytes(StandardCharsets.UTF_8)).check(List.of(Path.of("net.adnet")));
-        assertThat(r.diagnostics()).as(r.render()).isEmpty();
-        return r.networks().get(0);
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"DOUBLE", "FLOAT"})
     void plainNetworkTrainsAsChannelsFirst(String type) {
-        compareSteps(PLAIN, DataType.valueOf(type), new long[] {6, 3, 12, 12}, 4);
+        compareSteps(ChannelsLastInferenceTest.PLAIN, DataType.valueOf(type), new long[] {6, 3, 12, 12}, 4);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"DOUBLE", "FLOAT"})
     void gatesAndExitsTrainAsChannelsFirst(String type) {
-        compareSteps(GATES_AND_EXITS, DataType.valueOf(type), new long[] {12, 1, 8, 8}, 3);
+        compareSteps(ChannelsLastInferenceTest.GATES_AND_EXITS, DataType.valueOf(type), new long[] {12, 1, 8, 8}, 3);
     }
 
     private static void compareSteps(String source, DataType type, long[] shape, int classes) {
-        CompiledNetwork c = compile(source);
+        CompiledNetwork c = ChannelsLastInferenceTest.compile(source);
         String java = c.toJava("p", true).toString();
         assertThat(java).contains("ChannelsLast.conv2dBackward", "ChannelsLastTraining.batchNormTrain",
                 "ChannelsLastTraining.batchNormBackward");

@@ -49,33 +49,18 @@ final class BnKernels {
                     shift0[ch] = x0.get(ch * inner);
                 }
                 FloatKernels.stats(fb(x), off(x), batch, c, inner, shift0, sum, sumSq);
-                float[] scales = new float[c];
-                float[] shifts = new float[c];
+                double[] scales = new double[c];
+                double[] shifts = new double[c];
                 for (int ch = 0; ch < c; ch++) {
-                    double meanShifted = sum[ch] / m;
-                    double mean = shift0[ch] + meanShifted;
-                    double sq = Math.max(sumSq[ch] - sum[ch] * meanShifted, 0);
-                    double var = sq / m;
-                    double invStd = 1.0 / Math.sqrt(var + eps);
-                    if (sm != null) {
-                        sm.set(ch, mean);
-                    }
-                    if (si != null) {
-                        si.set(ch, invStd);
-                    }
-                    double scale = (g == null ? 1.0 : g.get(ch)) * invStd;
-                    scales[ch] = (float) scale;
-                    shifts[ch] = (float) ((bt == null ? 0.0 : bt.get(ch)) - mean * scale);
-                    if (rm != null) {
-                        rm.set(ch, (1 - momentum) * rm.get(ch) + momentum * mean);
-                    }
-                    if (rv != null) {
-                        rv.set(ch, (1 - momentum) * rv.get(ch) + momentum * (m > 1 ? sq / (m - 1) : var));
-                    }
+                    finishChannel(ch, ch, shift0[ch], sum[ch], sumSq[ch], m, eps, momentum, g, bt, rm, rv, sm, si,
+                            scales, shifts);
                 }
-                FloatKernels.apply(fb(x), off(x), fb(out), off(out), batch, c, inner, scales, shifts, relu);
+                FloatKernels.apply(fb(x), off(x), fb(out), off(out), batch, c, inner, floats(scales), floats(shifts),
+                        relu);
                 return;
             }
+            double[] scale = new double[1];
+            double[] shift = new double[1];
             for (int ch = 0; ch < c; ch++) {
                 // sum and sum of squares around a shift (the channel's first element) against cancellation
                 double shift0 = x0.get(ch * inner);
@@ -84,34 +69,48 @@ final class BnKernels {
                 } else {
                     statsD(db(x), off(x), batch, c, inner, ch, shift0, acc);
                 }
-                double meanShifted = acc[0] / m;
-                double mean = shift0 + meanShifted;
-                double sq = Math.max(acc[1] - acc[0] * meanShifted, 0);
-                double var = sq / m;
-                double invStd = 1.0 / Math.sqrt(var + eps);
-                if (sm != null) {
-                    sm.set(ch, mean);
-                }
-                if (si != null) {
-                    si.set(ch, invStd);
-                }
-                double scale = (g == null ? 1.0 : g.get(ch)) * invStd;
-                double shift = (bt == null ? 0.0 : bt.get(ch)) - mean * scale;
+                // one channel at a time: its statistics, then its normalisation, into slot 0 of scale and shift
+                finishChannel(ch, 0, shift0, acc[0], acc[1], m, eps, momentum, g, bt, rm, rv, sm, si, scale, shift);
                 if (f) {
-                    applyF(fb(x), off(x), fb(out), off(out), batch, c, inner, ch, (float) scale, (float) shift, relu);
+                    applyF(fb(x), off(x), fb(out), off(out), batch, c, inner, ch, (float) scale[0], (float) shift[0],
+                            relu);
                 } else {
-                    applyD(db(x), off(x), db(out), off(out), batch, c, inner, ch, scale, shift, relu);
-                }
-                if (rm != null) {
-                    rm.set(ch, (1 - momentum) * rm.get(ch) + momentum * mean);
-                }
-                if (rv != null) {
-                    rv.set(ch, (1 - momentum) * rv.get(ch) + momentum * (m > 1 ? sq / (m - 1) : var));
+                    applyD(db(x), off(x), db(out), off(out), batch, c, inner, ch, scale[0], shift[0], relu);
                 }
             }
         } finally {
             Reference.reachabilityFence(x);
             Reference.reachabilityFence(out);
+        }
+    }
+
+    /**
+     * Channel {@code ch}'s batch statistics from its sums around {@code shift0} over {@code m} values: saves the mean and
+     * {@code 1/sqrt(var + eps)} (biased variance), updates the running statistics PyTorch's way (the running
+     * variance takes the unbiased variance), and writes the normalisation {@code x * scale + shift} (gamma and beta
+     * folded in) to {@code scale[slot]} and {@code shift[slot]}. Null statistics are skipped.
+     */
+    static void finishChannel(int ch, int slot, double shift0, double sum, double sumSq, double m, double eps,
+            double momentum, Direct g, Direct bt, Direct rm, Direct rv, Direct sm, Direct si, double[] scale,
+            double[] shift) {
+        double meanShifted = sum / m;
+        double mean = shift0 + meanShifted;
+        double sq = Math.max(sumSq - sum * meanShifted, 0);
+        double var = sq / m;
+        double invStd = 1.0 / Math.sqrt(var + eps);
+        if (sm != null) {
+            sm.set(ch, mean);
+        }
+        if (si != null) {
+            si.set(ch, invStd);
+        }
+        scale[slot] = (g == null ? 1.0 : g.get(ch)) * invStd;
+        shift[slot] = (bt == null ? 0.0 : bt.get(ch)) - mean * scale[slot];
+        if (rm != null) {
+            rm.set(ch, (1 - momentum) * rm.get(ch) + momentum * mean);
+        }
+        if (rv != null) {
+            rv.set(ch, (1 - momentum) * rv.get(ch) + momentum * (m > 1 ? sq / (m - 1) : var));
         }
     }
 

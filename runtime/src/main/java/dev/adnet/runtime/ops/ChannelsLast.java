@@ -85,8 +85,7 @@ public final class ChannelsLast {
         }
         Check.shape("w", w, w.size(0), x.size(3), g.kernelH(), g.kernelW());
         Check.shape("gradOut", gradOut, last(g.outputShape(first(x.shape()), w.size(0))));
-        boolean withBias = b != null;
-        if (gradIn == null && gradW == null && (!withBias || gradB == null)) {
+        if (gradIn == null && gradW == null && (b == null || gradB == null)) {
             return;
         }
         if (oneDnn && OneDnnConvBackward.accepts(x, w, b, g, gradOut, gradIn, gradW, gradB)) {
@@ -95,25 +94,7 @@ public final class ChannelsLast {
         }
         long[] args = g.nativeArgs();
         args[9] = NHWC;
-        INDArray gi = gradIn == null ? x.ulike() : Native.denseTarget(gradIn);
-        INDArray gw = gradW == null ? w.ulike() : Native.denseTarget(gradW);
-        INDArray gb = withBias ? (gradB == null ? b.ulike() : Native.denseTarget(gradB)) : null;
-        INDArray[] in = withBias ? new INDArray[] {x, w, b, gradOut} : new INDArray[] {x, w, gradOut};
-        INDArray[] out = withBias ? new INDArray[] {gi, gw, gb} : new INDArray[] {gi, gw};
-        if (g.dilationH() > 1 || g.dilationW() > 1) {
-            Native.execWithoutHelpers("conv2d_bp", in, out, args);
-        } else {
-            Native.exec("conv2d_bp", in, out, args);
-        }
-        if (gradIn != null) {
-            Native.writeBack(gi, gradIn);
-        }
-        if (gradW != null) {
-            Native.writeBack(gw, gradW);
-        }
-        if (withBias && gradB != null) {
-            Native.writeBack(gb, gradB);
-        }
+        Conv2d.conv2dBp(x, w, b, gradOut, g, args, gradIn, gradW, gradB);
     }
 
     /**

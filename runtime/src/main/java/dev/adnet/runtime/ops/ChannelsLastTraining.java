@@ -56,27 +56,9 @@ public final class ChannelsLastTraining {
                     sumSq[i % c] += d * d;
                 }
             }
-            double m = pixels;
             for (int ch = 0; ch < c; ch++) {
-                double meanShifted = sum[ch] / m;
-                double mean = shift[ch] + meanShifted;
-                double sq = Math.max(sumSq[ch] - sum[ch] * meanShifted, 0);
-                double var = sq / m;
-                double invStd = 1.0 / Math.sqrt(var + eps);
-                if (sm != null) {
-                    sm.set(ch, mean);
-                }
-                if (si != null) {
-                    si.set(ch, invStd);
-                }
-                scale[ch] = (g == null ? 1.0 : g.get(ch)) * invStd;
-                offset[ch] = (bt == null ? 0.0 : bt.get(ch)) - mean * scale[ch];
-                if (rm != null) {
-                    rm.set(ch, (1 - momentum) * rm.get(ch) + momentum * mean);
-                }
-                if (rv != null) {
-                    rv.set(ch, (1 - momentum) * rv.get(ch) + momentum * (pixels > 1 ? sq / (m - 1) : var));
-                }
+                BnKernels.finishChannel(ch, ch, shift[ch], sum[ch], sumSq[ch], pixels, eps, momentum, g, bt, rm, rv,
+                        sm, si, scale, offset);
             }
             if (tiled) {
                 ChannelsLastKernels.applyLast(BnKernels.fb(xd), BnKernels.off(xd), BnKernels.fb(out),

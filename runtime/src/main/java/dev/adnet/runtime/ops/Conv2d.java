@@ -104,20 +104,7 @@ public final class Conv2d {
             return;
         }
         if (g.groups() == 1) {
-            INDArray gi = gradIn == null ? x.ulike() : Native.denseTarget(gradIn);
-            INDArray gw = gradW == null ? w.ulike() : Native.denseTarget(gradW);
-            INDArray gb = withBias ? (gradB == null ? b.ulike() : Native.denseTarget(gradB)) : null;
-            run(g, "conv2d_bp", withBias ? new INDArray[] {x, w, b, gradOut} : new INDArray[] {x, w, gradOut},
-                    withBias ? new INDArray[] {gi, gw, gb} : new INDArray[] {gi, gw}, args);
-            if (gradIn != null) {
-                Native.writeBack(gi, gradIn);
-            }
-            if (gradW != null) {
-                Native.writeBack(gw, gradW);
-            }
-            if (withBias && gradB != null) {
-                Native.writeBack(gb, gradB);
-            }
+            conv2dBp(x, w, b, gradOut, g, args, gradIn, gradW, gradB);
             return;
         }
         if (isDepthwise(x, g)) {
@@ -248,15 +235,7 @@ public final class Conv2d {
                 }
             }
         }
-        if (gradIn != null) {
-            Native.writeBack(gi, gradIn);
-        }
-        if (gradW != null) {
-            Native.writeBack(gw, gradW);
-        }
-        if (withBias && gradB != null) {
-            Native.writeBack(gb, gradB);
-        }
+        writeBack(gi, gradIn, gw, gradW, gb, gradB);
     }
 
     private static boolean isDepthwise(INDArray x, ConvGeometry g) {
@@ -274,6 +253,35 @@ public final class Conv2d {
             return dense.reshape('c', 1, channels, w.size(2), w.size(3));
         }
         return dense.reshape('c', channels, m, w.size(2), w.size(3)).permute(1, 0, 2, 3).dup('c');
+    }
+
+    /**
+     * libnd4j's {@code conv2d_bp} in one call (layout and geometry in {@code args}; channels-last passes its data
+     * format there): null gradient outputs get scratch arrays, views are written through dense copies.
+     */
+    static void conv2dBp(INDArray x, INDArray w, INDArray b, INDArray gradOut, ConvGeometry g, long[] args,
+            INDArray gradIn, INDArray gradW, INDArray gradB) {
+        boolean withBias = b != null;
+        INDArray gi = gradIn == null ? x.ulike() : Native.denseTarget(gradIn);
+        INDArray gw = gradW == null ? w.ulike() : Native.denseTarget(gradW);
+        INDArray gb = withBias ? (gradB == null ? b.ulike() : Native.denseTarget(gradB)) : null;
+        run(g, "conv2d_bp", withBias ? new INDArray[] {x, w, b, gradOut} : new INDArray[] {x, w, gradOut},
+                withBias ? new INDArray[] {gi, gw, gb} : new INDArray[] {gi, gw}, args);
+        writeBack(gi, gradIn, gw, gradW, gb, gradB);
+    }
+
+    /** Each computed gradient into its output, where the caller wants it (a null output is skipped). */
+    private static void writeBack(INDArray gi, INDArray gradIn, INDArray gw, INDArray gradW, INDArray gb,
+            INDArray gradB) {
+        if (gradIn != null) {
+            Native.writeBack(gi, gradIn);
+        }
+        if (gradW != null) {
+            Native.writeBack(gw, gradW);
+        }
+        if (gb != null && gradB != null) {
+            Native.writeBack(gb, gradB);
+        }
     }
 
     /** Dilated convolutions bypass oneDNN, whose dilated FLOAT path fails in this ND4J version. */
