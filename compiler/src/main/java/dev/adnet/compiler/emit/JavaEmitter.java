@@ -172,10 +172,8 @@ public final class JavaEmitter {
          * batchnorm folds into its convolution (the backward may read the convolution's output).
          */
         private boolean inTrainStep;
-        /** The backward step emitted after the current one (null at the last), for the ReLU fusion below. */
-        private Step nextStep;
-        /** The index in the plan of the backward step being emitted. */
-        private int stepIndex;
+        /** The index in the plan of the backward step being emitted (-1 outside the backward pass). */
+        private int stepIndex = -1;
         /**
          * Gradients (by value id) whose last contribution is left for the ReLU producing the value to add in its VJP
          * ({@code Relu.backward} with two gradients): one pass instead of an accumulation and then the ReLU's pass.
@@ -1387,10 +1385,9 @@ public final class JavaEmitter {
             List<Step> steps = plan.steps();
             for (int i = 0; i < steps.size(); i++) {
                 stepIndex = i;
-                nextStep = i + 1 < steps.size() ? steps.get(i + 1) : null;
                 backwardStep(m, scope, steps.get(i));
             }
-            nextStep = null;
+            stepIndex = -1;
             if (!plan.zeroed().isEmpty()) {
                 m.addComment("parameters the loss does not depend on");
                 for (String p : plan.zeroed()) {
@@ -1485,6 +1482,7 @@ public final class JavaEmitter {
 
         private void finishWrite(MethodSpec.Builder m, Write w, Value value, String written) {
             if (w == Write.ACCUMULATE) {
+                Step nextStep = nextStep();
                 if (nextStep != null && isRelu(nextStep.op()) && nextStep.op().out().id() == value.id()
                         && !fusedBatchNorm.containsKey(nextStep.opIndex()) && !pendingPart.containsKey(value.id())) {
                     // the last contribution (the ReLU's step, next, reads the gradient): added in the ReLU's VJP
@@ -1493,6 +1491,12 @@ public final class JavaEmitter {
                 }
                 m.addStatement("$T.accumulate($L, $L)", ELEMENTWISE, gradName.get(value.id()), written);
             }
+        }
+
+        /** The backward step emitted after the current one (null at the last, and outside the backward pass). */
+        private Step nextStep() {
+            List<Step> steps = plan.steps();
+            return stepIndex >= 0 && stepIndex + 1 < steps.size() ? steps.get(stepIndex + 1) : null;
         }
 
         private String paramTarget(MethodSpec.Builder m, Names.Scope scope, Write w, ParamDecl p) {

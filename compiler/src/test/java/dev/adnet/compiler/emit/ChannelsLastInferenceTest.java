@@ -82,7 +82,7 @@ class ChannelsLastInferenceTest {
     }
 
     /** Uniform parameters around their initial scale, and running statistics far from 0 / 1. */
-    private static void randomize(Network a, Network b, long seed) {
+    static void randomize(Network a, Network b, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         for (int i = 0; i < a.parameters().size(); i++) {
             Parameter p = a.parameters().get(i);

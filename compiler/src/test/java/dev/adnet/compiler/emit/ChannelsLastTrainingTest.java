@@ -45,15 +45,8 @@ class ChannelsLastTrainingTest {
         assertThat(c.toJava("p", false).toString()).doesNotContain("ChannelsLast");
         TrainableNetwork last = (TrainableNetwork) c.instantiate(type, 5, true);
         TrainableNetwork first = (TrainableNetwork) c.instantiate(type, 5, false);
-        SplittableRandom rnd = new SplittableRandom(13);
-        for (int i = 0; i < last.parameters().size(); i++) {
-            Parameter p = last.parameters().get(i);
-            double base = p.name().endsWith("gamma") ? 1.0 : 0.0;
-            for (long k = 0; k < p.value().length(); k++) {
-                p.value().putScalar(k, base + 0.5 * (2 * rnd.nextDouble() - 1));
-            }
-            first.parameters().get(i).value().assign(p.value());
-        }
+        ChannelsLastInferenceTest.randomize(last, first, 13);
+        SplittableRandom rnd = new SplittableRandom(14);
         double tol = type == DataType.DOUBLE ? 1e-10 : 2e-4;
         for (int step = 0; step < 3; step++) {
             Batch data = batch(rnd, type, shape, classes);

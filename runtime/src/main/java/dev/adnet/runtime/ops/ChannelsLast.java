@@ -165,7 +165,7 @@ public final class ChannelsLast {
         try {
             if (x.dataType() == DataType.FLOAT && out.dataType() == DataType.FLOAT && c <= FloatKernels.TILE) {
                 ChannelsLastKernels.applyLast(xd.data().asNioFloat(), BnKernels.off(xd), out.data().asNioFloat(),
-                        BnKernels.off(out), n / c, c, BnKernels.floats(scale), BnKernels.floats(shift), relu);
+                        BnKernels.off(out), n / c, c, scale, shift, relu);
                 return;
             }
             try (Direct xs = Direct.in(xd); Direct os = Direct.out(out)) {

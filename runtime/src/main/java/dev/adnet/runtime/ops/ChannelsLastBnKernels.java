@@ -23,27 +23,11 @@ final class ChannelsLastBnKernels {
      */
     static final int FOLD = 64;
 
-    private static final float BIG = 0x1p127f;
-
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(
             () -> new float[5][FloatKernels.TILE]);
 
     private static final ThreadLocal<double[][]> WIDE = ThreadLocal.withInitial(
             () -> new double[2][FloatKernels.TILE]);
-
-    /** Pixels per tile. */
-    static int perTile(int c) {
-        return FloatKernels.TILE / c;
-    }
-
-    /** {@code v} (one value per channel) repeated over a tile of whole pixels. */
-    static float[] pattern(double[] v, int c) {
-        float[] p = new float[perTile(c) * c];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = (float) v[i % c];
-        }
-        return p;
-    }
 
     /**
      * Per channel: {@code sum[ch]} and {@code sumSq[ch]} of {@code x - shift[ch]}. Each tile position sums into a float
@@ -51,7 +35,7 @@ final class ChannelsLastBnKernels {
      * channel are summed in double at the end of the part.
      */
     static void stats(FloatBuffer x, int xo, int pixels, int c, double[] shift, double[] sum, double[] sumSq) {
-        float[] sh = pattern(shift, c);
+        float[] sh = ChannelsLastKernels.pattern(shift, c);
         double[][] parts = new double[Parallel.THREADS][];
         Parallel.forRange(pixels, (long) pixels * c, (part, from, to) -> {
             float[][] sc = SCRATCH.get();
@@ -90,7 +74,7 @@ final class ChannelsLastBnKernels {
      */
     static void reduce(FloatBuffer x, int xo, FloatBuffer y, int yo, FloatBuffer gy, int go, int pixels, int c,
             double[] centre, double[] sumG, double[] sumGx) {
-        float[] mu = pattern(centre, c);
+        float[] mu = ChannelsLastKernels.pattern(centre, c);
         double[][] parts = new double[Parallel.THREADS][];
         Parallel.forRange(pixels, (y == null ? 2L : 3L) * pixels * c, (part, from, to) -> {
             float[][] sc = SCRATCH.get();
@@ -111,7 +95,7 @@ final class ChannelsLastBnKernels {
                 if (y != null) {
                     // a separate loop: C2 does not vectorise the mask fused into the accumulation
                     y.get(yo + p * c, ty, 0, n);
-                    mask(tg, ty, n);
+                    FloatKernels.mask(tg, ty, n);
                 }
                 for (int i = 0; i < n; i++) {
                     float g = tg[i];
@@ -131,7 +115,7 @@ final class ChannelsLastBnKernels {
 
     /**
      * {@code gi = km[ch] g' - a[ch] x + b[ch]} ({@code g'} as in {@link #reduce}); the coefficients come as
-     * {@link #pattern tile patterns}.
+     * {@link ChannelsLastKernels#pattern tile patterns}.
      */
     static void grad(FloatBuffer x, int xo, FloatBuffer y, int yo, FloatBuffer gy, int go, FloatBuffer gi, int gio,
             int pixels, int c, float[] km, float[] a, float[] b) {
@@ -147,7 +131,7 @@ final class ChannelsLastBnKernels {
                 gy.get(go + p * c, tg, 0, n);
                 if (y != null) {
                     y.get(yo + p * c, ty, 0, n);
-                    mask(tg, ty, n);
+                    FloatKernels.mask(tg, ty, n);
                 }
                 for (int i = 0; i < n; i++) {
                     tg[i] = km[i] * tg[i] - a[i] * tx[i] + b[i];
@@ -162,7 +146,7 @@ final class ChannelsLastBnKernels {
      * {@code pixels} pixels of sample {@code b}; a tile of the sample's pattern is built once and bulk-copied out.
      */
     static void spreadMeans(FloatBuffer g, int go, FloatBuffer gi, int gio, int batch, int pixels, int c) {
-        int per = perTile(c);
+        int per = ChannelsLastKernels.perTile(c);
         Parallel.forRange(batch, (long) batch * pixels * c, (part, from, to) -> {
             float[] t = SCRATCH.get()[0];
             for (int s = from; s < to; s++) {
@@ -179,16 +163,6 @@ final class ChannelsLastBnKernels {
                 }
             }
         });
-    }
-
-    /**
-     * {@code g = y != 0 ? g : 0} for {@code i < len}, arithmetically so that it vectorises: {@code |y| * 2^254}
-     * clamped to 1 is exactly 1 for every non-zero float (subnormals included) and 0 for zeros.
-     */
-    private static void mask(float[] g, float[] y, int len) {
-        for (int i = 0; i < len; i++) {
-            g[i] = g[i] * Math.min(Math.abs(y[i]) * BIG * BIG, 1f);
-        }
     }
 
     private static void clear(float[] a, float[] b, double[][] wide, int len) {

@@ -62,7 +62,7 @@ public final class ChannelsLastTraining {
             }
             if (tiled) {
                 ChannelsLastKernels.applyLast(BnKernels.fb(xd), BnKernels.off(xd), BnKernels.fb(out),
-                        BnKernels.off(out), pixels, c, BnKernels.floats(scale), BnKernels.floats(offset), relu);
+                        BnKernels.off(out), pixels, c, scale, offset, relu);
             } else {
                 try (Direct os = Direct.out(out)) {
                     for (int i = 0; i < pixels * c; i++) {
@@ -152,8 +152,8 @@ public final class ChannelsLastTraining {
             if (tiled) {
                 ChannelsLastBnKernels.grad(BnKernels.fb(xd), BnKernels.off(xd), BnKernels.fb(yd), BnKernels.off(yd),
                         BnKernels.fb(gd), BnKernels.off(gd), BnKernels.fb(gradIn), BnKernels.off(gradIn), pixels, c,
-                        ChannelsLastBnKernels.pattern(km, c), ChannelsLastBnKernels.pattern(a, c),
-                        ChannelsLastBnKernels.pattern(b, c));
+                        ChannelsLastKernels.pattern(km, c), ChannelsLastKernels.pattern(a, c),
+                        ChannelsLastKernels.pattern(b, c));
             } else {
                 try (Direct gi = Direct.out(gradIn)) {
                     for (int i = 0; i < pixels * c; i++) {

@@ -33,8 +33,11 @@ final class FloatKernels {
         return Math.min(Math.max(v, 0f) * BIG * BIG, 1f);
     }
 
-    /** {@code g[i] = y[i] > 0 ? g[i] : 0} for {@code i < len}. */
-    private static void mask(float[] g, float[] y, int len) {
+    /**
+     * {@code g[i] = y[i] > 0 ? g[i] : 0} for {@code i < len}: a gradient through a ReLU, masked by its input or by
+     * its output (never negative, so there this is {@code y != 0}); branch-free so that it vectorises.
+     */
+    static void mask(float[] g, float[] y, int len) {
         for (int i = 0; i < len; i++) {
             g[i] = g[i] * positive(y[i]);
         }
@@ -75,28 +78,13 @@ final class FloatKernels {
         });
     }
 
-    /** {@code gi = x > 0 ? g : 0} over {@code n} elements. */
-    static void reluBackward(FloatBuffer x, int xo, FloatBuffer g, int go, FloatBuffer gi, int gio, int n) {
-        Parallel.forRange(n, 3L * n, (part, from, to) -> {
-            float[][] sc = SCRATCH.get();
-            float[] tx = sc[0];
-            float[] tg = sc[1];
-            for (int s = from; s < to; s += TILE) {
-                int len = Math.min(TILE, to - s);
-                x.get(xo + s, tx, 0, len);
-                g.get(go + s, tg, 0, len);
-                for (int i = 0; i < len; i++) {
-                    tg[i] = tg[i] * positive(tx[i]);
-                }
-                gi.put(gio + s, tg, 0, len);
-            }
-        });
-    }
-
-    /** {@code gi = (g + g2) * (x > 0)}: {@link #reluBackward} of a gradient given as two contributions. */
-    static void reluBackwardSum(FloatBuffer x, int xo, FloatBuffer g, int go, FloatBuffer g2, int g2o, FloatBuffer gi,
+    /**
+     * {@code gi = x > 0 ? g + g2 : 0} over {@code n} elements; {@code g2} null for a gradient of one contribution
+     * (the generated backward passes the last of several here instead of adding it into {@code g} first).
+     */
+    static void reluBackward(FloatBuffer x, int xo, FloatBuffer g, int go, FloatBuffer g2, int g2o, FloatBuffer gi,
             int gio, int n) {
-        Parallel.forRange(n, 4L * n, (part, from, to) -> {
+        Parallel.forRange(n, (g2 == null ? 3L : 4L) * n, (part, from, to) -> {
             float[][] sc = SCRATCH.get();
             float[] tx = sc[0];
             float[] tg = sc[1];
@@ -105,10 +93,13 @@ final class FloatKernels {
                 int len = Math.min(TILE, to - s);
                 x.get(xo + s, tx, 0, len);
                 g.get(go + s, tg, 0, len);
-                g2.get(g2o + s, t2, 0, len);
-                for (int i = 0; i < len; i++) {
-                    tg[i] = (tg[i] + t2[i]) * positive(tx[i]);
+                if (g2 != null) {
+                    g2.get(g2o + s, t2, 0, len);
+                    for (int i = 0; i < len; i++) {
+                        tg[i] += t2[i];
+                    }
                 }
+                mask(tg, tx, len);
                 gi.put(gio + s, tg, 0, len);
             }
         });

@@ -52,7 +52,7 @@ public final class Relu {
             int go = BnKernels.off(gradOut);
             int io = BnKernels.off(gradIn);
             if (x.dataType() == DataType.FLOAT) {
-                FloatKernels.reluBackward(x.data().asNioFloat(), xo, gradOut.data().asNioFloat(), go,
+                FloatKernels.reluBackward(x.data().asNioFloat(), xo, gradOut.data().asNioFloat(), go, null, 0,
                         gradIn.data().asNioFloat(), io, n);
             } else {
                 DoubleBuffer xb = x.data().asNioDouble();
@@ -86,7 +86,7 @@ public final class Relu {
         if (x.dataType() == DataType.FLOAT && fast(x, gradOut, gradIn) && fast(x, gradOut2, gradIn)) {
             Check.sameShape("gradOut", x, gradOut);
             Check.sameShape("gradIn", x, gradIn);
-            FloatKernels.reluBackwardSum(x.data().asNioFloat(), BnKernels.off(x), gradOut.data().asNioFloat(),
+            FloatKernels.reluBackward(x.data().asNioFloat(), BnKernels.off(x), gradOut.data().asNioFloat(),
                     BnKernels.off(gradOut), gradOut2.data().asNioFloat(), BnKernels.off(gradOut2),
                     gradIn.data().asNioFloat(), BnKernels.off(gradIn), Math.toIntExact(x.length()));
             Reference.reachabilityFence(x);
