@@ -159,6 +159,21 @@ public final class JavaEmitter {
         private final Map<Integer, Integer> reluGate = new HashMap<>();
         /** Inference only: the gated residuals (by index) that add their block's rows into the shortcut in place. */
         private final Set<Integer> gateInPlace = new HashSet<>();
+        /**
+         * Inference only: a gate head's last dense layer (by index) to its first dense layer, batchnorm and ReLU, which
+         * run with it as one {@code GateHead.inference}; and the indices of those three.
+         */
+        private final Map<Integer, int[]> gateHead = new HashMap<>();
+        private final Set<Integer> inGateHead = new HashSet<>();
+        /**
+         * Channels-last inference only: the residual kernels (an in-place gated residual or an add -> ReLU, by index)
+         * that also write the global average pooling of their output, to the pooling's index; the poolings so
+         * computed early; and for an in-place gated residual, the earlier pooling of its shortcut (the gate head's)
+         * that its closed rows copy.
+         */
+        private final Map<Integer, Integer> poolsOutput = new HashMap<>();
+        private final Set<Integer> pooledEarly = new HashSet<>();
+        private final Map<Integer, Integer> shortcutPool = new HashMap<>();
         /** The ops (by index) that read each value (by id), for the fusion searches. */
         private final Map<Integer, List<Integer>> readers = new HashMap<>();
         /** The ids of the network's output values, which no fusion may leave unstored. */
@@ -233,6 +248,8 @@ public final class JavaEmitter {
             findFusions();
             findGateFusions();
             findAddReluFusions();
+            findGateHeads();
+            findFusedPools();
             this.plan = trainable ? BackwardPlanner.plan(graph) : null;
             if (trainable) {
                 for (Graph.Port p : graph.inputs()) {
@@ -318,6 +335,129 @@ public final class JavaEmitter {
                     gateInPlace.add(i);
                 }
             }
+        }
+
+        /**
+         * Gate heads at inference ({@code dense -> batchnorm -> relu -> dense} into a gate's decision, each value read
+         * once and no network output) run as one kernel: as four ops on {@code [B, 16]} arrays their dispatch cost more
+         * than their arithmetic, the same for a closed gate as for an open one.
+         */
+        private void findGateHeads() {
+            List<Op> ops = graph.ops();
+            Map<Integer, Integer> producer = new HashMap<>();
+            for (int i = 0; i < ops.size(); i++) {
+                producer.put(ops.get(i).out().id(), i);
+            }
+            for (Op op : ops) {
+                if (!(op instanceof Op.GumbelGate g)) {
+                    continue;
+                }
+                Integer last = soleProducer(producer, g.logits());
+                if (last == null || !(ops.get(last) instanceof Op.Dense d2)) {
+                    continue;
+                }
+                Integer relu = soleProducer(producer, d2.in());
+                if (relu == null || !isRelu(ops.get(relu))) {
+                    continue;
+                }
+                Integer bn = soleProducer(producer, ops.get(relu).inputs().get(0));
+                if (bn == null || !(ops.get(bn) instanceof Op.BatchNorm b) || b.in().rank() != 1) {
+                    continue;
+                }
+                Integer first = soleProducer(producer, b.in());
+                if (first == null || !(ops.get(first) instanceof Op.Dense)) {
+                    continue;
+                }
+                gateHead.put(last, new int[] {first, bn, relu});
+                inGateHead.addAll(List.of(first, bn, relu));
+            }
+        }
+
+        /**
+         * A global average pooling of the output of an in-place gated residual or of an add -> ReLU runs inside that
+         * kernel (channels-last inference; {@code Compaction.addRowsInPlace} and {@code Elementwise.addRelu} with
+         * means): the gate head after every block would otherwise read the block's output again. Both must run at the
+         * top level with the same batch (no gated body, no exit head, no exit between them), so that the pooled array
+         * is in scope and its rows are the batch's where the pooling was.
+         */
+        private void findFusedPools() {
+            List<Op> ops = graph.ops();
+            Set<Integer> nested = new HashSet<>();
+            for (Op.GatedResidual g : graph.gates()) {
+                for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
+                    nested.add(i);
+                }
+            }
+            for (Op.Exit x : graph.exits()) {
+                for (int i = x.headStart(); i <= x.headEnd(); i++) {
+                    nested.add(i);
+                }
+            }
+            for (int i = 0; i < ops.size(); i++) {
+                Value produced;
+                if (gateInPlace.contains(i)) {
+                    produced = ops.get(gateRelu.get(i)).out();
+                } else if (addRelu.containsKey(i) && !nested.contains(i)) {
+                    produced = ops.get(addRelu.get(i)).out();
+                } else {
+                    continue;
+                }
+                for (int p : readers.getOrDefault(produced.id(), List.of())) {
+                    if (ops.get(p) instanceof Op.GlobalAvgPool && !nested.contains(p) && !exitBetween(i, p)) {
+                        poolsOutput.put(i, p);
+                        pooledEarly.add(p);
+                        break;
+                    }
+                }
+                if (gateInPlace.contains(i) && poolsOutput.containsKey(i)) {
+                    Op.GatedResidual g = (Op.GatedResidual) ops.get(i);
+                    for (int q : readers.getOrDefault(g.shortcut().id(), List.of())) {
+                        if (q < i && ops.get(q) instanceof Op.GlobalAvgPool && !nested.contains(q) && !exitBetween(q, i)) {
+                            shortcutPool.put(i, q);
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+
+        /** Whether an exit lies between ops {@code from} and {@code to}, where the batch shrinks. */
+        private boolean exitBetween(int from, int to) {
+            for (Op.Exit x : graph.exits()) {
+                if (x.headStart() > from && x.headStart() < to) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Whether the pooling fusions apply to the code being emitted (channels-last inference). */
+        private boolean poolFusion() {
+            return nhwc && !inTrainStep;
+        }
+
+        /**
+         * Declares the array of the pooling that op {@code index} computes in its kernel (with a comment naming it),
+         * and returns its name; null when the op computes none.
+         */
+        private String earlyPool(MethodSpec.Builder m, int index) {
+            Integer p = poolsOutput.get(index);
+            if (p == null || !poolFusion()) {
+                return null;
+            }
+            Op pool = graph.ops().get(p);
+            m.addComment("with $L at $L, computed in the same pass", commentText(pool.path()),
+                    pool.origin() == null ? "?" : commentText(pool.origin().toString()));
+            m.addStatement("$T $L = $L", INDARRAY, v(pool.out()), alloc("v" + pool.out().id(), pool.out().shape()));
+            return v(pool.out());
+        }
+
+        /** The index of the op producing v when v is read by one op and is no network output; null otherwise. */
+        private Integer soleProducer(Map<Integer, Integer> producer, Value v) {
+            if (outputs.contains(v.id()) || readers.getOrDefault(v.id(), List.of()).size() != 1) {
+                return null;
+            }
+            return producer.get(v.id());
         }
 
         private static boolean isRelu(Op op) {
@@ -1028,6 +1168,17 @@ public final class JavaEmitter {
         }
 
         private void forwardOp(MethodSpec.Builder m, int index, Op op, boolean train) {
+            boolean inference = !train && !inTrainStep;
+            if (inference && inGateHead.contains(index)) {
+                return; // runs in its gate head's kernel
+            }
+            if (inference && pooledEarly.contains(index) && poolFusion()) {
+                return; // computed by the residual kernel that wrote its input
+            }
+            if (inference && gateHead.containsKey(index)) {
+                gateHead(m, (Op.Dense) op, gateHead.get(index));
+                return;
+            }
             if (fusedRelu.containsKey(index)) {
                 return; // runs with its ReLU
             }
@@ -1044,7 +1195,12 @@ public final class JavaEmitter {
                 m.addComment("fused with $L at $L", commentText(op.path()),
                         op.origin() == null ? "?" : commentText(op.origin().toString()));
                 m.addStatement("$T $L = $L", INDARRAY, v(relu.out()), alloc("v" + relu.out().id(), relu.out().shape()));
-                m.addStatement("$T.addRelu($L, $L, $L)", ELEMENTWISE, v(e.a()), v(e.b()), v(relu.out()));
+                String pooled = train ? null : earlyPool(m, index);
+                if (pooled != null) {
+                    m.addStatement("$T.addRelu($L, $L, $L, $L)", ELEMENTWISE, v(e.a()), v(e.b()), v(relu.out()), pooled);
+                } else {
+                    m.addStatement("$T.addRelu($L, $L, $L)", ELEMENTWISE, v(e.a()), v(e.b()), v(relu.out()));
+                }
                 m.addComment("the sum is not stored: the ReLU's backward reads its output, of the same sign");
                 m.addStatement("$T $L = $L", INDARRAY, v(op.out()), v(relu.out()));
                 return;
@@ -1182,23 +1338,51 @@ public final class JavaEmitter {
             return true;
         }
 
+        /** A gate head's four ops as one kernel (see {@link #findGateHeads}). */
+        private void gateHead(MethodSpec.Builder m, Op.Dense last, int[] chain) {
+            Op.Dense first = (Op.Dense) graph.ops().get(chain[0]);
+            Op.BatchNorm b = (Op.BatchNorm) graph.ops().get(chain[1]);
+            comment(m, last);
+            for (int i : chain) {
+                Op fused = graph.ops().get(i);
+                m.addComment("fused with $L at $L", commentText(fused.path()),
+                        fused.origin() == null ? "?" : commentText(fused.origin().toString()));
+            }
+            String out = v(last.out());
+            m.addStatement("$T $L = $L", INDARRAY, out, alloc("v" + last.out().id(), last.out().shape()));
+            m.addStatement("$T.inference($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", ClassName.get(ADAPTIVE, "GateHead"),
+                    v(first.in()), param(first.weight()), param(first.bias()), param(b.gamma()), param(b.beta()),
+                    bufferField.get(b.runningMean().name()), bufferField.get(b.runningVar().name()), lit(b.eps()),
+                    param(last.weight()), param(last.bias()), out);
+        }
+
         /** Inference of a gated residual with its ReLU fused (see {@link #findGateFusions}). */
         private void gatedResidualRelu(MethodSpec.Builder m, int index, Op.GatedResidual g) {
             Op relu = graph.ops().get(gateRelu.get(index));
             m.addComment("fused with $L at $L", commentText(relu.path()),
                     relu.origin() == null ? "?" : commentText(relu.origin().toString()));
             String out = v(relu.out());
+            String pooled = earlyPool(m, index);
             m.addStatement("$T $L", INDARRAY, out);
             m.beginControlFlow("if (gateMode == $T.MASK)", GATE_MODE);
             m.addStatement("$L = $L", out, alloc("v" + relu.out().id(), relu.out().shape()));
             m.addStatement("$T.trainForward($L, $L, $L, true, $L)", GATED_RESIDUAL, v(g.shortcut()), subOut(g),
                     v(g.gate()), out);
+            if (pooled != null) {
+                m.addStatement("$T.globalAvgPool($L, $L)", op("ChannelsLast"), out, pooled);
+            }
             m.nextControlFlow("else");
             if (gateInPlace.contains(index)) {
                 m.addComment("in place: $L is a ReLU output that nothing reads after this block, so its closed rows"
                         + " are already the result", v(g.shortcut()));
-                m.addStatement("$T.addRowsInPlace($L, $L, $L, true)", COMPACTION, v(g.shortcut()), subOut(g),
-                        openRows(g));
+                if (pooled != null) {
+                    Integer q = shortcutPool.get(index);
+                    m.addStatement("$T.addRowsInPlace($L, $L, $L, true, $L, $L)", COMPACTION, v(g.shortcut()), subOut(g),
+                            openRows(g), q == null ? "null" : v(graph.ops().get(q).out()), pooled);
+                } else {
+                    m.addStatement("$T.addRowsInPlace($L, $L, $L, true)", COMPACTION, v(g.shortcut()), subOut(g),
+                            openRows(g));
+                }
                 m.addStatement("$L = $L", out, v(g.shortcut()));
             } else {
                 m.addStatement("$L = $L", out, alloc("v" + relu.out().id(), relu.out().shape()));

@@ -99,16 +99,15 @@ final class Buffers {
         DataType t = a.dataType();
         INDArray d = (t == DataType.FLOAT || t == DataType.DOUBLE) && isDense(a) ? a : a.castTo(DataType.DOUBLE).dup('c');
         int o = off(d);
+        // bulk copies: element by element through ND4J's buffers cost ~4 ns an element
         if (d.dataType() == DataType.FLOAT) {
-            FloatBuffer b = fb(d);
+            float[] f = new float[n];
+            fb(d).get(o, f, 0, n);
             for (int i = 0; i < n; i++) {
-                v[i] = b.get(o + i);
+                v[i] = f[i];
             }
         } else {
-            DoubleBuffer b = db(d);
-            for (int i = 0; i < n; i++) {
-                v[i] = b.get(o + i);
-            }
+            db(d).get(o, v, 0, n);
         }
         Reference.reachabilityFence(d);
         return v;
@@ -123,15 +122,13 @@ final class Buffers {
         }
         int o = off(out);
         if (out.dataType() == DataType.FLOAT) {
-            FloatBuffer b = fb(out);
+            float[] f = new float[v.length];
             for (int i = 0; i < v.length; i++) {
-                b.put(o + i, (float) v[i]);
+                f[i] = (float) v[i];
             }
+            fb(out).put(o, f, 0, f.length);
         } else {
-            DoubleBuffer b = db(out);
-            for (int i = 0; i < v.length; i++) {
-                b.put(o + i, v[i]);
-            }
+            db(out).put(o, v, 0, v.length);
         }
         Reference.reachabilityFence(out);
     }

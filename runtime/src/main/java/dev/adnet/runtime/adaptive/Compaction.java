@@ -1,5 +1,6 @@
 package dev.adnet.runtime.adaptive;
 
+import dev.adnet.runtime.ops.PixelMeans;
 import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
@@ -201,16 +202,7 @@ public final class Compaction {
             return;
         }
         checkRowShape("fSub", target, fSub, k);
-        boolean[] seen = new boolean[b];
-        for (int r : rows) {
-            if (r < 0 || r >= b) {
-                throw new IllegalArgumentException("row " + r + " out of range [0, " + b + ")");
-            }
-            if (seen[r]) {
-                throw new IllegalArgumentException("row " + r + " listed twice");
-            }
-            seen[r] = true;
-        }
+        checkRows(rows, b);
         int inner = Buffers.inner(target);
         if (inner == 0) {
             return;
@@ -243,6 +235,165 @@ public final class Compaction {
         }
         Reference.reachabilityFence(fs);
         Reference.reachabilityFence(target);
+    }
+
+    /**
+     * {@link #addRowsInPlace(INDArray, INDArray, int[], boolean)} on channels-last images ({@code target} is
+     * {@code [B, H, W, C]}), which also writes the per-channel means of every row of the result into {@code means}
+     * ({@code [B, C]}), as {@code ChannelsLast.globalAvgPool} would afterwards, to the bit: an open row's means are
+     * summed while its sum is written, a closed row's are copied from {@code previousMeans} (the means of target
+     * before the add, which a gate head has pooled already) or, when that is null, read from the row. The gate head
+     * after a gated block then needs no pass over the block's output of its own.
+     */
+    public static void addRowsInPlace(INDArray target, INDArray fSub, int[] rows, boolean relu, INDArray previousMeans,
+            INDArray means) {
+        if (target.rank() != 4) {
+            throw new IllegalArgumentException("target: expected channels-last images [B, H, W, C], got "
+                    + Arrays.toString(target.shape()));
+        }
+        int b = Buffers.batch(target);
+        int h = Math.toIntExact(target.size(1));
+        int w = Math.toIntExact(target.size(2));
+        int c = Math.toIntExact(target.size(3));
+        DataType t = Buffers.floating("target", target);
+        Buffers.requireOut("target", target, t);
+        Buffers.requireOut("means", means, t);
+        long[] meansShape = {b, c};
+        if (!Arrays.equals(meansShape, means.shape())
+                || previousMeans != null && !Arrays.equals(meansShape, previousMeans.shape())) {
+            throw new IllegalArgumentException("means: expected shape " + Arrays.toString(meansShape) + ", got "
+                    + Arrays.toString(means.shape())
+                    + (previousMeans == null ? "" : " and " + Arrays.toString(previousMeans.shape())));
+        }
+        int k = rows.length;
+        boolean[] open = checkRows(rows, b);
+        if (k > 0) {
+            checkRowShape("fSub", target, fSub, k);
+        }
+        if (b == 0 || c == 0) {
+            return;
+        }
+        int inner = Buffers.inner(target);
+        INDArray fs = k == 0 ? null : Buffers.in(fSub, t);
+        INDArray prev = previousMeans == null ? null : Buffers.in(previousMeans, t);
+        int fo = fs == null ? 0 : Buffers.off(fs);
+        int oo = Buffers.off(target);
+        int mo = Buffers.off(means);
+        int po = prev == null ? 0 : Buffers.off(prev);
+        boolean f = t == DataType.FLOAT;
+        // each task owns whole output rows: the open rows given to it, then its share of the closed ones
+        int[] closed = new int[b - k];
+        for (int n = 0, j = 0; n < b; n++) {
+            if (!open[n]) {
+                closed[j++] = n;
+            }
+        }
+        Parallel.forSamples(b, inner, (n0, n1) -> {
+            PixelMeans acc = new PixelMeans(h, w, c, f);
+            int len = acc.rowLength();
+            int j0 = (int) ((long) k * n0 / b);
+            int j1 = (int) ((long) k * n1 / b);
+            int c0 = (int) ((long) closed.length * n0 / b);
+            int c1 = (int) ((long) closed.length * n1 / b);
+            if (f) {
+                FloatBuffer ob = Buffers.fb(target);
+                FloatBuffer fb = fs == null ? null : Buffers.fb(fs);
+                FloatBuffer mb = Buffers.fb(means);
+                float[] ya = new float[len];
+                float[] fa = new float[len];
+                for (int j = j0; j < j1; j++) {
+                    acc.start();
+                    for (int r = 0; r < h; r++) {
+                        int at = oo + rows[j] * inner + r * len;
+                        ob.get(at, ya, 0, len);
+                        fb.get(fo + j * inner + r * len, fa, 0, len);
+                        if (relu) {
+                            for (int i = 0; i < len; i++) {
+                                ya[i] = Math.max(ya[i] + fa[i], 0f);
+                            }
+                        } else {
+                            for (int i = 0; i < len; i++) {
+                                ya[i] = ya[i] + fa[i];
+                            }
+                        }
+                        ob.put(at, ya, 0, len);
+                        acc.addRow(ya);
+                    }
+                    acc.finish(mb, mo + rows[j] * c);
+                }
+                for (int q = c0; q < c1; q++) {
+                    int n = closed[q];
+                    if (prev != null) {
+                        mb.put(mo + n * c, Buffers.fb(prev), po + n * c, c);
+                        continue;
+                    }
+                    acc.start();
+                    for (int r = 0; r < h; r++) {
+                        ob.get(oo + n * inner + r * len, ya, 0, len);
+                        acc.addRow(ya);
+                    }
+                    acc.finish(mb, mo + n * c);
+                }
+            } else {
+                DoubleBuffer ob = Buffers.db(target);
+                DoubleBuffer fb = fs == null ? null : Buffers.db(fs);
+                DoubleBuffer mb = Buffers.db(means);
+                double[] ya = new double[len];
+                double[] fa = new double[len];
+                for (int j = j0; j < j1; j++) {
+                    acc.start();
+                    for (int r = 0; r < h; r++) {
+                        int at = oo + rows[j] * inner + r * len;
+                        ob.get(at, ya, 0, len);
+                        fb.get(fo + j * inner + r * len, fa, 0, len);
+                        if (relu) {
+                            for (int i = 0; i < len; i++) {
+                                ya[i] = Math.max(ya[i] + fa[i], 0.0);
+                            }
+                        } else {
+                            for (int i = 0; i < len; i++) {
+                                ya[i] = ya[i] + fa[i];
+                            }
+                        }
+                        ob.put(at, ya, 0, len);
+                        acc.addRow(ya);
+                    }
+                    acc.finish(mb, mo + rows[j] * c);
+                }
+                for (int q = c0; q < c1; q++) {
+                    int n = closed[q];
+                    if (prev != null) {
+                        mb.put(mo + n * c, Buffers.db(prev), po + n * c, c);
+                        continue;
+                    }
+                    acc.start();
+                    for (int r = 0; r < h; r++) {
+                        ob.get(oo + n * inner + r * len, ya, 0, len);
+                        acc.addRow(ya);
+                    }
+                    acc.finish(mb, mo + n * c);
+                }
+            }
+        });
+        Reference.reachabilityFence(fs);
+        Reference.reachabilityFence(prev);
+        Reference.reachabilityFence(target);
+        Reference.reachabilityFence(means);
+    }
+
+    /** Which rows are listed, after checking that they are in range and distinct. */
+    private static boolean[] checkRows(int[] rows, int b) {
+        boolean[] seen = new boolean[b];
+        for (int r : rows) {
+            if (r < 0 || r >= b) {
+                throw new IllegalArgumentException("row " + r + " out of range [0, " + b + ")");
+            }
+            if (seen[r]) {
+                throw new IllegalArgumentException("row " + r + " listed twice");
+            }
+            seen[r] = true;
+        }
+        return seen;
     }
 
     private static void addF(FloatBuffer s, int so, FloatBuffer f, int fo, FloatBuffer o, int oo, int len, boolean relu,

@@ -82,8 +82,10 @@ final class ChannelsLastKernels {
                     }
                 }
                 Arrays.fill(sum, 0);
-                for (int i = 0; i < rowLen; i++) {
-                    sum[i % c] += acc[i];
+                for (int i = 0; i < rowLen; ) { // pixel by pixel: no division per element
+                    for (int ch = 0; ch < c; ch++, i++) {
+                        sum[ch] += acc[i];
+                    }
                 }
                 for (int ch = 0; ch < c; ch++) {
                     mean[ch] = (float) (sum[ch] / pixels);

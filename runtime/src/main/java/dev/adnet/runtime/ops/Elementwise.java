@@ -1,6 +1,8 @@
 package dev.adnet.runtime.ops;
 
 import java.lang.ref.Reference;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
@@ -41,6 +43,84 @@ public final class Elementwise {
         }
         add(a, b, out);
         Relu.forward(out, out);
+    }
+
+    /**
+     * {@link #addRelu} on channels-last images ({@code [B, H, W, C]}) that also writes the per-channel means of out
+     * into {@code means} ({@code [B, C]}) in the same pass, the bits {@code ChannelsLast.globalAvgPool(out, means)}
+     * would give (see {@link PixelMeans}): the pooling after a stage's last residual block reads nothing again.
+     */
+    public static void addRelu(INDArray a, INDArray b, INDArray out, INDArray means) {
+        same(a, b, out);
+        Check.rank("out", out, 4);
+        Check.shape("means", means, out.size(0), out.size(3));
+        DataType t = out.dataType();
+        boolean dense = Direct.isDense(a) && Direct.isDense(b) && Direct.isDense(out) && Direct.isDense(means);
+        if (!dense || a.dataType() != t || b.dataType() != t || means.dataType() != t
+                || t != DataType.FLOAT && t != DataType.DOUBLE) {
+            addRelu(a, b, out);
+            ChannelsLast.globalAvgPool(out, means);
+            return;
+        }
+        int batch = Math.toIntExact(out.size(0));
+        int h = Math.toIntExact(out.size(1));
+        int w = Math.toIntExact(out.size(2));
+        int c = Math.toIntExact(out.size(3));
+        int inner = h * w * c;
+        int ao = BnKernels.off(a);
+        int bo = BnKernels.off(b);
+        int oo = BnKernels.off(out);
+        int mo = BnKernels.off(means);
+        boolean f = t == DataType.FLOAT;
+        Parallel.forRange(batch, 3L * batch * inner, (part, from, to) -> {
+            PixelMeans acc = new PixelMeans(h, w, c, f);
+            int len = acc.rowLength();
+            if (f) {
+                FloatBuffer ab = a.data().asNioFloat();
+                FloatBuffer bb = b.data().asNioFloat();
+                FloatBuffer ob = out.data().asNioFloat();
+                float[] ta = new float[len];
+                float[] tb = new float[len];
+                for (int n = from; n < to; n++) {
+                    acc.start();
+                    for (int r = 0; r < h; r++) {
+                        int at = n * inner + r * len;
+                        ab.get(ao + at, ta, 0, len);
+                        bb.get(bo + at, tb, 0, len);
+                        for (int i = 0; i < len; i++) {
+                            ta[i] = Math.max(ta[i] + tb[i], 0f);
+                        }
+                        ob.put(oo + at, ta, 0, len);
+                        acc.addRow(ta);
+                    }
+                    acc.finish(means.data().asNioFloat(), mo + n * c);
+                }
+            } else {
+                DoubleBuffer ab = a.data().asNioDouble();
+                DoubleBuffer bb = b.data().asNioDouble();
+                DoubleBuffer ob = out.data().asNioDouble();
+                double[] ta = new double[len];
+                double[] tb = new double[len];
+                for (int n = from; n < to; n++) {
+                    acc.start();
+                    for (int r = 0; r < h; r++) {
+                        int at = n * inner + r * len;
+                        ab.get(ao + at, ta, 0, len);
+                        bb.get(bo + at, tb, 0, len);
+                        for (int i = 0; i < len; i++) {
+                            ta[i] = Math.max(ta[i] + tb[i], 0.0);
+                        }
+                        ob.put(oo + at, ta, 0, len);
+                        acc.addRow(ta);
+                    }
+                    acc.finish(means.data().asNioDouble(), mo + n * c);
+                }
+            }
+        });
+        Reference.reachabilityFence(a);
+        Reference.reachabilityFence(b);
+        Reference.reachabilityFence(out);
+        Reference.reachabilityFence(means);
     }
 
     public static void sub(INDArray a, INDArray b, INDArray out) {

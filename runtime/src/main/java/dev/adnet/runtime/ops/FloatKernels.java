@@ -273,17 +273,29 @@ final class FloatKernels {
             int out) {
         float[] xs = new float[rows * in];
         float[] ws = new float[in * out];
-        float[] os = new float[rows * out];
         x.get(xo, xs, 0, xs.length);
         w.get(wo, ws, 0, ws.length);
+        // one array per input column, the loops over rows innermost at the same index in both arrays: C2 vectorises
+        // that, not offsets into one flat array (it cannot rule out an overlap); the sums keep their order (k up)
+        float[][] xt = new float[in][rows];
         for (int r = 0; r < rows; r++) {
-            int ro = r * out;
             for (int k = 0; k < in; k++) {
-                float v = xs[r * in + k];
-                int wk = k * out;
-                for (int j = 0; j < out; j++) {
-                    os[ro + j] += v * ws[wk + j];
+                xt[k][r] = xs[r * in + k];
+            }
+        }
+        float[] os = new float[rows * out];
+        float[] col = new float[rows];
+        for (int j = 0; j < out; j++) {
+            Arrays.fill(col, 0f);
+            for (int k = 0; k < in; k++) {
+                float wv = ws[k * out + j];
+                float[] xk = xt[k];
+                for (int r = 0; r < rows; r++) {
+                    col[r] += xk[r] * wv;
                 }
+            }
+            for (int r = 0; r < rows; r++) {
+                os[r * out + j] = col[r];
             }
         }
         o.put(oo, os, 0, os.length);
