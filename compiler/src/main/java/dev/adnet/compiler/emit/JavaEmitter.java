@@ -174,6 +174,13 @@ public final class JavaEmitter {
         private final Map<Integer, Integer> poolsOutput = new HashMap<>();
         private final Set<Integer> pooledEarly = new HashSet<>();
         private final Map<Integer, Integer> shortcutPool = new HashMap<>();
+        /**
+         * Channels-last inference only: residual adds (by index) whose operand from a folded convolution and batchnorm
+         * oneDNN adds into the other operand, the shortcut, as it writes the convolution's result (with the ReLU after
+         * the add, if fused); the add to the batchnorm's index and back.
+         */
+        private final Map<Integer, Integer> addIntoShortcut = new HashMap<>();
+        private final Map<Integer, Integer> convIntoShortcut = new HashMap<>();
         /** The ops (by index) that read each value (by id), for the fusion searches. */
         private final Map<Integer, List<Integer>> readers = new HashMap<>();
         /** The ids of the network's output values, which no fusion may leave unstored. */
@@ -250,6 +257,7 @@ public final class JavaEmitter {
             findAddReluFusions();
             findGateHeads();
             findFusedPools();
+            findShortcutAccumulation();
             this.plan = trainable ? BackwardPlanner.plan(graph) : null;
             if (trainable) {
                 for (Graph.Port p : graph.inputs()) {
@@ -382,17 +390,7 @@ public final class JavaEmitter {
          */
         private void findFusedPools() {
             List<Op> ops = graph.ops();
-            Set<Integer> nested = new HashSet<>();
-            for (Op.GatedResidual g : graph.gates()) {
-                for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
-                    nested.add(i);
-                }
-            }
-            for (Op.Exit x : graph.exits()) {
-                for (int i = x.headStart(); i <= x.headEnd(); i++) {
-                    nested.add(i);
-                }
-            }
+            Set<Integer> nested = nestedOps();
             for (int i = 0; i < ops.size(); i++) {
                 Value produced;
                 if (gateInPlace.contains(i)) {
@@ -419,6 +417,72 @@ public final class JavaEmitter {
                     }
                 }
             }
+        }
+
+        /**
+         * A residual add of a folded convolution + batchnorm (read by nothing else) to a shortcut that nothing reads
+         * after the convolution starts runs as {@code ChannelsLast.convBatchNormAdd}: oneDNN adds the convolution's
+         * result into the shortcut's array as it writes it, so the add (and its ReLU) costs no pass over three
+         * activation arrays. Both at the top level with no exit between, the shortcut computed before the convolution by
+         * an op (an input is the caller's array) other than a dropout (whose inference output is its input's array),
+         * and the add not pooled in its kernel already ({@link #findFusedPools}).
+         */
+        private void findShortcutAccumulation() {
+            List<Op> ops = graph.ops();
+            Map<Integer, Integer> producer = new HashMap<>();
+            for (int i = 0; i < ops.size(); i++) {
+                producer.put(ops.get(i).out().id(), i);
+            }
+            Set<Integer> nested = nestedOps();
+            for (int i = 0; i < ops.size(); i++) {
+                if (!(ops.get(i) instanceof Op.Elementwise e) || e.op() != Op.ElementwiseKind.ADD || nested.contains(i)
+                        || outputs.contains(e.out().id()) || e.a().id() == e.b().id() || poolsOutput.containsKey(i)) {
+                    continue;
+                }
+                for (Value[] pair : new Value[][] {{e.b(), e.a()}, {e.a(), e.b()}}) {
+                    Integer bn = producer.get(pair[0].id());
+                    Integer from = producer.get(pair[1].id());
+                    // the shortcut must exist before the convolution writes into it (a projection shortcut runs after
+                    // the block's body: the projection's convolution is then the one that adds)
+                    if (bn == null || from == null || from >= bn - 1 || !foldedBatchNorm.contains(bn) || nested.contains(bn)
+                            || nested.contains(from) || outputs.contains(pair[0].id())
+                            || outputs.contains(pair[1].id()) || ops.get(from) instanceof Op.Dropout
+                            || readers.getOrDefault(pair[0].id(), List.of()).size() != 1 || exitBetween(from, i)) {
+                        continue;
+                    }
+                    boolean free = true;
+                    for (int reader : readers.getOrDefault(pair[1].id(), List.of())) {
+                        free &= reader == i || reader < bn - 1;
+                    }
+                    if (free) {
+                        addIntoShortcut.put(i, bn);
+                        convIntoShortcut.put(bn, i);
+                        break;
+                    }
+                }
+            }
+        }
+
+        /** The ops inside gated bodies and exit heads, which run on a batch of their own. */
+        private Set<Integer> nestedOps() {
+            Set<Integer> nested = new HashSet<>();
+            for (Op.GatedResidual g : graph.gates()) {
+                for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
+                    nested.add(i);
+                }
+            }
+            for (Op.Exit x : graph.exits()) {
+                for (int i = x.headStart(); i <= x.headEnd(); i++) {
+                    nested.add(i);
+                }
+            }
+            return nested;
+        }
+
+        /** The shortcut operand of an add in {@link #addIntoShortcut}. */
+        private Value shortcutOf(int add) {
+            Op.Elementwise e = (Op.Elementwise) graph.ops().get(add);
+            return graph.ops().get(addIntoShortcut.get(add)).out().id() == e.b().id() ? e.a() : e.b();
         }
 
         /** Whether an exit lies between ops {@code from} and {@code to}, where the batch shrinks. */
@@ -1175,6 +1239,21 @@ public final class JavaEmitter {
             if (inference && pooledEarly.contains(index) && poolFusion()) {
                 return; // computed by the residual kernel that wrote its input
             }
+            if (inference && poolFusion() && convIntoShortcut.containsKey(index)) {
+                convIntoShortcut(m, index);
+                return;
+            }
+            if (inference && poolFusion() && addIntoShortcut.containsKey(index)) {
+                Value shortcut = shortcutOf(index);
+                Integer relu = addRelu.get(index);
+                m.addComment("$L at $L: added into $L by the convolution before", commentText(op.path()),
+                        op.origin() == null ? "?" : commentText(op.origin().toString()), v(shortcut));
+                if (relu != null) {
+                    m.addStatement("$T $L = $L", INDARRAY, v(graph.ops().get(relu).out()), v(shortcut));
+                }
+                m.addStatement("$T $L = $L", INDARRAY, v(op.out()), v(shortcut));
+                return;
+            }
             if (inference && gateHead.containsKey(index)) {
                 gateHead(m, (Op.Dense) op, gateHead.get(index));
                 return;
@@ -1336,6 +1415,28 @@ public final class JavaEmitter {
                 return false;
             }
             return true;
+        }
+
+        /**
+         * A folded convolution + batchnorm added into its residual's shortcut, with the add's ReLU (see
+         * {@link #findShortcutAccumulation}).
+         */
+        private void convIntoShortcut(MethodSpec.Builder m, int index) {
+            Op.BatchNorm b = (Op.BatchNorm) graph.ops().get(index);
+            Op.Conv2d c = (Op.Conv2d) graph.ops().get(index - 1);
+            int add = convIntoShortcut.get(index);
+            Value shortcut = shortcutOf(add);
+            comment(m, b);
+            m.addComment("folded with $L at $L", commentText(c.path()),
+                    c.origin() == null ? "?" : commentText(c.origin().toString()));
+            Op addOp = graph.ops().get(add);
+            m.addComment("and added into $L (nothing reads it after this), for $L at $L", v(shortcut),
+                    commentText(addOp.path()), addOp.origin() == null ? "?" : commentText(addOp.origin().toString()));
+            m.addStatement("$T.convBatchNormAdd($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", op("ChannelsLast"), v(c.in()),
+                    param(c.weight()), param(c.bias()), geometry.get(index - 1), param(b.gamma()), param(b.beta()),
+                    bufferField.get(b.runningMean().name()), bufferField.get(b.runningVar().name()), lit(b.eps()),
+                    addRelu.containsKey(add), v(shortcut));
+            m.addStatement("$T $L = $L", INDARRAY, v(b.out()), v(shortcut));
         }
 
         /** A gate head's four ops as one kernel (see {@link #findGateHeads}). */

@@ -3,6 +3,7 @@ package dev.adnet.runtime.ops;
 import java.lang.ref.Reference;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The channels-last layout: activations {@code [B, H, W, C]} instead of {@code [B, C, H, W]}, weights unchanged
@@ -117,6 +118,32 @@ public final class ChannelsLast {
         FoldedConv f = FoldedConv.of(w);
         f.fold(w, b, affine[0], affine[1]);
         OneDnnConv.forward(x, f.weights, f.bias, g, relu, out);
+    }
+
+    /**
+     * A residual block's last convolution and batchnorm ({@link #convBatchNorm}) added into its shortcut, and the
+     * ReLU after the add if asked: {@code target = relu?(target + bn(conv(x)))}. oneDNN adds the result into target
+     * as it writes it (a sum post-op), so the residual add costs no pass over the activations; the generated code
+     * uses it when nothing reads the shortcut afterwards. Without oneDNN: {@link #convBatchNorm} into a temporary,
+     * then the add.
+     */
+    public static void convBatchNormAdd(INDArray x, INDArray w, INDArray b, ConvGeometry g, INDArray gamma,
+            INDArray beta, INDArray runningMean, INDArray runningVar, double eps, boolean relu, INDArray target) {
+        if (!oneDnn || !OneDnnConv.accepts(x, w, b, g, target)) {
+            INDArray f = Nd4j.createUninitialized(target.dataType(), target.shape(), 'c');
+            convBatchNorm(x, w, b, g, gamma, beta, runningMean, runningVar, eps, false, f);
+            if (relu) {
+                Elementwise.addRelu(target, f, target);
+            } else {
+                Elementwise.add(target, f, target);
+            }
+            return;
+        }
+        int c = Math.toIntExact(w.size(0));
+        double[][] affine = BnKernels.affine(gamma, beta, runningMean, runningVar, eps, c);
+        FoldedConv f = FoldedConv.of(w);
+        f.fold(w, b, affine[0], affine[1]);
+        OneDnnConv.forwardAdd(x, f.weights, f.bias, g, relu, target);
     }
 
     /**

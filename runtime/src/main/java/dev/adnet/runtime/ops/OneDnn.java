@@ -3,6 +3,7 @@ package dev.adnet.runtime.ops;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_eltwise;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_sum;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_post_ops;
@@ -200,10 +201,22 @@ final class OneDnn {
     }
 
     /** Attributes that apply a ReLU to the primitive's result before it is written. */
-    static dnnl_primitive_attr reluAfter() {
+    /**
+     * Attributes for a result added to what the destination holds ({@code sum}: {@code dst = result + dst}) and/or
+     * passed through a ReLU, in that order; null for neither.
+     */
+    static dnnl_primitive_attr postOps(boolean sum, boolean relu) {
+        if (!sum && !relu) {
+            return null;
+        }
         dnnl_post_ops ops = new dnnl_post_ops();
         check(dnnl_post_ops_create(ops), "post-ops");
-        check(dnnl_post_ops_append_eltwise(ops, 1f, dnnl_eltwise_relu, 0f, 0f), "ReLU post-op");
+        if (sum) {
+            check(dnnl_post_ops_append_sum(ops, 1f), "sum post-op");
+        }
+        if (relu) {
+            check(dnnl_post_ops_append_eltwise(ops, 1f, dnnl_eltwise_relu, 0f, 0f), "ReLU post-op");
+        }
         dnnl_primitive_attr attr = new dnnl_primitive_attr();
         check(dnnl_primitive_attr_create(attr), "attributes");
         check(dnnl_primitive_attr_set_post_ops(attr, ops), "set post-ops");

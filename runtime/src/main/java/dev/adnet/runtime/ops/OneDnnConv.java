@@ -45,10 +45,17 @@ final class OneDnnConv {
                 && (b == null || OneDnn.takes(b));
     }
 
-    /** Primitives by shape, layout and ReLU; a sub-batch size is a shape of its own. */
+    /**
+     * Primitives by shape, layout, ReLU and accumulation (the result added to what the destination holds); a
+     * sub-batch size is a shape of its own.
+     */
     private static final Map<Key, Forward> CACHE = OneDnn.lruCache();
 
-    private record Key(ConvShape shape, boolean channelsLast, boolean relu) {}
+    private record Key(ConvShape shape, boolean channelsLast, boolean relu, boolean accumulate) {
+        Key(ConvShape shape, boolean channelsLast, boolean relu) {
+            this(shape, channelsLast, relu, false);
+        }
+    }
 
     /** One shape's convolution, with memory objects re-pointed at each call's arrays. */
     private static final class Forward {
@@ -100,7 +107,7 @@ final class OneDnnConv {
                 OneDnn.desc(k.srcDims(), opTag), OneDnn.desc(k.weightDims(), dnnl_format_tag_any),
                 k.bias() ? k.biasMd() : null, OneDnn.desc(k.dstDims(), opTag), k.strides(), k.dilation(),
                 k.padBefore(), k.padAfter()), "convolution forward descriptor");
-        return OneDnn.primitiveDesc(cd, key.relu() ? OneDnn.reluAfter() : null, null);
+        return OneDnn.primitiveDesc(cd, OneDnn.postOps(key.accumulate(), key.relu()), null);
     }
 
     /** {@code out = conv(x, w) + b} for {@code [B, H, W, C]} arrays accepted by {@link #accepts}. */
@@ -111,6 +118,14 @@ final class OneDnnConv {
     /** {@code out = relu?(conv(x, w) + b)}, channels-last, the ReLU applied by oneDNN as the result is written. */
     static void forward(INDArray x, INDArray w, INDArray b, ConvGeometry g, boolean relu, INDArray out) {
         run(new Key(ConvShape.channelsLast(x, w, b, g, out), true, relu), x, w, b, out);
+    }
+
+    /**
+     * {@code target = relu?(conv(x, w) + b + target)}, channels-last: a residual block's last convolution added into
+     * its shortcut by oneDNN as the result is written (a sum post-op), with no pass of its own over the arrays.
+     */
+    static void forwardAdd(INDArray x, INDArray w, INDArray b, ConvGeometry g, boolean relu, INDArray target) {
+        run(new Key(ConvShape.channelsLast(x, w, b, g, target), true, relu, true), x, w, b, target);
     }
 
     /** {@code out = conv(x, w) + b}, all NCHW FLOAT (see {@link OneDnnConvBackward#accepts}; views are copied). */

@@ -168,4 +168,34 @@ class ChannelsLastTest {
         ChannelsLast.convBatchNorm(x, w, b, g, gamma, beta, mean, var, 1e-5, relu, out);
         assertClose("folded after an update", out, values(expected), t == DataType.FLOAT ? 1e-5 : 1e-10);
     }
+
+    /**
+     * A convolution and batchnorm added into a shortcut (oneDNN's sum post-op in FLOAT, the fallback in DOUBLE) equals
+     * the folded convolution and then the add (and ReLU): exactly in DOUBLE, to an ulp in FLOAT (oneDNN adds the bias,
+     * the result and the shortcut in an order of its own).
+     */
+    @ParameterizedTest
+    @MethodSource("foldings")
+    void convBatchNormAddEqualsConvBatchNormThenAdd(DataType t, boolean relu, boolean bias) {
+        ConvGeometry g = ConvGeometry.of(3, 1, 1);
+        INDArray x = nhwc(random(41, t, 3, 5, 9, 9));
+        INDArray w = random(42, t, 5, 5, 3, 3);
+        INDArray b = bias ? random(43, t, 5) : null;
+        INDArray gamma = random(44, t, 5);
+        INDArray beta = random(45, t, 5);
+        INDArray mean = random(46, t, 5);
+        INDArray var = Transforms.abs(random(47, t, 5), true).addi(0.1);
+        INDArray shortcut = nhwc(random(48, t, 3, 5, 9, 9));
+        INDArray f = shortcut.ulike();
+        ChannelsLast.convBatchNorm(x, w, b, g, gamma, beta, mean, var, 1e-5, false, f);
+        INDArray expected = shortcut.ulike();
+        if (relu) {
+            Elementwise.addRelu(shortcut, f, expected);
+        } else {
+            Elementwise.add(shortcut, f, expected);
+        }
+        INDArray target = shortcut.dup('c');
+        ChannelsLast.convBatchNormAdd(x, w, b, g, gamma, beta, mean, var, 1e-5, relu, target);
+        assertClose("added into the shortcut", target, values(expected), t == DataType.FLOAT ? 1e-6 : 0);
+    }
 }
