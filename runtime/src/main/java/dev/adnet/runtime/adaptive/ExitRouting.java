@@ -104,6 +104,11 @@ public final class ExitRouting {
 
     /** Every sample's output, in input order (once every sample has left). */
     public INDArray output(DataType type) {
+        if ((type == DataType.FLOAT || type == DataType.DOUBLE) && out.length > 0) {
+            INDArray o = Nd4j.create(type, batch, classes);
+            Buffers.write(out, o);
+            return o;
+        }
         return Nd4j.createFromArray(out).reshape('c', batch, classes).castTo(type);
     }
 
@@ -129,7 +134,6 @@ public final class ExitRouting {
         if (alive.length == 0) {
             return new double[0];
         }
-        INDArray d = head.dataType() == DataType.DOUBLE ? head.dup('c') : head.castTo(DataType.DOUBLE).dup('c');
-        return d.data().asDouble();
+        return Buffers.read(head); // a bulk copy: a cast and dup through libnd4j cost ~0.3 ms a call
     }
 }

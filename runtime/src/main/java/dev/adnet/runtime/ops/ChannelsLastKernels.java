@@ -140,25 +140,25 @@ final class ChannelsLastKernels {
         int outPer = oh * ow * c;
         int rowLen = w * c;
         Parallel.forRange(batch, (long) batch * (inPer + (long) outPer * kh * kw), (part, from, to) -> {
-            float[][] b = sampleBuffers(inPer, outPer);
-            float[] in = b[0];
-            float[] out = b[1];
+            float[] out = sampleBuffers(0, outPer)[1];
             float[] row = new float[rowLen];
+            float[] next = new float[rowLen];
             for (int n = from; n < to; n++) {
-                x.get(xo + n * inPer, in, 0, inPer);
+                int at = xo + n * inPer;
                 for (int oy = 0; oy < oh; oy++) {
                     int y0 = Math.max(0, oy * sh - ph);
                     int y1 = Math.min(h, oy * sh - ph + kh);
-                    System.arraycopy(in, y0 * rowLen, row, 0, rowLen);
+                    x.get(at + y0 * rowLen, row, 0, rowLen);
                     for (int iy = y0 + 1; iy < y1; iy++) {
-                        int r = iy * rowLen;
+                        // row by row into an array of its own: C2 vectorises loops that index two arrays alike
+                        x.get(at + iy * rowLen, next, 0, rowLen);
                         if (max) {
                             for (int i = 0; i < rowLen; i++) {
-                                row[i] = Math.max(row[i], in[r + i]);
+                                row[i] = Math.max(row[i], next[i]);
                             }
                         } else {
                             for (int i = 0; i < rowLen; i++) {
-                                row[i] += in[r + i];
+                                row[i] += next[i];
                             }
                         }
                     }
