@@ -1,5 +1,6 @@
 package dev.adnet.runtime.adaptive;
 
+import dev.adnet.runtime.ops.ChannelsLast;
 import dev.adnet.runtime.ops.PixelMeans;
 import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
@@ -243,7 +244,8 @@ public final class Compaction {
      * ({@code [B, C]}), as {@code ChannelsLast.globalAvgPool} would afterwards, to the bit: an open row's means are
      * summed while its sum is written, a closed row's are copied from {@code previousMeans} (the means of target
      * before the add, which a gate head has pooled already) or, when that is null, read from the row. The gate head
-     * after a gated block then needs no pass over the block's output of its own.
+     * after a gated block then needs no pass over the block's output of its own. DOUBLE (the gradient checks' type)
+     * runs the two separate kernels.
      */
     public static void addRowsInPlace(INDArray target, INDArray fSub, int[] rows, boolean relu, INDArray previousMeans,
             INDArray means) {
@@ -270,6 +272,11 @@ public final class Compaction {
         if (k > 0) {
             checkRowShape("fSub", target, fSub, k);
         }
+        if (t != DataType.FLOAT) {
+            addRowsInPlace(target, fSub, rows, relu);
+            ChannelsLast.globalAvgPool(target, means);
+            return;
+        }
         if (b == 0 || c == 0) {
             return;
         }
@@ -280,7 +287,6 @@ public final class Compaction {
         int oo = Buffers.off(target);
         int mo = Buffers.off(means);
         int po = prev == null ? 0 : Buffers.off(prev);
-        boolean f = t == DataType.FLOAT;
         // each task owns whole output rows: the open rows given to it, then its share of the closed ones
         int[] closed = new int[b - k];
         for (int n = 0, j = 0; n < b; n++) {
@@ -289,90 +295,49 @@ public final class Compaction {
             }
         }
         Parallel.forSamples(b, inner, (n0, n1) -> {
-            PixelMeans acc = new PixelMeans(h, w, c, f);
+            PixelMeans acc = new PixelMeans(h, w, c);
             int len = acc.rowLength();
             int j0 = (int) ((long) k * n0 / b);
             int j1 = (int) ((long) k * n1 / b);
             int c0 = (int) ((long) closed.length * n0 / b);
             int c1 = (int) ((long) closed.length * n1 / b);
-            if (f) {
-                FloatBuffer ob = Buffers.fb(target);
-                FloatBuffer fb = fs == null ? null : Buffers.fb(fs);
-                FloatBuffer mb = Buffers.fb(means);
-                float[] ya = new float[len];
-                float[] fa = new float[len];
-                for (int j = j0; j < j1; j++) {
-                    acc.start();
-                    for (int r = 0; r < h; r++) {
-                        int at = oo + rows[j] * inner + r * len;
-                        ob.get(at, ya, 0, len);
-                        fb.get(fo + j * inner + r * len, fa, 0, len);
-                        if (relu) {
-                            for (int i = 0; i < len; i++) {
-                                ya[i] = Math.max(ya[i] + fa[i], 0f);
-                            }
-                        } else {
-                            for (int i = 0; i < len; i++) {
-                                ya[i] = ya[i] + fa[i];
-                            }
+            FloatBuffer ob = Buffers.fb(target);
+            FloatBuffer fb = fs == null ? null : Buffers.fb(fs);
+            FloatBuffer mb = Buffers.fb(means);
+            float[] ya = new float[len];
+            float[] fa = new float[len];
+            for (int j = j0; j < j1; j++) {
+                acc.start();
+                for (int r = 0; r < h; r++) {
+                    int at = oo + rows[j] * inner + r * len;
+                    ob.get(at, ya, 0, len);
+                    fb.get(fo + j * inner + r * len, fa, 0, len);
+                    if (relu) {
+                        for (int i = 0; i < len; i++) {
+                            ya[i] = Math.max(ya[i] + fa[i], 0f);
                         }
-                        ob.put(at, ya, 0, len);
-                        acc.addRow(ya);
-                    }
-                    acc.finish(mb, mo + rows[j] * c);
-                }
-                for (int q = c0; q < c1; q++) {
-                    int n = closed[q];
-                    if (prev != null) {
-                        mb.put(mo + n * c, Buffers.fb(prev), po + n * c, c);
-                        continue;
-                    }
-                    acc.start();
-                    for (int r = 0; r < h; r++) {
-                        ob.get(oo + n * inner + r * len, ya, 0, len);
-                        acc.addRow(ya);
-                    }
-                    acc.finish(mb, mo + n * c);
-                }
-            } else {
-                DoubleBuffer ob = Buffers.db(target);
-                DoubleBuffer fb = fs == null ? null : Buffers.db(fs);
-                DoubleBuffer mb = Buffers.db(means);
-                double[] ya = new double[len];
-                double[] fa = new double[len];
-                for (int j = j0; j < j1; j++) {
-                    acc.start();
-                    for (int r = 0; r < h; r++) {
-                        int at = oo + rows[j] * inner + r * len;
-                        ob.get(at, ya, 0, len);
-                        fb.get(fo + j * inner + r * len, fa, 0, len);
-                        if (relu) {
-                            for (int i = 0; i < len; i++) {
-                                ya[i] = Math.max(ya[i] + fa[i], 0.0);
-                            }
-                        } else {
-                            for (int i = 0; i < len; i++) {
-                                ya[i] = ya[i] + fa[i];
-                            }
+                    } else {
+                        for (int i = 0; i < len; i++) {
+                            ya[i] = ya[i] + fa[i];
                         }
-                        ob.put(at, ya, 0, len);
-                        acc.addRow(ya);
                     }
-                    acc.finish(mb, mo + rows[j] * c);
+                    ob.put(at, ya, 0, len);
+                    acc.addRow(ya);
                 }
-                for (int q = c0; q < c1; q++) {
-                    int n = closed[q];
-                    if (prev != null) {
-                        mb.put(mo + n * c, Buffers.db(prev), po + n * c, c);
-                        continue;
-                    }
-                    acc.start();
-                    for (int r = 0; r < h; r++) {
-                        ob.get(oo + n * inner + r * len, ya, 0, len);
-                        acc.addRow(ya);
-                    }
-                    acc.finish(mb, mo + n * c);
+                acc.finish(mb, mo + rows[j] * c);
+            }
+            for (int q = c0; q < c1; q++) {
+                int n = closed[q];
+                if (prev != null) {
+                    mb.put(mo + n * c, Buffers.fb(prev), po + n * c, c);
+                    continue;
                 }
+                acc.start();
+                for (int r = 0; r < h; r++) {
+                    ob.get(oo + n * inner + r * len, ya, 0, len);
+                    acc.addRow(ya);
+                }
+                acc.finish(mb, mo + n * c);
             }
         });
         Reference.reachabilityFence(fs);

@@ -113,10 +113,7 @@ public final class ChannelsLast {
             batchNorm(out, gamma, beta, runningMean, runningVar, eps, relu, out);
             return;
         }
-        int c = Math.toIntExact(w.size(0));
-        double[][] affine = BnKernels.affine(gamma, beta, runningMean, runningVar, eps, c);
-        FoldedConv f = FoldedConv.of(w);
-        f.fold(w, b, affine[0], affine[1]);
+        FoldedConv f = FoldedConv.of(w, b, gamma, beta, runningMean, runningVar, eps);
         OneDnnConv.forward(x, f.weights, f.bias, g, relu, out);
     }
 
@@ -139,10 +136,7 @@ public final class ChannelsLast {
             }
             return;
         }
-        int c = Math.toIntExact(w.size(0));
-        double[][] affine = BnKernels.affine(gamma, beta, runningMean, runningVar, eps, c);
-        FoldedConv f = FoldedConv.of(w);
-        f.fold(w, b, affine[0], affine[1]);
+        FoldedConv f = FoldedConv.of(w, b, gamma, beta, runningMean, runningVar, eps);
         OneDnnConv.forwardAdd(x, f.weights, f.bias, g, relu, target);
     }
 

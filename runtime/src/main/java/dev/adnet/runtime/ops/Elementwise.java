@@ -1,7 +1,6 @@
 package dev.adnet.runtime.ops;
 
 import java.lang.ref.Reference;
-import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -49,6 +48,7 @@ public final class Elementwise {
      * {@link #addRelu} on channels-last images ({@code [B, H, W, C]}) that also writes the per-channel means of out
      * into {@code means} ({@code [B, C]}) in the same pass, the bits {@code ChannelsLast.globalAvgPool(out, means)}
      * would give (see {@link PixelMeans}): the pooling after a stage's last residual block reads nothing again.
+     * Other than dense FLOAT arrays: the two separate kernels.
      */
     public static void addRelu(INDArray a, INDArray b, INDArray out, INDArray means) {
         same(a, b, out);
@@ -56,8 +56,7 @@ public final class Elementwise {
         Check.shape("means", means, out.size(0), out.size(3));
         DataType t = out.dataType();
         boolean dense = Direct.isDense(a) && Direct.isDense(b) && Direct.isDense(out) && Direct.isDense(means);
-        if (!dense || a.dataType() != t || b.dataType() != t || means.dataType() != t
-                || t != DataType.FLOAT && t != DataType.DOUBLE) {
+        if (!dense || t != DataType.FLOAT || a.dataType() != t || b.dataType() != t || means.dataType() != t) {
             addRelu(a, b, out);
             ChannelsLast.globalAvgPool(out, means);
             return;
@@ -71,50 +70,27 @@ public final class Elementwise {
         int bo = BnKernels.off(b);
         int oo = BnKernels.off(out);
         int mo = BnKernels.off(means);
-        boolean f = t == DataType.FLOAT;
         Parallel.forRange(batch, 3L * batch * inner, (part, from, to) -> {
-            PixelMeans acc = new PixelMeans(h, w, c, f);
+            PixelMeans acc = new PixelMeans(h, w, c);
             int len = acc.rowLength();
-            if (f) {
-                FloatBuffer ab = a.data().asNioFloat();
-                FloatBuffer bb = b.data().asNioFloat();
-                FloatBuffer ob = out.data().asNioFloat();
-                float[] ta = new float[len];
-                float[] tb = new float[len];
-                for (int n = from; n < to; n++) {
-                    acc.start();
-                    for (int r = 0; r < h; r++) {
-                        int at = n * inner + r * len;
-                        ab.get(ao + at, ta, 0, len);
-                        bb.get(bo + at, tb, 0, len);
-                        for (int i = 0; i < len; i++) {
-                            ta[i] = Math.max(ta[i] + tb[i], 0f);
-                        }
-                        ob.put(oo + at, ta, 0, len);
-                        acc.addRow(ta);
+            FloatBuffer ab = a.data().asNioFloat();
+            FloatBuffer bb = b.data().asNioFloat();
+            FloatBuffer ob = out.data().asNioFloat();
+            float[] ta = new float[len];
+            float[] tb = new float[len];
+            for (int n = from; n < to; n++) {
+                acc.start();
+                for (int r = 0; r < h; r++) {
+                    int at = n * inner + r * len;
+                    ab.get(ao + at, ta, 0, len);
+                    bb.get(bo + at, tb, 0, len);
+                    for (int i = 0; i < len; i++) {
+                        ta[i] = Math.max(ta[i] + tb[i], 0f);
                     }
-                    acc.finish(means.data().asNioFloat(), mo + n * c);
+                    ob.put(oo + at, ta, 0, len);
+                    acc.addRow(ta);
                 }
-            } else {
-                DoubleBuffer ab = a.data().asNioDouble();
-                DoubleBuffer bb = b.data().asNioDouble();
-                DoubleBuffer ob = out.data().asNioDouble();
-                double[] ta = new double[len];
-                double[] tb = new double[len];
-                for (int n = from; n < to; n++) {
-                    acc.start();
-                    for (int r = 0; r < h; r++) {
-                        int at = n * inner + r * len;
-                        ab.get(ao + at, ta, 0, len);
-                        bb.get(bo + at, tb, 0, len);
-                        for (int i = 0; i < len; i++) {
-                            ta[i] = Math.max(ta[i] + tb[i], 0.0);
-                        }
-                        ob.put(oo + at, ta, 0, len);
-                        acc.addRow(ta);
-                    }
-                    acc.finish(means.data().asNioDouble(), mo + n * c);
-                }
+                acc.finish(means.data().asNioFloat(), mo + n * c);
             }
         });
         Reference.reachabilityFence(a);

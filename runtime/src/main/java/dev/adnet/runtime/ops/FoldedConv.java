@@ -39,8 +39,17 @@ final class FoldedConv {
         }
     }
 
+    /** The folded parameters of a convolution and the inference batchnorm after it, computed now. */
+    static FoldedConv of(INDArray w, INDArray b, INDArray gamma, INDArray beta, INDArray runningMean,
+            INDArray runningVar, double eps) {
+        double[][] affine = BnKernels.affine(gamma, beta, runningMean, runningVar, eps, Math.toIntExact(w.size(0)));
+        FoldedConv f = of(w);
+        f.fold(w, b, affine[0], affine[1]);
+        return f;
+    }
+
     /** weights[o] = w[o] * scale[o]; bias[o] = b[o] * scale[o] + shift[o] (b null: 0). */
-    synchronized void fold(INDArray w, INDArray b, double[] scale, double[] shift) {
+    private synchronized void fold(INDArray w, INDArray b, double[] scale, double[] shift) {
         int oc = scale.length;
         int per = Math.toIntExact(w.length() / oc);
         FloatBuffer src = w.data().asNioFloat();

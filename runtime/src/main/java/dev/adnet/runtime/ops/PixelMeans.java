@@ -1,6 +1,5 @@
 package dev.adnet.runtime.ops;
 
-import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 
@@ -10,10 +9,11 @@ import java.util.Arrays;
  * over an array that was just written (a gate head pools every block's output: about 237 KB per sample read again
  * over {@code fashion_aig}'s eight pools).
  *
- * <p>The sums run in the order {@link ChannelsLast#globalAvgPool} uses (FLOAT rows of at most
- * {@link FloatKernels#TILE} elements: float lanes per row position, then a double fold per channel; otherwise a double
- * sum per channel in pixel order), so the means are the same bits as that op's on the finished array: a fused
- * producer and the separate pooling give the same gate decisions.
+ * <p>FLOAT only (the fused kernels run the separate ones in DOUBLE). The sums run in the order
+ * {@link ChannelsLast#globalAvgPool} uses (rows of at most {@link FloatKernels#TILE} elements: float lanes per row
+ * position, then a double fold per channel; otherwise a double sum per channel in pixel order), so the means are the
+ * same bits as that op's on the finished array: a fused producer and the separate pooling give the same gate
+ * decisions.
  */
 public final class PixelMeans {
     private final int rowLen;
@@ -22,12 +22,12 @@ public final class PixelMeans {
     private final float[] lanes;
     private final double[] sum;
 
-    /** An accumulator for images of {@code h x w x c}; {@code floatLanes} for FLOAT data. */
-    public PixelMeans(int h, int w, int c, boolean floatLanes) {
+    /** An accumulator for FLOAT images of {@code h x w x c}. */
+    public PixelMeans(int h, int w, int c) {
         this.rowLen = w * c;
         this.channels = c;
         this.pixels = h * w;
-        this.lanes = floatLanes && rowLen <= FloatKernels.TILE ? new float[rowLen] : null;
+        this.lanes = rowLen <= FloatKernels.TILE ? new float[rowLen] : null;
         this.sum = new double[c];
     }
 
@@ -55,15 +55,6 @@ public final class PixelMeans {
         }
     }
 
-    /** Adds the next image row, {@code y[0, W * C)}. */
-    public void addRow(double[] y) {
-        for (int i = 0; i < rowLen; ) {
-            for (int ch = 0; ch < channels; ch++, i++) {
-                sum[ch] += y[i];
-            }
-        }
-    }
-
     private void addPixels(float[] y) {
         // pixel by pixel, not sum[i % channels]: a division per element cost more than the sums
         for (int i = 0; i < rowLen; ) {
@@ -78,14 +69,6 @@ public final class PixelMeans {
         fold();
         for (int ch = 0; ch < channels; ch++) {
             out.put(at + ch, (float) (sum[ch] / pixels));
-        }
-    }
-
-    /** Writes the image's C means at {@code at}. */
-    public void finish(DoubleBuffer out, int at) {
-        fold();
-        for (int ch = 0; ch < channels; ch++) {
-            out.put(at + ch, sum[ch] / pixels);
         }
     }
 
