@@ -15,6 +15,13 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Dense {
     private Dense() {}
 
+    static {
+        // OpenBLAS (behind Nd4j.gemm) on one thread unless -Dadnet.blas.threads says otherwise: the products here are
+        // small (classifier heads, the dense layers' backward), and OpenBLAS's worker threads keep spinning after a
+        // call, taking the two cores from oneDNN's threads and the Java kernels (docs/benchmarks.md, session 6)
+        Nd4j.factory().blas().setMaxThreads(Integer.getInteger("adnet.blas.threads", 1));
+    }
+
     public static void forward(INDArray x, INDArray w, INDArray b, INDArray out) {
         Check.rank("x", x, 2);
         Check.rank("w", w, 2);
