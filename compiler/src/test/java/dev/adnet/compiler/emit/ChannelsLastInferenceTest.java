@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -38,6 +39,27 @@ class ChannelsLastInferenceTest {
               c = a -> conv(8, 1, stride = 2, padding = 0) -> batchnorm
               d = b + c
               y = concat(d, c) -> avg_pool(3, stride = 3) -> dropout(0.3) -> flatten -> dense(4) -> tanh
+              train { loss cross_entropy(y) }
+            }
+            """;
+
+    /**
+     * Residual adds of every kind the channels-last inference fuses or must not: an identity shortcut added into by
+     * oneDNN, a projection shortcut (computed after the body, so its convolution adds into the body's output), a
+     * shortcut still read after the add (not overwritten), and a last add whose output is pooled in its kernel.
+     */
+    static final String RESIDUALS = """
+            block B(c: int) { conv(c, 3, bias = false) -> batchnorm -> relu -> conv(c, 3) -> batchnorm }
+            network Residuals {
+              input x: [2, 10, 10]
+              output y: [3]
+              a = x -> conv(4, 3, bias = false) -> batchnorm -> relu
+                -> residual B(4) -> relu
+                -> residual(shortcut = projection(6)) B(6) -> relu
+              b = a -> conv(6, 3, bias = false) -> batchnorm
+              c = a + b
+              d = concat(c, a) -> residual B(12) -> relu
+              y = d -> global_avg_pool -> dense(3)
               train { loss cross_entropy(y) }
             }
             """;
@@ -130,6 +152,26 @@ class ChannelsLastInferenceTest {
         INDArray yf = first.forward(Map.of("x", x)).get("y");
         assertThat(yl.shape()).containsExactly(5, 4);
         assertThat(maxDiff(yl, yf)).isLessThan(1e-12);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void residualAddsFusedIntoConvolutionsMatchChannelsFirst(DataType t) {
+        CompiledNetwork c = compile(RESIDUALS);
+        String java = c.toJava("r", true).toString();
+        assertThat(java).contains("ChannelsLast.convBatchNormAdd", "Elementwise.addRelu(");
+        Network last = c.instantiate(t, 5, true);
+        Network first = c.instantiate(t, 5, false);
+        randomize(last, first, 11);
+        INDArray x = input(4, 6, 2, 10, 10).castTo(t);
+        INDArray yl = last.forward(Map.of("x", x)).get("y");
+        INDArray yf = first.forward(Map.of("x", x)).get("y");
+        assertThat(yl.shape()).containsExactly(6, 3);
+        assertThat(maxDiff(yl.castTo(DataType.DOUBLE), yf.castTo(DataType.DOUBLE)))
+                .isLessThan(t == DataType.DOUBLE ? 1e-12 : 1e-4);
+        // a second pass over the same input: no array the fused kernels write in place is read as stale
+        INDArray again = last.forward(Map.of("x", x)).get("y");
+        assertThat(maxDiff(again, yl)).isEqualTo(0.0);
     }
 
     @ParameterizedTest
