@@ -181,8 +181,9 @@ public final class JavaEmitter {
          */
         private final Map<Integer, Integer> addIntoShortcut = new HashMap<>();
         private final Map<Integer, Integer> convIntoShortcut = new HashMap<>();
-        /** The ops (by index) that read each value (by id), for the fusion searches. */
+        /** The ops (by index) that read each value (by id), and the op producing it, for the fusion searches. */
         private final Map<Integer, List<Integer>> readers = new HashMap<>();
+        private final Map<Integer, Integer> producer = new HashMap<>();
         /** The ids of the network's output values, which no fusion may leave unstored. */
         private final Set<Integer> outputs = new HashSet<>();
         /** Whether this network runs channels-last ({@link ImageLayout}). */
@@ -248,6 +249,7 @@ public final class JavaEmitter {
                 for (Value in : ops.get(i).inputs()) {
                     readers.computeIfAbsent(in.id(), k -> new ArrayList<>()).add(i);
                 }
+                producer.put(ops.get(i).out().id(), i);
             }
             for (Graph.Port p : graph.outputs()) {
                 outputs.add(p.value().id());
@@ -310,10 +312,6 @@ public final class JavaEmitter {
          */
         private void findGateFusions() {
             List<Op> ops = graph.ops();
-            Map<Integer, Integer> producer = new HashMap<>();
-            for (int i = 0; i < ops.size(); i++) {
-                producer.put(ops.get(i).out().id(), i);
-            }
             Set<Integer> inBody = new HashSet<>();
             for (Op.GatedResidual g : graph.gates()) {
                 for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
@@ -352,27 +350,23 @@ public final class JavaEmitter {
          */
         private void findGateHeads() {
             List<Op> ops = graph.ops();
-            Map<Integer, Integer> producer = new HashMap<>();
-            for (int i = 0; i < ops.size(); i++) {
-                producer.put(ops.get(i).out().id(), i);
-            }
             for (Op op : ops) {
                 if (!(op instanceof Op.GumbelGate g)) {
                     continue;
                 }
-                Integer last = soleProducer(producer, g.logits());
+                Integer last = soleProducer(g.logits());
                 if (last == null || !(ops.get(last) instanceof Op.Dense d2)) {
                     continue;
                 }
-                Integer relu = soleProducer(producer, d2.in());
+                Integer relu = soleProducer(d2.in());
                 if (relu == null || !isRelu(ops.get(relu))) {
                     continue;
                 }
-                Integer bn = soleProducer(producer, ops.get(relu).inputs().get(0));
+                Integer bn = soleProducer(ops.get(relu).inputs().get(0));
                 if (bn == null || !(ops.get(bn) instanceof Op.BatchNorm b) || b.in().rank() != 1) {
                     continue;
                 }
-                Integer first = soleProducer(producer, b.in());
+                Integer first = soleProducer(b.in());
                 if (first == null || !(ops.get(first) instanceof Op.Dense)) {
                     continue;
                 }
@@ -429,10 +423,6 @@ public final class JavaEmitter {
          */
         private void findShortcutAccumulation() {
             List<Op> ops = graph.ops();
-            Map<Integer, Integer> producer = new HashMap<>();
-            for (int i = 0; i < ops.size(); i++) {
-                producer.put(ops.get(i).out().id(), i);
-            }
             Set<Integer> nested = nestedOps();
             for (int i = 0; i < ops.size(); i++) {
                 if (!(ops.get(i) instanceof Op.Elementwise e) || e.op() != Op.ElementwiseKind.ADD || nested.contains(i)
@@ -517,7 +507,7 @@ public final class JavaEmitter {
         }
 
         /** The index of the op producing v when v is read by one op and is no network output; null otherwise. */
-        private Integer soleProducer(Map<Integer, Integer> producer, Value v) {
+        private Integer soleProducer(Value v) {
             if (outputs.contains(v.id()) || readers.getOrDefault(v.id(), List.of()).size() != 1) {
                 return null;
             }

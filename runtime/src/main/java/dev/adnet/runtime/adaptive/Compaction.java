@@ -304,6 +304,7 @@ public final class Compaction {
             FloatBuffer ob = Buffers.fb(target);
             FloatBuffer fb = fs == null ? null : Buffers.fb(fs);
             FloatBuffer mb = Buffers.fb(means);
+            FloatBuffer pb = prev == null ? null : Buffers.fb(prev);
             float[] ya = new float[len];
             float[] fa = new float[len];
             for (int j = j0; j < j1; j++) {
@@ -328,8 +329,8 @@ public final class Compaction {
             }
             for (int q = c0; q < c1; q++) {
                 int n = closed[q];
-                if (prev != null) {
-                    mb.put(mo + n * c, Buffers.fb(prev), po + n * c, c);
+                if (pb != null) {
+                    mb.put(mo + n * c, pb, po + n * c, c);
                     continue;
                 }
                 acc.start();

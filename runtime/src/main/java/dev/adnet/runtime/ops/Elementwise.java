@@ -76,6 +76,7 @@ public final class Elementwise {
             FloatBuffer ab = a.data().asNioFloat();
             FloatBuffer bb = b.data().asNioFloat();
             FloatBuffer ob = out.data().asNioFloat();
+            FloatBuffer mb = means.data().asNioFloat();
             float[] ta = new float[len];
             float[] tb = new float[len];
             for (int n = from; n < to; n++) {
@@ -90,7 +91,7 @@ public final class Elementwise {
                     ob.put(oo + at, ta, 0, len);
                     acc.addRow(ta);
                 }
-                acc.finish(means.data().asNioFloat(), mo + n * c);
+                acc.finish(mb, mo + n * c);
             }
         });
         Reference.reachabilityFence(a);
