@@ -485,8 +485,8 @@ public final class JavaEmitter {
             return false;
         }
 
-        /** Whether the pooling fusions apply to the code being emitted (channels-last inference). */
-        private boolean poolFusion() {
+        /** Whether the code being emitted is channels-last inference, where the pooling and shortcut fusions apply. */
+        private boolean channelsLastInference() {
             return nhwc && !inTrainStep;
         }
 
@@ -496,7 +496,7 @@ public final class JavaEmitter {
          */
         private String earlyPool(MethodSpec.Builder m, int index) {
             Integer p = poolsOutput.get(index);
-            if (p == null || !poolFusion()) {
+            if (p == null || !channelsLastInference()) {
                 return null;
             }
             Op pool = graph.ops().get(p);
@@ -1226,14 +1226,14 @@ public final class JavaEmitter {
             if (inference && inGateHead.contains(index)) {
                 return; // runs in its gate head's kernel
             }
-            if (inference && pooledEarly.contains(index) && poolFusion()) {
+            if (inference && pooledEarly.contains(index) && channelsLastInference()) {
                 return; // computed by the residual kernel that wrote its input
             }
-            if (inference && poolFusion() && convIntoShortcut.containsKey(index)) {
+            if (inference && channelsLastInference() && convIntoShortcut.containsKey(index)) {
                 convIntoShortcut(m, index);
                 return;
             }
-            if (inference && poolFusion() && addIntoShortcut.containsKey(index)) {
+            if (inference && channelsLastInference() && addIntoShortcut.containsKey(index)) {
                 Value shortcut = shortcutOf(index);
                 Integer relu = addRelu.get(index);
                 m.addComment("$L at $L: added into $L by the convolution before", commentText(op.path()),

@@ -313,15 +313,7 @@ public final class Compaction {
                     int at = oo + rows[j] * inner + r * len;
                     ob.get(at, ya, 0, len);
                     fb.get(fo + j * inner + r * len, fa, 0, len);
-                    if (relu) {
-                        for (int i = 0; i < len; i++) {
-                            ya[i] = Math.max(ya[i] + fa[i], 0f);
-                        }
-                    } else {
-                        for (int i = 0; i < len; i++) {
-                            ya[i] = ya[i] + fa[i];
-                        }
-                    }
+                    sum(ya, fa, len, relu);
                     ob.put(at, ya, 0, len);
                     acc.addRow(ya);
                 }
@@ -368,16 +360,21 @@ public final class Compaction {
             int m = Math.min(GatedResidual.CHUNK, len - c);
             s.get(so + c, sa, 0, m);
             f.get(fo + c, fa, 0, m);
-            if (relu) {
-                for (int i = 0; i < m; i++) {
-                    sa[i] = Math.max(sa[i] + fa[i], 0f);
-                }
-            } else {
-                for (int i = 0; i < m; i++) {
-                    sa[i] = sa[i] + fa[i];
-                }
-            }
+            sum(sa, fa, m, relu);
             o.put(oo + c, sa, 0, m);
+        }
+    }
+
+    /** {@code a[i] = relu?(a[i] + b[i])} for {@code i < m}; two loops so that each is a plain vectorised one. */
+    private static void sum(float[] a, float[] b, int m, boolean relu) {
+        if (relu) {
+            for (int i = 0; i < m; i++) {
+                a[i] = Math.max(a[i] + b[i], 0f);
+            }
+        } else {
+            for (int i = 0; i < m; i++) {
+                a[i] = a[i] + b[i];
+            }
         }
     }
 

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A gate head at inference, from its pooled input to its logits in one pass per sample:
+ * A gate head at inference, from its pooled input to its logits in one call:
  * {@code logits = relu(bn(pooled · w1 + b1)) · w2 + b2}, the batchnorm with its running statistics. Everything is
  * computed in double and rounded once when the logits are stored.
  *
@@ -31,8 +31,9 @@ public final class GateHead {
      */
     public static void inference(INDArray pooled, INDArray w1, INDArray b1, INDArray gamma, INDArray beta,
             INDArray runningMean, INDArray runningVar, double eps, INDArray w2, INDArray b2, INDArray logits) {
-        int batch = rank2(pooled, "pooled")[0];
-        int c = rank2(pooled, "pooled")[1];
+        int[] s0 = rank2(pooled, "pooled");
+        int batch = s0[0];
+        int c = s0[1];
         int[] s1 = rank2(w1, "w1");
         int[] s2 = rank2(w2, "w2");
         int h = s1[1];
@@ -40,6 +41,10 @@ public final class GateHead {
         if (s1[0] != c || s2[0] != h) {
             throw new IllegalArgumentException("gate head: pooled " + Arrays.toString(pooled.shape()) + ", w1 "
                     + Arrays.toString(w1.shape()) + " and w2 " + Arrays.toString(w2.shape()) + " do not chain");
+        }
+        if (logits.rank() != 2 || logits.size(0) != batch || logits.size(1) != k) {
+            throw new IllegalArgumentException("logits: expected shape [" + batch + ", " + k + "], got "
+                    + Arrays.toString(logits.shape()));
         }
         Buffers.length("runningMean", runningMean, h);
         Buffers.length("runningVar", runningVar, h);
@@ -88,10 +93,6 @@ public final class GateHead {
             for (int n = 0; n < batch; n++) {
                 out[n * k + o] = unit[n];
             }
-        }
-        if (logits.rank() != 2 || logits.size(0) != batch || logits.size(1) != k) {
-            throw new IllegalArgumentException("logits: expected shape [" + batch + ", " + k + "], got "
-                    + Arrays.toString(logits.shape()));
         }
         Buffers.write(out, logits);
     }

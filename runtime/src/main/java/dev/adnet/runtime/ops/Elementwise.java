@@ -85,9 +85,7 @@ public final class Elementwise {
                     int at = n * inner + r * len;
                     ab.get(ao + at, ta, 0, len);
                     bb.get(bo + at, tb, 0, len);
-                    for (int i = 0; i < len; i++) {
-                        ta[i] = Math.max(ta[i] + tb[i], 0f);
-                    }
+                    FloatKernels.addRelu(ta, tb, len);
                     ob.put(oo + at, ta, 0, len);
                     acc.addRow(ta);
                 }

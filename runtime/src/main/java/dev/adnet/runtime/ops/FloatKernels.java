@@ -70,12 +70,17 @@ final class FloatKernels {
                 int len = Math.min(TILE, to - s);
                 a.get(ao + s, ta, 0, len);
                 b.get(bo + s, tb, 0, len);
-                for (int i = 0; i < len; i++) {
-                    ta[i] = Math.max(ta[i] + tb[i], 0f);
-                }
+                addRelu(ta, tb, len);
                 o.put(oo + s, ta, 0, len);
             }
         });
+    }
+
+    /** {@code a[i] = max(a[i] + b[i], 0)} for {@code i < len}. */
+    static void addRelu(float[] a, float[] b, int len) {
+        for (int i = 0; i < len; i++) {
+            a[i] = Math.max(a[i] + b[i], 0f);
+        }
     }
 
     /**
