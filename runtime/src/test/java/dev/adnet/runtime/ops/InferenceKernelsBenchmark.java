@@ -12,7 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * exits' 4x4 average pooling over {@code [256, 28, 28, 16]}, a gate head ({@code [256, 16]} pooled means to two
  * logits), the final {@code [256, 64] x [64, 10]} dense layer, and a folded convolution + batchnorm with its
  * residual add and ReLU as one call ({@link ChannelsLast#convBatchNormAdd}) against the convolution then
- * {@link Elementwise#addRelu}. Median microseconds per call over 9 rounds.
+ * {@link Elementwise#addRelu}. Median microseconds per call over 9 rounds. First, why the Java kernels index their
+ * arrays alike: 65,536 multiply-adds {@code y[i] += x[o + i] * a} (an offset into the other array, which C2 does not
+ * vectorise: the two could be one array) against {@code y[i] += x[i] * a}.
  *
  * <pre>
  * ./mvnw -q -o -pl runtime test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
@@ -24,6 +26,24 @@ public final class InferenceKernelsBenchmark {
     private InferenceKernelsBenchmark() {}
 
     public static void main(String[] args) {
+        float[] flat = new float[16 * 256];
+        float[][] rows = new float[16][256];
+        float[] y = new float[256];
+        report("65,536 multiply-adds, y[i] += x[o + i] * a", 2000, () -> {
+            for (int j = 0; j < 16; j++) {
+                for (int c = 0; c < 16; c++) {
+                    axpyAt(y, flat, c * 256, 0.5f);
+                }
+            }
+        });
+        report("65,536 multiply-adds, y[i] += x[i] * a", 2000, () -> {
+            for (int j = 0; j < 16; j++) {
+                for (int c = 0; c < 16; c++) {
+                    axpy(y, rows[c], 0.5f);
+                }
+            }
+        });
+
         DataType f = DataType.FLOAT;
         INDArray image = Nd4j.rand(f, 256, 28, 28, 16);
         INDArray pooled = Nd4j.create(f, 256, 7, 7, 16);
@@ -63,6 +83,18 @@ public final class InferenceKernelsBenchmark {
         // the shortcut grows by a ReLU'd sum per call; the time does not depend on the values
         report("conv + batchnorm added into the shortcut (sum post-op)", 5,
                 () -> ChannelsLast.convBatchNormAdd(x, cw, null, g, gamma, beta, mean, var, 1e-5, true, shortcut));
+    }
+
+    private static void axpyAt(float[] y, float[] x, int o, float a) {
+        for (int i = 0; i < y.length; i++) {
+            y[i] += x[o + i] * a;
+        }
+    }
+
+    private static void axpy(float[] y, float[] x, float a) {
+        for (int i = 0; i < y.length; i++) {
+            y[i] += x[i] * a;
+        }
     }
 
     private static void report(String what, int calls, Runnable r) {
