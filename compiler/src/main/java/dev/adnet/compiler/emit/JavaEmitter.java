@@ -181,6 +181,13 @@ public final class JavaEmitter {
          */
         private final Map<Integer, Integer> addIntoShortcut = new HashMap<>();
         private final Map<Integer, Integer> convIntoShortcut = new HashMap<>();
+        /**
+         * Channels-last inference only: dense layers (by index) on the flatten of an image that nothing else reads, to
+         * the flatten's index, and those flattens: the dense layer reads the image as it is
+         * ({@code ChannelsLast.flattenDense}), so the flattened copy is never made.
+         */
+        private final Map<Integer, Integer> denseOfFlatten = new HashMap<>();
+        private final Set<Integer> flattenIntoDense = new HashSet<>();
         /** The ops (by index) that read each value (by id), and the op producing it, for the fusion searches. */
         private final Map<Integer, List<Integer>> readers = new HashMap<>();
         private final Map<Integer, Integer> producer = new HashMap<>();
@@ -258,6 +265,7 @@ public final class JavaEmitter {
             findGateFusions();
             findAddReluFusions();
             findGateHeads();
+            findFlattenDense();
             findFusedPools();
             findShortcutAccumulation();
             this.plan = trainable ? BackwardPlanner.plan(graph) : null;
@@ -372,6 +380,21 @@ public final class JavaEmitter {
                 }
                 gateHead.put(last, new int[] {first, bn, relu});
                 inGateHead.addAll(List.of(first, bn, relu));
+            }
+        }
+
+        /** Fills {@link #denseOfFlatten}: a dense layer whose input is an image's flatten read by it alone. */
+        private void findFlattenDense() {
+            List<Op> ops = graph.ops();
+            for (int i = 0; i < ops.size(); i++) {
+                if (!(ops.get(i) instanceof Op.Dense d) || inGateHead.contains(i)) {
+                    continue;
+                }
+                Integer f = soleProducer(d.in());
+                if (f != null && ops.get(f) instanceof Op.Flatten flat && flat.in().rank() == 3) {
+                    denseOfFlatten.put(i, f);
+                    flattenIntoDense.add(f);
+                }
             }
         }
 
@@ -1246,6 +1269,20 @@ public final class JavaEmitter {
             }
             if (inference && gateHead.containsKey(index)) {
                 gateHead(m, (Op.Dense) op, gateHead.get(index));
+                return;
+            }
+            if (inference && channelsLastInference() && flattenIntoDense.contains(index)) {
+                return; // the dense layer after it reads the image
+            }
+            if (inference && channelsLastInference() && denseOfFlatten.containsKey(index)) {
+                Op.Dense d = (Op.Dense) op;
+                Op.Flatten flat = (Op.Flatten) graph.ops().get(denseOfFlatten.get(index));
+                comment(m, op);
+                m.addComment("on the image before $L at $L, which is not copied", commentText(flat.path()),
+                        flat.origin() == null ? "?" : commentText(flat.origin().toString()));
+                m.addStatement("$T $L = $L", INDARRAY, v(op.out()), alloc("v" + op.out().id(), op.out().shape()));
+                m.addStatement("$T.flattenDense($L, $L, $L, $L)", op("ChannelsLast"), v(flat.in()), param(d.weight()),
+                        param(d.bias()), v(op.out()));
                 return;
             }
             if (fusedRelu.containsKey(index)) {

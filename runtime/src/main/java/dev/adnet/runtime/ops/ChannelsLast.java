@@ -114,7 +114,7 @@ public final class ChannelsLast {
             return;
         }
         FoldedConv f = FoldedConv.of(w, b, gamma, beta, runningMean, runningVar, eps);
-        OneDnnConv.forward(x, f.weights, f.bias, g, relu, out);
+        OneDnnConv.forward(x, f, g, relu, out);
     }
 
     /**
@@ -137,7 +137,7 @@ public final class ChannelsLast {
             return;
         }
         FoldedConv f = FoldedConv.of(w, b, gamma, beta, runningMean, runningVar, eps);
-        OneDnnConv.forwardAdd(x, f.weights, f.bias, g, relu, target);
+        OneDnnConv.forwardAdd(x, f, g, relu, target);
     }
 
     /**
@@ -149,6 +149,10 @@ public final class ChannelsLast {
         Check.rank("x", x, 4);
         long[] shape = last(g.outputShape(first(x.shape())));
         Check.shape("out", out, shape);
+        if (oneDnn && OneDnnPool.accepts(x, g, out)) {
+            OneDnnPool.forward(x, g, max, out);
+            return;
+        }
         if (!g.same() && x.dataType() == DataType.FLOAT && out.dataType() == DataType.FLOAT && Direct.isDense(out)
                 && g.padH() < g.kernelH() && g.padW() < g.kernelW()) {
             INDArray xd = BatchNorm.dense(x);
@@ -255,6 +259,27 @@ public final class ChannelsLast {
             return;
         }
         out.reshape('c', x.size(0), x.size(3), x.size(1), x.size(2)).assign(x.permute(0, 3, 1, 2));
+    }
+
+    /**
+     * A dense layer on the flattened image, {@code out = flatten(x) · w + b} ({@link #flatten}'s order; b may be
+     * null), without the flattened copy: one oneDNN inner product on the NHWC array when it takes the arrays
+     * ({@link OneDnnInnerProduct}), else {@link #flatten} into a temporary and {@link Dense#forward}. Inference.
+     */
+    public static void flattenDense(INDArray x, INDArray w, INDArray b, INDArray out) {
+        Check.rank("x", x, 4);
+        Check.shape("w", w, x.size(1) * x.size(2) * x.size(3), w.size(1));
+        Check.shape("out", out, x.size(0), w.size(1));
+        if (b != null) {
+            Check.shape("b", b, w.size(1));
+        }
+        if (oneDnn && OneDnnInnerProduct.accepts(x, w, b, out)) {
+            OneDnnInnerProduct.forward(x, w, b, out);
+            return;
+        }
+        INDArray flat = Nd4j.createUninitialized(x.dataType(), x.size(0), w.size(0));
+        flatten(x, flat);
+        Dense.forward(flat, w, b, out);
     }
 
     private static long[] first(long[] nhwc) {

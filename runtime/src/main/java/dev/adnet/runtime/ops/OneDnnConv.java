@@ -117,15 +117,22 @@ final class OneDnnConv {
 
     /** {@code out = relu?(conv(x, w) + b)}, channels-last, the ReLU applied by oneDNN as the result is written. */
     static void forward(INDArray x, INDArray w, INDArray b, ConvGeometry g, boolean relu, INDArray out) {
-        run(new Key(ConvShape.channelsLast(x, w, b, g, out), true, relu), x, w, b, out);
+        run(new Key(ConvShape.channelsLast(x, w, b, g, out), true, relu), x, w, b, out, -1);
+    }
+
+    /** {@link #forward(INDArray, INDArray, INDArray, ConvGeometry, boolean, INDArray)} with folded parameters. */
+    static void forward(INDArray x, FoldedConv f, ConvGeometry g, boolean relu, INDArray out) {
+        run(new Key(ConvShape.channelsLast(x, f.weights, f.bias, g, out), true, relu), x, f.weights, f.bias, out,
+                f.version());
     }
 
     /**
      * {@code target = relu?(conv(x, w) + b + target)}, channels-last: a residual block's last convolution added into
      * its shortcut by oneDNN as the result is written (a sum post-op), with no pass of its own over the arrays.
      */
-    static void forwardAdd(INDArray x, INDArray w, INDArray b, ConvGeometry g, boolean relu, INDArray target) {
-        run(new Key(ConvShape.channelsLast(x, w, b, g, target), true, relu, true), x, w, b, target);
+    static void forwardAdd(INDArray x, FoldedConv f, ConvGeometry g, boolean relu, INDArray target) {
+        run(new Key(ConvShape.channelsLast(x, f.weights, f.bias, g, target), true, relu, true), x, f.weights, f.bias,
+                target, f.version());
     }
 
     /** {@code out = conv(x, w) + b}, all NCHW FLOAT (see {@link OneDnnConvBackward#accepts}; views are copied). */
@@ -133,15 +140,20 @@ final class OneDnnConv {
         INDArray o = OneDnn.target(out);
         INDArray xd = OneDnn.dense(x);
         INDArray wd = OneDnn.dense(w);
-        run(new Key(ConvShape.channelsFirst(xd, wd, b, g, o), false, false), xd, wd, OneDnn.dense(b), o);
+        run(new Key(ConvShape.channelsFirst(xd, wd, b, g, o), false, false), xd, wd, OneDnn.dense(b), o, -1);
         OneDnn.writeBack(o, out);
     }
 
-    private static void run(Key key, INDArray x, INDArray w, INDArray b, INDArray out) {
+    /** Runs a shape's primitive; the weights are compared with the last reordered ones unless a version is given. */
+    private static void run(Key key, INDArray x, INDArray w, INDArray b, INDArray out, long version) {
         Forward f = cached(key);
         OneDnnWeights weights = OneDnnWeights.of(w, f.userWeightMd, f.weightMd);
         synchronized (f) {
-            weights.update(w);
+            if (version < 0) {
+                weights.update(w);
+            } else {
+                weights.update(w, version);
+            }
             dnnl_memory s = f.src.in(x);
             dnnl_memory d = f.dst.target(out);
             if (b != null) {

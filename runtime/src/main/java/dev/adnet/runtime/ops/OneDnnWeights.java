@@ -34,6 +34,8 @@ final class OneDnnWeights {
     private final OneDnn.Buffer buffer;
     private float[] seen;
     private float[] scratch;
+    /** The {@link FoldedConv#version} of the last reorder by version, -1 after one by value. */
+    private long seenVersion = -1;
 
     private OneDnnWeights(dnnl_memory_desc_t userMd, dnnl_memory_desc_t md, int length) {
         this.md = md;
@@ -71,10 +73,28 @@ final class OneDnnWeights {
         if (seen != null && Arrays.equals(scratch, seen)) {
             return;
         }
-        OneDnn.point(user, w);
-        OneDnn.execute(reorder, new int[] {DNNL_ARG_FROM, DNNL_ARG_TO}, new dnnl_memory[] {user, memory});
+        reorder(w);
         float[] t = seen == null ? new float[scratch.length] : seen;
         seen = scratch;
         scratch = t;
+        seenVersion = -1;
+    }
+
+    /**
+     * Reorders w into this layout unless it was reordered at this version of its values: for weights whose owner
+     * knows when they change ({@link FoldedConv}), without comparing them.
+     */
+    synchronized void update(INDArray w, long version) {
+        if (version >= 0 && version == seenVersion) {
+            return;
+        }
+        reorder(w);
+        seen = null;
+        seenVersion = version;
+    }
+
+    private void reorder(INDArray w) {
+        OneDnn.point(user, w);
+        OneDnn.execute(reorder, new int[] {DNNL_ARG_FROM, DNNL_ARG_TO}, new dnnl_memory[] {user, memory});
     }
 }

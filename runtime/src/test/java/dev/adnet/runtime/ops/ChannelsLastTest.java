@@ -135,6 +135,30 @@ class ChannelsLastTest {
         assertClose("flatten", out, values(expected), 0);
     }
 
+    /**
+     * A dense layer on a flattened image equals the flatten and the dense layer (oneDNN's inner product in FLOAT,
+     * reading the NHWC image and the weights as they are; the two ops in DOUBLE), with and without bias, and sees new
+     * weight values on the next call.
+     */
+    @ParameterizedTest
+    @MethodSource("foldings")
+    void flattenDenseEqualsFlattenThenDense(DataType t, boolean bias, boolean unused) {
+        INDArray x = nhwc(random(11, t, 5, 6, 7, 3));
+        INDArray w = random(12, t, 126, 10);
+        INDArray b = bias ? random(13, t, 10) : null;
+        INDArray flat = Nd4j.create(t, 5, 126);
+        ChannelsLast.flatten(x, flat);
+        INDArray expected = Nd4j.create(t, 5, 10);
+        Dense.forward(flat, w, b, expected);
+        INDArray out = Nd4j.create(t, 5, 10);
+        ChannelsLast.flattenDense(x, w, b, out);
+        assertClose("flatten -> dense", out, values(expected), t == DataType.FLOAT ? 1e-5 : 1e-12);
+        w.muli(-2);
+        Dense.forward(flat, w, b, expected);
+        ChannelsLast.flattenDense(x, w, b, out);
+        assertClose("flatten -> dense after an update", out, values(expected), t == DataType.FLOAT ? 1e-5 : 1e-12);
+    }
+
     static Stream<Arguments> foldings() {
         return Stream.of(
                 Arguments.of(DataType.FLOAT, true, false),
@@ -167,6 +191,12 @@ class ChannelsLastTest {
         ChannelsLast.batchNorm(conv, gamma, beta, mean, var, 1e-5, relu, expected);
         ChannelsLast.convBatchNorm(x, w, b, g, gamma, beta, mean, var, 1e-5, relu, out);
         assertClose("folded after an update", out, values(expected), t == DataType.FLOAT ? 1e-5 : 1e-10);
+        // and so are new weights, and a new epsilon
+        w.muli(-0.5);
+        ChannelsLast.conv2d(x, w, b, g, conv);
+        ChannelsLast.batchNorm(conv, gamma, beta, mean, var, 1e-3, relu, expected);
+        ChannelsLast.convBatchNorm(x, w, b, g, gamma, beta, mean, var, 1e-3, relu, out);
+        assertClose("folded after new weights", out, values(expected), t == DataType.FLOAT ? 1e-5 : 1e-10);
     }
 
     /**
