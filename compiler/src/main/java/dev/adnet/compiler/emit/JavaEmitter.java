@@ -1401,7 +1401,7 @@ public final class JavaEmitter {
                     m.addStatement("$T.inference($L, $L, seedFor(inferenceSeed++, $L), $L)", GUMBEL, v(g.logits()),
                             g.sampleAtInference(), index, out);
                     m.beginControlFlow("if (gateMode == $T.ALL_OPEN)", GATE_MODE);
-                    m.addStatement("$L.assign(1.0)", out);
+                    m.addStatement("$T.allOpen($L)", GUMBEL, out);
                     m.endControlFlow();
                 }
             } else if (op instanceof Op.GatedResidual g) {

@@ -1,5 +1,6 @@
 package dev.adnet.runtime.adaptive;
 
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -107,6 +108,17 @@ public final class GumbelSoftmax {
             zv[n] = a1 > a0 ? 1 : 0;
         }
         Buffers.write(zv, z);
+    }
+
+    /**
+     * Every gate of the batch open ({@code z} all ones), for {@link dev.adnet.runtime.GateMode#ALL_OPEN}: a bulk write,
+     * where libnd4j's {@code assign} cost 0.1-0.2 ms a gate right after oneDNN's convolutions, an overhead the
+     * all-open baseline of the gate benchmark should not carry (docs/benchmarks.md, session 7).
+     */
+    public static void allOpen(INDArray z) {
+        double[] ones = new double[Math.toIntExact(z.length())];
+        Arrays.fill(ones, 1.0);
+        Buffers.write(ones, z);
     }
 
     /** The Gumbel noise {@code -log(-log U)} used for (seed, row, column). */
