@@ -28,9 +28,10 @@ final class FoldedConv {
     final INDArray bias;
     /** The version of {@link #weights}' values: a new one on each folding. */
     private long version = -1;
-    /** The source values at the last folding (w, b, gamma, beta, mean, variance, eps), and a buffer for this call's. */
+    /** The source values at the last folding (w, b, gamma, beta, mean, variance), and a buffer for this call's. */
     private float[] seen;
     private float[] scratch = new float[0];
+    private double seenEps = Double.NaN;
 
     private FoldedConv(INDArray w) {
         weights = Nd4j.createUninitialized(DataType.FLOAT, w.shape(), 'c');
@@ -67,7 +68,7 @@ final class FoldedConv {
     private synchronized void refresh(INDArray w, INDArray b, INDArray gamma, INDArray beta, INDArray runningMean,
             INDArray runningVar, double eps) {
         INDArray[] sources = {w, b, gamma, beta, runningMean, runningVar};
-        long length = 1;
+        long length = 0;
         for (INDArray a : sources) {
             length += a == null ? 0 : a.length();
         }
@@ -82,13 +83,13 @@ final class FoldedConv {
                 at += (int) a.length();
             }
         }
-        scratch[at] = (float) eps;
-        if (copied && seen != null && Arrays.equals(scratch, seen)) {
+        if (copied && seen != null && eps == seenEps && Arrays.equals(scratch, seen)) {
             return;
         }
         double[][] affine = BnKernels.affine(gamma, beta, runningMean, runningVar, eps, Math.toIntExact(w.size(0)));
         fold(w, b, affine[0], affine[1]);
         version = VERSIONS.incrementAndGet();
+        seenEps = eps;
         if (copied) {
             float[] t = seen == null || seen.length != scratch.length ? new float[scratch.length] : seen;
             seen = scratch;

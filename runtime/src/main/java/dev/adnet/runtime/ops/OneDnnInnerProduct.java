@@ -29,8 +29,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code [B, H, W, C]} and {@code w} of {@code [C * H * W, N]} (rows in channels-first order, as the network was
  * declared and trained), as one oneDNN inner product: oneDNN reads the NHWC image as it is and the weights through a
  * stride description of their layout, so no flattened copy of the image is made. Why not libnd4j's matmul: right
- * after oneDNN's convolutions a libnd4j call took 0.3-0.5 ms for an exit head's {@code [256, 784] x [784, 10]}
- * (86 us in a loop of its own), and the flatten that reorders the image cost as much again (docs/benchmarks.md,
+ * after oneDNN's convolutions a libnd4j call took 0.35-0.5 ms for an exit head's {@code [256, 784] x [784, 10]},
+ * and the flatten that reorders the image 0.3 ms more; the whole head now costs less than half (docs/benchmarks.md,
  * session 7). Inference only; the weights are reordered into the primitive's layout when their values change
  * ({@link OneDnnWeights}).
  */
