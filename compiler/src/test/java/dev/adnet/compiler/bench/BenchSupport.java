@@ -95,6 +95,22 @@ final class BenchSupport {
         }
     }
 
+    /**
+     * The speed-up of {@code fast} over {@code slow} run by run (the two modes ran one after the other in each run, so
+     * a slower spell of the machine affects both), divided by the FLOPs ratio: min, median and max over the runs. A
+     * check on the ratio of the medians, which pairs modes from different runs.
+     */
+    static String perRun(double[] fast, double[] slow, double flopsRatio) {
+        double[] r = new double[fast.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = fast[i] / slow[i] / flopsRatio;
+        }
+        double[] s = r.clone();
+        Arrays.sort(s);
+        return String.format(java.util.Locale.ROOT, "min %.3f, median %.3f, max %.3f over %d runs", s[0], median(r),
+                s[s.length - 1], r.length);
+    }
+
     static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);

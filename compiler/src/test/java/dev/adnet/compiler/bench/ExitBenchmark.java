@@ -75,5 +75,7 @@ public final class ExitBenchmark {
         System.out.printf(Locale.ROOT, "RESULT speed-up adaptive/full %.3f (FLOPs ratio %.3f; speed-up / FLOPs ratio %.3f); "
                 + "adaptive/all_heads %.3f%n", adaptive / whole, full / executed, (adaptive / whole) / (full / executed),
                 adaptive / heads);
+        System.out.printf(Locale.ROOT, "RESULT per run, speed-up adaptive/full / FLOPs ratio: %s%n",
+                BenchSupport.perRun(sps[0], sps[1], full / executed));
     }
 }

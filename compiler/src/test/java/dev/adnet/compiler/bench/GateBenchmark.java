@@ -79,5 +79,7 @@ public final class GateBenchmark {
         System.out.printf(Locale.ROOT, "RESULT adaptive %.1f samples/s, all_open %.1f, mask %.1f%n", adaptive, allOpen, mask);
         System.out.printf(Locale.ROOT, "RESULT speed-up adaptive/all_open %.3f (FLOPs ratio %.3f; speed-up / FLOPs ratio %.3f); "
                 + "adaptive/mask %.3f%n", adaptive / allOpen, full / executed, (adaptive / allOpen) / (full / executed), adaptive / mask);
+        System.out.printf(Locale.ROOT, "RESULT per run, speed-up adaptive/all_open / FLOPs ratio: %s%n",
+                BenchSupport.perRun(sps[0], sps[1], full / executed));
     }
 }
