@@ -149,15 +149,9 @@ class ChannelsLastInferenceTest {
         CompiledNetwork c = compile(PLAIN);
         String java = c.toJava("p", true).toString();
         assertThat(java).contains("ChannelsLast.conv2d", "ChannelsLast.flattenDense(", "ChannelsLast.fromChannelsFirst");
-        Network last = c.instantiate(t, 5, true);
-        Network first = c.instantiate(t, 5, false);
-        randomize(last, first, 9);
-        INDArray x = input(3, 5, 3, 12, 12).castTo(t);
-        INDArray yl = last.forward(Map.of("x", x)).get("y");
-        INDArray yf = first.forward(Map.of("x", x)).get("y");
-        assertThat(yl.shape()).containsExactly(5, 4);
-        assertThat(maxDiff(yl.castTo(DataType.DOUBLE), yf.castTo(DataType.DOUBLE)))
-                .isLessThan(t == DataType.DOUBLE ? 1e-12 : 1e-5);
+        Outputs o = bothLayouts(c, t, 9, input(3, 5, 3, 12, 12));
+        assertThat(o.last().shape()).containsExactly(5, 4);
+        assertThat(o.maxDiff()).isLessThan(t == DataType.DOUBLE ? 1e-12 : 1e-5);
     }
 
     @ParameterizedTest
@@ -166,18 +160,28 @@ class ChannelsLastInferenceTest {
         CompiledNetwork c = compile(RESIDUALS);
         String java = c.toJava("r", true).toString();
         assertThat(java).contains("ChannelsLast.convBatchNormAdd", "Elementwise.addRelu(");
+        Outputs o = bothLayouts(c, t, 11, input(4, 6, 2, 10, 10));
+        assertThat(o.last().shape()).containsExactly(6, 3);
+        assertThat(o.maxDiff()).isLessThan(t == DataType.DOUBLE ? 1e-12 : 1e-4);
+        // a second pass over the same input: no array the fused kernels write in place is read as stale
+        INDArray again = o.network().forward(Map.of("x", o.input())).get("y");
+        assertThat(maxDiff(again, o.last())).isEqualTo(0.0);
+    }
+
+    /** The channels-last network, its input (in type t) and output "y", and the channels-first network's output. */
+    private record Outputs(Network network, INDArray input, INDArray last, INDArray first) {
+        double maxDiff() {
+            return ChannelsLastInferenceTest.maxDiff(last.castTo(DataType.DOUBLE), first.castTo(DataType.DOUBLE));
+        }
+    }
+
+    /** Output "y" of c instantiated channels-last and channels-first with the same random parameters, on x. */
+    private static Outputs bothLayouts(CompiledNetwork c, DataType t, long seed, INDArray x) {
         Network last = c.instantiate(t, 5, true);
         Network first = c.instantiate(t, 5, false);
-        randomize(last, first, 11);
-        INDArray x = input(4, 6, 2, 10, 10).castTo(t);
-        INDArray yl = last.forward(Map.of("x", x)).get("y");
-        INDArray yf = first.forward(Map.of("x", x)).get("y");
-        assertThat(yl.shape()).containsExactly(6, 3);
-        assertThat(maxDiff(yl.castTo(DataType.DOUBLE), yf.castTo(DataType.DOUBLE)))
-                .isLessThan(t == DataType.DOUBLE ? 1e-12 : 1e-4);
-        // a second pass over the same input: no array the fused kernels write in place is read as stale
-        INDArray again = last.forward(Map.of("x", x)).get("y");
-        assertThat(maxDiff(again, yl)).isEqualTo(0.0);
+        randomize(last, first, seed);
+        INDArray in = x.castTo(t);
+        return new Outputs(last, in, last.forward(Map.of("x", in)).get("y"), first.forward(Map.of("x", in)).get("y"));
     }
 
     @ParameterizedTest
