@@ -15,7 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * ChannelsLast#flattenDense} (one oneDNN inner product on the NHWC image); then the gemm alone, in a loop of its own
  * and after a convolution. Second, one convolution's time against its batch size ({@code 3x3}, 64 channels at
  * {@code 7x7} and 32 at {@code 14x14}, the sizes of the exits' later stages): the fixed cost per call that makes
- * the small batches left after an exit slower per sample. Median microseconds per call over 9 rounds.
+ * the small batches left after an exit slower per sample; and in between, what {@link FoldedConv} costs per call when
+ * the parameters have not changed. Median microseconds per call over 9 rounds.
  *
  * <pre>
  * ./mvnw -q -o -pl runtime test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
@@ -53,6 +54,14 @@ public final class ExitHeadBenchmark {
                 () -> Nd4j.gemm(flat, w, logits, false, false, 1.0, 0.0));
         after(conv, "[256, 784] x [784, 10] gemm, after a convolution",
                 () -> Nd4j.gemm(flat, w, logits, false, false, 1.0, 0.0));
+
+        INDArray w64 = Nd4j.rand(f, 64, 64, 3, 3);
+        INDArray gamma = Nd4j.rand(f, 64);
+        INDArray beta = Nd4j.rand(f, 64);
+        INDArray mean = Nd4j.rand(f, 64);
+        INDArray var = Nd4j.rand(f, 64).addi(0.5);
+        System.out.printf(Locale.ROOT, "RESULT %-58s %9.1f us per call%n", "batchnorm folding check, 64x64x3x3, unchanged",
+                median(200, () -> FoldedConv.of(w64, null, gamma, beta, mean, var, 1e-5)));
 
         for (int[] shape : new int[][] {{7, 64}, {14, 32}}) {
             int hw = shape[0];
