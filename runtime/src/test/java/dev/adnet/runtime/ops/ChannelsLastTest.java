@@ -167,18 +167,29 @@ class ChannelsLastTest {
                 Arguments.of(DataType.DOUBLE, false, false));
     }
 
+    /** A 3x3 convolution's input [3, 5, 9, 9] (NHWC), weights, bias and the batchnorm after it, random by seed. */
+    private record ConvBn(INDArray x, INDArray w, INDArray b, INDArray gamma, INDArray beta, INDArray mean,
+            INDArray var) {}
+
+    private static ConvBn convBn(DataType t, long seed, int outC, boolean bias) {
+        return new ConvBn(nhwc(random(seed + 1, t, 3, 5, 9, 9)), random(seed + 2, t, outC, 5, 3, 3),
+                bias ? random(seed + 3, t, outC) : null, random(seed + 4, t, outC), random(seed + 5, t, outC),
+                random(seed + 6, t, outC), Transforms.abs(random(seed + 7, t, outC), true).addi(0.1));
+    }
+
     /** A batchnorm folded into the convolution before it equals the two ops, with and without ReLU and bias. */
     @ParameterizedTest
     @MethodSource("foldings")
     void convBatchNormEqualsConvThenBatchNorm(DataType t, boolean relu, boolean bias) {
         ConvGeometry g = ConvGeometry.of(3, 2, 1);
-        INDArray x = nhwc(random(31, t, 3, 5, 9, 9));
-        INDArray w = random(32, t, 6, 5, 3, 3);
-        INDArray b = bias ? random(33, t, 6) : null;
-        INDArray gamma = random(34, t, 6);
-        INDArray beta = random(35, t, 6);
-        INDArray mean = random(36, t, 6);
-        INDArray var = Transforms.abs(random(37, t, 6), true).addi(0.1);
+        ConvBn p = convBn(t, 30, 6, bias);
+        INDArray x = p.x();
+        INDArray w = p.w();
+        INDArray b = p.b();
+        INDArray gamma = p.gamma();
+        INDArray beta = p.beta();
+        INDArray mean = p.mean();
+        INDArray var = p.var();
         INDArray conv = Nd4j.create(t, 3, 5, 5, 6);
         ChannelsLast.conv2d(x, w, b, g, conv);
         INDArray expected = conv.ulike();
@@ -208,13 +219,14 @@ class ChannelsLastTest {
     @MethodSource("foldings")
     void convBatchNormAddEqualsConvBatchNormThenAdd(DataType t, boolean relu, boolean bias) {
         ConvGeometry g = ConvGeometry.of(3, 1, 1);
-        INDArray x = nhwc(random(41, t, 3, 5, 9, 9));
-        INDArray w = random(42, t, 5, 5, 3, 3);
-        INDArray b = bias ? random(43, t, 5) : null;
-        INDArray gamma = random(44, t, 5);
-        INDArray beta = random(45, t, 5);
-        INDArray mean = random(46, t, 5);
-        INDArray var = Transforms.abs(random(47, t, 5), true).addi(0.1);
+        ConvBn p = convBn(t, 40, 5, bias);
+        INDArray x = p.x();
+        INDArray w = p.w();
+        INDArray b = p.b();
+        INDArray gamma = p.gamma();
+        INDArray beta = p.beta();
+        INDArray mean = p.mean();
+        INDArray var = p.var();
         INDArray shortcut = nhwc(random(48, t, 3, 5, 9, 9));
         INDArray f = shortcut.ulike();
         ChannelsLast.convBatchNorm(x, w, b, g, gamma, beta, mean, var, 1e-5, false, f);
