@@ -111,6 +111,50 @@ final class BenchSupport {
                 s[s.length - 1], r.length);
     }
 
+    /**
+     * Mode {@code fast} against mode {@code slow} batch by batch: each batch runs in both modes back to back (which
+     * goes first alternates from batch to batch), so a slow spell of this shared machine, which can last seconds and
+     * change throughput by a third, hits both sides of each pair. Returns, per round over all batches, the time in
+     * {@code slow} divided by the time in {@code fast}: the speed-up, with the drift between runs paired away.
+     */
+    static double[] pairedSpeedUps(Network net, List<INDArray> batches, Runnable fast, Runnable slow, int rounds) {
+        String in = net.inputs().get(0).name();
+        double[] speedUps = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            long tFast = 0;
+            long tSlow = 0;
+            for (int b = 0; b < batches.size(); b++) {
+                Map<String, INDArray> x = Map.of(in, batches.get(b));
+                for (int k = 0; k < 2; k++) {
+                    boolean fastTurn = (b + k + r) % 2 == 0;
+                    (fastTurn ? fast : slow).run();
+                    long t = System.nanoTime();
+                    net.forward(x);
+                    long dt = System.nanoTime() - t;
+                    if (fastTurn) {
+                        tFast += dt;
+                    } else {
+                        tSlow += dt;
+                    }
+                }
+            }
+            speedUps[r] = (double) tSlow / tFast;
+        }
+        return speedUps;
+    }
+
+    /** Speed-ups divided by the FLOPs ratio: median, min and max. */
+    static String ofFlopsRatio(double[] speedUps, double flopsRatio) {
+        double[] r = new double[speedUps.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = speedUps[i] / flopsRatio;
+        }
+        double[] s = r.clone();
+        Arrays.sort(s);
+        return String.format(java.util.Locale.ROOT, "median %.3f (min %.3f, max %.3f over %d rounds); speed-up %.3f",
+                median(r), s[0], s[s.length - 1], r.length, median(speedUps));
+    }
+
     static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
