@@ -48,6 +48,8 @@ import org.bytedeco.javacpp.PointerPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * oneDNN 2.5 called directly, through JavaCPP's {@code org.bytedeco:dnnl} preset: the CPU backend's way to run a
@@ -291,5 +293,27 @@ final class OneDnn {
         check(dnnl_primitive_execute(p, s, n, a), "execute");
         check(dnnl_stream_wait(s), "wait");
         a.close();
+    }
+
+    /**
+     * {@link #execute} on the calling thread alone. This oneDNN runs on OpenMP (bytedeco's {@code libdnnl} calls
+     * {@code GOMP_parallel}; one {@code libgomp}, libnd4j's, is mapped), so a call forks and joins the OpenMP team,
+     * which costs ~130-200 us here when the workers have gone to sleep: more than a small primitive's work (an exit
+     * head's {@code [256, 784] x [784, 10]} inner product: 240 us on two threads, 93 on one; docs/benchmarks.md,
+     * session 8). The OpenMP thread count is a per-thread setting read when a primitive runs; it is restored after.
+     */
+    static void executeOnOneThread(dnnl_primitive p, int[] args, dnnl_memory[] memories) {
+        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        int threads = ops.ompGetMaxThreads();
+        if (threads <= 1) {
+            execute(p, args, memories);
+            return;
+        }
+        ops.setOmpNumThreads(1);
+        try {
+            execute(p, args, memories);
+        } finally {
+            ops.setOmpNumThreads(threads);
+        }
     }
 }

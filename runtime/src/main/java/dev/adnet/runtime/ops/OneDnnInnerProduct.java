@@ -46,7 +46,21 @@ final class OneDnnInnerProduct {
     /** Primitives by batch, image and output size; a sub-batch size is a shape of its own. */
     private static final Map<Key, Forward> CACHE = OneDnn.lruCache();
 
-    private record Key(long n, long h, long w, long c, long outputs, boolean bias) {}
+    private record Key(long n, long h, long w, long c, long outputs, boolean bias) {
+        long multiplyAdds() {
+            return n * h * w * c * outputs;
+        }
+    }
+
+    /**
+     * Products up to this many multiply-adds run on one OpenMP thread ({@link OneDnn#executeOnOneThread}): measured
+     * on this machine, one thread was 1.8-2.9x faster up to 2M (exit heads: [48..256, 784] x [784, 10]), between 0.9x
+     * and 1.7x from 4M to 25M, slower from 50M (docs/benchmarks.md, session 8).
+     */
+    static final long ONE_THREAD_MAX_MULTIPLY_ADDS = 1L << 22;
+
+    /** Whether small products run on one thread; benchmarks turn it off to compare. */
+    static volatile boolean smallOnOneThread = true;
 
     /** One shape's inner product, with memory objects re-pointed at each call's arrays. */
     private static final class Forward {
@@ -94,8 +108,13 @@ final class OneDnnInnerProduct {
             if (b != null) {
                 OneDnn.point(f.bias, b);
             }
-            OneDnn.execute(f.primitive, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST},
-                    new dnnl_memory[] {f.src, weights.memory, b == null ? null : f.bias, f.dst});
+            int[] args = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST};
+            dnnl_memory[] memories = {f.src, weights.memory, b == null ? null : f.bias, f.dst};
+            if (smallOnOneThread && key.multiplyAdds() <= ONE_THREAD_MAX_MULTIPLY_ADDS) {
+                OneDnn.executeOnOneThread(f.primitive, args, memories);
+            } else {
+                OneDnn.execute(f.primitive, args, memories);
+            }
         }
         Reference.reachabilityFence(x);
         Reference.reachabilityFence(w);

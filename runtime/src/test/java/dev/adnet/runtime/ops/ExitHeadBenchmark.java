@@ -12,8 +12,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>First, {@code fashion_exits}' first head ({@code avg_pool(4) -> flatten -> dense(10)} on {@code [256, 28, 28,
  * 16]}) timed right after a convolution of that size, as it runs in the network: the Java pooling, the flatten's
  * transpose and {@link Dense#forward} (libnd4j's gemm), against oneDNN's pooling and {@link
- * ChannelsLast#flattenDense} (one oneDNN inner product on the NHWC image); then the gemm alone, in a loop of its own
- * and after a convolution. Second, one convolution's time against its batch size ({@code 3x3}, 64 channels at
+ * ChannelsLast#flattenDense} (one oneDNN inner product on the NHWC image); the inner product alone on one OpenMP
+ * thread and on all of them; then the gemm alone, in a loop of its own and after a convolution. Second, one convolution's time against its batch size ({@code 3x3}, 64 channels at
  * {@code 7x7} and 32 at {@code 14x14}, the sizes of the exits' later stages): the fixed cost per call that makes
  * the small batches left after an exit slower per sample; and in between, what {@link FoldedConv} costs per call when
  * the parameters have not changed. Median microseconds per call over 9 rounds.
@@ -49,6 +49,15 @@ public final class ExitHeadBenchmark {
         after(conv, "exit head: oneDNN pooling, flattenDense", () -> {
             ChannelsLast.pool2d(image, pool, false, pooled);
             ChannelsLast.flattenDense(pooled, w, b, logits);
+        });
+        after(conv, "exit head's inner product, on one OpenMP thread", () -> ChannelsLast.flattenDense(pooled, w, b, logits));
+        after(conv, "exit head's inner product, on every OpenMP thread", () -> {
+            OneDnnInnerProduct.smallOnOneThread = false;
+            try {
+                ChannelsLast.flattenDense(pooled, w, b, logits);
+            } finally {
+                OneDnnInnerProduct.smallOnOneThread = true;
+            }
         });
         after(() -> { }, "[256, 784] x [784, 10] gemm, in a loop of its own",
                 () -> Nd4j.gemm(flat, w, logits, false, false, 1.0, 0.0));

@@ -6,9 +6,10 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * How long a parked thread takes to run after {@code unpark}, by how long its core had been idle: the price of every
- * fork and join of a worker pool (oneDNN's TBB threads, the Java kernels' workers) whose threads went to sleep
- * between two calls. On this project's VMs the guest's idle driver halts an idle vCPU at once, so the wake-up goes
- * through the hypervisor (docs/benchmarks.md, session 7). Median and 90th percentile over 200 wake-ups each.
+ * fork and join of a worker pool (the OpenMP threads oneDNN and libnd4j share, the Java kernels' workers) whose
+ * threads went to sleep between two calls. On this project's VMs the guest's idle driver halts an idle vCPU at once,
+ * so the wake-up goes through the hypervisor (docs/benchmarks.md, session 7). Median and 90th percentile over 200
+ * wake-ups each.
  *
  * <pre>
  * java -cp runtime/target/test-classes dev.adnet.runtime.ops.WakeLatencyBenchmark
