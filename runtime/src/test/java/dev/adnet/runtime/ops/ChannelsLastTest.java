@@ -4,8 +4,10 @@ import static dev.adnet.runtime.ops.Testing.assertClose;
 import static dev.adnet.runtime.ops.Testing.random;
 import static dev.adnet.runtime.ops.Testing.tolerance;
 import static dev.adnet.runtime.ops.Testing.values;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -16,6 +18,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * Every channels-last inference op against its channels-first counterpart on the same values: the NHWC result,
@@ -100,7 +104,7 @@ class ChannelsLastTest {
             GlobalAvgPool.forward(x, expected);
             INDArray out = Nd4j.create(t, s[0], s[1]);
             ChannelsLast.globalAvgPool(nhwc(x), out);
-            assertClose("global average pool " + java.util.Arrays.toString(s), out, values(expected), tolerance(t));
+            assertClose("global average pool " + Arrays.toString(s), out, values(expected), tolerance(t));
         }
     }
 
@@ -157,6 +161,33 @@ class ChannelsLastTest {
         Dense.forward(flat, w, b, expected);
         ChannelsLast.flattenDense(x, w, b, out);
         assertClose("flatten -> dense after an update", out, values(expected), t == DataType.FLOAT ? 1e-5 : 1e-12);
+    }
+
+    /**
+     * Inner products below the one-thread limit (an exit head's size) and above it both match flatten + dense, and the
+     * calling thread's OpenMP thread count is what it was before.
+     */
+    @Test
+    void flattenDenseOnOneThreadAndOnAll() {
+        NativeOps omp = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        int threads = omp.ompGetMaxThreads();
+        long[][] shapes = {{8, 16, 7, 7, 10}, {64, 16, 16, 16, 128}}; // [N, C, H, W] -> outputs
+        for (long[] s : shapes) {
+            long inputs = s[1] * s[2] * s[3];
+            boolean small = s[0] * inputs * s[4] <= OneDnnInnerProduct.ONE_THREAD_MAX_MULTIPLY_ADDS;
+            assertThat(small).as("shape %s below the limit", Arrays.toString(s)).isEqualTo(s[0] == 8);
+            INDArray x = nhwc(random(41, DataType.FLOAT, s[0], s[1], s[2], s[3]));
+            INDArray w = random(42, DataType.FLOAT, inputs, s[4]);
+            INDArray b = random(43, DataType.FLOAT, s[4]);
+            INDArray flat = Nd4j.create(DataType.FLOAT, s[0], inputs);
+            ChannelsLast.flatten(x, flat);
+            INDArray expected = Nd4j.create(DataType.FLOAT, s[0], s[4]);
+            Dense.forward(flat, w, b, expected);
+            INDArray out = Nd4j.create(DataType.FLOAT, s[0], s[4]);
+            ChannelsLast.flattenDense(x, w, b, out);
+            assertClose("flatten -> dense " + Arrays.toString(s), out, values(expected), 1e-4);
+            assertThat(omp.ompGetMaxThreads()).as("OpenMP threads after the product").isEqualTo(threads);
+        }
     }
 
     static Stream<Arguments> foldings() {
