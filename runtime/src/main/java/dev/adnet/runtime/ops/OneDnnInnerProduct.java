@@ -54,13 +54,14 @@ final class OneDnnInnerProduct {
 
     /**
      * Products up to this many multiply-adds run on one OpenMP thread ({@link OneDnn#executeOnOneThread}): measured
-     * on this machine, one thread was 1.8-2.9x faster up to 2M (exit heads: [48..256, 784] x [784, 10]), between 0.9x
-     * and 1.7x from 4M to 25M, slower from 50M (docs/benchmarks.md, session 8).
+     * on this machine, right after a convolution, one thread was 1.5-2.9x faster up to 2M (the exit heads' [48..256,
+     * 784] x [784, 10]), 0.9-1.2x from 4M to 20M, slower from 25M ({@code ExitHeadBenchmark}; docs/benchmarks.md,
+     * session 8).
      */
     static final long ONE_THREAD_MAX_MULTIPLY_ADDS = 1L << 22;
 
-    /** Whether small products run on one thread; benchmarks turn it off to compare. */
-    static volatile boolean smallOnOneThread = true;
+    /** The limit in force: benchmarks move it to compare (-1: every product on all threads). */
+    static volatile long oneThreadLimit = ONE_THREAD_MAX_MULTIPLY_ADDS;
 
     /** One shape's inner product, with memory objects re-pointed at each call's arrays. */
     private static final class Forward {
@@ -110,7 +111,7 @@ final class OneDnnInnerProduct {
             }
             int[] args = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST};
             dnnl_memory[] memories = {f.src, weights.memory, b == null ? null : f.bias, f.dst};
-            if (smallOnOneThread && key.multiplyAdds() <= ONE_THREAD_MAX_MULTIPLY_ADDS) {
+            if (key.multiplyAdds() <= oneThreadLimit) {
                 OneDnn.executeOnOneThread(f.primitive, args, memories);
             } else {
                 OneDnn.execute(f.primitive, args, memories);

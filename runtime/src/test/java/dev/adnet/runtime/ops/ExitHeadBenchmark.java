@@ -51,14 +51,8 @@ public final class ExitHeadBenchmark {
             ChannelsLast.flattenDense(pooled, w, b, logits);
         });
         after(conv, "exit head's inner product, on one OpenMP thread", () -> ChannelsLast.flattenDense(pooled, w, b, logits));
-        after(conv, "exit head's inner product, on every OpenMP thread", () -> {
-            OneDnnInnerProduct.smallOnOneThread = false;
-            try {
-                ChannelsLast.flattenDense(pooled, w, b, logits);
-            } finally {
-                OneDnnInnerProduct.smallOnOneThread = true;
-            }
-        });
+        after(conv, "exit head's inner product, on every OpenMP thread", () -> onThreads(-1,
+                () -> ChannelsLast.flattenDense(pooled, w, b, logits)));
         after(() -> { }, "[256, 784] x [784, 10] gemm, in a loop of its own",
                 () -> Nd4j.gemm(flat, w, logits, false, false, 1.0, 0.0));
         after(conv, "[256, 784] x [784, 10] gemm, after a convolution",
@@ -85,17 +79,52 @@ public final class ExitHeadBenchmark {
             }
             System.out.printf(Locale.ROOT, "RESULT conv 3x3 %dx%dx%d by batch:%s%n", hw, hw, c, line);
         }
+
+        // inner products by size, after a convolution, on one OpenMP thread and on all: where the one-thread limit
+        // of OneDnnInnerProduct comes from
+        INDArray small = Nd4j.rand(f, 64, 28, 28, 16);
+        INDArray smallOut = Nd4j.create(f, 64, 28, 28, 16);
+        Runnable smallConv = () -> ChannelsLast.conv2d(small, cw, null, g3, smallOut);
+        for (int batch : new int[] {256, 126, 48}) {
+            for (int[] s : new int[][] {{7, 16, 10}, {7, 64, 10}, {7, 64, 64}, {14, 32, 64}}) {
+                INDArray in = Nd4j.rand(f, batch, s[0], s[0], s[1]);
+                INDArray iw = Nd4j.rand(f, s[0] * s[0] * s[1], s[2]).subi(0.5);
+                INDArray io = Nd4j.create(f, batch, s[2]);
+                long macs = (long) batch * s[0] * s[0] * s[1] * s[2];
+                String what = String.format(Locale.ROOT, "inner product %d x %dx%dx%d -> %d (%.1fM multiply-adds)", batch,
+                        s[0], s[0], s[1], s[2], macs / 1e6);
+                double one = afterMedian(smallConv, () -> onThreads(Long.MAX_VALUE,
+                        () -> ChannelsLast.flattenDense(in, iw, null, io)));
+                double all = afterMedian(smallConv, () -> onThreads(-1, () -> ChannelsLast.flattenDense(in, iw, null, io)));
+                System.out.printf(Locale.ROOT, "RESULT %-58s one thread %7.1f us, all %7.1f us%n", what, one, all);
+            }
+        }
     }
 
     /** Times {@code r} alone, each call right after {@code before} (untimed). */
     private static void after(Runnable before, String what, Runnable r) {
-        double us = median(10, () -> {
+        System.out.printf(Locale.ROOT, "RESULT %-58s %9.1f us per call%n", what, afterMedian(before, r));
+    }
+
+    /** Median microseconds of {@code r} alone, each call right after {@code before} (untimed). */
+    private static double afterMedian(Runnable before, Runnable r) {
+        return median(10, () -> {
             before.run();
             long t = System.nanoTime();
             r.run();
             elapsed += System.nanoTime() - t;
         }, true);
-        System.out.printf(Locale.ROOT, "RESULT %-58s %9.1f us per call%n", what, us);
+    }
+
+    /** Runs r with {@link OneDnnInnerProduct#oneThreadLimit} at {@code limit}, restored after. */
+    private static void onThreads(long limit, Runnable r) {
+        long was = OneDnnInnerProduct.oneThreadLimit;
+        OneDnnInnerProduct.oneThreadLimit = limit;
+        try {
+            r.run();
+        } finally {
+            OneDnnInnerProduct.oneThreadLimit = was;
+        }
     }
 
     private static long elapsed;
