@@ -298,9 +298,10 @@ final class OneDnn {
     /**
      * {@link #execute} on the calling thread alone. This oneDNN runs on OpenMP (bytedeco's {@code libdnnl} calls
      * {@code GOMP_parallel}; one {@code libgomp}, libnd4j's, is mapped), so a call forks and joins the OpenMP team,
-     * which costs ~130-200 us here when the workers have gone to sleep: more than a small primitive's work (an exit
-     * head's {@code [256, 784] x [784, 10]} inner product: 240 us on two threads, 93 on one; docs/benchmarks.md,
-     * session 8). The OpenMP thread count is a per-thread setting read when a primitive runs; it is restored after.
+     * whose workers sleep between calls: for a small primitive that costs more than it saves (an exit head's
+     * {@code [256, 784] x [784, 10]} inner product right after a convolution: 151 us on one thread, 273 on two;
+     * {@code ExitHeadBenchmark}, docs/benchmarks.md, session 8). The OpenMP thread count is a per-thread setting read
+     * when a primitive runs; it is restored after.
      */
     static void executeOnOneThread(dnnl_primitive p, int[] args, dnnl_memory[] memories) {
         NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
