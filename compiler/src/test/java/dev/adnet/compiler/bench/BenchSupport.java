@@ -115,9 +115,18 @@ final class BenchSupport {
      * Mode {@code fast} against mode {@code slow} batch by batch: each batch runs in both modes back to back (which
      * goes first alternates from batch to batch), so a slow spell of this shared machine, which can last seconds and
      * change throughput by a third, hits both sides of each pair. Returns, per round over all batches, the time in
-     * {@code slow} divided by the time in {@code fast}: the speed-up, with the drift between runs paired away.
+     * {@code slow} divided by the time in {@code fast}: the speed-up, with the drift between runs paired away. Reported
+     * divided by the FLOPs ratio (median, min and max over the rounds) with the median speed-up; the network is left
+     * in mode {@code fast}.
      */
-    static double[] pairedSpeedUps(Network net, List<INDArray> batches, Runnable fast, Runnable slow, int rounds) {
+    static String pairedByBatch(Network net, List<INDArray> batches, Runnable fast, Runnable slow, int rounds,
+            double flopsRatio) {
+        String report = ofFlopsRatio(pairedSpeedUps(net, batches, fast, slow, rounds), flopsRatio);
+        fast.run();
+        return report;
+    }
+
+    private static double[] pairedSpeedUps(Network net, List<INDArray> batches, Runnable fast, Runnable slow, int rounds) {
         String in = net.inputs().get(0).name();
         double[] speedUps = new double[rounds];
         for (int r = 0; r < rounds; r++) {
@@ -143,8 +152,7 @@ final class BenchSupport {
         return speedUps;
     }
 
-    /** Speed-ups divided by the FLOPs ratio: median, min and max. */
-    static String ofFlopsRatio(double[] speedUps, double flopsRatio) {
+    private static String ofFlopsRatio(double[] speedUps, double flopsRatio) {
         double[] r = new double[speedUps.length];
         for (int i = 0; i < r.length; i++) {
             r[i] = speedUps[i] / flopsRatio;

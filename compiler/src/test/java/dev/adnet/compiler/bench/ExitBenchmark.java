@@ -15,7 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * exit heads, every sample to the end) and ALL_HEADS (every head on every sample and nobody leaves: how published
  * multi-exit code runs at batch size above 1). Modes are interleaved run by run; medians and their ratios are
  * printed next to the FLOPs ratio from the per-sample trace, which the time saving should track; then ADAPTIVE
- * against FULL paired batch by batch ({@link BenchSupport#pairedSpeedUps}). The thresholds are the checkpoint's
+ * against FULL paired batch by batch ({@link BenchSupport#pairedByBatch}). The thresholds are the checkpoint's
  * (calibrated ones included).
  *
  * <pre>
@@ -78,10 +78,8 @@ public final class ExitBenchmark {
                 adaptive / heads);
         System.out.printf(Locale.ROOT, "RESULT per run, speed-up adaptive/full / FLOPs ratio: %s%n",
                 BenchSupport.perRun(sps[0], sps[1], full / executed));
-        double[] paired = BenchSupport.pairedSpeedUps(net, batches, () -> net.exitMode(ExitMode.ADAPTIVE),
-                () -> net.exitMode(ExitMode.FULL), runs);
-        net.exitMode(ExitMode.ADAPTIVE);
         System.out.printf(Locale.ROOT, "RESULT paired by batch, speed-up adaptive/full / FLOPs ratio: %s%n",
-                BenchSupport.ofFlopsRatio(paired, full / executed));
+                BenchSupport.pairedByBatch(net, batches, () -> net.exitMode(ExitMode.ADAPTIVE),
+                        () -> net.exitMode(ExitMode.FULL), runs, full / executed));
     }
 }

@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * on every sample times the 0/1 decision, as published ConvNet-AIG code runs). The modes are interleaved run by
  * run so machine noise hits them alike; the medians and their ratios are printed next to the FLOPs ratio the
  * per-sample trace reports, which is what the time saving should track. Then ADAPTIVE against ALL_OPEN paired batch
- * by batch ({@link BenchSupport#pairedSpeedUps}), the estimate least moved by the machine's slow spells.
+ * by batch ({@link BenchSupport#pairedByBatch}), the estimate least moved by the machine's slow spells.
  *
  * <pre>
  * ./mvnw -q -o -pl compiler test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
@@ -82,10 +82,8 @@ public final class GateBenchmark {
                 + "adaptive/mask %.3f%n", adaptive / allOpen, full / executed, (adaptive / allOpen) / (full / executed), adaptive / mask);
         System.out.printf(Locale.ROOT, "RESULT per run, speed-up adaptive/all_open / FLOPs ratio: %s%n",
                 BenchSupport.perRun(sps[0], sps[1], full / executed));
-        double[] paired = BenchSupport.pairedSpeedUps(net, batches, () -> net.gateMode(GateMode.ADAPTIVE),
-                () -> net.gateMode(GateMode.ALL_OPEN), runs);
-        net.gateMode(GateMode.ADAPTIVE);
         System.out.printf(Locale.ROOT, "RESULT paired by batch, speed-up adaptive/all_open / FLOPs ratio: %s%n",
-                BenchSupport.ofFlopsRatio(paired, full / executed));
+                BenchSupport.pairedByBatch(net, batches, () -> net.gateMode(GateMode.ADAPTIVE),
+                        () -> net.gateMode(GateMode.ALL_OPEN), runs, full / executed));
     }
 }
