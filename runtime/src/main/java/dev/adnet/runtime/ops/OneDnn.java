@@ -30,6 +30,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 import org.bytedeco.dnnl.const_dnnl_op_desc_t;
 import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
@@ -121,9 +122,13 @@ final class OneDnn {
     /** Most shapes seen by one process: beyond it, the least recently used primitives are dropped. */
     static final int CAPACITY = 1024;
 
-    /** A least-recently-used map of at most {@link #CAPACITY} entries (callers synchronise on it). */
-    static <K, V> Map<K, V> lruCache() {
-        return new LinkedHashMap<>(64, 0.75f, true) {
+    /**
+     * Primitives (or anything built once per shape) by key, made on first use: a least-recently-used map of at most
+     * {@link #CAPACITY} entries, shared by the threads that run networks.
+     */
+    static final class Cache<K, V> {
+        private final Function<K, V> make;
+        private final Map<K, V> byKey = new LinkedHashMap<>(64, 0.75f, true) {
             private static final long serialVersionUID = 1L;
 
             @Override
@@ -131,6 +136,14 @@ final class OneDnn {
                 return size() > CAPACITY;
             }
         };
+
+        Cache(Function<K, V> make) {
+            this.make = make;
+        }
+
+        synchronized V get(K key) {
+            return byKey.computeIfAbsent(key, make);
+        }
     }
 
     static void check(int status, String what) {

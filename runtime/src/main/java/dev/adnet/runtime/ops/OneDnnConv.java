@@ -18,7 +18,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_query_src_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_weights_md;
 
 import java.lang.ref.Reference;
-import java.util.Map;
 import org.bytedeco.dnnl.dnnl_convolution_desc_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
@@ -49,7 +48,7 @@ final class OneDnnConv {
      * Primitives by shape, layout, ReLU and accumulation (the result added to what the destination holds); a
      * sub-batch size is a shape of its own.
      */
-    private static final Map<Key, Forward> CACHE = OneDnn.lruCache();
+    private static final OneDnn.Cache<Key, Forward> CACHE = new OneDnn.Cache<>(Forward::new);
 
     private record Key(ConvShape shape, boolean channelsLast, boolean relu, boolean accumulate) {
         Key(ConvShape shape, boolean channelsLast, boolean relu) {
@@ -82,12 +81,6 @@ final class OneDnnConv {
         }
     }
 
-    private static Forward cached(Key key) {
-        synchronized (CACHE) {
-            return CACHE.computeIfAbsent(key, Forward::new);
-        }
-    }
-
     /**
      * The training forward's primitive descriptor of a shape: the hint the backward primitives of that shape are
      * built with. Channels-first: the forward's own (it runs in training mode); channels-last: a descriptor of its
@@ -95,7 +88,7 @@ final class OneDnnConv {
      * once per shape).
      */
     static dnnl_primitive_desc trainingDesc(ConvShape k, boolean channelsLast) {
-        return channelsLast ? descriptor(new Key(k, true, false), dnnl_forward_training) : cached(new Key(k, false, false)).pd;
+        return channelsLast ? descriptor(new Key(k, true, false), dnnl_forward_training) : CACHE.get(new Key(k, false, false)).pd;
     }
 
     private static dnnl_primitive_desc descriptor(Key key, int propKind) {
@@ -146,14 +139,10 @@ final class OneDnnConv {
 
     /** Runs a shape's primitive; the weights are compared with the last reordered ones unless a version is given. */
     private static void run(Key key, INDArray x, INDArray w, INDArray b, INDArray out, long version) {
-        Forward f = cached(key);
+        Forward f = CACHE.get(key);
         OneDnnWeights weights = OneDnnWeights.of(w, f.userWeightMd, f.weightMd);
         synchronized (f) {
-            if (version < 0) {
-                weights.update(w);
-            } else {
-                weights.update(w, version);
-            }
+            weights.update(w, version);
             dnnl_memory s = f.src.in(x);
             dnnl_memory d = f.dst.target(out);
             if (b != null) {

@@ -23,7 +23,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_query_src_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_weights_md;
 
 import java.lang.ref.Reference;
-import java.util.Map;
 import org.bytedeco.dnnl.dnnl_convolution_desc_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
@@ -67,7 +66,7 @@ final class OneDnnConvBackward {
         return a == null || a.dataType() == DataType.FLOAT;
     }
 
-    private static final Map<Key, Backward> BACKWARD = OneDnn.lruCache();
+    private static final OneDnn.Cache<Key, Backward> BACKWARD = new OneDnn.Cache<>(Backward::new);
 
     private record Key(ConvShape shape, boolean channelsLast) {}
 
@@ -163,10 +162,7 @@ final class OneDnnConvBackward {
 
     private static void backwardDense(Key key, INDArray x, INDArray w, INDArray b, INDArray gradOut,
             INDArray gradIn, INDArray gradW, INDArray gradB) {
-        Backward p;
-        synchronized (BACKWARD) {
-            p = BACKWARD.computeIfAbsent(key, Backward::new);
-        }
+        Backward p = BACKWARD.get(key);
         OneDnnWeights weights = gradIn == null ? null : OneDnnWeights.of(w, p.userWeightMd, p.dataWeightMd);
         boolean biasGrad = b != null && gradB != null;
         boolean weightGrads = gradW != null || biasGrad;

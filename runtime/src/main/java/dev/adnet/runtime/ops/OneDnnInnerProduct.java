@@ -16,7 +16,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_weights_md;
 
 import java.lang.ref.Reference;
-import java.util.Map;
 import org.bytedeco.dnnl.dnnl_inner_product_desc_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
@@ -44,7 +43,7 @@ final class OneDnnInnerProduct {
     }
 
     /** Primitives by batch, image and output size; a sub-batch size is a shape of its own. */
-    private static final Map<Key, Forward> CACHE = OneDnn.lruCache();
+    private static final OneDnn.Cache<Key, Forward> CACHE = new OneDnn.Cache<>(Forward::new);
 
     private record Key(long n, long h, long w, long c, long outputs, boolean bias) {
         long multiplyAdds() {
@@ -97,10 +96,7 @@ final class OneDnnInnerProduct {
     /** {@code out = flatten(x) · w + b} (b may be null) for arrays accepted by {@link #accepts}. */
     static void forward(INDArray x, INDArray w, INDArray b, INDArray out) {
         Key key = new Key(x.size(0), x.size(1), x.size(2), x.size(3), w.size(1), b != null);
-        Forward f;
-        synchronized (CACHE) {
-            f = CACHE.computeIfAbsent(key, Forward::new);
-        }
+        Forward f = CACHE.get(key);
         OneDnnWeights weights = OneDnnWeights.of(w, f.userWeightMd, f.weightMd);
         synchronized (f) {
             weights.update(w);

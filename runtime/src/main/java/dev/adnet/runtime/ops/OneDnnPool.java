@@ -9,7 +9,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_max;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_v2_forward_desc_init;
 
 import java.lang.ref.Reference;
-import java.util.Map;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_pooling_v2_desc_t;
@@ -43,7 +42,7 @@ final class OneDnnPool {
         return (in + pad + after - kernel) / stride + 1 == out && after < kernel ? after : -1;
     }
 
-    private static final Map<Key, Forward> CACHE = OneDnn.lruCache();
+    private static final OneDnn.Cache<Key, Forward> CACHE = new OneDnn.Cache<>(Forward::new);
 
     private record Key(long n, long h, long w, long c, long oh, long ow, PoolGeometry g, boolean max) {}
 
@@ -73,10 +72,7 @@ final class OneDnnPool {
     /** Pools {@code x} into {@code out}, arrays accepted by {@link #accepts}. */
     static void forward(INDArray x, PoolGeometry g, boolean max, INDArray out) {
         Key key = new Key(x.size(0), x.size(1), x.size(2), x.size(3), out.size(1), out.size(2), g, max);
-        Forward f;
-        synchronized (CACHE) {
-            f = CACHE.computeIfAbsent(key, Forward::new);
-        }
+        Forward f = CACHE.get(key);
         synchronized (f) {
             OneDnn.point(f.src, x);
             OneDnn.point(f.dst, out);

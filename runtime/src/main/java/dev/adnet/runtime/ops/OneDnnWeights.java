@@ -82,10 +82,15 @@ final class OneDnnWeights {
 
     /**
      * Reorders w into this layout unless it was reordered at this version of its values: for weights whose owner
-     * knows when they change ({@link FoldedConv}), without comparing them.
+     * knows when they change ({@link FoldedConv}), without comparing them; a negative version compares the values
+     * ({@link #update(INDArray)}).
      */
     synchronized void update(INDArray w, long version) {
-        if (version >= 0 && version == seenVersion) {
+        if (version < 0) {
+            update(w);
+            return;
+        }
+        if (version == seenVersion) {
             return;
         }
         reorder(w);

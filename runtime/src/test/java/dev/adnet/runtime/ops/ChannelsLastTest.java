@@ -200,7 +200,23 @@ class ChannelsLastTest {
 
     /** A 3x3 convolution's input [3, 5, 9, 9] (NHWC), weights, bias and the batchnorm after it, random by seed. */
     private record ConvBn(INDArray x, INDArray w, INDArray b, INDArray gamma, INDArray beta, INDArray mean,
-            INDArray var) {}
+            INDArray var) {
+        void conv(ConvGeometry g, INDArray out) {
+            ChannelsLast.conv2d(x, w, b, g, out);
+        }
+
+        void batchNorm(INDArray conv, double eps, boolean relu, INDArray out) {
+            ChannelsLast.batchNorm(conv, gamma, beta, mean, var, eps, relu, out);
+        }
+
+        void convBatchNorm(ConvGeometry g, double eps, boolean relu, INDArray out) {
+            ChannelsLast.convBatchNorm(x, w, b, g, gamma, beta, mean, var, eps, relu, out);
+        }
+
+        void convBatchNormAdd(ConvGeometry g, double eps, boolean relu, INDArray target) {
+            ChannelsLast.convBatchNormAdd(x, w, b, g, gamma, beta, mean, var, eps, relu, target);
+        }
+    }
 
     private static ConvBn convBn(DataType t, long seed, int outC, boolean bias) {
         return new ConvBn(nhwc(random(seed + 1, t, 3, 5, 9, 9)), random(seed + 2, t, outC, 5, 3, 3),
@@ -214,30 +230,23 @@ class ChannelsLastTest {
     void convBatchNormEqualsConvThenBatchNorm(DataType t, boolean relu, boolean bias) {
         ConvGeometry g = ConvGeometry.of(3, 2, 1);
         ConvBn p = convBn(t, 30, 6, bias);
-        INDArray x = p.x();
-        INDArray w = p.w();
-        INDArray b = p.b();
-        INDArray gamma = p.gamma();
-        INDArray beta = p.beta();
-        INDArray mean = p.mean();
-        INDArray var = p.var();
         INDArray conv = Nd4j.create(t, 3, 5, 5, 6);
-        ChannelsLast.conv2d(x, w, b, g, conv);
+        p.conv(g, conv);
         INDArray expected = conv.ulike();
-        ChannelsLast.batchNorm(conv, gamma, beta, mean, var, 1e-5, relu, expected);
+        p.batchNorm(conv, 1e-5, relu, expected);
         INDArray out = conv.ulike();
-        ChannelsLast.convBatchNorm(x, w, b, g, gamma, beta, mean, var, 1e-5, relu, out);
+        p.convBatchNorm(g, 1e-5, relu, out);
         assertClose("folded", out, values(expected), t == DataType.FLOAT ? 1e-5 : 1e-10);
         // new statistics are used on the next call
-        var.muli(4);
-        ChannelsLast.batchNorm(conv, gamma, beta, mean, var, 1e-5, relu, expected);
-        ChannelsLast.convBatchNorm(x, w, b, g, gamma, beta, mean, var, 1e-5, relu, out);
+        p.var().muli(4);
+        p.batchNorm(conv, 1e-5, relu, expected);
+        p.convBatchNorm(g, 1e-5, relu, out);
         assertClose("folded after an update", out, values(expected), t == DataType.FLOAT ? 1e-5 : 1e-10);
         // and so are new weights, and a new epsilon
-        w.muli(-0.5);
-        ChannelsLast.conv2d(x, w, b, g, conv);
-        ChannelsLast.batchNorm(conv, gamma, beta, mean, var, 1e-3, relu, expected);
-        ChannelsLast.convBatchNorm(x, w, b, g, gamma, beta, mean, var, 1e-3, relu, out);
+        p.w().muli(-0.5);
+        p.conv(g, conv);
+        p.batchNorm(conv, 1e-3, relu, expected);
+        p.convBatchNorm(g, 1e-3, relu, out);
         assertClose("folded after new weights", out, values(expected), t == DataType.FLOAT ? 1e-5 : 1e-10);
     }
 
@@ -251,16 +260,9 @@ class ChannelsLastTest {
     void convBatchNormAddEqualsConvBatchNormThenAdd(DataType t, boolean relu, boolean bias) {
         ConvGeometry g = ConvGeometry.of(3, 1, 1);
         ConvBn p = convBn(t, 40, 5, bias);
-        INDArray x = p.x();
-        INDArray w = p.w();
-        INDArray b = p.b();
-        INDArray gamma = p.gamma();
-        INDArray beta = p.beta();
-        INDArray mean = p.mean();
-        INDArray var = p.var();
         INDArray shortcut = nhwc(random(48, t, 3, 5, 9, 9));
         INDArray f = shortcut.ulike();
-        ChannelsLast.convBatchNorm(x, w, b, g, gamma, beta, mean, var, 1e-5, false, f);
+        p.convBatchNorm(g, 1e-5, false, f);
         INDArray expected = shortcut.ulike();
         if (relu) {
             Elementwise.addRelu(shortcut, f, expected);
@@ -268,7 +270,7 @@ class ChannelsLastTest {
             Elementwise.add(shortcut, f, expected);
         }
         INDArray target = shortcut.dup('c');
-        ChannelsLast.convBatchNormAdd(x, w, b, g, gamma, beta, mean, var, 1e-5, relu, target);
+        p.convBatchNormAdd(g, 1e-5, relu, target);
         assertClose("added into the shortcut", target, values(expected), t == DataType.FLOAT ? 1e-6 : 0);
     }
 }
