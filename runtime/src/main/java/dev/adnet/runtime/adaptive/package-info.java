@@ -12,6 +12,9 @@
  * of the open rows into a sub-batch, the block on the sub-batch (generated code), {@code scatterResidual} back,
  * fused with the shortcut add and the ReLU, with fast paths when all or no rows are open; {@code addRowsInPlace}
  * when the output may overwrite a non-negative identity shortcut, touching only the open rows.
+ * <li>{@link dev.adnet.runtime.adaptive.BatchOrder}: the alternative to the gather: the open rows swapped into one
+ * range of the batch, where the block runs on a view, when that moves fewer rows; the batch then stays in its new
+ * order until the outputs are put back in input order.
  * <li>{@link dev.adnet.runtime.adaptive.TargetRateLoss} (ConvNet-AIG's per-layer target rates) and
  * {@link dev.adnet.runtime.adaptive.FlopsBudgetLoss} (expected fraction of FLOPs above a budget).
  * <li>{@link dev.adnet.runtime.adaptive.GatedResidualReference}: the same kernels composed of separate libnd4j ops

@@ -97,9 +97,14 @@ final class OneDnn {
         return ENGINE != null;
     }
 
-    /** A FLOAT dense c-order array at the start of its buffer (what {@link #point} can hand to oneDNN). */
+    /**
+     * A FLOAT dense c-order array whose buffer pointer is at its first element (what {@link #point} can hand to
+     * oneDNN): an array of its own, or a range of rows of one (a gate's window of the batch, see
+     * {@code BatchOrder}), whose ND4J buffer starts at the view's offset.
+     */
     static boolean takes(INDArray a) {
-        return a.dataType() == DataType.FLOAT && Direct.isDense(a) && a.offset() == 0;
+        return a.dataType() == DataType.FLOAT && Direct.isDense(a)
+                && (a.offset() == 0 || a.data().addressPointer().address() == a.data().address() + 4 * a.offset());
     }
 
     /** {@code a} itself if {@link #takes} it, else a dense copy (null stays null). */
@@ -276,7 +281,7 @@ final class OneDnn {
         return m;
     }
 
-    /** Points a memory object at an array's data (dense, offset 0: see the callers' checks). */
+    /** Points a memory object at an array's first element (an array {@link #takes}: see the callers' checks). */
     static void point(dnnl_memory m, INDArray a) {
         check(dnnl_memory_set_data_handle(m, a.data().addressPointer()), "set data handle");
     }
