@@ -63,6 +63,7 @@ public final class JavaEmitter {
     static final ClassName EXIT_MODE = ClassName.get("dev.adnet.runtime", "ExitMode");
     static final ClassName EXIT_POLICY = ClassName.get(ADAPTIVE, "ExitPolicy");
     static final ClassName EXIT_ROUTING = ClassName.get(ADAPTIVE, "ExitRouting");
+    static final ClassName BATCH_ORDER = ClassName.get(ADAPTIVE, "BatchOrder");
     static final ClassName NETWORK = ClassName.get(RT, "Network");
     static final ClassName TRAINABLE = ClassName.get(RT, "TrainableNetwork");
     static final ClassName PARAMETER = ClassName.get(RT, "Parameter");
@@ -144,6 +145,11 @@ public final class JavaEmitter {
         private String batchVar = "batchSize";
         /** Whether activations are allocated as sub-batch views ({@code arena.rows}). */
         private boolean subBatch;
+        /**
+         * Whether inference keeps a {@code BatchOrder}: gates may then reorder the batch's rows instead of gathering
+         * (networks with gates and no exits, whose routing keeps an order of its own).
+         */
+        private boolean ordered;
         /** Exits by the index of their head's first op: where inference may let samples leave. */
         private final Map<Integer, Op.Exit> exitAtHeadStart = new HashMap<>();
         /** Fused batchnorm -> ReLU pairs: batchnorm op index to ReLU op index, and back. */
@@ -939,6 +945,11 @@ public final class JavaEmitter {
                 toChannelsLast(m);
             }
             boolean exits = !graph.exits().isEmpty();
+            ordered = !exits && !graph.gates().isEmpty();
+            if (ordered) {
+                m.addComment("the batch's rows may be reordered by the gates: row r holds input sample order.original(r)");
+                m.addStatement("$T order = new $T(batchSize)", BATCH_ORDER, BATCH_ORDER);
+            }
             if (exits) {
                 m.addComment("which samples are still in the batch: row r of the current batch is input routing.alive()[r]");
                 m.addStatement("$T routing = new $T(batchSize, $L, $L)", EXIT_ROUTING, EXIT_ROUTING,
@@ -969,6 +980,7 @@ public final class JavaEmitter {
             batchVar = "batchSize";
             nhwc = false;
             returnOutputs(m, exits);
+            ordered = false;
             m.addStatement("return outputs");
             return m.build();
         }
@@ -1030,12 +1042,48 @@ public final class JavaEmitter {
             batchVar = "remaining";
         }
 
+        /**
+         * The arrays a gate's window must reorder: the values computed before its body that the rest of inference
+         * reads (the block's input and decision among them), and the gate head's pooled means when the in-place
+         * residual copies a closed row's means from them. Null when one is a network input (or its inference
+         * dropout), whose rows belong to the caller: the gate then gathers.
+         */
+        private List<Value> liveAcross(Op.GatedResidual g) {
+            List<Value> live = liveAcross(g.bodyStart(), g.bodyStart());
+            int residual = graph.ops().indexOf(g);
+            Integer q = shortcutPool.get(residual);
+            if (q != null && gateInPlace.contains(residual)) {
+                Value means = graph.ops().get(q).out();
+                if (!live.contains(means)) {
+                    live.add(means);
+                }
+            }
+            Set<Integer> inputs = new HashSet<>();
+            for (Graph.Port p : graph.inputs()) {
+                inputs.add(p.value().id());
+            }
+            for (Value v : live) {
+                Value root = v;
+                while (producer.containsKey(root.id()) && graph.ops().get(producer.get(root.id())) instanceof Op.Dropout d) {
+                    root = d.in();
+                }
+                if (inputs.contains(root.id())) {
+                    return null;
+                }
+            }
+            return live;
+        }
+
         /** Values computed before an exit's head that ops after the exit (or the outputs) read. */
         private List<Value> liveAcross(Op.Exit x) {
+            return liveAcross(x.headStart(), x.headEnd() + 1);
+        }
+
+        /** Values computed before op {@code before} (or network inputs) that ops from {@code readFrom} on, or the outputs, read. */
+        private List<Value> liveAcross(int before, int readFrom) {
             List<Op> ops = graph.ops();
-            int at = x.headEnd();
             Set<Integer> readLater = new HashSet<>();
-            for (int i = at + 1; i < ops.size(); i++) {
+            for (int i = readFrom; i < ops.size(); i++) {
                 for (Value in : ops.get(i).inputs()) {
                     readLater.add(in.id());
                 }
@@ -1054,7 +1102,7 @@ public final class JavaEmitter {
                     live.add(p.value());
                 }
             }
-            for (int i = 0; i < x.headStart(); i++) {
+            for (int i = 0; i < before; i++) {
                 Value out = ops.get(i).out();
                 if (readLater.contains(out.id()) && !fusedRelu.containsKey(i)) {
                     live.add(out);
@@ -1075,6 +1123,8 @@ public final class JavaEmitter {
             m.addStatement("int[] $L = $T.openRows($L)", rows, COMPACTION, v(g.gate()));
             if (subBatch && batchVar.equals("remaining")) {
                 m.addStatement("openRows[$L] = routing.original($L)", g.gateIndex(), rows);
+            } else if (ordered) {
+                m.addStatement("openRows[$L] = order.original($L)", g.gateIndex(), rows);
             } else {
                 m.addStatement("openRows[$L] = $L", g.gateIndex(), rows);
             }
@@ -1091,9 +1141,24 @@ public final class JavaEmitter {
             String gathered = localScope.claim(x + "_open");
             m.addStatement("$T $L = $L", INDARRAY, gathered, x);
             m.beginControlFlow("if ($L != $L)", k, batchVar);
+            List<Value> live = ordered && !subBatch ? liveAcross(g) : null;
+            if (live != null) {
+                String start = localScope.claim("start" + g.gateIndex());
+                m.addComment("the open rows moved into one range of the batch (and of every array read after the block),"
+                        + " when that moves fewer rows than a gather");
+                m.addStatement("int $L = order.window($L$L)", start, rows, live.stream().map(this::v)
+                        .reduce("", (a, b) -> a + ", " + b));
+                m.beginControlFlow("if ($L >= 0)", start);
+                m.addStatement("$L = $T.range($L, $L.length)", rows, BATCH_ORDER, start, rows);
+                m.addStatement("$L = $T.rows($L, $L, $L)", gathered, BATCH_ORDER, x, start, k);
+                m.nextControlFlow("else");
+            }
             m.addStatement("$L = arena.rows($L, dataType, batchSize, $L, $L)", gathered, slot("gather" + g.gateIndex()), k,
                     dims(layout(g.input().shape())));
             m.addStatement("$T.gather($L, $L, $L)", COMPACTION, x, rows, gathered);
+            if (live != null) {
+                m.endControlFlow();
+            }
             m.endControlFlow();
             valueName.put(g.input().id(), gathered);
             String outerBatch = batchVar;
@@ -1234,6 +1299,8 @@ public final class JavaEmitter {
             for (Graph.Port p : graph.outputs()) {
                 if (routed) {
                     m.addStatement("outputs.put($S, routing.finish($L, dataType))", p.name(), v(p.value()));
+                } else if (ordered) {
+                    m.addStatement("outputs.put($S, order.restore($L))", p.name(), v(p.value()));
                 } else {
                     m.addStatement("outputs.put($S, $L.dup('c'))", p.name(), v(p.value()));
                 }

@@ -15,6 +15,7 @@ import dev.adnet.runtime.Parameter;
 import dev.adnet.runtime.Prediction;
 import dev.adnet.runtime.StepContext;
 import dev.adnet.runtime.TrainableNetwork;
+import dev.adnet.runtime.adaptive.BatchOrder;
 import dev.adnet.runtime.train.Batch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,6 +24,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -77,6 +80,25 @@ class GatedNetworkTest {
             }
             """;
 
+    /**
+     * The first gate's input is read again at the end, across both gates, and the network has two outputs: a
+     * window must reorder that input with the batch, and both outputs come back in input order.
+     */
+    private static final String READ_ACROSS_GATES = """
+            block B(c: int) { conv(c, 3, bias = false) -> batchnorm -> relu -> conv(c, 3) }
+            network Across {
+              input x: [2, 6, 6]
+              output y: [3]
+              output m: [4]
+              h = x -> conv(4, 3) -> relu
+              a = h -> gate(estimator = "straight_through", open_bias = 0.1) residual B(4) -> relu
+                -> gate(estimator = "straight_through", open_bias = 0.1) residual B(4) -> relu
+              y = concat(a, h) -> global_avg_pool -> dense(3)
+              m = a -> global_avg_pool
+              train { loss cross_entropy(y) + 0.5 * target_rate(0.5) }
+            }
+            """;
+
     static CompiledNetwork compile(String source) {
         CompileResult r = new Compiler(p -> source.getBytes(StandardCharsets.UTF_8)).check(List.of(Path.of("gated.adnet")));
         assertThat(r.diagnostics()).as(r.render()).isEmpty();
@@ -115,16 +137,81 @@ class GatedNetworkTest {
         }
     }
 
-    @Test
-    void compactionEqualsMaskAndPerSampleRuns() {
-        compactionEqualsMaskAndPerSampleRuns(compile(String.format(TWO_GATES, "straight_through")));
+    @ParameterizedTest
+    @EnumSource(BatchOrder.Policy.class)
+    void compactionEqualsMaskAndPerSampleRuns(BatchOrder.Policy policy) {
+        withPolicy(policy, () -> compactionEqualsMaskAndPerSampleRuns(compile(String.format(TWO_GATES, "straight_through"))));
     }
 
-    @Test
-    void compactionEqualsMaskWhenTheShortcutIsReadAfterTheBlock() {
+    @ParameterizedTest
+    @EnumSource(BatchOrder.Policy.class)
+    void compactionEqualsMaskWhenTheShortcutIsReadAfterTheBlock(BatchOrder.Policy policy) {
         CompiledNetwork compiled = compile(SHORTCUT_READ_LATER);
         assertThat(compiled.toJava("t").toString()).contains("scatterResidual").doesNotContain("addRowsInPlace");
-        compactionEqualsMaskAndPerSampleRuns(compiled);
+        withPolicy(policy, () -> compactionEqualsMaskAndPerSampleRuns(compiled));
+    }
+
+    /**
+     * Windows (the open rows swapped into one range of the batch, the batch left in its new order) give what gathers
+     * give: the same outputs in input order, the same trace of which gates ran for which sample.
+     */
+    @Test
+    void windowsGiveTheOutputsAndTracesOfGathers() {
+        for (String source : List.of(String.format(TWO_GATES, "straight_through"), SHORTCUT_READ_LATER, READ_ACROSS_GATES)) {
+            CompiledNetwork compiled = compile(source);
+            assertThat(compiled.toJava("t").toString()).contains("order.window(");
+            Network net = compiled.instantiate(DataType.FLOAT, 11);
+            randomize(net, new SplittableRandom(29));
+            for (Parameter p : net.parameters()) {
+                if (p.name().endsWith(".dense2.bias")) {
+                    p.value().assign(0.0);
+                }
+            }
+            Map<String, INDArray> in = Map.of("x", mixedBatch(24));
+            Prediction gathered = withPolicy(BatchOrder.Policy.GATHER, () -> net.predict(in));
+            for (BatchOrder.Policy p : List.of(BatchOrder.Policy.WINDOW, BatchOrder.Policy.CHEAPER)) {
+                Prediction windowed = withPolicy(p, () -> net.predict(in));
+                assertThat(windowed.executed()).as("%s %s", compiled.graph().name(), p).isDeepEqualTo(gathered.executed());
+                assertThat(windowed.flops()).isEqualTo(gathered.flops());
+                assertThat(windowed.outputs().keySet()).isEqualTo(gathered.outputs().keySet());
+                for (String name : gathered.outputs().keySet()) {
+                    assertThat(maxDiff(windowed.outputs().get(name), gathered.outputs().get(name)))
+                            .as("%s %s output %s", compiled.graph().name(), p, name).isLessThan(1e-6);
+                }
+            }
+        }
+    }
+
+    /** A gate on the network's input would reorder the caller's array: it gathers. */
+    @Test
+    void aGateOnTheNetworkInputGathers() {
+        assertThat(compile(ONE_GATE).toJava("t").toString()).contains("Compaction.gather(").doesNotContain("order.window(");
+    }
+
+    private static <T> T withPolicy(BatchOrder.Policy policy, java.util.function.Supplier<T> body) {
+        BatchOrder.Policy saved = BatchOrder.policy();
+        BatchOrder.policy(policy);
+        try {
+            return body.get();
+        } finally {
+            BatchOrder.policy(saved);
+        }
+    }
+
+    private static void withPolicy(BatchOrder.Policy policy, Runnable body) {
+        withPolicy(policy, () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /** Samples of very different scale and sign, so that the gates' decisions differ between them. */
+    private static INDArray mixedBatch(int batch) {
+        INDArray x = Nd4j.rand(DataType.FLOAT, batch, 2, 6, 6).subi(0.5);
+        for (int n = 0; n < batch; n++) {
+            x.slice(n).muli((n - batch / 2.0 + 0.5) / 2.0).addi((n % 3) - 1.0);
+        }
+        return x;
     }
 
     @Test

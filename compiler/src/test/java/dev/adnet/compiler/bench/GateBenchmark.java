@@ -3,6 +3,7 @@ package dev.adnet.compiler.bench;
 import dev.adnet.runtime.GateMode;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.Prediction;
+import dev.adnet.runtime.adaptive.BatchOrder;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -85,5 +86,14 @@ public final class GateBenchmark {
         System.out.printf(Locale.ROOT, "RESULT paired by batch, speed-up adaptive/all_open / FLOPs ratio: %s%n",
                 BenchSupport.pairedByBatch(net, batches, () -> net.gateMode(GateMode.ADAPTIVE),
                         () -> net.gateMode(GateMode.ALL_OPEN), runs, full / executed));
+        // the open rows moved into a window of the batch against gathered into a sub-batch (BatchOrder), both adaptive
+        BatchOrder.Policy policy = BatchOrder.policy();
+        if (policy != BatchOrder.Policy.GATHER) {
+            net.gateMode(GateMode.ADAPTIVE);
+            System.out.printf(Locale.ROOT, "RESULT paired by batch, adaptive with windows (%s) / with gathers: %s%n",
+                    policy.name().toLowerCase(Locale.ROOT), BenchSupport.pairedByBatch(net, batches,
+                            () -> BatchOrder.policy(policy), () -> BatchOrder.policy(BatchOrder.Policy.GATHER), runs, 1.0));
+            BatchOrder.policy(policy);
+        }
     }
 }
