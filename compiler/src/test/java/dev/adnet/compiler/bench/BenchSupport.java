@@ -36,14 +36,14 @@ final class BenchSupport {
     }
 
     /**
-     * The arguments of the inference harnesses, {@code FILE CHECKPOINT [batch=256] [runs=5] [limit=10000]}, with the
-     * network compiled.
+     * The arguments of the inference harnesses, {@code FILE CHECKPOINT [batch=256] [runs=5] [limit=10000] [block=1]},
+     * with the network compiled ({@code block}: batches per turn of the paired estimate, see {@link #paired}).
      */
-    record Inference(CompiledNetwork compiled, String checkpoint, int batch, int runs, int limit) {
+    record Inference(CompiledNetwork compiled, String checkpoint, int batch, int runs, int limit, int block) {
         static Inference parse(String[] args) {
             Map<String, Integer> kv = options(args, 2);
             return new Inference(compile(args[0]), args[1], kv.getOrDefault("batch", 256), kv.getOrDefault("runs", 5),
-                    kv.getOrDefault("limit", 10000));
+                    kv.getOrDefault("limit", 10000), kv.getOrDefault("block", 1));
         }
 
         /** The network in FLOAT with the checkpoint's values. */
@@ -112,33 +112,41 @@ final class BenchSupport {
     }
 
     /**
-     * Mode {@code fast} against mode {@code slow} batch by batch: each batch runs in both modes back to back (which
-     * goes first alternates from batch to batch), so a slow spell of this shared machine, which can last seconds and
-     * change throughput by a third, hits both sides of each pair. Returns, per round over all batches, the time in
-     * {@code slow} divided by the time in {@code fast}: the speed-up, with the drift between runs paired away. Reported
-     * divided by the FLOPs ratio (median, min and max over the rounds) with the median speed-up; the network is left
-     * in mode {@code fast}.
+     * Mode {@code fast} against mode {@code slow} in turns of {@code block} batches: each block of batches runs in
+     * both modes back to back (which goes first alternates from block to block), so a slow spell of this shared
+     * machine, which can last seconds and change throughput by a third, hits both sides of each pair. With one batch
+     * per turn (the default) half of the batches follow a batch of the other mode; longer turns check that this does
+     * not favour either (session 9: no trend from 1 to 3 to 13 batches, only more spread). Returns, per round over
+     * all batches, the time in {@code slow} divided by the time in {@code fast}: the speed-up, with the drift
+     * between runs paired away. Reported divided by the FLOPs ratio (median, min and max over the rounds) with the
+     * median speed-up; the network is left in mode {@code fast}.
      */
-    static String pairedByBatch(Network net, List<INDArray> batches, Runnable fast, Runnable slow, int rounds,
+    static String paired(Network net, List<INDArray> batches, Runnable fast, Runnable slow, int rounds, int block,
             double flopsRatio) {
-        String report = ofFlopsRatio(pairedSpeedUps(net, batches, fast, slow, rounds), flopsRatio);
+        String report = ofFlopsRatio(pairedSpeedUps(net, batches, fast, slow, rounds, block), flopsRatio);
         fast.run();
         return report;
     }
 
-    private static double[] pairedSpeedUps(Network net, List<INDArray> batches, Runnable fast, Runnable slow, int rounds) {
+    private static double[] pairedSpeedUps(Network net, List<INDArray> batches, Runnable fast, Runnable slow, int rounds,
+            int block) {
+        if (block < 1) {
+            throw new IllegalArgumentException("block must be at least 1, got " + block);
+        }
         String in = net.inputs().get(0).name();
         double[] speedUps = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             long tFast = 0;
             long tSlow = 0;
-            for (int b = 0; b < batches.size(); b++) {
-                Map<String, INDArray> x = Map.of(in, batches.get(b));
+            for (int b0 = 0; b0 < batches.size(); b0 += block) {
+                int b1 = Math.min(batches.size(), b0 + block);
                 for (int k = 0; k < 2; k++) {
-                    boolean fastTurn = (b + k + r) % 2 == 0;
+                    boolean fastTurn = (b0 / block + k + r) % 2 == 0;
                     (fastTurn ? fast : slow).run();
                     long t = System.nanoTime();
-                    net.forward(x);
+                    for (int b = b0; b < b1; b++) {
+                        net.forward(Map.of(in, batches.get(b)));
+                    }
                     long dt = System.nanoTime() - t;
                     if (fastTurn) {
                         tFast += dt;

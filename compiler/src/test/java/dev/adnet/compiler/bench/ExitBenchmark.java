@@ -15,14 +15,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * exit heads, every sample to the end) and ALL_HEADS (every head on every sample and nobody leaves: how published
  * multi-exit code runs at batch size above 1). Modes are interleaved run by run; medians and their ratios are
  * printed next to the FLOPs ratio from the per-sample trace, which the time saving should track; then ADAPTIVE
- * against FULL paired batch by batch ({@link BenchSupport#pairedByBatch}). The thresholds are the checkpoint's
+ * against FULL paired batch by batch ({@link BenchSupport#paired}, turns of {@code block} batches). The thresholds are the checkpoint's
  * (calibrated ones included).
  *
  * <pre>
  * ./mvnw -q -o -pl runtime,compiler test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp "runtime/target/classes:$(cat compiler/target/cp.txt):compiler/target/classes:compiler/target/test-classes" \
  *     dev.adnet.compiler.bench.ExitBenchmark samples/src/main/adnet/dev/adnet/samples/fashion_exits.adnet CHECKPOINT \
- *     [batch=256] [runs=5] [limit=10000]
+ *     [batch=256] [runs=5] [limit=10000] [block=1]
  * </pre>
  */
 public final class ExitBenchmark {
@@ -78,8 +78,8 @@ public final class ExitBenchmark {
                 adaptive / heads);
         System.out.printf(Locale.ROOT, "RESULT per run, speed-up adaptive/full / FLOPs ratio: %s%n",
                 BenchSupport.perRun(sps[0], sps[1], full / executed));
-        System.out.printf(Locale.ROOT, "RESULT paired by batch, speed-up adaptive/full / FLOPs ratio: %s%n",
-                BenchSupport.pairedByBatch(net, batches, () -> net.exitMode(ExitMode.ADAPTIVE),
-                        () -> net.exitMode(ExitMode.FULL), runs, full / executed));
+        System.out.printf(Locale.ROOT, "RESULT paired in turns of %d batch(es), speed-up adaptive/full / FLOPs ratio: %s%n",
+                setup.block(), BenchSupport.paired(net, batches, () -> net.exitMode(ExitMode.ADAPTIVE),
+                        () -> net.exitMode(ExitMode.FULL), runs, setup.block(), full / executed));
     }
 }

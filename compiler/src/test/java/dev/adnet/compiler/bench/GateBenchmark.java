@@ -15,13 +15,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * on every sample times the 0/1 decision, as published ConvNet-AIG code runs). The modes are interleaved run by
  * run so machine noise hits them alike; the medians and their ratios are printed next to the FLOPs ratio the
  * per-sample trace reports, which is what the time saving should track. Then ADAPTIVE against ALL_OPEN paired batch
- * by batch ({@link BenchSupport#pairedByBatch}), the estimate least moved by the machine's slow spells.
+ * by batch ({@link BenchSupport#paired}, turns of {@code block} batches), the estimate least moved by the machine's
+ * slow spells, and ADAPTIVE with the policy of {@code -Dadnet.gates.rows} (default: windows where they move fewer
+ * rows, see {@code BatchOrder}) against ADAPTIVE with gathers.
  *
  * <pre>
  * ./mvnw -q -o -pl compiler test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp "$(cat compiler/target/cp.txt):compiler/target/classes:compiler/target/test-classes" \
  *     dev.adnet.compiler.bench.GateBenchmark samples/src/main/adnet/dev/adnet/samples/fashion_aig.adnet CHECKPOINT \
- *     [batch=256] [runs=5] [limit=10000]
+ *     [batch=256] [runs=5] [limit=10000] [block=1]
  * </pre>
  */
 public final class GateBenchmark {
@@ -83,16 +85,17 @@ public final class GateBenchmark {
                 + "adaptive/mask %.3f%n", adaptive / allOpen, full / executed, (adaptive / allOpen) / (full / executed), adaptive / mask);
         System.out.printf(Locale.ROOT, "RESULT per run, speed-up adaptive/all_open / FLOPs ratio: %s%n",
                 BenchSupport.perRun(sps[0], sps[1], full / executed));
-        System.out.printf(Locale.ROOT, "RESULT paired by batch, speed-up adaptive/all_open / FLOPs ratio: %s%n",
-                BenchSupport.pairedByBatch(net, batches, () -> net.gateMode(GateMode.ADAPTIVE),
-                        () -> net.gateMode(GateMode.ALL_OPEN), runs, full / executed));
+        System.out.printf(Locale.ROOT, "RESULT paired in turns of %d batch(es), speed-up adaptive/all_open / FLOPs ratio: %s%n",
+                setup.block(), BenchSupport.paired(net, batches, () -> net.gateMode(GateMode.ADAPTIVE),
+                        () -> net.gateMode(GateMode.ALL_OPEN), runs, setup.block(), full / executed));
         // the open rows moved into a window of the batch against gathered into a sub-batch (BatchOrder), both adaptive
         BatchOrder.Policy policy = BatchOrder.policy();
         if (policy != BatchOrder.Policy.GATHER) {
             net.gateMode(GateMode.ADAPTIVE);
-            System.out.printf(Locale.ROOT, "RESULT paired by batch, adaptive with windows (%s) / with gathers: %s%n",
-                    policy.name().toLowerCase(Locale.ROOT), BenchSupport.pairedByBatch(net, batches,
-                            () -> BatchOrder.policy(policy), () -> BatchOrder.policy(BatchOrder.Policy.GATHER), runs, 1.0));
+            System.out.printf(Locale.ROOT, "RESULT paired in turns of %d batch(es), adaptive with windows (%s) / with gathers: %s%n",
+                    setup.block(), policy.name().toLowerCase(Locale.ROOT), BenchSupport.paired(net, batches,
+                            () -> BatchOrder.policy(policy), () -> BatchOrder.policy(BatchOrder.Policy.GATHER), runs,
+                            setup.block(), 1.0));
             BatchOrder.policy(policy);
         }
     }
