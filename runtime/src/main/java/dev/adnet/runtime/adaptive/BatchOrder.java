@@ -1,15 +1,13 @@
 package dev.adnet.runtime.adaptive;
 
 import java.lang.ref.Reference;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -199,45 +197,32 @@ public final class BatchOrder {
         return r;
     }
 
-    /** Swaps rows {@code from[i]} and {@code to[i]} of a, through small heap arrays, in parallel parts. */
+    /**
+     * Swaps rows {@code from[i]} and {@code to[i]} of a, through small heap arrays, in parallel parts. Bytes, not
+     * elements: a swap does no arithmetic, so one loop serves every element type.
+     */
     static void swapRows(INDArray a, int[] from, int[] to) {
         int inner = Buffers.inner(a);
         if (from.length == 0 || inner == 0) {
             return;
         }
-        int o = Buffers.off(a);
-        boolean single = a.dataType() == DataType.FLOAT;
+        int size = a.data().getElementSize();
+        long rowBytes = (long) inner * size;
+        long base = (long) Buffers.off(a) * size;
         Parallel.forSamples(from.length, 2L * inner, (i0, i1) -> {
-            int chunk = Math.min(inner, 4096);
-            if (single) {
-                FloatBuffer f = Buffers.fb(a);
-                float[] x = new float[chunk];
-                float[] y = new float[chunk];
-                for (int i = i0; i < i1; i++) {
-                    int p = o + from[i] * inner;
-                    int q = o + to[i] * inner;
-                    for (int c = 0; c < inner; c += chunk) {
-                        int len = Math.min(chunk, inner - c);
-                        f.get(p + c, x, 0, len);
-                        f.get(q + c, y, 0, len);
-                        f.put(p + c, y, 0, len);
-                        f.put(q + c, x, 0, len);
-                    }
-                }
-            } else {
-                DoubleBuffer d = Buffers.db(a);
-                double[] x = new double[chunk];
-                double[] y = new double[chunk];
-                for (int i = i0; i < i1; i++) {
-                    int p = o + from[i] * inner;
-                    int q = o + to[i] * inner;
-                    for (int c = 0; c < inner; c += chunk) {
-                        int len = Math.min(chunk, inner - c);
-                        d.get(p + c, x, 0, len);
-                        d.get(q + c, y, 0, len);
-                        d.put(p + c, y, 0, len);
-                        d.put(q + c, x, 0, len);
-                    }
+            ByteBuffer bytes = a.data().asNio();
+            int chunk = (int) Math.min(rowBytes, 16_384);
+            byte[] x = new byte[chunk];
+            byte[] y = new byte[chunk];
+            for (int i = i0; i < i1; i++) {
+                int p = Math.toIntExact(base + from[i] * rowBytes);
+                int q = Math.toIntExact(base + to[i] * rowBytes);
+                for (int c = 0; c < rowBytes; c += chunk) {
+                    int len = (int) Math.min(chunk, rowBytes - c);
+                    bytes.get(p + c, x, 0, len);
+                    bytes.get(q + c, y, 0, len);
+                    bytes.put(p + c, y, 0, len);
+                    bytes.put(q + c, x, 0, len);
                 }
             }
         });

@@ -83,6 +83,16 @@ class BatchOrderTest {
     }
 
     @Test
+    void rowsOfAViewSwapWithinTheView() {
+        BatchOrder.policy(BatchOrder.Policy.WINDOW);
+        INDArray big = labelled(DataType.DOUBLE, 7, 3);
+        INDArray view = BatchOrder.rows(big, 2, 4); // samples 2..5 of big
+        assertThat(new BatchOrder(4).window(new int[] {0, 3}, view)).isEqualTo(0);
+        // [0, 2) holds 0; the open 3 swaps with the closed 1
+        assertRowsAre(big, new int[] {0, 1, 2, 5, 4, 3, 6});
+    }
+
+    @Test
     void swapsOfLongRowsInParallelPartsMoveWholeRows() {
         BatchOrder.policy(BatchOrder.Policy.WINDOW);
         Parallel.minElements = 1;
