@@ -160,13 +160,7 @@ class GatedNetworkTest {
         for (String source : List.of(String.format(TWO_GATES, "straight_through"), SHORTCUT_READ_LATER, READ_ACROSS_GATES)) {
             CompiledNetwork compiled = compile(source);
             assertThat(compiled.toJava("t").toString()).contains("order.window(");
-            Network net = compiled.instantiate(DataType.FLOAT, 11);
-            randomize(net, new SplittableRandom(29));
-            for (Parameter p : net.parameters()) {
-                if (p.name().endsWith(".dense2.bias")) {
-                    p.value().assign(0.0);
-                }
-            }
+            Network net = randomGates(compiled, 29);
             Map<String, INDArray> in = Map.of("x", mixedBatch(24));
             Prediction gathered = withPolicy(BatchOrder.Policy.GATHER, () -> net.predict(in));
             for (BatchOrder.Policy p : List.of(BatchOrder.Policy.WINDOW, BatchOrder.Policy.CHEAPER)) {
@@ -205,6 +199,18 @@ class GatedNetworkTest {
         });
     }
 
+    /** The network with random parameters and its gate heads' last biases at 0. */
+    private static Network randomGates(CompiledNetwork compiled, long seed) {
+        Network net = compiled.instantiate(DataType.FLOAT, 11);
+        randomize(net, new SplittableRandom(seed));
+        for (Parameter p : net.parameters()) {
+            if (p.name().endsWith(".dense2.bias")) {
+                p.value().assign(0.0); // decisions then follow each sample's features, not a dominant bias
+            }
+        }
+        return net;
+    }
+
     /** Samples of very different scale and sign, so that the gates' decisions differ between them. */
     private static INDArray mixedBatch(int batch) {
         INDArray x = Nd4j.rand(DataType.FLOAT, batch, 2, 6, 6).subi(0.5);
@@ -220,19 +226,9 @@ class GatedNetworkTest {
     }
 
     private static void compactionEqualsMaskAndPerSampleRuns(CompiledNetwork compiled) {
-        Network net = compiled.instantiate(DataType.FLOAT, 11);
-        randomize(net, new SplittableRandom(23));
-        for (Parameter p : net.parameters()) {
-            if (p.name().endsWith(".dense2.bias")) {
-                p.value().assign(0.0); // decisions then follow each sample's features, not a dominant bias
-            }
-        }
+        Network net = randomGates(compiled, 23);
         int batch = 16;
-        INDArray x = Nd4j.rand(DataType.FLOAT, batch, 2, 6, 6).subi(0.5);
-        for (int n = 0; n < batch; n++) {
-            // samples of very different scale and sign, so the gates' decisions differ between them
-            x.slice(n).muli((n - 7.5) / 2.0).addi((n % 3) - 1.0);
-        }
+        INDArray x = mixedBatch(batch);
 
         Prediction adaptive = net.predict(Map.of("x", x));
         int[] open = new int[net.gateCount()];
