@@ -188,6 +188,12 @@ public final class JavaEmitter {
         private final Map<Integer, Integer> addIntoShortcut = new HashMap<>();
         private final Map<Integer, Integer> convIntoShortcut = new HashMap<>();
         /**
+         * Channels-last inference only: in-place gated residuals (by index) whose body ends with a folded convolution
+         * + batchnorm; when the body runs on a range of the batch's rows (all open, or a window), that convolution
+         * adds into the same rows of the shortcut, with the ReLU ({@link #findGateConvAdds}).
+         */
+        private final Set<Integer> gateConvAdd = new HashSet<>();
+        /**
          * Channels-last inference only: dense layers (by index) on the flatten of an image that nothing else reads, to
          * the flatten's index, and those flattens: the dense layer reads the image as it is
          * ({@code ChannelsLast.flattenDense}), so the flattened copy is never made.
@@ -274,6 +280,7 @@ public final class JavaEmitter {
             findFlattenDense();
             findFusedPools();
             findShortcutAccumulation();
+            findGateConvAdds();
             this.plan = trainable ? BackwardPlanner.plan(graph) : null;
             if (trainable) {
                 for (Graph.Port p : graph.inputs()) {
@@ -478,6 +485,32 @@ public final class JavaEmitter {
                         convIntoShortcut.put(bn, i);
                         break;
                     }
+                }
+            }
+        }
+
+        /**
+         * An in-place gated residual ({@link #findGateFusions}) whose body ends with a folded convolution + batchnorm
+         * read by the residual alone: when the open rows are one range of the batch (every row open, or a window), the
+         * convolution adds into that range of the shortcut with the ReLU inside oneDNN, as
+         * {@link #findShortcutAccumulation} does for static residuals, and the next gate head's means are pooled from
+         * that range alone ({@code Compaction.windowMeans}): no pass over the block's output and the shortcut. The
+         * convolution must not read the shortcut's array it writes (a body of one convolution reads the block's
+         * input).
+         */
+        private void findGateConvAdds() {
+            List<Op> ops = graph.ops();
+            for (Op.GatedResidual g : graph.gates()) {
+                int residual = ops.indexOf(g);
+                int bn = g.bodyEnd() - 1;
+                if (!gateInPlace.contains(residual) || bn - 1 < g.bodyStart() || !foldedBatchNorm.contains(bn)
+                        || fusedRelu.containsKey(bn) || ops.get(bn).out().id() != g.body().id()
+                        || readers.getOrDefault(g.body().id(), List.of()).size() != 1) {
+                    continue;
+                }
+                Value convIn = ((Op.Conv2d) ops.get(bn - 1)).in();
+                if (convIn.id() != g.input().id() && convIn.id() != g.shortcut().id()) {
+                    gateConvAdd.add(residual);
                 }
             }
         }
@@ -1129,6 +1162,13 @@ public final class JavaEmitter {
                 m.addStatement("openRows[$L] = $L", g.gateIndex(), rows);
             }
             m.addStatement("$T $L = null", INDARRAY, sub);
+            boolean convAdds = channelsLastInference() && gateConvAdd.contains(graph.ops().indexOf(g));
+            String added = addedAt(g);
+            if (convAdds) {
+                m.addComment("the first open row when the open rows are one range of the batch, into which the block's"
+                        + " last convolution adds; -1 when they are gathered");
+                m.addStatement("int $L = -1", added);
+            }
             m.beginControlFlow("if (gateMode == $T.MASK)", GATE_MODE);
             m.addComment("reference mode: the block on every sample, multiplied by the decision");
             for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
@@ -1151,6 +1191,9 @@ public final class JavaEmitter {
                 m.beginControlFlow("if ($L >= 0)", start);
                 m.addStatement("$L = $T.range($L, $L.length)", rows, BATCH_ORDER, start, rows);
                 m.addStatement("$L = $T.rows($L, $L, $L)", gathered, BATCH_ORDER, x, start, k);
+                if (convAdds) {
+                    m.addStatement("$L = $L", added, start);
+                }
                 m.nextControlFlow("else");
             }
             m.addStatement("$L = arena.rows($L, dataType, batchSize, $L, $L)", gathered, slot("gather" + g.gateIndex()), k,
@@ -1159,16 +1202,32 @@ public final class JavaEmitter {
             if (live != null) {
                 m.endControlFlow();
             }
+            if (convAdds) {
+                m.nextControlFlow("else");
+                m.addStatement("$L = 0", added);
+            }
             m.endControlFlow();
+            String shortcut = v(g.shortcut());
             valueName.put(g.input().id(), gathered);
             String outerBatch = batchVar;
             boolean outerSub = subBatch;
             batchVar = k;
             subBatch = true;
-            for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
+            int last = convAdds ? g.bodyEnd() - 1 : g.bodyEnd();
+            for (int i = g.bodyStart(); i < last; i++) {
                 forwardOp(m, i, graph.ops().get(i), false);
             }
-            m.addStatement("$L = $L", sub, v(g.body()));
+            if (convAdds) {
+                m.beginControlFlow("if ($L >= 0)", added);
+                convBatchNormAdd(m, last, "the open rows of " + shortcut, true,
+                        CodeBlock.of("$T.rows($L, $L, $L)", BATCH_ORDER, shortcut, added, k));
+                m.nextControlFlow("else");
+                forwardOp(m, last, graph.ops().get(last), false);
+                m.addStatement("$L = $L", sub, v(g.body()));
+                m.endControlFlow();
+            } else {
+                m.addStatement("$L = $L", sub, v(g.body()));
+            }
             subBatch = outerSub;
             batchVar = outerBatch;
             valueName.put(g.input().id(), x);
@@ -1181,6 +1240,10 @@ public final class JavaEmitter {
 
         private String subOut(Op.GatedResidual g) {
             return aux(g, "open_body");
+        }
+
+        private String addedAt(Op.GatedResidual g) {
+            return aux(g, "added_at");
         }
 
         private void gateAccessors(TypeSpec.Builder type) {
@@ -1526,11 +1589,31 @@ public final class JavaEmitter {
             Op addOp = graph.ops().get(add);
             m.addComment("and added into $L (nothing reads it after this), for $L at $L", v(shortcut),
                     commentText(addOp.path()), addOp.origin() == null ? "?" : commentText(addOp.origin().toString()));
+            convBatchNormAddCall(m, index, addRelu.containsKey(add), v(shortcut));
+            m.addStatement("$T $L = $L", INDARRAY, v(b.out()), v(shortcut));
+        }
+
+        /**
+         * A gated block's last convolution + batchnorm (op {@code index}) added into {@code target}, the open rows
+         * of its shortcut (see {@link #findGateConvAdds}).
+         */
+        private void convBatchNormAdd(MethodSpec.Builder m, int index, String what, boolean relu, CodeBlock target) {
+            Op.BatchNorm b = (Op.BatchNorm) graph.ops().get(index);
+            Op.Conv2d c = (Op.Conv2d) graph.ops().get(index - 1);
+            comment(m, b);
+            m.addComment("folded with $L at $L", commentText(c.path()),
+                    c.origin() == null ? "?" : commentText(c.origin().toString()));
+            m.addComment("and added into $L with the ReLU after the residual: no pass of their own", what);
+            convBatchNormAddCall(m, index, relu, target);
+        }
+
+        private void convBatchNormAddCall(MethodSpec.Builder m, int index, boolean relu, Object target) {
+            Op.BatchNorm b = (Op.BatchNorm) graph.ops().get(index);
+            Op.Conv2d c = (Op.Conv2d) graph.ops().get(index - 1);
             m.addStatement("$T.convBatchNormAdd($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", op("ChannelsLast"), v(c.in()),
                     param(c.weight()), param(c.bias()), geometry.get(index - 1), param(b.gamma()), param(b.beta()),
                     bufferField.get(b.runningMean().name()), bufferField.get(b.runningVar().name()), lit(b.eps()),
-                    addRelu.containsKey(add), v(shortcut));
-            m.addStatement("$T $L = $L", INDARRAY, v(b.out()), v(shortcut));
+                    relu, target);
         }
 
         /** A gate head's four ops as one kernel (see {@link #findGateHeads}). */
@@ -1570,13 +1653,27 @@ public final class JavaEmitter {
             if (gateInPlace.contains(index)) {
                 m.addComment("in place: $L is a ReLU output that nothing reads after this block, so its closed rows"
                         + " are already the result", v(g.shortcut()));
+                Integer q = shortcutPool.get(index);
+                String previous = q == null ? "null" : v(graph.ops().get(q).out());
+                boolean convAdds = channelsLastInference() && gateConvAdd.contains(index);
+                if (convAdds && pooled != null) {
+                    m.beginControlFlow("if ($L >= 0)", addedAt(g));
+                    m.addComment("the block's last convolution added into the open rows: only their means changed");
+                    m.addStatement("$T.windowMeans($L, $L, $L.length, $L, $L)", COMPACTION, v(g.shortcut()), addedAt(g),
+                            openRows(g), previous, pooled);
+                    m.nextControlFlow("else");
+                } else if (convAdds) {
+                    m.beginControlFlow("if ($L < 0)", addedAt(g));
+                }
                 if (pooled != null) {
-                    Integer q = shortcutPool.get(index);
                     m.addStatement("$T.addRowsInPlace($L, $L, $L, true, $L, $L)", COMPACTION, v(g.shortcut()), subOut(g),
-                            openRows(g), q == null ? "null" : v(graph.ops().get(q).out()), pooled);
+                            openRows(g), previous, pooled);
                 } else {
                     m.addStatement("$T.addRowsInPlace($L, $L, $L, true)", COMPACTION, v(g.shortcut()), subOut(g),
                             openRows(g));
+                }
+                if (convAdds) {
+                    m.endControlFlow();
                 }
                 m.addStatement("$L = $L", out, v(g.shortcut()));
             } else {

@@ -81,6 +81,26 @@ class GatedNetworkTest {
             """;
 
     /**
+     * ConvNet-AIG's blocks, ending with a batchnorm: when a gate's open rows are one range of the batch (all open, or
+     * a window), the block's last convolution adds into that range of the shortcut inside oneDNN and the next gate
+     * head's means are pooled from the range alone. The third gate's body is one convolution, which reads the
+     * shortcut's rows it would write: it keeps the separate add.
+     */
+    private static final String ADDING_BLOCKS = """
+            block B(c: int) { conv(c, 3, bias = false) -> batchnorm -> relu -> conv(c, 3, bias = false) -> batchnorm }
+            network Adding {
+              input x: [2, 6, 6]
+              output y: [3]
+              h = x -> conv(4, 3) -> relu
+                -> repeat 2 { gate(estimator = "straight_through", open_bias = 0.1) residual B(4) -> relu }
+                -> gate(estimator = "straight_through", open_bias = 0.1) residual { conv(4, 3, bias = false) -> batchnorm }
+                -> relu
+              y = h -> global_avg_pool -> dense(3)
+              train { loss cross_entropy(y) + 0.5 * target_rate(0.5) }
+            }
+            """;
+
+    /**
      * The first gate's input is read again at the end, across both gates, and the network has two outputs: a
      * window must reorder that input with the batch, and both outputs come back in input order.
      */
@@ -157,7 +177,8 @@ class GatedNetworkTest {
      */
     @Test
     void windowsGiveTheOutputsAndTracesOfGathers() {
-        for (String source : List.of(String.format(TWO_GATES, "straight_through"), SHORTCUT_READ_LATER, READ_ACROSS_GATES)) {
+        for (String source : List.of(String.format(TWO_GATES, "straight_through"), SHORTCUT_READ_LATER, READ_ACROSS_GATES,
+                ADDING_BLOCKS)) {
             CompiledNetwork compiled = compile(source);
             assertThat(compiled.toJava("t").toString()).contains("order.window(");
             Network net = randomGates(compiled, 29);
@@ -218,6 +239,18 @@ class GatedNetworkTest {
             x.slice(n).muli((n - batch / 2.0 + 0.5) / 2.0).addi((n % 3) - 1.0);
         }
         return x;
+    }
+
+    @ParameterizedTest
+    @EnumSource(BatchOrder.Policy.class)
+    void compactionEqualsMaskWhenTheLastConvolutionAddsIntoTheShortcut(BatchOrder.Policy policy) {
+        CompiledNetwork compiled = compile(ADDING_BLOCKS);
+        String java = compiled.toJava("t").toString();
+        assertThat(java.split("ChannelsLast\\.convBatchNormAdd\\(", -1)).as("two gated blocks add in oneDNN").hasSize(3);
+        assertThat(java).contains("Compaction.windowMeans(");
+        assertThat(compile(String.format(TWO_GATES, "straight_through")).toJava("t").toString())
+                .as("blocks that do not end with a batchnorm").doesNotContain("convBatchNormAdd(");
+        withPolicy(policy, () -> compactionEqualsMaskAndPerSampleRuns(compiled));
     }
 
     @Test

@@ -339,6 +339,56 @@ public final class Compaction {
         Reference.reachabilityFence(means);
     }
 
+    /**
+     * The per-channel means of every row of channels-last images {@code target} ({@code [B, H, W, C]}) into
+     * {@code means} ({@code [B, C]}), when only rows {@code [start, start + k)} changed since
+     * {@code previousMeans} was pooled: those rows are pooled ({@code ChannelsLast.globalAvgPool}, the same bits),
+     * the others copied from {@code previousMeans} (or pooled too, when it is null). A gated block whose open rows
+     * form one range of the batch adds its result into that range inside its last convolution; this gives the next
+     * gate head its means with one read of the open rows, where {@link #addRowsInPlace(INDArray, INDArray, int[],
+     * boolean, INDArray, INDArray)} reads two arrays and writes one.
+     */
+    public static void windowMeans(INDArray target, int start, int k, INDArray previousMeans, INDArray means) {
+        if (target.rank() != 4) {
+            throw new IllegalArgumentException("target: expected channels-last images [B, H, W, C], got "
+                    + Arrays.toString(target.shape()));
+        }
+        int b = Buffers.batch(target);
+        DataType t = Buffers.floating("target", target);
+        Buffers.requireOut("means", means, t);
+        long[] meansShape = {b, target.size(3)};
+        if (!Arrays.equals(meansShape, means.shape())
+                || previousMeans != null && !Arrays.equals(meansShape, previousMeans.shape())) {
+            throw new IllegalArgumentException("means: expected shape " + Arrays.toString(meansShape) + ", got "
+                    + Arrays.toString(means.shape())
+                    + (previousMeans == null ? "" : " and " + Arrays.toString(previousMeans.shape())));
+        }
+        if (start < 0 || k < 0 || start + k > b) {
+            throw new IllegalArgumentException("rows [" + start + ", " + (start + k) + ") out of range [0, " + b + ")");
+        }
+        INDArray x = Buffers.in(target, t);
+        INDArray prev = previousMeans == null ? null : Buffers.in(previousMeans, t);
+        int c = Math.toIntExact(target.size(3));
+        int[][] ranges = {{start, k}, {0, start}, {start + k, b - start - k}};
+        for (int i = 0; i < ranges.length; i++) {
+            int from = ranges[i][0];
+            int n = ranges[i][1];
+            if (n == 0) {
+                continue;
+            }
+            if (i == 0 || prev == null) {
+                ChannelsLast.globalAvgPool(BatchOrder.rows(x, from, n), BatchOrder.rows(means, from, n));
+            } else if (t == DataType.FLOAT) {
+                Buffers.fb(means).put(Buffers.off(means) + from * c, Buffers.fb(prev), Buffers.off(prev) + from * c, n * c);
+            } else {
+                Buffers.db(means).put(Buffers.off(means) + from * c, Buffers.db(prev), Buffers.off(prev) + from * c, n * c);
+            }
+        }
+        Reference.reachabilityFence(x);
+        Reference.reachabilityFence(prev);
+        Reference.reachabilityFence(means);
+    }
+
     /** Which rows are listed, after checking that they are in range and distinct. */
     private static boolean[] checkRows(int[] rows, int b) {
         boolean[] seen = new boolean[b];

@@ -55,6 +55,43 @@ class FusedPoolingTest {
         }
     }
 
+    /**
+     * After a gated block added into a range of rows, the means of every row from a pooling of that range alone and
+     * the previous means of the others (or a pooling of them too): the same bits as pooling the whole batch.
+     */
+    @ParameterizedTest
+    @MethodSource("cases")
+    void windowMeansPoolsTheChangedRowsOnly(DataType t, long[] shape) {
+        int b = (int) shape[0];
+        int[][] windows = {{0, b}, {1, b / 2}, {b - 1, 1}, {0, 1}, {b / 2, 0}};
+        for (int[] window : windows) {
+            for (boolean withPrevious : new boolean[] {true, false}) {
+                INDArray x = Fixtures.random(5, t, shape);
+                INDArray previous = Nd4j.create(t, b, shape[3]);
+                ChannelsLast.globalAvgPool(x, previous);
+                if (window[1] > 0) {
+                    BatchOrder.rows(x, window[0], window[1]).assign(Fixtures.random(6, t, window[1], shape[1], shape[2],
+                            shape[3]));
+                }
+                INDArray expected = Nd4j.create(t, b, shape[3]);
+                ChannelsLast.globalAvgPool(x, expected);
+
+                INDArray means = Nd4j.create(t, b, shape[3]);
+                Compaction.windowMeans(x, window[0], window[1], withPrevious ? previous : null, means);
+                assertThat(Fixtures.values(means)).as("rows [%d, +%d) %s", window[0], window[1], withPrevious)
+                        .containsExactly(Fixtures.values(expected));
+            }
+        }
+        // the rows outside the window are the previous means as given, not read from the images
+        INDArray x = Fixtures.random(7, t, shape);
+        INDArray previous = Nd4j.create(t, b, shape[3]).assign(42);
+        INDArray means = Nd4j.create(t, b, shape[3]);
+        Compaction.windowMeans(x, 1, b - 1, previous, means);
+        assertThat(Fixtures.values(means.getRow(0))).containsOnly(42.0);
+        assertThatThrownBy(() -> Compaction.windowMeans(x, 1, b, previous, means))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out of range");
+    }
+
     @ParameterizedTest
     @MethodSource("cases")
     void addReluPoolsTheResult(DataType t, long[] shape) {
@@ -90,6 +127,8 @@ class FusedPoolingTest {
         assertThatThrownBy(() -> Compaction.addRowsInPlace(x, null, new int[0], true, null, wrong))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("means");
         assertThatThrownBy(() -> Elementwise.addRelu(x, x, x.dup(), wrong))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("means");
+        assertThatThrownBy(() -> Compaction.windowMeans(x, 0, 1, null, wrong))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("means");
     }
 

@@ -7,6 +7,7 @@ import static dev.adnet.runtime.ops.Testing.values;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.adnet.runtime.adaptive.BatchOrder;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -272,5 +273,33 @@ class ChannelsLastTest {
         INDArray target = shortcut.dup('c');
         p.convBatchNormAdd(g, 1e-5, relu, target);
         assertClose("added into the shortcut", target, values(expected), t == DataType.FLOAT ? 1e-6 : 0);
+    }
+
+    /**
+     * A gated block's window: the convolution adds into a range of rows in the middle of the batch's shortcut (a
+     * view, as {@code BatchOrder.rows} gives), which then equals the convolution and the add, and every other row
+     * stays as it was.
+     */
+    @ParameterizedTest
+    @MethodSource("foldings")
+    void convBatchNormAddIntoARowRange(DataType t, boolean relu, boolean bias) {
+        ConvGeometry g = ConvGeometry.of(3, 1, 1);
+        ConvBn p = convBn(t, 50, 5, bias);
+        INDArray batch = random(58, t, 7, 9, 9, 5);
+        INDArray before = batch.dup('c');
+        INDArray window = BatchOrder.rows(batch, 2, 3);
+        INDArray f = window.ulike();
+        p.convBatchNorm(g, 1e-5, false, f);
+        INDArray expected = window.ulike();
+        if (relu) {
+            Elementwise.addRelu(window.dup('c'), f, expected);
+        } else {
+            Elementwise.add(window.dup('c'), f, expected);
+        }
+        p.convBatchNormAdd(g, 1e-5, relu, window);
+        assertClose("the window", window, values(expected), t == DataType.FLOAT ? 1e-6 : 0);
+        for (int r : new int[] {0, 1, 5, 6}) {
+            assertThat(values(batch.slice(r))).as("row %d", r).containsExactly(values(before.slice(r)));
+        }
     }
 }
