@@ -278,8 +278,8 @@ public final class JavaEmitter {
             findAddReluFusions();
             findGateHeads();
             findFlattenDense();
-            findFusedPools();
             findShortcutAccumulation();
+            findFusedPools();
             findGateConvAdds();
             this.plan = trainable ? BackwardPlanner.plan(graph) : null;
             if (trainable) {
@@ -416,7 +416,9 @@ public final class JavaEmitter {
          * kernel (channels-last inference; {@code Compaction.addRowsInPlace} and {@code Elementwise.addRelu} with
          * means): the gate head after every block would otherwise read the block's output again. Both must run at the
          * top level with the same batch (no gated body, no exit head, no exit between them), so that the pooled array
-         * is in scope and its rows are the batch's where the pooling was.
+         * is in scope and its rows are the batch's where the pooling was. Not an add that runs inside its convolution
+         * ({@link #findShortcutAccumulation}): its pooling reads the result afterwards, one pass where the add kernel
+         * would read two arrays and write one.
          */
         private void findFusedPools() {
             List<Op> ops = graph.ops();
@@ -425,7 +427,7 @@ public final class JavaEmitter {
                 Value produced;
                 if (gateInPlace.contains(i)) {
                     produced = ops.get(gateRelu.get(i)).out();
-                } else if (addRelu.containsKey(i) && !nested.contains(i)) {
+                } else if (addRelu.containsKey(i) && !nested.contains(i) && !addIntoShortcut.containsKey(i)) {
                     produced = ops.get(addRelu.get(i)).out();
                 } else {
                     continue;
@@ -454,15 +456,15 @@ public final class JavaEmitter {
          * after the convolution starts runs as {@code ChannelsLast.convBatchNormAdd}: oneDNN adds the convolution's
          * result into the shortcut's array as it writes it, so the add (and its ReLU) costs no pass over three
          * activation arrays. Both at the top level with no exit between, the shortcut computed before the convolution by
-         * an op (an input is the caller's array) other than a dropout (whose inference output is its input's array),
-         * and the add not pooled in its kernel already ({@link #findFusedPools}).
+         * an op (an input is the caller's array) other than a dropout (whose inference output is its input's array).
+         * Found before {@link #findFusedPools}, which leaves these adds' poolings to run on their own.
          */
         private void findShortcutAccumulation() {
             List<Op> ops = graph.ops();
             Set<Integer> nested = nestedOps();
             for (int i = 0; i < ops.size(); i++) {
                 if (!(ops.get(i) instanceof Op.Elementwise e) || e.op() != Op.ElementwiseKind.ADD || nested.contains(i)
-                        || outputs.contains(e.out().id()) || e.a().id() == e.b().id() || poolsOutput.containsKey(i)) {
+                        || outputs.contains(e.out().id()) || e.a().id() == e.b().id()) {
                     continue;
                 }
                 for (Value[] pair : new Value[][] {{e.b(), e.a()}, {e.a(), e.b()}}) {
