@@ -1470,6 +1470,11 @@ public final class JavaEmitter {
                 return;
             }
             m.addStatement("$T $L = $L", INDARRAY, out, alloc("v" + op.out().id(), op.out().shape()));
+            if (nhwc && !train && !inTrainStep && op instanceof Op.GlobalAvgPool g) {
+                // a pooling no fused kernel has to match to the bit: oneDNN's
+                m.addStatement("$T.pooledMeans($L, $L)", op("ChannelsLast"), v(g.in()), out);
+                return;
+            }
             if (nhwc && op.inputs().get(0).rank() == 3 && channelsLastOp(m, index, op, out)) {
                 return;
             }

@@ -206,6 +206,29 @@ public final class ChannelsLast {
         }
     }
 
+    /**
+     * {@link #globalAvgPool} at inference where no kernel of adnet has to give the same bits (a pooling of its own,
+     * not one fused into a residual kernel): oneDNN's average pooling over the whole image, on oneDNN's threads, when it
+     * takes the arrays (FLOAT, dense). With OpenMP's workers spinning and the Java kernels on the calling thread (the
+     * inference setting of docs/benchmarks.md) a Java pooling would run on one core; this one runs on both.
+     */
+    public static void pooledMeans(INDArray x, INDArray out) {
+        Check.rank("x", x, 4);
+        Check.shape("out", out, x.size(0), x.size(3));
+        if (oneDnn && x.dataType() == DataType.FLOAT && out.dataType() == DataType.FLOAT && Direct.isDense(out)) {
+            long c = out.size(1);
+            // [B, C] seen as [B, 1, 1, C]: the same memory
+            INDArray image = Nd4j.create(out.data(), new long[] {out.size(0), 1, 1, c}, new long[] {c, c, c, 1},
+                    out.offset(), 'c');
+            PoolGeometry g = new PoolGeometry(Math.toIntExact(x.size(1)), Math.toIntExact(x.size(2)), 1, 1, 0, 0, false);
+            if (OneDnnPool.accepts(x, g, image)) {
+                OneDnnPool.forward(x, g, false, image);
+                return;
+            }
+        }
+        globalAvgPool(x, out);
+    }
+
     /** The mean over the spatial axes: {@code [B, H, W, C] -> [B, C]}. */
     public static void globalAvgPool(INDArray x, INDArray out) {
         Check.rank("x", x, 4);

@@ -106,6 +106,15 @@ class ChannelsLastTest {
             INDArray out = Nd4j.create(t, s[0], s[1]);
             ChannelsLast.globalAvgPool(nhwc(x), out);
             assertClose("global average pool " + Arrays.toString(s), out, values(expected), tolerance(t));
+            // oneDNN's pooling (FLOAT) or the same kernel (DOUBLE), also into a range of rows of a larger array
+            INDArray pooled = Nd4j.create(t, s[0], s[1]);
+            ChannelsLast.pooledMeans(nhwc(x), pooled);
+            assertClose("pooled means " + Arrays.toString(s), pooled, values(expected), tolerance(t));
+            INDArray larger = Nd4j.create(t, s[0] + 3, s[1]).assign(Double.NaN);
+            ChannelsLast.pooledMeans(nhwc(x), BatchOrder.rows(larger, 2, s[0]));
+            assertClose("pooled means in rows 2.. " + Arrays.toString(s), BatchOrder.rows(larger, 2, s[0]),
+                    values(expected), tolerance(t));
+            assertThat(Arrays.stream(values(larger.getRow(1))).allMatch(Double::isNaN)).as("row 1 untouched").isTrue();
         }
     }
 
