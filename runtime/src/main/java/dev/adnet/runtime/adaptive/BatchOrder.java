@@ -24,9 +24,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * later windows find most of their rows in place: on {@code fashion_aig}'s test images 23,491 rows are written
  * instead of 38,399 gathered, and adaptive inference is 1-3% faster (docs/benchmarks.md, session 9). A window
  * also lets a block whose body ends with a convolution add its result into the window's rows inside oneDNN, where
- * a gathered sub-batch needs a scatter-add afterwards (6-9% faster than gathers then, 13-16% with OpenMP's
- * workers spinning; session 10); the cost rule
- * still counts rows moved only, and the difference is small: on those test images it gathers at 4 of 273 gates.
+ * a gathered sub-batch needs a scatter-add afterwards (6-9% faster than gathers then, 13-16% with OpenMP's workers
+ * spinning; session 10). The cost rule still counts rows moved only; on those test images it gathers at 4 of 273
+ * gates.
  *
  * <p>The generated code lists every array that is read after the block (the block's input, the gate head's pooled
  * means, the decision, anything kept for later): all of them are permuted alike, each array once.

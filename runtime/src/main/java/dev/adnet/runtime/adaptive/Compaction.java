@@ -260,13 +260,7 @@ public final class Compaction {
         DataType t = Buffers.floating("target", target);
         Buffers.requireOut("target", target, t);
         Buffers.requireOut("means", means, t);
-        long[] meansShape = {b, c};
-        if (!Arrays.equals(meansShape, means.shape())
-                || previousMeans != null && !Arrays.equals(meansShape, previousMeans.shape())) {
-            throw new IllegalArgumentException("means: expected shape " + Arrays.toString(meansShape) + ", got "
-                    + Arrays.toString(means.shape())
-                    + (previousMeans == null ? "" : " and " + Arrays.toString(previousMeans.shape())));
-        }
+        checkMeans(b, c, previousMeans, means);
         int k = rows.length;
         boolean[] open = checkRows(rows, b);
         if (k > 0) {
@@ -356,19 +350,13 @@ public final class Compaction {
         int b = Buffers.batch(target);
         DataType t = Buffers.floating("target", target);
         Buffers.requireOut("means", means, t);
-        long[] meansShape = {b, target.size(3)};
-        if (!Arrays.equals(meansShape, means.shape())
-                || previousMeans != null && !Arrays.equals(meansShape, previousMeans.shape())) {
-            throw new IllegalArgumentException("means: expected shape " + Arrays.toString(meansShape) + ", got "
-                    + Arrays.toString(means.shape())
-                    + (previousMeans == null ? "" : " and " + Arrays.toString(previousMeans.shape())));
-        }
+        int c = Math.toIntExact(target.size(3));
+        checkMeans(b, c, previousMeans, means);
         if (start < 0 || k < 0 || start + k > b) {
             throw new IllegalArgumentException("rows [" + start + ", " + (start + k) + ") out of range [0, " + b + ")");
         }
         INDArray x = Buffers.in(target, t);
         INDArray prev = previousMeans == null ? null : Buffers.in(previousMeans, t);
-        int c = Math.toIntExact(target.size(3));
         int[][] ranges = {{start, k}, {0, start}, {start + k, b - start - k}};
         for (int i = 0; i < ranges.length; i++) {
             int from = ranges[i][0];
@@ -387,6 +375,17 @@ public final class Compaction {
         Reference.reachabilityFence(x);
         Reference.reachabilityFence(prev);
         Reference.reachabilityFence(means);
+    }
+
+    /** Means arrays ({@code [B, C]}; the previous ones may be null) of the right shape, else an exception. */
+    private static void checkMeans(int b, int c, INDArray previousMeans, INDArray means) {
+        long[] meansShape = {b, c};
+        if (!Arrays.equals(meansShape, means.shape())
+                || previousMeans != null && !Arrays.equals(meansShape, previousMeans.shape())) {
+            throw new IllegalArgumentException("means: expected shape " + Arrays.toString(meansShape) + ", got "
+                    + Arrays.toString(means.shape())
+                    + (previousMeans == null ? "" : " and " + Arrays.toString(previousMeans.shape())));
+        }
     }
 
     /** Which rows are listed, after checking that they are in range and distinct. */
