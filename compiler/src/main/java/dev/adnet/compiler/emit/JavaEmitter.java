@@ -1221,7 +1221,7 @@ public final class JavaEmitter {
             }
             if (convAdds) {
                 m.beginControlFlow("if ($L >= 0)", added);
-                convBatchNormAdd(m, last, "the open rows of " + shortcut, true,
+                convBatchNormAddRelu(m, last, "the open rows of " + shortcut,
                         CodeBlock.of("$T.rows($L, $L, $L)", BATCH_ORDER, shortcut, added, k));
                 m.nextControlFlow("else");
                 forwardOp(m, last, graph.ops().get(last), false);
@@ -1602,16 +1602,16 @@ public final class JavaEmitter {
 
         /**
          * A gated block's last convolution + batchnorm (op {@code index}) added into {@code target}, the open rows
-         * of its shortcut (see {@link #findGateConvAdds}).
+         * of its shortcut, with the ReLU that follows the gated residual (see {@link #findGateConvAdds}).
          */
-        private void convBatchNormAdd(MethodSpec.Builder m, int index, String what, boolean relu, CodeBlock target) {
+        private void convBatchNormAddRelu(MethodSpec.Builder m, int index, String what, CodeBlock target) {
             Op.BatchNorm b = (Op.BatchNorm) graph.ops().get(index);
             Op.Conv2d c = (Op.Conv2d) graph.ops().get(index - 1);
             comment(m, b);
             m.addComment("folded with $L at $L", commentText(c.path()),
                     c.origin() == null ? "?" : commentText(c.origin().toString()));
             m.addComment("and added into $L with the ReLU after the residual: no pass of their own", what);
-            convBatchNormAddCall(m, index, relu, target);
+            convBatchNormAddCall(m, index, true, target);
         }
 
         private void convBatchNormAddCall(MethodSpec.Builder m, int index, boolean relu, Object target) {
