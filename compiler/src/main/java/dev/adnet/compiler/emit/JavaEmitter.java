@@ -1164,7 +1164,7 @@ public final class JavaEmitter {
                 m.addStatement("openRows[$L] = $L", g.gateIndex(), rows);
             }
             m.addStatement("$T $L = null", INDARRAY, sub);
-            boolean convAdds = channelsLastInference() && gateConvAdd.contains(graph.ops().indexOf(g));
+            boolean convAdds = convAdds(graph.ops().indexOf(g));
             String added = addedAt(g);
             if (convAdds) {
                 m.addComment("the first open row when the open rows are one range of the batch, into which the block's"
@@ -1221,7 +1221,8 @@ public final class JavaEmitter {
             }
             if (convAdds) {
                 m.beginControlFlow("if ($L >= 0)", added);
-                convBatchNormAddRelu(m, last, "the open rows of " + shortcut,
+                convBatchNormAdd(m, last, "and added into the open rows of " + shortcut
+                        + " with the ReLU after the residual: no pass of their own", true,
                         CodeBlock.of("$T.rows($L, $L, $L)", BATCH_ORDER, shortcut, added, k));
                 m.nextControlFlow("else");
                 forwardOp(m, last, graph.ops().get(last), false);
@@ -1242,6 +1243,11 @@ public final class JavaEmitter {
 
         private String subOut(Op.GatedResidual g) {
             return aux(g, "open_body");
+        }
+
+        /** Whether gated residual {@code residual}'s last convolution adds into its rows here (channels-last inference). */
+        private boolean convAdds(int residual) {
+            return channelsLastInference() && gateConvAdd.contains(residual);
         }
 
         private String addedAt(Op.GatedResidual g) {
@@ -1470,7 +1476,7 @@ public final class JavaEmitter {
                 return;
             }
             m.addStatement("$T $L = $L", INDARRAY, out, alloc("v" + op.out().id(), op.out().shape()));
-            if (nhwc && !train && !inTrainStep && op instanceof Op.GlobalAvgPool g) {
+            if (!train && channelsLastInference() && op instanceof Op.GlobalAvgPool g) {
                 // a pooling no fused kernel has to match to the bit: oneDNN's
                 m.addStatement("$T.pooledMeans($L, $L)", op("ChannelsLast"), v(g.in()), out);
                 return;
@@ -1586,37 +1592,28 @@ public final class JavaEmitter {
          * {@link #findShortcutAccumulation}).
          */
         private void convIntoShortcut(MethodSpec.Builder m, int index) {
-            Op.BatchNorm b = (Op.BatchNorm) graph.ops().get(index);
-            Op.Conv2d c = (Op.Conv2d) graph.ops().get(index - 1);
             int add = convIntoShortcut.get(index);
             Value shortcut = shortcutOf(add);
-            comment(m, b);
-            m.addComment("folded with $L at $L", commentText(c.path()),
-                    c.origin() == null ? "?" : commentText(c.origin().toString()));
             Op addOp = graph.ops().get(add);
-            m.addComment("and added into $L (nothing reads it after this), for $L at $L", v(shortcut),
-                    commentText(addOp.path()), addOp.origin() == null ? "?" : commentText(addOp.origin().toString()));
-            convBatchNormAddCall(m, index, addRelu.containsKey(add), v(shortcut));
-            m.addStatement("$T $L = $L", INDARRAY, v(b.out()), v(shortcut));
+            convBatchNormAdd(m, index, String.format("and added into %s (nothing reads it after this), for %s at %s",
+                    v(shortcut), commentText(addOp.path()),
+                    addOp.origin() == null ? "?" : commentText(addOp.origin().toString())),
+                    addRelu.containsKey(add), v(shortcut));
+            m.addStatement("$T $L = $L", INDARRAY, v(graph.ops().get(index).out()), v(shortcut));
         }
 
         /**
-         * A gated block's last convolution + batchnorm (op {@code index}) added into {@code target}, the open rows
-         * of its shortcut, with the ReLU that follows the gated residual (see {@link #findGateConvAdds}).
+         * A folded convolution + batchnorm (op {@code index}) added into {@code target} ({@code ChannelsLast
+         * .convBatchNormAdd}), with the ReLU if asked, under comments naming both ops and {@code into}: a static
+         * residual's shortcut ({@link #convIntoShortcut}) or a gated block's open rows ({@link #findGateConvAdds}).
          */
-        private void convBatchNormAddRelu(MethodSpec.Builder m, int index, String what, CodeBlock target) {
+        private void convBatchNormAdd(MethodSpec.Builder m, int index, String into, boolean relu, Object target) {
             Op.BatchNorm b = (Op.BatchNorm) graph.ops().get(index);
             Op.Conv2d c = (Op.Conv2d) graph.ops().get(index - 1);
             comment(m, b);
             m.addComment("folded with $L at $L", commentText(c.path()),
                     c.origin() == null ? "?" : commentText(c.origin().toString()));
-            m.addComment("and added into $L with the ReLU after the residual: no pass of their own", what);
-            convBatchNormAddCall(m, index, true, target);
-        }
-
-        private void convBatchNormAddCall(MethodSpec.Builder m, int index, boolean relu, Object target) {
-            Op.BatchNorm b = (Op.BatchNorm) graph.ops().get(index);
-            Op.Conv2d c = (Op.Conv2d) graph.ops().get(index - 1);
+            m.addComment("$L", into);
             m.addStatement("$T.convBatchNormAdd($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", op("ChannelsLast"), v(c.in()),
                     param(c.weight()), param(c.bias()), geometry.get(index - 1), param(b.gamma()), param(b.beta()),
                     bufferField.get(b.runningMean().name()), bufferField.get(b.runningVar().name()), lit(b.eps()),
@@ -1662,7 +1659,7 @@ public final class JavaEmitter {
                         + " are already the result", v(g.shortcut()));
                 Integer q = shortcutPool.get(index);
                 String previous = q == null ? "null" : v(graph.ops().get(q).out());
-                boolean convAdds = channelsLastInference() && gateConvAdd.contains(index);
+                boolean convAdds = convAdds(index);
                 if (convAdds && pooled != null) {
                     m.beginControlFlow("if ($L >= 0)", addedAt(g));
                     m.addComment("the block's last convolution added into the open rows: only their means changed");

@@ -15,8 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * exit heads, every sample to the end) and ALL_HEADS (every head on every sample and nobody leaves: how published
  * multi-exit code runs at batch size above 1). Modes are interleaved run by run; medians and their ratios are
  * printed next to the FLOPs ratio from the per-sample trace, which the time saving should track; then ADAPTIVE
- * against FULL paired batch by batch ({@link BenchSupport#paired}, turns of {@code block} batches). The thresholds are the checkpoint's
- * (calibrated ones included).
+ * against FULL paired batch by batch ({@link BenchSupport#paired}, turns of {@code block} batches). The thresholds
+ * are the checkpoint's (calibrated ones included).
  *
  * <pre>
  * ./mvnw -q -o -pl runtime,compiler test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt

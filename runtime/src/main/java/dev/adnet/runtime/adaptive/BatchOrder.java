@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -61,7 +62,7 @@ public final class BatchOrder {
 
     /** Sets the policy of every network in this process (the system property {@code adnet.gates.rows} at start). */
     public static void policy(Policy p) {
-        policy = java.util.Objects.requireNonNull(p);
+        policy = Objects.requireNonNull(p);
     }
 
     private static Policy parse(String s) {
