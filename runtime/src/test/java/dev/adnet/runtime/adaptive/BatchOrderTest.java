@@ -97,7 +97,7 @@ class BatchOrderTest {
         BatchOrder.policy(BatchOrder.Policy.WINDOW);
         Parallel.minElements = 1;
         Parallel.threads = 3;
-        // rows of 10,000 elements: more than one chunk of the swap's heap arrays
+        // rows of 10,000 floats: two whole chunks of the swap's scratch and a part of one
         INDArray x = labelled(DataType.FLOAT, 12, 10_000);
         BatchOrder order = new BatchOrder(12);
         int[] rows = {0, 2, 4, 6, 8, 10};
