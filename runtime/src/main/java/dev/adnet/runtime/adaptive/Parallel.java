@@ -1,5 +1,6 @@
 package dev.adnet.runtime.adaptive;
 
+import dev.adnet.runtime.ops.JavaThreads;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 
@@ -11,8 +12,9 @@ import java.util.concurrent.ForkJoinTask;
  * libnd4j references they replace use every core through OpenMP. Small batches run on the caller alone (below
  * {@link #minElements} elements per part the hand-off costs more than it saves). The number of parts is the
  * system property {@code adnet.adaptive.threads}, by default the available processors (at most 8, as the other
- * Java kernels): on the idle 2-core machine two parts made gated inference 19% faster in every gate mode (fashion_aig
- * at batch 256: adaptive 1588.7 -> 1888.2 samples/s, all-open 1141.5 -> 1355.7, back to back); on the shared,
+ * Java kernels; one with {@code OMP_WAIT_POLICY=ACTIVE}, see {@link JavaThreads}): on the idle 2-core machine two
+ * parts made gated inference 19% faster in every gate mode (fashion_aig at batch 256: adaptive 1588.7 -> 1888.2
+ * samples/s, all-open 1141.5 -> 1355.7, back to back); on the shared,
  * loaded machines they measured no faster than one (load average 4.4) or slower (load 9), since the second core
  * was not free, so {@code -Dadnet.adaptive.threads=1} is the setting for a busy machine.
  */
@@ -20,8 +22,7 @@ final class Parallel {
     private Parallel() {}
 
     /** Parts per kernel call; tests raise it to exercise the split. */
-    static volatile int threads = Math.max(1, Math.min(8, Integer.getInteger("adnet.adaptive.threads",
-            Runtime.getRuntime().availableProcessors())));
+    static volatile int threads = JavaThreads.fromEnvironment("adnet.adaptive.threads");
 
     /** Elements per part below which no more parts are made; tests lower it to exercise the split. */
     static volatile long minElements = 1L << 17;

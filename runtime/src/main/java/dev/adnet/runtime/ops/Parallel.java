@@ -20,9 +20,8 @@ final class Parallel {
         void run(int part, int from, int to);
     }
 
-    /** The available processors, at most 8; the system property {@code adnet.kernelThreads} overrides. */
-    static final int THREADS = Math.max(1, Math.min(8, Integer.getInteger("adnet.kernelThreads",
-            Runtime.getRuntime().availableProcessors())));
+    /** The available processors, at most 8 (one under spinning OpenMP workers): {@link JavaThreads}. */
+    static final int THREADS = JavaThreads.fromEnvironment("adnet.kernelThreads");
 
     /** Elements (of the cheapest pass) below which a part is not worth a worker thread. */
     static final long MIN_PER_THREAD = 1 << 15;
