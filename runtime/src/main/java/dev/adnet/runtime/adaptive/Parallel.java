@@ -14,9 +14,9 @@ import java.util.concurrent.ForkJoinTask;
  * system property {@code adnet.adaptive.threads}, by default the available processors (at most 8, as the other
  * Java kernels; one with {@code OMP_WAIT_POLICY=ACTIVE}, see {@link JavaThreads}): on the idle 2-core machine two
  * parts made gated inference 19% faster in every gate mode (fashion_aig at batch 256: adaptive 1588.7 -> 1888.2
- * samples/s, all-open 1141.5 -> 1355.7, back to back); on the shared,
- * loaded machines they measured no faster than one (load average 4.4) or slower (load 9), since the second core
- * was not free, so {@code -Dadnet.adaptive.threads=1} is the setting for a busy machine.
+ * samples/s, all-open 1141.5 -> 1355.7, back to back); on the shared, loaded machines they measured no faster than
+ * one (load average 4.4) or slower (load 9), since the second core was not free, so
+ * {@code -Dadnet.adaptive.threads=1} is the setting for a busy machine.
  */
 final class Parallel {
     private Parallel() {}
