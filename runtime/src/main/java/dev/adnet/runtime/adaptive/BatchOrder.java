@@ -224,8 +224,10 @@ public final class BatchOrder {
         long rowBytes = (long) inner * size;
         long base = (long) Buffers.off(a) * size;
         ByteBuffer bytes = a.data().asNio();
-        if (base + (long) Math.max(max(from), max(to)) * rowBytes + rowBytes > bytes.capacity()) {
-            throw new IllegalArgumentException("rows out of the array's buffer");
+        // memcpy checks nothing: the rows are in [0, B) (window checked them), so the array must lie in its buffer
+        if (base + a.size(0) * rowBytes > bytes.capacity()) {
+            throw new IllegalArgumentException("array " + Arrays.toString(a.shape()) + " at offset " + a.offset()
+                    + " exceeds its buffer");
         }
         Parallel.forSamples(from.length, 2L * inner, (i0, i1) -> {
             int chunk = (int) Math.min(rowBytes, CHUNK);
@@ -248,13 +250,5 @@ public final class BatchOrder {
         });
         Reference.reachabilityFence(bytes);
         Reference.reachabilityFence(a);
-    }
-
-    private static int max(int[] v) {
-        int m = 0;
-        for (int x : v) {
-            m = Math.max(m, x);
-        }
-        return m;
     }
 }
