@@ -207,6 +207,9 @@ public final class BatchOrder {
     /** Bytes per copy through the scratch: the scratch stays in the L1 cache (48 KB here) while both rows stream. */
     private static final int CHUNK = 16_384;
 
+    /** Each thread's scratch, kept: a native allocation per call costs a javacpp deallocator registration. */
+    private static final ThreadLocal<BytePointer> SCRATCH = ThreadLocal.withInitial(() -> new BytePointer(CHUNK));
+
     /**
      * Swaps rows {@code from[i]} and {@code to[i]} of a, chunk by chunk through a small native scratch, in parallel
      * parts. Bytes, not elements: a swap does no arithmetic, so one loop serves every element type.
@@ -231,8 +234,8 @@ public final class BatchOrder {
         }
         Parallel.forSamples(from.length, 2L * inner, (i0, i1) -> {
             int chunk = (int) Math.min(rowBytes, CHUNK);
-            try (BytePointer scratch = new BytePointer(chunk); Pointer p = new Pointer(bytes);
-                    Pointer q = new Pointer(bytes)) {
+            BytePointer scratch = SCRATCH.get();
+            try (Pointer p = new Pointer(bytes); Pointer q = new Pointer(bytes)) {
                 for (int i = i0; i < i1; i++) {
                     long pAt = base + from[i] * rowBytes;
                     long qAt = base + to[i] * rowBytes;
@@ -248,7 +251,6 @@ public final class BatchOrder {
                 }
             }
         });
-        Reference.reachabilityFence(bytes);
         Reference.reachabilityFence(a);
     }
 }

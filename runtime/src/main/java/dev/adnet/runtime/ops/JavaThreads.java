@@ -1,7 +1,5 @@
 package dev.adnet.runtime.ops;
 
-import java.util.Locale;
-
 /**
  * How many threads the Java kernels split their loops over: a system property when set to a number (at most 8),
  * else the available processors (at most 8), except under {@code OMP_WAIT_POLICY=ACTIVE}: one, the calling thread.
@@ -9,7 +7,7 @@ import java.util.Locale;
  * <p>Why the exception: with that policy libnd4j's and oneDNN's OpenMP workers spin between native calls instead of
  * sleeping, so a Java worker thread finds the other cores busy and waits for a time slice; the Java kernels then
  * run fastest on the caller alone. Measured on the 2-core machines: exit and gated networks infer fastest with
- * spinning workers and the Java kernels on the caller (docs/benchmarks.md, sessions 9 and 10), which used to take
+ * spinning workers and the Java kernels on the caller (docs/benchmarks.md, sessions 9-11), which used to take
  * two properties next to the environment variable.
  */
 public final class JavaThreads {
@@ -29,14 +27,18 @@ public final class JavaThreads {
     static int count(String property, String ompWaitPolicy, int processors) {
         if (property != null) {
             try {
-                return Math.max(1, Math.min(8, Integer.parseInt(property.trim())));
+                return atMostEight(Integer.parseInt(property.trim()));
             } catch (NumberFormatException e) {
                 // not a number: ignored, as Integer.getInteger did before this class
             }
         }
-        if (ompWaitPolicy != null && ompWaitPolicy.trim().toUpperCase(Locale.ROOT).equals("ACTIVE")) {
+        if (ompWaitPolicy != null && ompWaitPolicy.trim().equalsIgnoreCase("ACTIVE")) {
             return 1;
         }
-        return Math.max(1, Math.min(8, processors));
+        return atMostEight(processors);
+    }
+
+    private static int atMostEight(int threads) {
+        return Math.max(1, Math.min(8, threads));
     }
 }
