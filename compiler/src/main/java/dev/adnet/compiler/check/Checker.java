@@ -197,15 +197,17 @@ public final class Checker {
                 diag.error(Code.NOT_A_TENSOR, b.declared(), "output '" + name + "' must be a tensor, but is " + Val.describe(b.value()));
             }
         }
+        dev.adnet.compiler.ir.Region body = lowering.body(inputs.stream().map(Graph.Port::value).toList(),
+                outPorts.stream().map(Graph.Port::value).toList());
         TrainSpec spec = null;
         if (train != null) {
             Map<String, Graph.Port> byName = new LinkedHashMap<>();
             outPorts.forEach(p -> byName.put(p.name(), p));
             java.util.Set<String> broken = new java.util.HashSet<>(outputs.keySet());
             broken.removeAll(byName.keySet());
-            spec = new TrainChecker(diag, evaluator, byName, broken, lowering.ops()).check(train);
+            spec = new TrainChecker(diag, evaluator, byName, broken, body.schedule()).check(train);
         }
-        Graph graph = new Graph(n.name().name(), inputs, outPorts, lowering.ops(), lowering.params(), lowering.buffers(), spec,
+        Graph graph = new Graph(n.name().name(), inputs, outPorts, body, lowering.params(), lowering.buffers(), spec,
                 n.span());
         checkBudgets(graph);
         return graph;

@@ -2,6 +2,7 @@ package dev.adnet.compiler.check;
 
 import dev.adnet.compiler.diag.Code;
 import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.Region;
 import dev.adnet.compiler.ir.Value;
 import dev.adnet.compiler.source.Span;
 import java.util.List;
@@ -9,8 +10,8 @@ import java.util.Map;
 
 /**
  * {@code exit name(weight = w) when policy { head }}: passes its input on unchanged and attaches a classifier head
- * to it. Lowers the head as one contiguous range of ops that reads nothing but the exit's input (so inference can
- * run it on the samples still in the batch), then the {@link Op.Exit} that decides who leaves.
+ * to it. Lowers to an {@link Op.Exit} that decides who leaves, whose head region reads nothing but the exit's input
+ * (so inference can run it on the samples still in the batch).
  *
  * @param name the declared name, or null
  * @param threshold the policy's constant (see {@link Op.Exit#threshold()})
@@ -50,31 +51,32 @@ record ExitStage(String name, Span nameSpan, double weight, Op.ExitPolicyKind po
             return Val.ERR;
         }
         Value x = inputs.get(0).value();
-        int headStart = lowering.ops().size();
-        Val h = head.apply(inputs, lowering, path, at);
-        int headEnd = lowering.ops().size();
-        if (!(h instanceof Val.Tensor ht)) {
+        Region headRegion = lowering.region(List.of(x), () -> {
+            Val h = head.apply(inputs, lowering, path, at);
+            return h instanceof Val.Tensor t ? t.value() : null;
+        });
+        if (headRegion == null) {
             return Val.ERR;
         }
-        if (headStart == headEnd) {
+        if (headRegion.ops().isEmpty()) {
             lowering.diagnostics.error(Code.INVALID_VALUE, span, "an exit needs a head that computes the output from its input, "
                     + "e.g. { global_avg_pool -> dense(" + outShape[0] + ") }");
             return Val.ERR;
         }
-        if (!java.util.Arrays.equals(ht.value().shape(), outShape)) {
-            lowering.diagnostics.error(Code.SHAPE_MISMATCH, span, "this exit's head gives " + ht.value().shapeText()
+        Value h = headRegion.result();
+        if (!java.util.Arrays.equals(h.shape(), outShape)) {
+            lowering.diagnostics.error(Code.SHAPE_MISMATCH, span, "this exit's head gives " + h.shapeText()
                     + " but the output it stands for, '" + output.getKey() + "', is " + dev.adnet.compiler.ir.Shapes.text(outShape));
             return Val.ERR;
         }
-        for (int i = headStart; i < headEnd; i++) {
-            Op op = lowering.ops().get(i);
-            if (op instanceof Op.GumbelGate || op instanceof Op.Exit) {
+        for (Op op : headRegion.schedule()) {
+            if (op instanceof Op.RegionOp) {
                 lowering.diagnostics.error(Code.NOT_SUPPORTED_YET, op.origin(), "a gate or an exit inside an exit head is not "
                         + "supported yet");
                 return Val.ERR;
             }
         }
-        if (!lowering.readsOnly(x, headStart, headEnd, "an exit head may read only the exit's input")) {
+        if (!lowering.readsOnly(headRegion, "an exit head may read only the exit's input")) {
             return Val.ERR;
         }
         if (!policyFits(outShape[0], exitIndex, lowering)) {
@@ -83,8 +85,8 @@ record ExitStage(String name, Span nameSpan, double weight, Op.ExitPolicyKind po
         Value decision = lowering.newValue(1);
         dev.adnet.compiler.ir.BufferDecl stored = lowering.ownBuffer(path + ".threshold", 1,
                 policy == Op.ExitPolicyKind.BUDGET ? 1.0 : threshold);
-        Op.Exit exit = new Op.Exit(x, ht.value(), decision, exitIndex, name != null ? name : path, policy, threshold, stored, weight,
-                headStart, headEnd, output.getKey(), path, span);
+        Op.Exit exit = new Op.Exit(x, headRegion, decision, exitIndex, name != null ? name : path, policy, threshold, stored,
+                weight, output.getKey(), path, span);
         return lowering.add(exit) ? inputs.get(0) : Val.ERR;
     }
 

@@ -3,6 +3,7 @@ package dev.adnet.compiler.check;
 import dev.adnet.compiler.diag.Code;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
+import dev.adnet.compiler.ir.Region;
 import dev.adnet.compiler.ir.Value;
 import dev.adnet.compiler.source.Span;
 import java.util.List;
@@ -11,10 +12,10 @@ import java.util.Map;
 /**
  * {@code gate(options) residual F}: ConvNet-AIG's per-input execute or skip, {@code y = S(x) + z[n] * F(x)}.
  *
- * <p>Lowers the gate head (global average pool, dense to {@code hidden}, batchnorm, relu, dense to two logits, a
- * Gumbel-softmax decision), then the body F as one contiguous range of ops that reads nothing but the block's
- * input, then the shortcut, then the combining op. The contiguous, self-contained body is what lets inference run
- * F on the sub-batch of open samples only.
+ * <p>Lowers to one {@link Op.GatedResidual} with three regions: the gate head (global average pool, dense to
+ * {@code hidden}, batchnorm, relu, dense to two logits, a Gumbel-softmax decision), the body F, which reads nothing
+ * but the block's input, and the shortcut. The self-contained body is what lets inference run F on the sub-batch of
+ * open samples only.
  */
 record GatedStage(Map<String, Val> options, Stages.Residual residual, Span span) implements Stage {
 
@@ -68,52 +69,56 @@ record GatedStage(Map<String, Val> options, Stages.Residual residual, Span span)
         }
         String name = lowering.instanceName(scope, "gate");
         int gateIndex = lowering.nextGateIndex();
-        Value logits = head(x, name, lowering);
-        if (logits == null) {
-            return Val.ERR;
-        }
-        Value z = lowering.newValue(1);
         Op.GateEstimator estimator = ((Val.Str) options.get("estimator")).value().equals("soft")
                 ? Op.GateEstimator.SOFT : Op.GateEstimator.STRAIGHT_THROUGH;
         boolean sample = ((Val.Str) options.get("inference")).value().equals("sample");
-        if (!lowering.add(new Op.GumbelGate(logits, z, gateIndex, Args.numArg(options, "temperature"), estimator, sample,
-                name + ".decision", span))) {
+        Region head = lowering.region(List.of(x), () -> {
+            Value logits = head(x, name, lowering);
+            Value z = lowering.newValue(1);
+            return logits != null && lowering.add(new Op.GumbelGate(logits, z, gateIndex, Args.numArg(options, "temperature"),
+                    estimator, sample, name + ".decision", span)) ? z : null;
+        });
+        if (head == null) {
             return Val.ERR;
         }
-        int bodyStart = lowering.ops().size();
-        Val f = residual.body().apply(inputs, lowering, name + ".body", at);
-        int bodyEnd = lowering.ops().size();
-        if (!(f instanceof Val.Tensor ft)) {
+        Region body = lowering.region(List.of(x), () -> tensor(residual.body().apply(inputs, lowering, name + ".body", at)));
+        if (body == null) {
             return Val.ERR;
         }
-        if (bodyStart == bodyEnd) {
+        if (body.ops().isEmpty()) {
             lowering.diagnostics.error(Code.INVALID_VALUE, residual.span(), "a gated block must compute something: its body is empty");
             return Val.ERR;
         }
-        for (int i = bodyStart; i < bodyEnd; i++) {
-            if (lowering.ops().get(i) instanceof Op.GumbelGate || lowering.ops().get(i) instanceof Op.Exit) {
-                lowering.diagnostics.error(Code.NOT_SUPPORTED_YET, lowering.ops().get(i).origin(),
-                        (lowering.ops().get(i) instanceof Op.Exit ? "an exit" : "a gate") + " inside a gated block is not supported yet");
+        for (Op op : body.schedule()) {
+            if (op instanceof Op.RegionOp) {
+                lowering.diagnostics.error(Code.NOT_SUPPORTED_YET, op.origin(),
+                        (op instanceof Op.Exit ? "an exit" : "a gate") + " inside a gated block is not supported yet");
                 return Val.ERR;
             }
         }
-        if (!lowering.readsOnly(x, bodyStart, bodyEnd, "a gated block may read only its own input")) {
+        if (!lowering.readsOnly(body, "a gated block may read only its own input")) {
             return Val.ERR;
         }
-        Val s = residual.shortcut() == null ? inputs.get(0) : residual.shortcut().apply(inputs, lowering, name + ".shortcut", at);
-        if (!(s instanceof Val.Tensor st)) {
+        Region shortcut = lowering.region(List.of(x), () -> residual.shortcut() == null ? x
+                : tensor(residual.shortcut().apply(inputs, lowering, name + ".shortcut", at)));
+        if (shortcut == null) {
             return Val.ERR;
         }
-        if (!ft.value().sameShape(st.value())) {
+        Value f = body.result();
+        Value s = shortcut.result();
+        if (!f.sameShape(s)) {
             lowering.diagnostics.error(Code.SHAPE_MISMATCH, residual.span(), "a gated block must keep its input's shape or "
-                    + "declare a shortcut that matches: the body gives " + ft.value().shapeText() + " but "
-                    + (residual.shortcut() == null ? "the input is " : "the shortcut gives ") + st.value().shapeText());
+                    + "declare a shortcut that matches: the body gives " + f.shapeText() + " but "
+                    + (residual.shortcut() == null ? "the input is " : "the shortcut gives ") + s.shapeText());
             return Val.ERR;
         }
-        Value out = lowering.newValue(ft.value().shape());
-        Op op = new Op.GatedResidual(x, st.value(), ft.value(), z, out, gateIndex, bodyStart, bodyEnd,
-                Args.numArg(options, "target"), name, span);
+        Value out = lowering.newValue(f.shape());
+        Op op = new Op.GatedResidual(x, head, body, shortcut, out, gateIndex, Args.numArg(options, "target"), name, span);
         return lowering.add(op) ? new Val.Tensor(out) : Val.ERR;
+    }
+
+    private static Value tensor(Val v) {
+        return v instanceof Val.Tensor t ? t.value() : null;
     }
 
     /** Global average pool (for maps), dense to hidden, batchnorm, relu, dense to the two logits [skip, execute]. */

@@ -5,6 +5,7 @@ import dev.adnet.compiler.diag.Diagnostics;
 import dev.adnet.compiler.ir.BufferDecl;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
+import dev.adnet.compiler.ir.Region;
 import dev.adnet.compiler.ir.Value;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,7 +28,9 @@ final class Lowering {
 
     final Diagnostics diagnostics;
     final Evaluator evaluator;
-    private final List<Op> ops = new ArrayList<>();
+    /** The regions being built, innermost first; the bottom one is the network's body. */
+    private final Deque<List<Op>> open = new ArrayDeque<>(List.of(new ArrayList<>()));
+    private int opCount;
     private final List<ParamDecl> params = new ArrayList<>();
     private final List<BufferDecl> buffers = new ArrayList<>();
     private final Map<String, Integer> instanceCounters = new HashMap<>();
@@ -45,14 +48,44 @@ final class Lowering {
         return new Value(nextValue++, shape);
     }
 
-    /** Adds an op; returns false (once reported by the caller) when the graph has grown past {@link #MAX_OPS}. */
+    /**
+     * Adds an op to the innermost open region; returns false (once reported by the caller) when the graph has grown
+     * past {@link #MAX_OPS}.
+     */
     boolean add(Op op) {
-        if (ops.size() >= MAX_OPS) {
+        if (opCount >= MAX_OPS) {
             tooLarge = true;
             return false;
         }
-        ops.add(op);
+        open.peek().add(op);
+        opCount++;
         return true;
+    }
+
+    /**
+     * Lowers {@code body} into a nested region reading {@code arguments}: the ops it adds belong to the region, whose
+     * result is the value it returns. Null, with the region's ops dropped, when it returns null (an error was
+     * reported).
+     */
+    Region region(List<Value> arguments, java.util.function.Supplier<Value> body) {
+        open.push(new ArrayList<>());
+        Value result;
+        try {
+            result = body.get();
+        } catch (RuntimeException | Error e) {
+            open.pop();
+            throw e;
+        }
+        List<Op> ops = open.pop();
+        return result == null ? null : new Region(arguments, ops, List.of(result));
+    }
+
+    /** The network's body, once every nested region is closed. */
+    Region body(List<Value> arguments, List<Value> results) {
+        if (open.size() != 1) {
+            throw new IllegalStateException(open.size() - 1 + " nested regions are still open");
+        }
+        return new Region(arguments, open.peek(), results);
     }
 
     boolean tooLarge() {
@@ -146,15 +179,13 @@ final class Lowering {
     }
 
     /**
-     * Whether the ops {@code [start, end)} read nothing but {@code x} and what they compute themselves, so that they
-     * can run on a sub-batch of {@code x}'s rows (a gated block, an exit head); reports the first read from outside as
-     * {@code rule + ", but this reads a value from outside it"}.
+     * Whether {@code region} (its nested regions included) reads nothing but its arguments and what it computes
+     * itself, so that it can run on a sub-batch of its arguments' rows (a gated block, an exit head); reports the first
+     * read from outside as {@code rule + ", but this reads a value from outside it"}.
      */
-    boolean readsOnly(Value x, int start, int end, String rule) {
-        Set<Value> inside = new HashSet<>();
-        inside.add(x);
-        for (int i = start; i < end; i++) {
-            Op op = ops.get(i);
+    boolean readsOnly(Region region, String rule) {
+        Set<Value> inside = new HashSet<>(region.arguments());
+        for (Op op : region.schedule()) {
             for (Value v : op.inputs()) {
                 if (!inside.contains(v)) {
                     diagnostics.error(dev.adnet.compiler.diag.Code.INVALID_VALUE, op.origin(), rule
@@ -207,8 +238,9 @@ final class Lowering {
         return declaredOutputs;
     }
 
-    List<Op> ops() {
-        return ops;
+    /** The ops of the innermost open region so far (nested regions' ops stand inside their region ops). */
+    List<Op> current() {
+        return open.peek();
     }
 
     List<ParamDecl> params() {

@@ -4,12 +4,14 @@ import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.Compiler;
 import dev.adnet.compiler.cost.CostModel;
+import dev.adnet.compiler.ir.IrPrinter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,6 +20,9 @@ import picocli.CommandLine.Model.CommandSpec;
 final class DescribeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "an .adnet file")
     Path file;
+
+    @Option(names = "--ir", description = "print the network's IR (ops, with the regions of its constructs nested) instead of the cost table")
+    boolean ir;
 
     @Spec
     CommandSpec spec;
@@ -30,7 +35,7 @@ final class DescribeCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         for (CompiledNetwork n : result.networks()) {
-            out.print(table(n));
+            out.print(ir ? IrPrinter.print(n.graph()) : table(n));
         }
         out.flush();
         return Main.OK;

@@ -114,7 +114,7 @@ public final class CostModel {
         long buffers = g.buffers().stream().mapToLong(b -> b.size()).sum();
         List<GateCost> gates = new ArrayList<>();
         for (Op.GatedResidual gate : g.gates()) {
-            gates.add(new GateCost(gate.gateIndex(), gate.path(), bodyFlops(g.ops(), gate), gate.target()));
+            gates.add(new GateCost(gate.gateIndex(), gate.path(), bodyFlops(gate), gate.target()));
         }
         List<ExitCost> exits = new ArrayList<>();
         long cumulative = 0;
@@ -123,7 +123,7 @@ public final class CostModel {
             cumulative += rows.get(i).flops();
             if (op instanceof Op.Exit x) {
                 long head = 0;
-                for (int j = x.headStart(); j <= x.headEnd(); j++) {
+                for (int j = g.start(x.headRegion()); j <= g.end(x.headRegion()); j++) {
                     head += rows.get(j).flops();
                 }
                 exits.add(new ExitCost(x.exitIndex(), x.name(), x.path(), x.policy(), x.threshold(), cumulative, head));
@@ -132,11 +132,11 @@ public final class CostModel {
         return new Report(rows, params, flops, buffers, gates, exits);
     }
 
-    /** FLOPs per sample of a gated block's body: the ops {@code [bodyStart, bodyEnd)} of {@code ops}. */
-    public static long bodyFlops(List<Op> ops, Op.GatedResidual gate) {
+    /** FLOPs per sample of a gated block's body region. */
+    public static long bodyFlops(Op.GatedResidual gate) {
         long f = 0;
-        for (int i = gate.bodyStart(); i < gate.bodyEnd(); i++) {
-            f += flops(ops.get(i));
+        for (Op op : gate.bodyRegion().schedule()) {
+            f += flops(op);
         }
         return f;
     }

@@ -259,10 +259,10 @@ public final class JavaEmitter {
                 valueName.putIfAbsent(op.out().id(), localScope.claim(Names.path(op.path())));
             }
             for (Op.GatedResidual g : graph.gates()) {
-                gateAtBodyStart.put(g.bodyStart(), g);
+                gateAtBodyStart.put(graph.start(g.bodyRegion()), g);
             }
             for (Op.Exit x : graph.exits()) {
-                exitAtHeadStart.put(x.headStart(), x);
+                exitAtHeadStart.put(graph.start(x.headRegion()), x);
             }
             for (int i = 0; i < ops.size(); i++) {
                 for (Value in : ops.get(i).inputs()) {
@@ -335,7 +335,7 @@ public final class JavaEmitter {
             List<Op> ops = graph.ops();
             Set<Integer> inBody = new HashSet<>();
             for (Op.GatedResidual g : graph.gates()) {
-                for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
+                for (int i = graph.start(g.bodyRegion()); i < graph.end(g.bodyRegion()); i++) {
                     inBody.add(i);
                 }
             }
@@ -504,8 +504,8 @@ public final class JavaEmitter {
             List<Op> ops = graph.ops();
             for (Op.GatedResidual g : graph.gates()) {
                 int residual = ops.indexOf(g);
-                int bn = g.bodyEnd() - 1;
-                if (!gateInPlace.contains(residual) || bn - 1 < g.bodyStart() || !foldedBatchNorm.contains(bn)
+                int bn = graph.end(g.bodyRegion()) - 1;
+                if (!gateInPlace.contains(residual) || bn - 1 < graph.start(g.bodyRegion()) || !foldedBatchNorm.contains(bn)
                         || fusedRelu.containsKey(bn) || ops.get(bn).out().id() != g.body().id()
                         || readers.getOrDefault(g.body().id(), List.of()).size() != 1) {
                     continue;
@@ -521,12 +521,12 @@ public final class JavaEmitter {
         private Set<Integer> nestedOps() {
             Set<Integer> nested = new HashSet<>();
             for (Op.GatedResidual g : graph.gates()) {
-                for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
+                for (int i = graph.start(g.bodyRegion()); i < graph.end(g.bodyRegion()); i++) {
                     nested.add(i);
                 }
             }
             for (Op.Exit x : graph.exits()) {
-                for (int i = x.headStart(); i <= x.headEnd(); i++) {
+                for (int i = graph.start(x.headRegion()); i <= graph.end(x.headRegion()); i++) {
                     nested.add(i);
                 }
             }
@@ -542,7 +542,7 @@ public final class JavaEmitter {
         /** Whether an exit lies between ops {@code from} and {@code to}, where the batch shrinks. */
         private boolean exitBetween(int from, int to) {
             for (Op.Exit x : graph.exits()) {
-                if (x.headStart() > from && x.headStart() < to) {
+                if (graph.start(x.headRegion()) > from && graph.start(x.headRegion()) < to) {
                     return true;
                 }
             }
@@ -592,7 +592,7 @@ public final class JavaEmitter {
             List<Op> ops = graph.ops();
             Map<Integer, Integer> body = new HashMap<>();
             for (Op.GatedResidual g : graph.gates()) {
-                for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
+                for (int i = graph.start(g.bodyRegion()); i < graph.end(g.bodyRegion()); i++) {
                     body.put(i, g.gateIndex());
                 }
             }
@@ -711,7 +711,7 @@ public final class JavaEmitter {
             if (!gates.isEmpty()) {
                 List<String> flops = new ArrayList<>();
                 for (Op.GatedResidual g : gates) {
-                    flops.add(CostModel.bodyFlops(ops, g) + "L");
+                    flops.add(CostModel.bodyFlops(g) + "L");
                 }
                 type.addField(FieldSpec.builder(long[].class, "GATE_FLOPS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                         .addJavadoc("FLOPs per sample of each gated block, spent only when its gate is open.\n")
@@ -737,7 +737,7 @@ public final class JavaEmitter {
                     long gated = 0;
                     for (Op.GatedResidual g : gates) {
                         if (indexOf(g) < at) {
-                            gated += CostModel.bodyFlops(ops, g);
+                            gated += CostModel.bodyFlops(g);
                         }
                     }
                     fixed.add((cost.exitFlops()[k] - gated) + "L");
@@ -745,7 +745,7 @@ public final class JavaEmitter {
                 for (Op.Exit x : exits) {
                     policies.add(CodeBlock.of("$T.$L", EXIT_POLICY, runtimePolicy(x)));
                 }
-                long allGated = gates.stream().mapToLong(g -> CostModel.bodyFlops(ops, g)).sum();
+                long allGated = gates.stream().mapToLong(CostModel::bodyFlops).sum();
                 type.addField(FieldSpec.builder(long[].class, "EXIT_FLOPS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                         .addJavadoc("FLOPs per sample leaving at each exit, then at the final output, every gated block run.\n")
                         .initializer("{$L}", String.join(", ", flops)).build());
@@ -1000,13 +1000,13 @@ public final class JavaEmitter {
                 Op.GatedResidual gate = gateAtBodyStart.get(i);
                 if (gate != null) {
                     gatedBody(m, gate);
-                    i = gate.bodyEnd() - 1;
+                    i = graph.end(gate.bodyRegion()) - 1;
                     continue;
                 }
                 Op.Exit exit = exitAtHeadStart.get(i);
                 if (exit != null) {
                     exitPoint(m, exit);
-                    i = exit.headEnd();
+                    i = graph.end(exit.headRegion());
                     continue;
                 }
                 forwardOp(m, i, ops.get(i), false);
@@ -1049,7 +1049,7 @@ public final class JavaEmitter {
             int k = x.exitIndex();
             m.addComment("exit $L '$L': the samples whose policy fires leave here, the others go on", k, commentText(x.name()));
             m.beginControlFlow("if (exitMode != $T.FULL)", EXIT_MODE);
-            for (int i = x.headStart(); i < x.headEnd(); i++) {
+            for (int i = graph.start(x.headRegion()); i < graph.end(x.headRegion()); i++) {
                 forwardOp(m, i, graph.ops().get(i), false);
             }
             m.beginControlFlow("if (exitMode == $T.ALL_HEADS)", EXIT_MODE);
@@ -1084,7 +1084,7 @@ public final class JavaEmitter {
          * dropout), whose rows belong to the caller: the gate then gathers.
          */
         private List<Value> liveAcross(Op.GatedResidual g) {
-            List<Value> live = liveAcross(g.bodyStart(), g.bodyStart());
+            List<Value> live = liveAcross(graph.start(g.bodyRegion()), graph.start(g.bodyRegion()));
             int residual = graph.ops().indexOf(g);
             Integer q = shortcutPool.get(residual);
             if (q != null && gateInPlace.contains(residual)) {
@@ -1111,7 +1111,7 @@ public final class JavaEmitter {
 
         /** Values computed before an exit's head that ops after the exit (or the outputs) read. */
         private List<Value> liveAcross(Op.Exit x) {
-            return liveAcross(x.headStart(), x.headEnd() + 1);
+            return liveAcross(graph.start(x.headRegion()), graph.end(x.headRegion()) + 1);
         }
 
         /** Values computed before op {@code before} (or network inputs) that ops from {@code readFrom} on, or the outputs, read. */
@@ -1173,7 +1173,7 @@ public final class JavaEmitter {
             }
             m.beginControlFlow("if (gateMode == $T.MASK)", GATE_MODE);
             m.addComment("reference mode: the block on every sample, multiplied by the decision");
-            for (int i = g.bodyStart(); i < g.bodyEnd(); i++) {
+            for (int i = graph.start(g.bodyRegion()); i < graph.end(g.bodyRegion()); i++) {
                 forwardOp(m, i, graph.ops().get(i), false);
             }
             m.addStatement("$L = $L", sub, v(g.body()));
@@ -1215,8 +1215,8 @@ public final class JavaEmitter {
             boolean outerSub = subBatch;
             batchVar = k;
             subBatch = true;
-            int last = convAdds ? g.bodyEnd() - 1 : g.bodyEnd();
-            for (int i = g.bodyStart(); i < last; i++) {
+            int last = convAdds ? graph.end(g.bodyRegion()) - 1 : graph.end(g.bodyRegion());
+            for (int i = graph.start(g.bodyRegion()); i < last; i++) {
                 forwardOp(m, i, graph.ops().get(i), false);
             }
             if (convAdds) {
@@ -1278,7 +1278,7 @@ public final class JavaEmitter {
             boolean exits = !graph.exits().isEmpty();
             long gated = 0;
             for (Op.GatedResidual g : graph.gates()) {
-                gated += CostModel.bodyFlops(graph.ops(), g);
+                gated += CostModel.bodyFlops(g);
             }
             MethodSpec.Builder m = MethodSpec.methodBuilder("predict")
                     .addAnnotation(Override.class)

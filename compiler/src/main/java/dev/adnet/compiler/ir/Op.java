@@ -8,6 +8,21 @@ import java.util.List;
  * table) and the source {@code origin} it was written at.
  */
 public sealed interface Op {
+    /**
+     * An op that owns nested regions and combines their results: a gated block, an exit (and, as the language grows,
+     * a loop or a fixed point). In a {@link Region#schedule() schedule} its regions' ops come right before it.
+     */
+    sealed interface RegionOp extends Op {
+        /** The nested regions, in the order they run. */
+        List<Region> regions();
+
+        /** The regions' names, in the same order, for the printed IR. */
+        List<String> regionNames();
+
+        /** The values the construct reads from its surroundings (its regions' arguments come from them). */
+        List<Value> operands();
+    }
+
     Value out();
 
     List<Value> inputs();
@@ -239,18 +254,48 @@ public sealed interface Op {
     }
 
     /**
-     * {@code out = shortcut + z[n] * body}: the end of a gated residual block. The ops at indices
-     * {@code [bodyStart, bodyEnd)} of the graph compute {@code body} from {@code input} alone; at inference they run
-     * only on the samples whose gate is open (gathered into a sub-batch), and their result is scattered back.
+     * {@code out = shortcut + z[n] * body}: a gated residual block. Its {@code head} region computes the per-sample
+     * decision {@code z} (ending in a {@link GumbelGate}), its {@code bodyRegion} the block {@code F} and its
+     * {@code shortcutRegion} the shortcut (no ops for an identity), each from {@code input} alone. At inference the
+     * body runs only on the samples whose gate is open, and its result is added back into their rows.
      *
-     * @param input the block's input (what the body reads)
+     * @param input the block's input (what every region reads)
      * @param target the gate's declared execution-rate target
      */
-    record GatedResidual(Value input, Value shortcut, Value body, Value gate, Value out, int gateIndex, int bodyStart,
-            int bodyEnd, double target, String path, Span origin) implements Op {
+    record GatedResidual(Value input, Region head, Region bodyRegion, Region shortcutRegion, Value out, int gateIndex,
+            double target, String path, Span origin) implements RegionOp {
+        /** The gate's decision, {@code [1]} per sample: the head's result. */
+        public Value gate() {
+            return head.result();
+        }
+
+        /** The block's output before it is gated: the body's result. */
+        public Value body() {
+            return bodyRegion.result();
+        }
+
+        public Value shortcut() {
+            return shortcutRegion.result();
+        }
+
         @Override
         public List<Value> inputs() {
-            return List.of(shortcut, body, gate);
+            return List.of(shortcut(), body(), gate());
+        }
+
+        @Override
+        public List<Region> regions() {
+            return List.of(head, bodyRegion, shortcutRegion);
+        }
+
+        @Override
+        public List<String> regionNames() {
+            return List.of("head", "body", "shortcut");
+        }
+
+        @Override
+        public List<Value> operands() {
+            return List.of(input);
         }
 
         @Override
@@ -269,11 +314,10 @@ public sealed interface Op {
     }
 
     /**
-     * An early exit: the ops {@code [headStart, headEnd)} compute {@code head} (a classifier over the network output
-     * it stands for) from {@code stream} alone, and this op (at index {@code headEnd}) decides per sample whether it
-     * leaves there. Its {@code out} is the per-sample decision ({@code [1]}); nothing in the network reads it, the
-     * stream goes on unchanged. Training evaluates every head on every sample; inference lets the samples whose
-     * policy fires leave the batch.
+     * An early exit: its {@code headRegion} computes {@code head} (a classifier over the network output it stands for)
+     * from {@code stream} alone, and the op decides per sample whether it leaves there. Its {@code out} is the
+     * per-sample decision ({@code [1]}); nothing in the network reads it, the stream goes on unchanged. Training
+     * evaluates every head on every sample; inference lets the samples whose policy fires leave the batch.
      *
      * @param threshold the confidence, entropy or patience the policy compares with; for a budget, the fraction of
      *     the full network's FLOPs to calibrate for
@@ -282,12 +326,32 @@ public sealed interface Op {
      * @param weight the exit's weight in the training loss, relative to the output's own loss terms
      * @param output the network output this exit stands for
      */
-    record Exit(Value stream, Value head, Value out, int exitIndex, String name, ExitPolicyKind policy,
-            double threshold, BufferDecl thresholdBuffer, double weight, int headStart, int headEnd, String output, String path, Span origin)
-            implements Op {
+    record Exit(Value stream, Region headRegion, Value out, int exitIndex, String name, ExitPolicyKind policy,
+            double threshold, BufferDecl thresholdBuffer, double weight, String output, String path, Span origin)
+            implements RegionOp {
+        /** The head's logits: the region's result. */
+        public Value head() {
+            return headRegion.result();
+        }
+
         @Override
         public List<Value> inputs() {
-            return List.of(head);
+            return List.of(head());
+        }
+
+        @Override
+        public List<Region> regions() {
+            return List.of(headRegion);
+        }
+
+        @Override
+        public List<String> regionNames() {
+            return List.of("head");
+        }
+
+        @Override
+        public List<Value> operands() {
+            return List.of(stream);
         }
 
         @Override

@@ -142,7 +142,7 @@ public final class TestGraphs {
         }
 
         Graph build(String name, TrainSpec training) {
-            return new Graph(name, inputs, outputs, ops, params, buffers, training, Span.of(file, 1, 1, 7));
+            return Graph.of(name, inputs, outputs, ops, params, buffers, training, Span.of(file, 1, 1, 7));
         }
     }
 

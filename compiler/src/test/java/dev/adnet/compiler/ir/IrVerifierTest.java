@@ -1,0 +1,65 @@
+package dev.adnet.compiler.ir;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.adnet.compiler.source.Span;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The verifier catches IR that breaks the scoping rules a lowering or a pass could break. */
+class IrVerifierTest {
+    private static final Span AT = Span.of("t.adnet", 1, 1, 1);
+
+    private static Op relu(Value in, Value out, String path) {
+        return new Op.Activation(Op.ActivationKind.RELU, in, out, path, AT);
+    }
+
+    @Test
+    void anOpMayNotReadAValueDefinedNowhere() {
+        Value x = new Value(0, new long[] {4});
+        Value y = new Value(1, new long[] {4});
+        Value f = new Value(2, new long[] {4});
+        Value z = new Value(3, new long[] {1});
+        Value out = new Value(4, new long[] {4});
+        Value logits = new Value(5, new long[] {2});
+        // the head reads logits, which nothing defines
+        Region head = new Region(List.of(x), List.of(new Op.GumbelGate(logits, z, 0, 1.0, Op.GateEstimator.SOFT, false, "g.decision", AT)), List.of(z));
+        Region body = new Region(List.of(x), List.of(relu(y, f, "g.body.relu")), List.of(f));
+        Region shortcut = new Region(List.of(x), List.of(), List.of(x));
+        Op gated = new Op.GatedResidual(x, head, body, shortcut, out, 0, 0.5, "g", AT);
+        Region net = new Region(List.of(x), List.of(relu(x, y, "r"), gated), List.of(out));
+        assertThatThrownBy(() -> IrVerifier.verify(net)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("gumbel_gate g.decision reads v5");
+    }
+
+    @Test
+    void aBodyMayNotReadTheEnclosingRegionBeyondItsArguments() {
+        Value x = new Value(0, new long[] {4});
+        Value y = new Value(1, new long[] {4});
+        Value f = new Value(2, new long[] {4});
+        Value z = new Value(3, new long[] {1});
+        Value out = new Value(4, new long[] {4});
+        Region head = new Region(List.of(x), List.of(new Op.GumbelGate(x, z, 0, 1.0, Op.GateEstimator.SOFT, false, "g.decision", AT)), List.of(z));
+        Region body = new Region(List.of(x), List.of(relu(y, f, "g.body.relu")), List.of(f));
+        Region shortcut = new Region(List.of(x), List.of(), List.of(x));
+        Op gated = new Op.GatedResidual(x, head, body, shortcut, out, 0, 0.5, "g", AT);
+        Region net = new Region(List.of(x), List.of(relu(x, y, "r"), gated), List.of(out));
+        assertThatThrownBy(() -> IrVerifier.verify(net)).hasMessageContaining("relu g.body.relu reads v1");
+    }
+
+    @Test
+    void aValueIsDefinedOnce() {
+        Value x = new Value(0, new long[] {4});
+        Value y = new Value(1, new long[] {4});
+        Region net = new Region(List.of(x), List.of(relu(x, y, "a"), relu(x, y, "b")), List.of(y));
+        assertThatThrownBy(() -> IrVerifier.verify(net)).hasMessageContaining("relu b defines v1[4] a second time");
+    }
+
+    @Test
+    void aRegionGivesBackOnlyWhatItSees() {
+        Value x = new Value(0, new long[] {4});
+        Value y = new Value(1, new long[] {4});
+        Region net = new Region(List.of(x), List.of(), List.of(y));
+        assertThatThrownBy(() -> IrVerifier.verify(net)).hasMessageContaining("gives back v1[4]");
+    }
+}
