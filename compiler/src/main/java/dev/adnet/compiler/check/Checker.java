@@ -225,7 +225,7 @@ public final class Checker {
         dev.adnet.compiler.cost.CostModel.Report cost = dev.adnet.compiler.cost.CostModel.of(graph);
         dev.adnet.compiler.ir.Op.Exit first = exits.stream()
                 .filter(x -> x.policy() != dev.adnet.compiler.ir.Op.ExitPolicyKind.NONE).findFirst().orElseThrow();
-        double least = (double) cost.exitFlops()[first.exitIndex()] / cost.fullFlops();
+        double least = (double) cost.exitFlops()[exits.indexOf(first)] / cost.fullFlops();
         for (dev.adnet.compiler.ir.Op.Exit x : exits) {
             if (x.policy() == dev.adnet.compiler.ir.Op.ExitPolicyKind.BUDGET && x.threshold() < least) {
                 diag.error(Code.INVALID_VALUE, x.origin(), String.format(java.util.Locale.ROOT, "budget(%s) cannot be met: even "

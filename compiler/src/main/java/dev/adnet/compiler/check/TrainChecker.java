@@ -134,14 +134,16 @@ final class TrainChecker {
         // a block instantiated twice declares the same exit name twice: its terms are told apart by the exit's path
         Map<String, Long> named = exits.stream().collect(java.util.stream.Collectors.groupingBy(Op.Exit::name,
                 java.util.stream.Collectors.counting()));
-        for (Op.Exit x : exits) {
+        // exits are counted in the network that checked: one in a construct the checker rejected is not among them
+        for (int k = 0; k < exits.size(); k++) {
+            Op.Exit x = exits.get(k);
             String label = named.get(x.name()) > 1 ? x.path() : x.name();
             for (TrainSpec.LossTerm t : bases) {
                 String output = t instanceof TrainSpec.CrossEntropy ce ? ce.output()
                         : t instanceof TrainSpec.MeanSquaredError m ? m.output()
                         : t instanceof TrainSpec.Distill d ? d.output() : null;
                 if (x.output().equals(output)) {
-                    terms.add(new TrainSpec.ExitLoss(x.exitIndex(), t, t.weight() * x.weight() * factors[x.exitIndex()],
+                    terms.add(new TrainSpec.ExitLoss(x.exitIndex(), t, t.weight() * x.weight() * factors[k],
                             ramp != null, t.display() + "@" + label));
                 }
             }
