@@ -1,6 +1,12 @@
 package dev.adnet.runtime;
 
 import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A named tensor with a per-sample shape: the batch dimension is implicit and comes first at run time.
@@ -24,6 +30,50 @@ public record TensorSpec(String name, long[] shape) {
         s[0] = batch;
         System.arraycopy(shape, 0, s, 1, shape.length);
         return s;
+    }
+
+    /**
+     * Checks that {@code given} names exactly the {@code expected} tensors; generated networks call it on the maps
+     * they are handed ({@code what} is "input" or "target").
+     *
+     * @throws IllegalArgumentException naming the network, what was expected and what was given
+     */
+    public static void checkNames(String network, String what, Set<String> given, List<TensorSpec> expected) {
+        Set<String> names = new LinkedHashSet<>();
+        for (TensorSpec spec : expected) {
+            names.add(spec.name());
+        }
+        if (!names.equals(given)) {
+            throw new IllegalArgumentException(network + ": expected " + what + "s " + names + ", got " + given);
+        }
+    }
+
+    /**
+     * The array named {@link #name()} in {@code arrays}, checked against the per-sample shape and the batch size
+     * ({@code -1}: any), as a dense c-ordered array of {@code dataType} (converted or copied only when it is not one).
+     *
+     * @throws IllegalArgumentException when the array is missing or its shape is wrong, naming the network
+     */
+    public INDArray checked(String network, Map<String, INDArray> arrays, String what, long batchSize, DataType dataType) {
+        INDArray a = arrays.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException(network + ": missing " + what + " '" + name + "'");
+        }
+        long[] given = a.shape();
+        long[] expected = batchShape(batchSize < 0 && given.length > 0 ? given[0] : batchSize);
+        if (!Arrays.equals(given, expected)) {
+            String want = Arrays.toString(shape);
+            throw new IllegalArgumentException(network + ": " + what + " '" + name + "' must have shape "
+                    + (batchSize < 0 ? "[batch" : "[" + batchSize) + (want.length() > 2 ? ", " + want.substring(1) : "]")
+                    + ", got " + Arrays.toString(given));
+        }
+        if (a.dataType() != dataType) {
+            a = a.castTo(dataType);
+        }
+        if (a.ordering() != 'c' || a.isView() || a.elementWiseStride() != 1) {
+            a = a.dup('c');
+        }
+        return a;
     }
 
     @Override

@@ -640,6 +640,7 @@ public final class JavaEmitter {
             }
             helpers(type);
             return JavaFile.builder(options.javaPackage(), type.build())
+                    .addStaticImport(INIT, "seedFor")
                     .skipJavaLangImports(true)
                     .indent("    ")
                     .build();
@@ -950,11 +951,11 @@ public final class JavaEmitter {
         }
 
         private void readInputs(MethodSpec.Builder m, String map, String what) {
-            m.addStatement("checkNames($S, $L.keySet(), INPUTS)", what, map);
+            m.addStatement("$T.checkNames(NAME, $S, $L.keySet(), INPUTS)", TENSOR_SPEC, what, map);
             List<Graph.Port> ins = graph.inputs();
             for (int i = 0; i < ins.size(); i++) {
-                m.addStatement("$T $L = tensor($L, $S, INPUTS.get($L), $L)", INDARRAY, v(ins.get(i).value()), map,
-                        what, i, i == 0 ? "-1" : "batchSize");
+                m.addStatement("$T $L = INPUTS.get($L).checked(NAME, $L, $S, $L, dataType)", INDARRAY, v(ins.get(i).value()),
+                        i, map, what, i == 0 ? "-1" : "batchSize");
                 if (i == 0) {
                     m.addStatement("long batchSize = $L.size(0)", v(ins.get(0).value()));
                 }
@@ -1830,8 +1831,8 @@ public final class JavaEmitter {
                     m.addComment("the teacher is the final output, which gets no gradient from this term");
                     m.addStatement("$T $L = $L", INDARRAY, target, v(outputValue(output)));
                 } else {
-                    m.addStatement("$T $L = tensor(batch.targets(), $S, OUTPUTS.get($L), batchSize)", INDARRAY, target,
-                            "target", outputIndex.get(output));
+                    m.addStatement("$T $L = OUTPUTS.get($L).checked(NAME, batch.targets(), $S, batchSize, dataType)",
+                            INDARRAY, target, outputIndex.get(output), "target");
                 }
                 String grad = gradTarget(m, scope, seed.write(), value, value.shape(), "v" + value.id());
                 String termVar = scope.claim("term" + seed.term());
@@ -2186,64 +2187,6 @@ public final class JavaEmitter {
                 m.addStatement("return outputs");
                 type.addMethod(m.build());
             }
-            type.addMethod(MethodSpec.methodBuilder("checkNames")
-                    .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                    .addParameter(String.class, "what")
-                    .addParameter(ParameterizedTypeName.get(SET, ClassName.get(String.class)), "given")
-                    .addParameter(ParameterizedTypeName.get(LIST, TENSOR_SPEC), "expected")
-                    .addStatement("$T<$T> names = new $T<>()", SET, String.class, LINKED_HASH_SET)
-                    .beginControlFlow("for ($T spec : expected)", TENSOR_SPEC)
-                    .addStatement("names.add(spec.name())")
-                    .endControlFlow()
-                    .beginControlFlow("if (!names.equals(given))")
-                    .addStatement("throw new $T(NAME + $S + what + $S + names + $S + given)",
-                            IllegalArgumentException.class, ": expected ", "s ", ", got ")
-                    .endControlFlow()
-                    .build());
-            type.addMethod(MethodSpec.methodBuilder("tensor")
-                    .addJavadoc("The array named {@code spec.name()}, checked against the per-sample shape and"
-                            + " the batch size\n({@code -1}: any), as a dense c-ordered array of this network's"
-                            + " data type.\n")
-                    .addModifiers(Modifier.PRIVATE)
-                    .returns(INDARRAY)
-                    .addParameter(ARRAY_MAP, "arrays")
-                    .addParameter(String.class, "what")
-                    .addParameter(TENSOR_SPEC, "spec")
-                    .addParameter(long.class, "batchSize")
-                    .addStatement("$T a = arrays.get(spec.name())", INDARRAY)
-                    .beginControlFlow("if (a == null)")
-                    .addStatement("throw new $T(NAME + $S + what + $S + spec.name() + $S)",
-                            IllegalArgumentException.class, ": missing ", " '", "'")
-                    .endControlFlow()
-                    .addStatement("long[] shape = a.shape()")
-                    .addStatement("long[] expected = spec.batchShape(batchSize < 0 && shape.length > 0 ? shape[0] : batchSize)")
-                    .beginControlFlow("if (!$T.equals(shape, expected))", ARRAYS)
-                    .addStatement("$T want = $T.toString(spec.shape())", String.class, ARRAYS)
-                    .addStatement("throw new $T(NAME + $S + what + $S + spec.name() + $S\n$>+ (batchSize < 0 ? $S :"
-                            + " $S + batchSize) + (want.length() > 2 ? $S + want.substring(1) : $S)\n+ $S"
-                            + " + $T.toString(shape))$<", IllegalArgumentException.class, ": ", " '",
-                            "' must have shape ", "[batch", "[", ", ", "]", ", got ", ARRAYS)
-                    .endControlFlow()
-                    .beginControlFlow("if (a.dataType() != dataType)")
-                    .addStatement("a = a.castTo(dataType)")
-                    .endControlFlow()
-                    .beginControlFlow("if (a.ordering() != 'c' || a.isView() || a.elementWiseStride() != 1)")
-                    .addStatement("a = a.dup('c')")
-                    .endControlFlow()
-                    .addStatement("return a")
-                    .build());
-            type.addMethod(MethodSpec.methodBuilder("seedFor")
-                    .addJavadoc("SplitMix64 of {@code seed} and {@code index}: independent seeds for parameters and"
-                            + " dropout masks.\n")
-                    .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                    .returns(long.class)
-                    .addParameter(long.class, "seed")
-                    .addParameter(long.class, "index")
-                    .addStatement("long z = seed + (index + 1) * 0x9E3779B97F4A7C15L")
-                    .addStatement("z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L")
-                    .addStatement("z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL")
-                    .addStatement("return z ^ (z >>> 31)")
-                    .build());
         }
     }
 }

@@ -14,6 +14,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class Init {
     private Init() {}
 
+    /**
+     * SplitMix64 of {@code seed} and {@code index}: independent, reproducible seeds for each parameter and each
+     * dropout mask of a generated network from the one seed it is given.
+     */
+    public static long seedFor(long seed, long index) {
+        long z = seed + (index + 1) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
     /** Kaiming/He normal for ReLU networks: {@code N(0, 2 / fanIn)}. */
     public static void heNormal(INDArray w, long fanIn, long seed) {
         normal(w, 0, Math.sqrt(2.0 / fanIn), seed);
