@@ -2,6 +2,7 @@ package dev.adnet.compiler.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.adnet.compiler.testing.Golden;
 import dev.adnet.runtime.Buffer;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.Parameter;
@@ -34,7 +35,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * the compiler module's tests do not pin {@code OMP_NUM_THREADS=1}.
  */
 class DeterminismTest {
-    private static final Path SOURCE = GoldenGeneratedTest.DIR.resolve("residual_cnn.adnet");
+    private static final Path SOURCE = Golden.dir("corpus").resolve("residual_cnn.adnet");
 
     /** Every parameter's and buffer's value after one epoch, as raw float bits, by name. */
     private static Map<String, int[]> trainOnce(Dataset data) {

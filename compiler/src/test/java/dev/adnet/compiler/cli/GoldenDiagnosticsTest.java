@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.Compiler;
+import dev.adnet.compiler.testing.Golden;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -25,28 +26,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * directory. The same file is also run through {@link Main#run} with its path relative to the module directory, and
  * that output must be the golden text with only the file name's prefix differing.
  *
- * <p>To rewrite the expected files after an intended change of messages, run
- * {@code mvn -o -q -pl compiler test -Dtest=GoldenDiagnosticsTest -Dadnet.updateGolden=true} and review the diff
- * before committing it.
+ * <p>To rewrite the expected files after an intended change of messages, run {@link Golden#UPDATE_COMMAND} and
+ * review the diff before committing it.
  */
 class GoldenDiagnosticsTest {
-    static final Path DIR = locate();
-    private static final boolean UPDATE = Boolean.getBoolean("adnet.updateGolden");
-
-    private static Path locate() {
-        for (String candidate : List.of("src/test/resources/golden/diagnostics", "compiler/src/test/resources/golden/diagnostics")) {
-            Path p = Path.of(candidate);
-            if (Files.isDirectory(p)) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("golden directory not found from " + Path.of("").toAbsolutePath());
-    }
+    /** Relative to the working directory, as a user would type it. */
+    static final Path DIR = Path.of("").toAbsolutePath().relativize(Golden.dir("diagnostics"));
 
     static Stream<String> cases() throws IOException {
-        try (Stream<Path> files = Files.list(DIR)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".adnet")).sorted().toList().stream();
-        }
+        return Golden.files(DIR, ".adnet");
     }
 
     /** Reads {@code path} relative to the golden directory; imports arrive as absolute paths under the working directory. */
@@ -72,12 +60,8 @@ class GoldenDiagnosticsTest {
     void matchesExpected(String name) throws IOException {
         String actual = check(name);
         Path expectedFile = DIR.resolve(name.replaceFirst("\\.adnet$", ".expected"));
-        if (UPDATE) {
-            Files.writeString(expectedFile, actual, StandardCharsets.UTF_8);
-        }
-        assertThat(expectedFile).as("golden file for %s (run with -Dadnet.updateGolden=true to create it)", name).exists();
+        Golden.check(expectedFile, actual);
         String expected = Files.readString(expectedFile, StandardCharsets.UTF_8);
-        assertThat(actual).isEqualTo(expected);
         assertThat(actual).startsWith("exit 1\n").doesNotContain("Exception").doesNotContain("\tat ");
 
         // The real command line, in-process, with the path as a user would type it from the module directory.
