@@ -96,7 +96,7 @@ public final class Checker {
             if (m instanceof Member.Input in) {
                     if (declare(in.name().name(), in.name().span(), declared)) {
                         long[] shape = shape(in.shape());
-                        if (shape != null) {
+                        if (shape != null && lowering.fitsValue(in.shape().span(), "input '" + in.name().name() + "' is", shape)) {
                             Value v = lowering.newValue(shape);
                             inputs.add(new Graph.Port(in.name().name(), v));
                             env.bind(in.name().name(), new Val.Tensor(v), in.name().span());
@@ -196,6 +196,9 @@ public final class Checker {
             } else if (!(b.value() instanceof Val.Err)) {
                 diag.error(Code.NOT_A_TENSOR, b.declared(), "output '" + name + "' must be a tensor, but is " + Val.describe(b.value()));
             }
+        }
+        if (!FlopsLimit.check(lowering.ops(), diag)) {
+            return null; // the train section's cost terms and the budgets would count these FLOPs again
         }
         TrainSpec spec = null;
         if (train != null) {
