@@ -24,8 +24,12 @@ public record TensorSpec(String name, long[] shape) {
         return shape.clone();
     }
 
-    /** The shape of a batch of {@code batch} samples. */
+    /**
+     * The shape of a batch of {@code batch} samples; throws {@link IllegalArgumentException} when such a batch has
+     * more elements than the runtime can index ({@link TensorLimit}).
+     */
     public long[] batchShape(long batch) {
+        TensorLimit.checkBatch("'" + name + "'", batch, shape);
         long[] s = new long[shape.length + 1];
         s[0] = batch;
         System.arraycopy(shape, 0, s, 1, shape.length);

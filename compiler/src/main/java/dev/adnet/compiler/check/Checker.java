@@ -96,7 +96,7 @@ public final class Checker {
             if (m instanceof Member.Input in) {
                     if (declare(in.name().name(), in.name().span(), declared)) {
                         long[] shape = shape(in.shape());
-                        if (shape != null) {
+                        if (shape != null && lowering.fitsValue(in.shape().span(), "input '" + in.name().name() + "' is", shape)) {
                             Value v = lowering.newValue(shape);
                             inputs.add(new Graph.Port(in.name().name(), v));
                             env.bind(in.name().name(), new Val.Tensor(v), in.name().span());
@@ -199,6 +199,9 @@ public final class Checker {
         }
         dev.adnet.compiler.ir.Region body = lowering.body(inputs.stream().map(Graph.Port::value).toList(),
                 outPorts.stream().map(Graph.Port::value).toList());
+        if (!FlopsLimit.check(body.schedule(), diag)) {
+            return null; // the train section's cost terms and the budgets would count these FLOPs again
+        }
         TrainSpec spec = null;
         if (train != null) {
             Map<String, Graph.Port> byName = new LinkedHashMap<>();

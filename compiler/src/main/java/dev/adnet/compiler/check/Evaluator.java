@@ -9,6 +9,7 @@ import dev.adnet.compiler.diag.Diagnostics;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.Value;
 import dev.adnet.compiler.source.Span;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -357,10 +358,19 @@ final class Evaluator {
         return Val.ERR;
     }
 
+    /**
+     * The largest integer magnitude computed with: a number is a double, which holds every integer up to 2^53 exactly
+     * and rounds larger ones, so a channel count computed beyond it could silently differ from the one written.
+     */
+    static final long MAX_EXACT_INTEGER = 1L << 53;
+
     private Val arithmetic(Expr.Binary b, Val.Num x, Val.Num y) {
         boolean ints = x.integer() && y.integer();
         double a = x.value();
         double c = y.value();
+        if (ints && (b.op() == Expr.BinaryOp.ADD || b.op() == Expr.BinaryOp.SUB || b.op() == Expr.BinaryOp.MUL)) {
+            return integer(b, x.asLong(), y.asLong());
+        }
         return switch (b.op()) {
             case ADD -> new Val.Num(a + c, ints);
             case SUB -> new Val.Num(a - c, ints);
@@ -378,6 +388,23 @@ final class Evaluator {
             case LE -> new Val.Bool(a <= c);
             case GE -> new Val.Bool(a >= c);
         };
+    }
+
+    /** {@code a + c}, {@code a - c} or {@code a * c} of two integers, exactly; reported when beyond 2^53. */
+    private Val integer(Expr.Binary b, long a, long c) {
+        BigInteger x = BigInteger.valueOf(a);
+        BigInteger y = BigInteger.valueOf(c);
+        BigInteger r = switch (b.op()) {
+            case ADD -> x.add(y);
+            case SUB -> x.subtract(y);
+            default -> x.multiply(y);
+        };
+        if (r.abs().compareTo(BigInteger.valueOf(MAX_EXACT_INTEGER)) > 0) {
+            diagnostics.error(Code.INTEGER_OVERFLOW, b.span(), a + " " + b.op().symbol + " " + c + " = " + r + " is beyond "
+                    + MAX_EXACT_INTEGER + " (2^53), the largest integer computed with exactly");
+            return Val.ERR;
+        }
+        return Val.Num.ofInt(r.longValueExact());
     }
 
     private Val scale(Val.Tensor t, double factor, String scope, Span span) {

@@ -126,21 +126,29 @@ record GatedStage(Map<String, Val> options, Stages.Residual residual, Span span)
         Value pooled = x;
         if (x.rank() == 3) {
             pooled = lowering.newValue(x.dim(0));
-            lowering.add(new Op.GlobalAvgPool(x, pooled, name + ".pool", span));
+            if (!lowering.add(new Op.GlobalAvgPool(x, pooled, name + ".pool", span))) {
+                return null;
+            }
         }
         long c = pooled.dim(0);
         long hidden = Args.intArg(options, "hidden");
         ParamDecl w1 = lowering.param(name + ".dense1.weight", new long[] {c, hidden}, ParamDecl.Init.HE_NORMAL, c, hidden, true);
         ParamDecl b1 = lowering.param(name + ".dense1.bias", new long[] {hidden}, ParamDecl.Init.ZEROS, c, 0, false);
         Value h = lowering.newValue(hidden);
-        lowering.add(new Op.Dense(pooled, h, w1, b1, name + ".dense1", span));
+        if (!lowering.add(new Op.Dense(pooled, h, w1, b1, name + ".dense1", span))) {
+            return null; // reported: the head is too large (a huge hidden size), or the network has too many ops
+        }
         ParamDecl gamma = lowering.param(name + ".batchnorm.gamma", new long[] {hidden}, ParamDecl.Init.ONES, hidden, hidden, false);
         ParamDecl beta = lowering.param(name + ".batchnorm.beta", new long[] {hidden}, ParamDecl.Init.ZEROS, hidden, hidden, false);
         Value hn = lowering.newValue(hidden);
-        lowering.add(new Op.BatchNorm(h, hn, gamma, beta, lowering.buffer(name + ".batchnorm.running_mean", hidden, 0.0),
-                lowering.buffer(name + ".batchnorm.running_var", hidden, 1.0), 0.1, 1e-5, name + ".batchnorm", span));
+        if (!lowering.add(new Op.BatchNorm(h, hn, gamma, beta, lowering.buffer(name + ".batchnorm.running_mean", hidden, 0.0),
+                lowering.buffer(name + ".batchnorm.running_var", hidden, 1.0), 0.1, 1e-5, name + ".batchnorm", span))) {
+            return null;
+        }
         Value hr = lowering.newValue(hidden);
-        lowering.add(new Op.Activation(Op.ActivationKind.RELU, hn, hr, name + ".relu", span));
+        if (!lowering.add(new Op.Activation(Op.ActivationKind.RELU, hn, hr, name + ".relu", span))) {
+            return null;
+        }
         // ConvNet-AIG: last weights ~ N(0, 0.001), last bias [0.1, open_bias], so about 85% of gates start open.
         ParamDecl w2 = lowering.param(name + ".dense2.weight", new long[] {hidden, 2}, ParamDecl.Init.NORMAL, hidden, 2, true,
                 new double[] {0.001});

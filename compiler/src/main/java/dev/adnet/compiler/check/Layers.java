@@ -96,6 +96,23 @@ final class Layers {
         return true;
     }
 
+    /**
+     * A positive kernel size, stride, dilation or group count. The runtime's convolution and pooling geometry is in
+     * {@code int}s, so a larger one would be cut to a different number.
+     */
+    private static boolean positiveInt(LayerCall c, String arg) {
+        return positive(c, arg) && atMostInt(c, arg, Args.intArg(c.args(), arg));
+    }
+
+    private static boolean atMostInt(LayerCall c, String arg, long v) {
+        if (v > Integer.MAX_VALUE) {
+            c.lowering().diagnostics.error(Code.INVALID_VALUE, c.configSpan(), "'" + arg + "' of '" + c.spec().name()
+                    + "' must be at most " + Integer.MAX_VALUE + ", not " + v);
+            return false;
+        }
+        return true;
+    }
+
     private static Val err(LayerCall c, Code code, String message) {
         c.lowering().diagnostics.error(code, c.configSpan(), message);
         return Val.ERR;
@@ -110,7 +127,8 @@ final class Layers {
     private static Val conv(LayerCall c) {
         Value in = c.input().value();
         boolean ok = rank(c, in, "a [channels, height, width]", 3);
-        ok &= positive(c, "channels") & positive(c, "kernel") & positive(c, "stride") & positive(c, "dilation") & positive(c, "groups");
+        ok &= positive(c, "channels") & positiveInt(c, "kernel") & positiveInt(c, "stride") & positiveInt(c, "dilation")
+                & positiveInt(c, "groups");
         if (!ok) {
             return Val.ERR;
         }
@@ -135,8 +153,12 @@ final class Layers {
                     + in.shapeText());
         }
         String name = c.lowering().instanceName(c.scope(), "conv");
-        long fanIn = inC / groups * k * k;
-        ParamDecl weight = c.lowering().param(name + ".weight", new long[] {outC, inC / groups, k, k}, ParamDecl.Init.HE_NORMAL,
+        long[] weightShape = {outC, inC / groups, k, k};
+        if (!c.lowering().fitsParam(c.configSpan(), "conv '" + name + "'", name + ".weight", weightShape)) {
+            return Val.ERR;
+        }
+        long fanIn = inC / groups * k * k; // exact: fan-in and fan-out are at most the weight's element count
+        ParamDecl weight = c.lowering().param(name + ".weight", weightShape, ParamDecl.Init.HE_NORMAL,
                 fanIn, outC / groups * k * k, true);
         ParamDecl bias = Args.boolArg(c.args(), "bias")
                 ? c.lowering().param(name + ".bias", new long[] {outC}, ParamDecl.Init.ZEROS, fanIn, 0, false) : null;
@@ -153,7 +175,13 @@ final class Layers {
                         err(c, Code.INVALID_VALUE, "padding = \"same\" needs an odd kernel, not " + k + "; give the padding as a number");
                         return null;
                     }
-                    return d * (k - 1) / 2;
+                    long same = (long) d * (k - 1) / 2;
+                    if (same > Integer.MAX_VALUE) {
+                        err(c, Code.INVALID_VALUE, "padding = \"same\" would pad by " + same + " (dilation " + d + " times (kernel "
+                                + k + " - 1) / 2), more than " + Integer.MAX_VALUE);
+                        return null;
+                    }
+                    return (int) same;
                 }
                 case "valid" -> {
                     return 0;
@@ -169,7 +197,7 @@ final class Layers {
             err(c, Code.INVALID_VALUE, "padding must not be negative, not " + v);
             return null;
         }
-        return (int) v;
+        return atMostInt(c, "padding", v) ? (Integer) (int) v : null;
     }
 
     static long convOut(long size, int k, int s, int p, int d) {
@@ -250,16 +278,20 @@ final class Layers {
 
     private static Val pool(LayerCall c, Op.PoolKind kind) {
         Value in = c.input().value();
-        if (!rank(c, in, "a [channels, height, width]", 3) | !positive(c, "kernel")) {
+        if (!rank(c, in, "a [channels, height, width]", 3) | !positiveInt(c, "kernel")) {
             return Val.ERR;
         }
         int k = (int) Args.intArg(c.args(), "kernel");
         long stride = Args.intArg(c.args(), "stride");
-        int s = stride == 0 ? k : (int) stride;
-        int p = (int) Args.intArg(c.args(), "padding");
-        if (stride < 0 || p < 0 || p > k / 2) {
+        long padding = Args.intArg(c.args(), "padding");
+        if (stride < 0 || padding < 0 || padding > k / 2) {
             return err(c, Code.INVALID_VALUE, "pooling needs stride > 0 and 0 <= padding <= kernel / 2");
         }
+        if (!atMostInt(c, "stride", stride)) {
+            return Val.ERR;
+        }
+        int s = stride == 0 ? k : (int) stride;
+        int p = (int) padding;
         long h = convOut(in.dim(1), k, s, p, 1);
         long w = convOut(in.dim(2), k, s, p, 1);
         if (h < 1 || w < 1) {
@@ -307,7 +339,7 @@ final class Layers {
                 return err(c, Code.SHAPE_MISMATCH, "'concat' joins along the first dimension, so the others must agree: "
                         + String.join(", ", ins.stream().map(Value::shapeText).toList()));
             }
-            channels += v.dim(0);
+            channels = Math.addExact(channels, v.dim(0)); // each within the limit: cannot overflow in practice
         }
         long[] shape = first.shape();
         shape[0] = channels;

@@ -1,12 +1,16 @@
 package dev.adnet.compiler.check;
 
 import dev.adnet.compiler.ast.BlockDecl;
+import dev.adnet.compiler.diag.Code;
 import dev.adnet.compiler.diag.Diagnostics;
 import dev.adnet.compiler.ir.BufferDecl;
+import dev.adnet.compiler.ir.Counts;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
 import dev.adnet.compiler.ir.Region;
+import dev.adnet.compiler.ir.Shapes;
 import dev.adnet.compiler.ir.Value;
+import dev.adnet.compiler.source.Span;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -49,12 +53,24 @@ final class Lowering {
     }
 
     /**
-     * Adds an op to the innermost open region; returns false (once reported by the caller) when the graph has grown
-     * past {@link #MAX_OPS}.
+     * Adds an op to the innermost open region; returns false when the graph has grown past {@link #MAX_OPS} (reported
+     * once by the caller), or after reporting at the op's origin when its output or a parameter is larger than the
+     * runtime can hold: checking every op here keeps every value and parameter of a lowered graph within
+     * {@link Counts#MAX_ELEMENTS}, so counting its elements, parameters and FLOPs cannot overflow for want of a check
+     * somewhere else.
      */
     boolean add(Op op) {
         if (opCount >= MAX_OPS) {
             tooLarge = true;
+            return false;
+        }
+        String who = op.kind() + " '" + op.path() + "'";
+        for (ParamDecl p : op.params()) {
+            if (!fitsParam(op.origin(), who, p.name(), p.shape())) {
+                return false;
+            }
+        }
+        if (!fitsValue(op.origin(), who + " gives", op.out().shape())) {
             return false;
         }
         open.peek().add(op);
@@ -87,6 +103,29 @@ final class Lowering {
         }
         return new Region(arguments, open.peek(), results);
     }
+
+    /** Whether a value of this per-sample shape fits the runtime; reports at {@code at} when not. */
+    boolean fitsValue(Span at, String what, long[] shape) {
+        if (Counts.fits(shape)) {
+            return true;
+        }
+        diagnostics.error(Code.TENSOR_TOO_LARGE, at, what + " " + Shapes.text(shape) + ", " + Counts.elementsText(shape)
+                + " elements per sample; " + LIMIT);
+        return false;
+    }
+
+    /** Whether parameter {@code name} of {@code who} fits the runtime; reports at {@code at} when not. */
+    boolean fitsParam(Span at, String who, String name, long[] shape) {
+        if (Counts.fits(shape)) {
+            return true;
+        }
+        diagnostics.error(Code.PARAMETER_TOO_LARGE, at, who + " needs parameter '" + name + "' of shape " + Shapes.text(shape)
+                + ", " + Counts.elementsText(shape) + " elements; " + LIMIT);
+        return false;
+    }
+
+    private static final String LIMIT = "a tensor holds at most " + Counts.text(Counts.MAX_ELEMENTS)
+            + " (the runtime indexes its elements with an int)";
 
     boolean tooLarge() {
         return tooLarge;
@@ -188,7 +227,7 @@ final class Lowering {
         for (Op op : region.schedule()) {
             for (Value v : op.inputs()) {
                 if (!inside.contains(v)) {
-                    diagnostics.error(dev.adnet.compiler.diag.Code.INVALID_VALUE, op.origin(), rule
+                    diagnostics.error(Code.INVALID_VALUE, op.origin(), rule
                             + ", but this reads a value from outside it");
                     return false;
                 }

@@ -8,9 +8,11 @@ import dev.adnet.compiler.ast.Expr;
 import dev.adnet.compiler.ast.Member;
 import dev.adnet.compiler.diag.Code;
 import dev.adnet.compiler.diag.Diagnostics;
+import dev.adnet.compiler.ir.Counts;
 import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.TrainSpec;
+import dev.adnet.compiler.ir.Value;
 import dev.adnet.compiler.source.Span;
 import dev.adnet.runtime.train.OptimizerConfig;
 import dev.adnet.runtime.train.ScheduleConfig;
@@ -100,6 +102,7 @@ final class TrainChecker {
         int batch = settings.containsKey("batch") ? (int) integer(settings.get("batch").value(), "batch", 1, 1 << 20) : 128;
         int epochs = settings.containsKey("epochs") ? (int) integer(settings.get("epochs").value(), "epochs", 1, 1_000_000) : 5;
         long seed = settings.containsKey("seed") ? integer(settings.get("seed").value(), "seed", Long.MIN_VALUE, Long.MAX_VALUE) : 0;
+        batchFits(batch, settings.get("batch"), train);
         if (diag.errorCount() > errors || optimizer == null || schedule == null) {
             return null;
         }
@@ -108,6 +111,38 @@ final class TrainChecker {
             return null;
         }
         return new TrainSpec(terms, new TrainingConfig(optimizer, schedule, epochs, batch, seed), temperature, ramp, freeze);
+    }
+
+    /**
+     * The training batch must fit the runtime: every value of the network is an array of batch x its per-sample
+     * elements, which the kernels index with an int ({@link Counts#MAX_ELEMENTS}). Reported at the {@code batch}
+     * setting, or at the section when the default batch is too large; {@code adnet train --batch} is checked when
+     * the arrays are made.
+     */
+    private void batchFits(int batch, Member.Setting declared, Member.Train train) {
+        Value largest = null;
+        String producer = "input";
+        for (Op op : ops) {
+            for (Value v : op.inputs()) {
+                if (largest == null || v.size() > largest.size()) {
+                    largest = v;
+                    producer = "input";
+                }
+            }
+            if (largest == null || op.out().size() > largest.size()) {
+                largest = op.out();
+                producer = op.kind() + " '" + op.path() + "'";
+            }
+        }
+        if (largest == null || batch <= Counts.MAX_ELEMENTS / largest.size()) {
+            return;
+        }
+        Span at = declared != null ? declared.value().span() : train.span();
+        diag.error(Code.INVALID_SETTING, at, String.format(java.util.Locale.ROOT, "%s is too large for one array: the %s %s "
+                + "is %,d elements per sample, %,d per batch, more than the %,d an array holds; the largest batch that "
+                + "fits is %d", declared != null ? "batch " + batch : "the default batch, " + batch + ",",
+                producer.equals("input") ? "input" : "value of " + producer, largest.shapeText(), largest.size(),
+                (long) batch * largest.size(), Counts.MAX_ELEMENTS, Counts.MAX_ELEMENTS / largest.size()));
     }
 
     private List<Op.Exit> exits() {

@@ -82,7 +82,7 @@ final class ExitEvaluation {
 
         // real compacted inference: one pass for its accuracy, FLOPs and exits (it also warms up the sub-batch
         // shapes), then one timed pass of each mode, back to back
-        long[] flops = new long[1];
+        double[] flops = new double[1]; // a sum over the test set: a long could overflow, the mean is all it is for
         int[] histogram = new int[net.exitCount() + 1];
         Evaluator.Result adaptive = Evaluator.evaluate(net, loader, (p, b) -> {
             for (int n = 0; n < p.flops().length; n++) {
@@ -120,7 +120,7 @@ final class ExitEvaluation {
             alone[k] = accuracy(k < net.exitCount() ? rec.heads().get(k) : rec.last(), rec.labels(), rec.classes());
         }
         int samples = rec.labels().length;
-        ExitReport.Measured measured = new ExitReport.Measured(adaptive.accuracy(output), (double) flops[0] / samples, histogram,
+        ExitReport.Measured measured = new ExitReport.Measured(adaptive.accuracy(output), flops[0] / samples, histogram,
                 samples / adaptiveSeconds, whole.accuracy(output), samples / fullSeconds);
         ExitReport report = new ExitReport(names, policies, thresholds, net.exitFlops(), full, alone, stored, measured, sweep);
         out.print(report.text());

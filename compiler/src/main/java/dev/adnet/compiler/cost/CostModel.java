@@ -1,5 +1,6 @@
 package dev.adnet.compiler.cost;
 
+import dev.adnet.compiler.ir.Counts;
 import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
@@ -11,6 +12,10 @@ import java.util.List;
  * (Cin / groups) * kH * kW} plus one per output with a bias; dense {@code 2 * in * out} plus {@code out} with a bias;
  * batchnorm and layernorm 2 per element (the inference-time affine); activations, elementwise ops and scaling 1 per
  * element; pooling one per window element per output; flatten and dropout (identity at inference) 0.
+ *
+ * <p>Every count is exact ({@link Counts}): one that does not fit a long throws {@link ArithmeticException} instead
+ * of wrapping. The checker reports a network whose FLOPs per sample do not fit a long, at the layer where they
+ * overflow, so for a checked graph nothing here throws.
  */
 public final class CostModel {
     private CostModel() {}
@@ -36,7 +41,7 @@ public final class CostModel {
          * costs, and the reference that exit savings and budgets are measured against.
          */
         public long fullFlops() {
-            return totalFlops - exits.stream().mapToLong(ExitCost::headFlops).sum();
+            return Math.subtractExact(totalFlops, exits.stream().mapToLong(ExitCost::headFlops).reduce(0, Math::addExact));
         }
 
         /**
@@ -64,7 +69,7 @@ public final class CostModel {
 
         /** FLOPs per sample when every gate is closed. */
         public long minFlops() {
-            return totalFlops - gates.stream().mapToLong(GateCost::bodyFlops).sum();
+            return Math.subtractExact(totalFlops, gates.stream().mapToLong(GateCost::bodyFlops).reduce(0, Math::addExact));
         }
 
         /** Expected FLOPs per sample when gate {@code l} executes with probability {@code rates[l]}. */
@@ -103,15 +108,15 @@ public final class CostModel {
             long p = 0;
             for (ParamDecl d : op.params()) {
                 if (counted.add(d.name())) {
-                    p += d.size();
+                    p = Math.addExact(p, d.size());
                 }
             }
             long f = flops(op);
             rows.add(new Row(op, p, f));
-            flops += f;
-            params += p;
+            flops = Math.addExact(flops, f);
+            params = Math.addExact(params, p);
         }
-        long buffers = g.buffers().stream().mapToLong(b -> b.size()).sum();
+        long buffers = g.buffers().stream().mapToLong(b -> b.size()).reduce(0, Math::addExact);
         List<GateCost> gates = new ArrayList<>();
         for (Op.GatedResidual gate : g.gates()) {
             gates.add(new GateCost(gate.gateIndex(), gate.path(), bodyFlops(gate), gate.target()));
@@ -120,11 +125,11 @@ public final class CostModel {
         long cumulative = 0;
         for (int i = 0; i < g.ops().size(); i++) {
             Op op = g.ops().get(i);
-            cumulative += rows.get(i).flops();
+            cumulative = Math.addExact(cumulative, rows.get(i).flops());
             if (op instanceof Op.Exit x) {
                 long head = 0;
                 for (int j = g.start(x.headRegion()); j <= g.end(x.headRegion()); j++) {
-                    head += rows.get(j).flops();
+                    head = Math.addExact(head, rows.get(j).flops());
                 }
                 exits.add(new ExitCost(x.exitIndex(), x.name(), x.path(), x.policy(), x.threshold(), cumulative, head));
             }
@@ -136,7 +141,7 @@ public final class CostModel {
     public static long bodyFlops(Op.GatedResidual gate) {
         long f = 0;
         for (Op op : gate.bodyRegion().schedule()) {
-            f += flops(op);
+            f = Math.addExact(f, flops(op));
         }
         return f;
     }
@@ -144,14 +149,14 @@ public final class CostModel {
     public static long flops(Op op) {
         long out = op.out().size();
         if (op instanceof Op.Conv2d c) {
-            long macs = out * (c.in().dim(0) / c.groups()) * c.kernelH() * c.kernelW();
-            return 2 * macs + (c.bias() != null ? out : 0);
+            long macs = Counts.product(out, c.in().dim(0) / c.groups(), c.kernelH(), c.kernelW());
+            return Math.addExact(Math.multiplyExact(2, macs), c.bias() != null ? out : 0);
         } else if (op instanceof Op.Dense d) {
-            return 2 * d.in().size() * out + (d.bias() != null ? out : 0);
+            return Math.addExact(Counts.product(2, d.in().size(), out), d.bias() != null ? out : 0);
         } else if (op instanceof Op.BatchNorm || op instanceof Op.LayerNorm) {
-            return 2 * out;
+            return Math.multiplyExact(2, out);
         } else if (op instanceof Op.Pool2d p) {
-            return out * p.kernelH() * p.kernelW();
+            return Counts.product(out, p.kernelH(), p.kernelW());
         } else if (op instanceof Op.GlobalAvgPool g) {
             return g.in().size();
         } else if (op instanceof Op.Flatten || op instanceof Op.Dropout) {
@@ -159,7 +164,7 @@ public final class CostModel {
         } else if (op instanceof Op.GumbelGate) {
             return 2;
         } else if (op instanceof Op.Exit x) {
-            return 3 * x.head().size(); // the host-side softmax statistic over the head's logits
+            return Math.multiplyExact(3, x.head().size()); // the host-side softmax statistic over the head's logits
         }
         return out;
     }

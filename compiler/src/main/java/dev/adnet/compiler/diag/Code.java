@@ -60,6 +60,14 @@ public enum Code {
 
     NOT_SUPPORTED_YET("ADN900"),
     TOO_LARGE("ADN901"),
+    /** A value with more elements per sample than the runtime can index (see {@code ir/Counts}). */
+    TENSOR_TOO_LARGE("ADN902"),
+    /** A parameter tensor with more elements than the runtime can index. */
+    PARAMETER_TOO_LARGE("ADN903"),
+    /** FLOPs per sample that do not fit a long. */
+    FLOPS_TOO_LARGE("ADN904"),
+    /** Compile-time integer arithmetic beyond the integers a number holds exactly. */
+    INTEGER_OVERFLOW("ADN905"),
     INTERNAL_ERROR("ADN999");
 
     private final String id;

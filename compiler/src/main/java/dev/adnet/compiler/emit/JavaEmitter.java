@@ -738,15 +738,15 @@ public final class JavaEmitter {
                     long gated = 0;
                     for (Op.GatedResidual g : gates) {
                         if (indexOf(g) < at) {
-                            gated += CostModel.bodyFlops(g);
+                            gated = Math.addExact(gated, CostModel.bodyFlops(g));
                         }
                     }
-                    fixed.add((cost.exitFlops()[k] - gated) + "L");
+                    fixed.add(Math.subtractExact(cost.exitFlops()[k], gated) + "L");
                 }
                 for (Op.Exit x : exits) {
                     policies.add(CodeBlock.of("$T.$L", EXIT_POLICY, runtimePolicy(x)));
                 }
-                long allGated = gates.stream().mapToLong(CostModel::bodyFlops).sum();
+                long allGated = gates.stream().mapToLong(CostModel::bodyFlops).reduce(0, Math::addExact);
                 type.addField(FieldSpec.builder(long[].class, "EXIT_FLOPS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                         .addJavadoc("FLOPs per sample leaving at each exit, then at the final output, every gated block run.\n")
                         .initializer("{$L}", String.join(", ", flops)).build());
@@ -755,7 +755,7 @@ public final class JavaEmitter {
                         .initializer("{$L}", String.join(", ", fixed)).build());
                 type.addField(FieldSpec.builder(long.class, "FULL_FIXED_FLOPS", Modifier.PRIVATE, Modifier.STATIC,
                         Modifier.FINAL).addJavadoc("FLOPs per sample without exit heads and gated blocks ($T.FULL).\n", EXIT_MODE)
-                        .initializer("$LL", cost.fullFlops() - allGated).build());
+                        .initializer("$LL", Math.subtractExact(cost.fullFlops(), allGated)).build());
                 type.addField(FieldSpec.builder(ArrayTypeName.of(EXIT_POLICY), "EXIT_POLICIES", Modifier.PRIVATE,
                         Modifier.STATIC, Modifier.FINAL).initializer("{$L}", CodeBlock.join(policies, ", ")).build());
                 type.addField(FieldSpec.builder(EXIT_MODE, "exitMode", Modifier.PRIVATE)

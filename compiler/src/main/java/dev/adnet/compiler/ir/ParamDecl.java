@@ -1,7 +1,5 @@
 package dev.adnet.compiler.ir;
 
-import java.util.Arrays;
-
 /**
  * A learnable tensor.
  *
@@ -33,8 +31,9 @@ public record ParamDecl(String name, long[] shape, Init init, long fanIn, long f
         return shape.clone();
     }
 
+    /** Elements; exact (a checked graph's parameters hold at most {@link Counts#MAX_ELEMENTS}). */
     public long size() {
-        return Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+        return Counts.product(shape);
     }
 
     public enum Init {

@@ -26,13 +26,9 @@ public record Value(int id, long[] shape) {
         return shape[i];
     }
 
-    /** Elements per sample. */
+    /** Elements per sample; exact (a checked graph's values hold at most {@link Counts#MAX_ELEMENTS}). */
     public long size() {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        return n;
+        return Counts.product(shape);
     }
 
     public boolean sameShape(Value other) {

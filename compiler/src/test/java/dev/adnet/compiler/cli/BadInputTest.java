@@ -224,4 +224,20 @@ class BadInputTest {
         assertThat(r.exit()).isEqualTo(Main.OK);
         assertThat(r.err()).isEmpty();
     }
+
+    /**
+     * A convolution whose FLOPs pass a long: {@code describe} used to print a wrapped (negative) total and exit 0; both
+     * commands now print the positioned error and exit 1, and {@code describe} prints no table.
+     */
+    @Test
+    void flopsBeyondALongAreAnErrorInCheckAndDescribe() throws IOException {
+        Path p = file("huge.adnet", "network Huge {\n  input x: [1, 46340, 46340]\n  output y: [1, 46340, 46340]\n"
+                + "  y = x -> conv(1, 46339) -> conv(1, 46339)\n}\n");
+        Run check = error(p, "ADN904", 4, 30);
+        assertThat(check.err()).contains("FLOPs per sample reach");
+        Run describe = run("describe", p.toString());
+        assertThat(describe.exit()).isEqualTo(Main.DIAGNOSTICS);
+        assertThat(describe.err()).isEqualTo(check.err());
+        assertThat(describe.out()).isEmpty();
+    }
 }

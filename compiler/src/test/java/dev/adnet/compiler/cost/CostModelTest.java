@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.Compiler;
 import dev.adnet.compiler.emit.TestGraphs;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,5 +60,32 @@ class CostModelTest {
         double[] p = {0.5, 0.25, 0.25};
         assertThat(cost.expectedExitFlops(p)).isEqualTo(0.5 * cost.exitFlops()[0] + 0.25 * cost.exitFlops()[1]
                 + 0.25 * cost.exitFlops()[2]);
+    }
+
+    /**
+     * The largest legal network of its kind: a tensor of 2,147,395,600 elements (within the runtime's 2^31 - 1) and
+     * one convolution whose FLOPs per sample, 2 * 46340^2 * 46339^2, are within 0.02% of the largest long. The
+     * checker accepts it and the cost model gives the exact count, which plain long arithmetic of one more such
+     * layer would wrap to a negative number.
+     */
+    @Test
+    void largestLegalNetworkIsCountedExactly() {
+        String source = """
+                network Largest {
+                  input x: [1, 46340, 46340]
+                  output y: [1, 46340, 46340]
+                  y = x -> conv(1, 46339, bias = false) -> relu
+                }
+                """;
+        CompileResult r = new Compiler(p -> source.getBytes(StandardCharsets.UTF_8)).check(List.of(Path.of("l.adnet")));
+        assertThat(r.diagnostics()).as(r.render()).isEmpty();
+        CostModel.Report cost = r.networks().get(0).cost();
+        BigInteger pixels = BigInteger.valueOf(46340L * 46340);
+        BigInteger conv = BigInteger.TWO.multiply(pixels).multiply(BigInteger.valueOf(46339L * 46339));
+        BigInteger total = conv.add(pixels);
+        assertThat(cost.rows().get(0).flops()).isEqualTo(conv.longValueExact()).isEqualTo(9_222_217_688_845_095_200L);
+        assertThat(cost.totalFlops()).isEqualTo(total.longValueExact());
+        assertThat(cost.totalParams()).isEqualTo(46339L * 46339);
+        assertThat(Long.MAX_VALUE - cost.totalFlops()).isLessThan(cost.rows().get(0).flops() / 1000);
     }
 }

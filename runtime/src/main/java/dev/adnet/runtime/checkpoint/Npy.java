@@ -48,7 +48,14 @@ public final class Npy {
         int total = (unpadded + 63) / 64 * 64;
         String header = dict + " ".repeat(total - unpadded) + "\n";
         long n = a.length();
-        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(total + n * width)).order(ByteOrder.LITTLE_ENDIAN);
+        if (n > (Integer.MAX_VALUE - total) / width) {
+            // one entry is one byte array; the compiler allows parameters of up to 2^31 - 1 elements, so this is a
+            // real limit of checkpoints (about 537 million FLOAT or 268 million DOUBLE elements per tensor)
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "an array of %,d %s elements is "
+                    + "%,d bytes as .npy, more than the %,d one checkpoint entry can hold", n, t, total + n * width,
+                    Integer.MAX_VALUE));
+        }
+        ByteBuffer b = ByteBuffer.allocate((int) (total + n * width)).order(ByteOrder.LITTLE_ENDIAN);
         b.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
         b.put(header.getBytes(StandardCharsets.US_ASCII));
         INDArray c = a.dup('c');
@@ -106,6 +113,11 @@ public final class Npy {
         long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
         long n = 1;
         for (long x : shape) {
+            if (x < 0 || x > 0 && n > Integer.MAX_VALUE / x) {
+                // a wrapped count could match the entry's length and read a wrong array
+                throw new CheckpointException(name + ": shape " + Arrays.toString(shape) + " is not an array this runtime "
+                        + "can hold (at most " + Integer.MAX_VALUE + " elements)");
+            }
             n *= x;
         }
         long expected = 10L + hlen + n * width;

@@ -1,5 +1,6 @@
 package dev.adnet.runtime.ops;
 
+import dev.adnet.runtime.TensorLimit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -28,6 +29,10 @@ public final class Arena {
         INDArray a = slots.get(slot);
         if (a != null && a.dataType() == type && Arrays.equals(a.shape(), shape)) {
             return a;
+        }
+        if (shape.length > 0) {
+            // every batch-sized array of generated code is made here, batch first; the others fit by construction
+            TensorLimit.checkBatch("an activation", shape[0], Arrays.copyOfRange(shape, 1, shape.length));
         }
         a = Nd4j.createUninitialized(type, shape, 'c');
         slots.set(slot, a);

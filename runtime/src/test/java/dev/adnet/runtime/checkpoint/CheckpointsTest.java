@@ -85,6 +85,20 @@ class CheckpointsTest {
         assertThat(Npy.fromBytes("t", Npy.toBytes(t))).isEqualTo(t.dup('c'));
     }
 
+    /** A shape whose element count wraps a long (2^64 to 0) must not pass as an empty array. */
+    @Test
+    void npyShapeBeyondWhatTheRuntimeHoldsIsRejected() {
+        byte[] valid = Npy.toBytes(Nd4j.createFromArray(1f));
+        int hlen = (valid[8] & 0xff) | (valid[9] & 0xff) << 8;
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }";
+        String header = dict + " ".repeat(hlen - 1 - dict.length()) + "\n";
+        byte[] wrapped = Arrays.copyOf(valid, 10 + hlen); // no data at all: what a wrapped count of 0 expects
+        System.arraycopy(header.getBytes(StandardCharsets.US_ASCII), 0, wrapped, 10, hlen);
+        assertThatThrownBy(() -> Npy.fromBytes("w", wrapped)).isInstanceOf(CheckpointException.class)
+                .hasMessage("w: shape [4294967296, 4294967296] is not an array this runtime can hold (at most 2147483647 "
+                        + "elements)");
+    }
+
     @Test
     void truncatedAndNotAZip() throws IOException {
         Path f = saved(new SoftmaxRegression(1));
