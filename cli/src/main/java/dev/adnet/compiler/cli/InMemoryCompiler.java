@@ -1,6 +1,7 @@
-package dev.adnet.compiler.emit;
+package dev.adnet.compiler.cli;
 
 import com.palantir.javapoet.JavaFile;
+import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.runtime.Network;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -78,6 +79,19 @@ public final class InMemoryCompiler {
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException("javac produced no class " + binaryName, e);
         }
+    }
+
+    /**
+     * The network's generated class compiled in memory and instantiated: the same code {@code adnet compile} writes,
+     * run without a build ({@code adnet train}, benchmarks, tests).
+     */
+    public static Network instantiate(CompiledNetwork network, DataType dataType, long seed) {
+        return instantiate(network, dataType, seed, true);
+    }
+
+    /** {@link #instantiate(CompiledNetwork, DataType, long)} with channels-last inference allowed or not. */
+    public static Network instantiate(CompiledNetwork network, DataType dataType, long seed, boolean channelsLast) {
+        return instantiate(network.toJava("adnet.generated", channelsLast), dataType, seed);
     }
 
     /** Compiles {@code file} and instantiates the network with {@code (dataType, seed)}. */

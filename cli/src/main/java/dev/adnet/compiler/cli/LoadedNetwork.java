@@ -34,7 +34,7 @@ record LoadedNetwork(CompiledNetwork compiled, Network network) {
         CompiledNetwork n = candidates.get(0);
         long seed = seedOverride != Long.MIN_VALUE ? seedOverride
                 : n.graph().training() != null ? n.graph().training().config().seed() : 0;
-        Network net = n.instantiate(DataType.FLOAT, seed);
+        Network net = InMemoryCompiler.instantiate(n, DataType.FLOAT, seed);
         return new LoadedNetwork(n, net);
     }
 

@@ -2,19 +2,26 @@ package dev.adnet.compiler.cli;
 
 import dev.adnet.compiler.Compiler;
 import java.io.PrintWriter;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code adnet}: check, describe, compile, train, evaluate and apply adnet networks. */
+/**
+ * {@code adnet}: check, describe, compile, train, evaluate and apply adnet networks.
+ *
+ * <p>The commands that run networks are registered only when the command line is not one of the front end's
+ * ({@link #FRONT_END}): picocli reflects on every registered command, and theirs name runtime and ND4J types, so
+ * {@code adnet check} would otherwise load ND4J classes it never uses.
+ */
 @Command(name = "adnet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A compiler for adaptive neural networks.",
-        subcommands = {CheckCommand.class, DescribeCommand.class, CompileCommand.class, TrainCommand.class, EvalCommand.class,
-            CalibrateCommand.class,
-                PredictCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CheckCommand.class, DescribeCommand.class, CompileCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0;
     public static final int DIAGNOSTICS = 1;
     public static final int USAGE = 2;
+    /** The commands that need only the compiler. */
+    static final Set<String> FRONT_END = Set.of("check", "describe", "compile");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -31,6 +38,13 @@ public final class Main implements Runnable {
     /** Runs the command line with the given streams; returns the exit code. Tests call this in-process. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
+        if (args.length == 0 || !FRONT_END.contains(args[0])) {
+            cl.addSubcommand(new TrainCommand());
+            cl.addSubcommand(new EvalCommand());
+            cl.addSubcommand(new CalibrateCommand());
+            cl.addSubcommand(new PredictCommand());
+            cl.addSubcommand(new CommandLine.HelpCommand());
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {

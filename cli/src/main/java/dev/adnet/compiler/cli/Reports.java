@@ -12,9 +12,7 @@ final class Reports {
         if (result.diagnostics().isEmpty()) {
             return false;
         }
-        err.print(result.render());
-        long errors = result.diagnostics().stream().filter(d -> d.severity() == dev.adnet.compiler.diag.Severity.ERROR).count();
-        err.println(errors + (errors == 1 ? " error" : " errors"));
+        err.print(result.report());
         err.flush();
         return result.hasErrors();
     }

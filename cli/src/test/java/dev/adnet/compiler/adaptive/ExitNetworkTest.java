@@ -6,6 +6,7 @@ import static dev.adnet.compiler.testing.TestNetworks.randomize;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.adnet.compiler.CompiledNetwork;
+import dev.adnet.compiler.cli.InMemoryCompiler;
 import dev.adnet.compiler.ir.TrainSpec;
 import dev.adnet.compiler.testing.NetworkGradientCheck;
 import dev.adnet.runtime.ExitMode;
@@ -73,7 +74,7 @@ class ExitNetworkTest {
         CompiledNetwork compiled = GatedNetworkTest.compile(EXITS);
         long exitTerms = compiled.graph().training().terms().stream().filter(t -> t instanceof TrainSpec.ExitLoss).count();
         assertThat(exitTerms).as("two exits times two loss terms").isEqualTo(4);
-        TrainableNetwork net = (TrainableNetwork) compiled.instantiate(DataType.DOUBLE, 3);
+        TrainableNetwork net = (TrainableNetwork) InMemoryCompiler.instantiate(compiled, DataType.DOUBLE, 3);
         SplittableRandom rnd = new SplittableRandom(17);
         randomize(net, rnd);
         Batch data = batch(4, rnd, DataType.DOUBLE);
@@ -100,7 +101,7 @@ class ExitNetworkTest {
                 "loss cross_entropy(y) + 0.5 * distill(y, temperature = 2)"));
         assertThat(compiled.graph().training().terms().stream().filter(t -> t instanceof TrainSpec.ExitLoss el
                 && el.base() instanceof TrainSpec.Distill).count()).isEqualTo(2);
-        TrainableNetwork net = (TrainableNetwork) compiled.instantiate(DataType.DOUBLE, 3);
+        TrainableNetwork net = (TrainableNetwork) InMemoryCompiler.instantiate(compiled, DataType.DOUBLE, 3);
         SplittableRandom rnd = new SplittableRandom(19);
         randomize(net, rnd);
         Batch data = batch(4, rnd, DataType.DOUBLE);
@@ -120,7 +121,7 @@ class ExitNetworkTest {
     void frozenBackboneTrainsOnlyTheHeads() {
         CompiledNetwork compiled = GatedNetworkTest.compile(EXITS.replace("exit_weights ramp(0.2 -> 1.0)",
                 "exit_weights ramp(0.2 -> 1.0)\n    freeze backbone"));
-        TrainableNetwork net = (TrainableNetwork) compiled.instantiate(DataType.DOUBLE, 3);
+        TrainableNetwork net = (TrainableNetwork) InMemoryCompiler.instantiate(compiled, DataType.DOUBLE, 3);
         SplittableRandom rnd = new SplittableRandom(31);
         randomize(net, rnd);
         assertThat(net.trainableParameters()).extracting(Parameter::name)
@@ -141,7 +142,7 @@ class ExitNetworkTest {
     @Test
     void samplesLeaveWhereTheRecordedHeadsSayWithThoseHeadsOutputs() {
         CompiledNetwork compiled = GatedNetworkTest.compile(EXITS);
-        Network net = compiled.instantiate(DataType.FLOAT, 11);
+        Network net = InMemoryCompiler.instantiate(compiled, DataType.FLOAT, 11);
         randomize(net, new SplittableRandom(23));
         int batch = 24;
         INDArray x = inputs(batch);
@@ -194,7 +195,7 @@ class ExitNetworkTest {
     @Test
     void exitsAndGatesTogether() {
         CompiledNetwork compiled = GatedNetworkTest.compile(EXITS_AND_GATES);
-        Network net = compiled.instantiate(DataType.FLOAT, 5);
+        Network net = InMemoryCompiler.instantiate(compiled, DataType.FLOAT, 5);
         randomize(net, new SplittableRandom(29));
         for (Parameter p : net.parameters()) {
             if (p.name().endsWith(".dense2.bias")) {

@@ -5,6 +5,7 @@ import static dev.adnet.compiler.testing.TestNetworks.randomize;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.adnet.compiler.CompiledNetwork;
+import dev.adnet.compiler.cli.InMemoryCompiler;
 import dev.adnet.runtime.ExitMode;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.Parameter;
@@ -106,7 +107,7 @@ class ExitRoutingReviewTest {
                 """);
         List<String> shown = compiled.graph().training().terms().stream().map(t -> t.display()).toList();
         assertThat(shown).doesNotHaveDuplicates().hasSize(3);
-        TrainableNetwork net = (TrainableNetwork) compiled.instantiate(DataType.DOUBLE, 3);
+        TrainableNetwork net = (TrainableNetwork) InMemoryCompiler.instantiate(compiled, DataType.DOUBLE, 3);
         INDArray oneHot = Nd4j.zeros(DataType.DOUBLE, 4, 3);
         for (int n = 0; n < 4; n++) {
             oneHot.putScalar(n, n % 3, 1.0);
@@ -135,7 +136,7 @@ class ExitRoutingReviewTest {
                       }
                     }
                     """.formatted(freeze));
-            TrainableNetwork net = (TrainableNetwork) compiled.instantiate(DataType.DOUBLE, 3);
+            TrainableNetwork net = (TrainableNetwork) InMemoryCompiler.instantiate(compiled, DataType.DOUBLE, 3);
             randomize(net, new SplittableRandom(5));
             SplittableRandom rnd = new SplittableRandom(9);
             INDArray x = Nd4j.create(DataType.DOUBLE, 4, 2, 6, 6);
@@ -240,7 +241,7 @@ class ExitRoutingReviewTest {
     @Test
     void everySampleLeavesAtTheFirstExitWithGatesAfterIt() {
         CompiledNetwork compiled = GatedNetworkTest.compile(GATES);
-        Network net = compiled.instantiate(DataType.FLOAT, 11);
+        Network net = InMemoryCompiler.instantiate(compiled, DataType.FLOAT, 11);
         randomize(net, new SplittableRandom(23));
         INDArray x = inputs();
         net.exitMode(ExitMode.ALL_HEADS);
@@ -279,7 +280,7 @@ class ExitRoutingReviewTest {
                 }
                 """;
         for (String src : new String[] {skip, GATES}) {
-            Network net = GatedNetworkTest.compile(src).instantiate(DataType.FLOAT, 11);
+            Network net = InMemoryCompiler.instantiate(GatedNetworkTest.compile(src), DataType.FLOAT, 11);
             randomize(net, new SplittableRandom(23));
             INDArray x = inputs();
             net.exitMode(ExitMode.ALL_HEADS);
@@ -315,7 +316,7 @@ class ExitRoutingReviewTest {
 
     static void routesLikeAlone(String src, Map<String, INDArray> extra, dev.adnet.runtime.GateMode gateMode) {
         CompiledNetwork compiled = GatedNetworkTest.compile(src);
-        Network net = compiled.instantiate(DataType.FLOAT, 11);
+        Network net = InMemoryCompiler.instantiate(compiled, DataType.FLOAT, 11);
         randomize(net, new SplittableRandom(23));
         if (gateMode != null) {
             net.gateMode(gateMode);

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.Compiler;
+import dev.adnet.compiler.cli.InMemoryCompiler;
 import dev.adnet.compiler.testing.NetworkGradientCheck;
 import dev.adnet.runtime.GateMode;
 import dev.adnet.runtime.Network;
@@ -127,7 +128,8 @@ class GatedNetworkTest {
 
     @Test
     void softGatesWholeNetworkGradientCheck() {
-        TrainableNetwork net = (TrainableNetwork) compile(String.format(TWO_GATES, "soft")).instantiate(DataType.DOUBLE, 3);
+        TrainableNetwork net = (TrainableNetwork) InMemoryCompiler.instantiate(compile(String.format(TWO_GATES, "soft")),
+                DataType.DOUBLE, 3);
         double worst = check(net, p -> true);
         System.out.printf("soft gates: max relative error %.3g%n", worst);
         assertThat(worst).isLessThan(1e-6);
@@ -139,7 +141,7 @@ class GatedNetworkTest {
      */
     @Test
     void straightThroughGradientOfParametersTheDecisionDoesNotDependOn() {
-        TrainableNetwork net = (TrainableNetwork) compile(ONE_GATE).instantiate(DataType.DOUBLE, 3);
+        TrainableNetwork net = (TrainableNetwork) InMemoryCompiler.instantiate(compile(ONE_GATE), DataType.DOUBLE, 3);
         double worst = check(net, p -> p.name().contains(".body.") || p.name().contains(".shortcut.") || p.name().startsWith("y."));
         assertThat(worst).isLessThan(1e-6);
     }
@@ -147,7 +149,7 @@ class GatedNetworkTest {
     /** The ST gradient of the gate head is the soft sample's: nonzero although the hard forward is flat there. */
     @Test
     void straightThroughPassesGradientToTheGateHead() {
-        TrainableNetwork net = (TrainableNetwork) compile(ONE_GATE).instantiate(DataType.DOUBLE, 3);
+        TrainableNetwork net = (TrainableNetwork) InMemoryCompiler.instantiate(compile(ONE_GATE), DataType.DOUBLE, 3);
         randomize(net, new SplittableRandom(17));
         net.trainStep(batch(4, new SplittableRandom(5), DataType.DOUBLE), new StepContext(0, 0, 0, 99));
         for (Parameter p : net.parameters()) {
@@ -222,7 +224,7 @@ class GatedNetworkTest {
 
     /** The network with random parameters and its gate heads' last biases at 0. */
     private static Network randomGates(CompiledNetwork compiled, long seed) {
-        Network net = compiled.instantiate(DataType.FLOAT, 11);
+        Network net = InMemoryCompiler.instantiate(compiled, DataType.FLOAT, 11);
         randomize(net, new SplittableRandom(seed));
         for (Parameter p : net.parameters()) {
             if (p.name().endsWith(".dense2.bias")) {

@@ -3,6 +3,7 @@ package dev.adnet.compiler.bench;
 import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.Compiler;
+import dev.adnet.compiler.cli.InMemoryCompiler;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.checkpoint.Checkpoints;
 import dev.adnet.runtime.data.DataLoader;
@@ -69,7 +70,7 @@ final class BenchSupport {
 
     /** {@link #load(CompiledNetwork, String)} with channels-last inference allowed or not. */
     static Network load(CompiledNetwork compiled, String checkpoint, boolean channelsLast) {
-        Network net = compiled.instantiate(DataType.FLOAT, 0, channelsLast);
+        Network net = InMemoryCompiler.instantiate(compiled, DataType.FLOAT, 0, channelsLast);
         Checkpoints.load(Path.of(checkpoint), net, null);
         return net;
     }

@@ -23,11 +23,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>cold start: {@code java -cp ... dev.adnet.compiler.cli.Main check file} spawned 5 times, median wall ms.</li>
  * </ul>
  *
- * Run it from the repository root after {@code ./mvnw -q install -Dmaven.test.skip=true}:
+ * Run it from the repository root after {@code ./mvnw -q install -DskipTests}:
  *
  * <pre>
- * mvn -o -q -pl compiler test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -cp "$(cat compiler/target/cp.txt):compiler/target/classes:compiler/target/test-classes" \
+ * mvn -o -q -pl cli test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp "$(cat cli/target/cp.txt):cli/target/classes:cli/target/test-classes" \
  *     dev.adnet.compiler.bench.CheckBenchmark [warmup=20] [runs=30]
  * </pre>
  *

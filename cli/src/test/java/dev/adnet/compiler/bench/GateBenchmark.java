@@ -20,8 +20,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * rows, see {@code BatchOrder}) against ADAPTIVE with gathers.
  *
  * <pre>
- * ./mvnw -q -o -pl compiler test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -cp "$(cat compiler/target/cp.txt):compiler/target/classes:compiler/target/test-classes" \
+ * ./mvnw -q -o -pl cli test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp "$(cat cli/target/cp.txt):cli/target/classes:cli/target/test-classes" \
  *     dev.adnet.compiler.bench.GateBenchmark samples/src/main/adnet/dev/adnet/samples/fashion_aig.adnet CHECKPOINT \
  *     [batch=256] [runs=5] [limit=10000] [block=1]
  * </pre>

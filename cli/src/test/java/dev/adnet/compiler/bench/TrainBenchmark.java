@@ -1,6 +1,7 @@
 package dev.adnet.compiler.bench;
 
 import dev.adnet.compiler.CompiledNetwork;
+import dev.adnet.compiler.cli.InMemoryCompiler;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.StepContext;
 import dev.adnet.runtime.TrainableNetwork;
@@ -24,11 +25,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code trainLimit / batch} full shuffled batches (training step + optimizer), median samples/s; inference at batch
  * 256 and 1024 over the test set, one warm-up pass and {@code infRuns} timed passes, median samples/s.
  *
- * <p>Run from the repository root after {@code ./mvnw -q install -Dmaven.test.skip=true}:
+ * <p>Run from the repository root after {@code ./mvnw -q install -DskipTests}:
  *
  * <pre>
- * ./mvnw -q -o -pl compiler test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -cp "$(cat compiler/target/cp.txt):compiler/target/classes:compiler/target/test-classes" \
+ * ./mvnw -q -o -pl cli test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp "$(cat cli/target/cp.txt):cli/target/classes:cli/target/test-classes" \
  *     dev.adnet.compiler.bench.TrainBenchmark samples/src/main/adnet/dev/adnet/samples/fashion_resnet.adnet \
  *     [runs=5] [trainLimit=10000] [warmupBatches=10] [infRuns=5] [batch=128]
  * </pre>
@@ -48,7 +49,7 @@ public final class TrainBenchmark {
         int batch = kv.getOrDefault("batch", 128);
 
         CompiledNetwork compiled = BenchSupport.compile(args[0]);
-        TrainableNetwork net = (TrainableNetwork) compiled.instantiate(DataType.FLOAT, 0);
+        TrainableNetwork net = (TrainableNetwork) InMemoryCompiler.instantiate(compiled, DataType.FLOAT, 0);
         Optimizer optimizer = Optimizers.create(net.trainingConfig().optimizer());
         double lr = net.trainingConfig().optimizer().learningRate();
 

@@ -1,6 +1,7 @@
 package dev.adnet.compiler.bench;
 
 import dev.adnet.compiler.CompiledNetwork;
+import dev.adnet.compiler.cli.InMemoryCompiler;
 import dev.adnet.runtime.StepContext;
 import dev.adnet.runtime.TrainableNetwork;
 import dev.adnet.runtime.data.DataLoader;
@@ -63,7 +64,7 @@ public final class TrainVariantsBenchmark {
         for (int v = 0; v < variants; v++) {
             boolean channelsLast = layouts == null || layouts[v].equals("last");
             nets[v] = v > 0 && layouts == null ? nets[0]
-                    : (TrainableNetwork) compiled.instantiate(DataType.FLOAT, 0, channelsLast);
+                    : (TrainableNetwork) InMemoryCompiler.instantiate(compiled, DataType.FLOAT, 0, channelsLast);
             optimizers[v] = v > 0 && layouts == null ? optimizers[0]
                     : Optimizers.create(nets[v].trainingConfig().optimizer());
         }

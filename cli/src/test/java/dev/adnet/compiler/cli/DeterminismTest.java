@@ -14,6 +14,7 @@ import dev.adnet.runtime.train.Trainer;
 import dev.adnet.runtime.train.TrainingConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,10 +32,21 @@ import org.nd4j.linalg.factory.Nd4j;
  * the same seed, ends with bit-identical parameters and buffers.
  *
  * <p>This holds with OpenMP's default thread count (two on the 2-core build machines, oneDNN helpers enabled), so
- * the compiler module's tests do not pin {@code OMP_NUM_THREADS=1}.
+ * the cli module's tests do not pin {@code OMP_NUM_THREADS=1}.
  */
 class DeterminismTest {
-    private static final Path SOURCE = GoldenGeneratedTest.DIR.resolve("residual_cnn.adnet");
+    /** The compiler module's golden source (its generated Java is pinned by {@code GoldenGeneratedTest}). */
+    private static final Path SOURCE = locate("golden/generated/residual_cnn.adnet");
+
+    private static Path locate(String resource) {
+        for (String module : List.of("../compiler", "compiler")) {
+            Path p = Path.of(module, "src/test/resources", resource);
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException(resource + " not found from " + Path.of("").toAbsolutePath());
+    }
 
     /** Every parameter's and buffer's value after one epoch, as raw float bits, by name. */
     private static Map<String, int[]> trainOnce(Dataset data) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.Compiler;
+import dev.adnet.compiler.cli.InMemoryCompiler;
 import dev.adnet.runtime.Buffer;
 import dev.adnet.runtime.GateMode;
 import dev.adnet.runtime.Network;
@@ -177,8 +178,8 @@ class ChannelsLastInferenceTest {
 
     /** Output "y" of c instantiated channels-last and channels-first with the same random parameters, on x. */
     private static Outputs bothLayouts(CompiledNetwork c, DataType t, long seed, INDArray x) {
-        Network last = c.instantiate(t, 5, true);
-        Network first = c.instantiate(t, 5, false);
+        Network last = InMemoryCompiler.instantiate(c, t, 5, true);
+        Network first = InMemoryCompiler.instantiate(c, t, 5, false);
         randomize(last, first, seed);
         INDArray in = x.castTo(t);
         return new Outputs(last, in, last.forward(Map.of("x", in)).get("y"), first.forward(Map.of("x", in)).get("y"));
@@ -189,8 +190,8 @@ class ChannelsLastInferenceTest {
     void gatesAndExitsDecideAsChannelsFirst(String mode) {
         CompiledNetwork c = compile(GATES_AND_EXITS);
         assertThat(c.toJava("p", true).toString()).contains("ChannelsLast.conv2d", "ChannelsLast.pool2d");
-        Network last = c.instantiate(DataType.DOUBLE, 5, true);
-        Network first = c.instantiate(DataType.DOUBLE, 5, false);
+        Network last = InMemoryCompiler.instantiate(c, DataType.DOUBLE, 5, true);
+        Network first = InMemoryCompiler.instantiate(c, DataType.DOUBLE, 5, false);
         randomize(last, first, 11);
         last.gateMode(GateMode.valueOf(mode));
         first.gateMode(GateMode.valueOf(mode));
@@ -210,7 +211,7 @@ class ChannelsLastInferenceTest {
         for (String source : new String[] {GROUPED, SOFTMAX_ON_IMAGES}) {
             CompiledNetwork c = compile(source);
             assertThat(c.toJava("p", true).toString()).doesNotContain("ChannelsLast");
-            Network net = c.instantiate(DataType.DOUBLE, 5, true);
+            Network net = InMemoryCompiler.instantiate(c, DataType.DOUBLE, 5, true);
             long[] s = c.graph().inputs().get(0).value().shape();
             INDArray x = input(6, 3, s[0], s[1], s[2]);
             assertThat(net.forward(Map.of("x", x)).get("y").shape()[0]).isEqualTo(3);

@@ -3,6 +3,7 @@ package dev.adnet.compiler.emit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.adnet.compiler.CompiledNetwork;
+import dev.adnet.compiler.cli.InMemoryCompiler;
 import dev.adnet.runtime.Buffer;
 import dev.adnet.runtime.Parameter;
 import dev.adnet.runtime.StepContext;
@@ -43,8 +44,8 @@ class ChannelsLastTrainingTest {
         assertThat(java).contains("ChannelsLast.conv2dBackward", "ChannelsLastTraining.batchNormTrain",
                 "ChannelsLastTraining.batchNormBackward");
         assertThat(c.toJava("p", false).toString()).doesNotContain("ChannelsLast");
-        TrainableNetwork last = (TrainableNetwork) c.instantiate(type, 5, true);
-        TrainableNetwork first = (TrainableNetwork) c.instantiate(type, 5, false);
+        TrainableNetwork last = (TrainableNetwork) InMemoryCompiler.instantiate(c, type, 5, true);
+        TrainableNetwork first = (TrainableNetwork) InMemoryCompiler.instantiate(c, type, 5, false);
         ChannelsLastInferenceTest.randomize(last, first, 13);
         SplittableRandom rnd = new SplittableRandom(14);
         double tol = type == DataType.DOUBLE ? 1e-10 : 2e-4;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.TypeSpec;
+import dev.adnet.compiler.cli.InMemoryCompiler;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.TrainableNetwork;
 import java.util.Map;

@@ -2,6 +2,7 @@ package dev.adnet.compiler.emit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.adnet.compiler.cli.InMemoryCompiler;
 import dev.adnet.runtime.Network;
 import java.util.Map;
 import java.util.SplittableRandom;

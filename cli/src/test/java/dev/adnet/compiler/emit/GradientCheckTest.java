@@ -2,6 +2,7 @@ package dev.adnet.compiler.emit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.adnet.compiler.cli.InMemoryCompiler;
 import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.testing.NetworkGradientCheck;
 import dev.adnet.runtime.Parameter;

@@ -2,6 +2,7 @@ package dev.adnet.compiler.emit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.adnet.compiler.cli.InMemoryCompiler;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.StepContext;
 import dev.adnet.runtime.TrainableNetwork;

@@ -1,12 +1,10 @@
-package dev.adnet.compiler.cli;
+package dev.adnet.compiler.diag;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.Compiler;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>The case is checked under its bare file name ({@code x.adnet}) through a {@link Compiler.SourceReader} that
  * resolves against the golden directory, so the expected text does not depend on the machine or the working
- * directory. The same file is also run through {@link Main#run} with its path relative to the module directory, and
- * that output must be the golden text with only the file name's prefix differing.
+ * directory. The cli module runs the same files through the real {@code adnet check} ({@code CheckCommandTest}).
  *
  * <p>To rewrite the expected files after an intended change of messages, run
  * {@code mvn -o -q -pl compiler test -Dtest=GoldenDiagnosticsTest -Dadnet.updateGolden=true} and review the diff
@@ -56,15 +53,10 @@ class GoldenDiagnosticsTest {
         return Files.readAllBytes(DIR.resolve(relative));
     }
 
-    /** What {@code adnet check name} prints to stderr, after its exit code, as {@link CheckCommand} does it. */
+    /** What {@code adnet check name} prints to stderr ({@link CompileResult#report()}), after its exit code. */
     static String check(String name) {
         CompileResult result = new Compiler(GoldenDiagnosticsTest::read).check(List.of(Path.of(name)));
-        StringWriter err = new StringWriter();
-        int exit;
-        try (PrintWriter w = new PrintWriter(err)) {
-            exit = Reports.diagnostics(result, w) ? Main.DIAGNOSTICS : Main.OK;
-        }
-        return "exit " + exit + "\n" + err;
+        return "exit " + (result.hasErrors() ? 1 : 0) + "\n" + result.report();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -79,17 +71,5 @@ class GoldenDiagnosticsTest {
         String expected = Files.readString(expectedFile, StandardCharsets.UTF_8);
         assertThat(actual).isEqualTo(expected);
         assertThat(actual).startsWith("exit 1\n").doesNotContain("Exception").doesNotContain("\tat ");
-
-        // The real command line, in-process, with the path as a user would type it from the module directory.
-        String prefix = DIR.toString().replace('\\', '/') + "/";
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit;
-        try (PrintWriter o = new PrintWriter(out); PrintWriter e = new PrintWriter(err)) {
-            exit = Main.run(new String[] {"check", prefix + name}, o, e);
-        }
-        String viaCli = ("exit " + exit + "\n" + err).replace(DIR.toString() + java.io.File.separator, "").replace(prefix, "");
-        assertThat(viaCli).isEqualTo(expected);
-        assertThat(out.toString()).isEmpty();
     }
 }

@@ -1,4 +1,4 @@
-package dev.adnet.compiler.cli;
+package dev.adnet.compiler.emit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Golden generated Java from real sources: every {@code *.adnet} file in
  * {@code src/test/resources/golden/generated/} (one network each) goes through {@link Compiler} and
- * {@link CodeGeneration#emit}, exactly what {@code adnet compile FILE -d DIR} writes, and the Java must equal its
- * {@code .java.txt} twin byte for byte.
+ * {@link CompiledNetwork#toJava(String)}, exactly what {@code adnet compile FILE -d DIR} writes, and the Java must
+ * equal its {@code .java.txt} twin byte for byte.
  *
  * <p>The file is compiled under its bare name ({@code mlp.adnet}) through a {@link Compiler.SourceReader} that reads
  * from the golden directory, so the header does not depend on the machine; the source hash is the SHA-256 of the
@@ -61,7 +61,7 @@ class GoldenGeneratedTest {
         assertThat(n.sourceFile()).isEqualTo(name);
         assertThat(n.sourceHash()).as("the source hash is the SHA-256 of the file").isEqualTo(sha);
 
-        String actual = CodeGeneration.emit(n, "adnet.generated").toString();
+        String actual = n.toJava("adnet.generated").toString();
         assertThat(actual).contains(sha);
         Path golden = DIR.resolve(name.replaceFirst("\\.adnet$", ".java.txt"));
         if (Boolean.getBoolean("adnet.updateGolden")) {
