@@ -29,4 +29,16 @@ public record CompileResult(List<Diagnostic> diagnostics, Map<String, SourceFile
         diagnostics.forEach(d -> sb.append(f.format(d)));
         return sb.toString();
     }
+
+    /**
+     * What {@code adnet check} prints, the same text in every tool: every diagnostic rendered, then the number of
+     * errors; empty when there is no diagnostic.
+     */
+    public String report() {
+        if (diagnostics.isEmpty()) {
+            return "";
+        }
+        long errors = diagnostics.stream().filter(d -> d.severity() == Severity.ERROR).count();
+        return render() + errors + (errors == 1 ? " error" : " errors") + System.lineSeparator();
+    }
 }

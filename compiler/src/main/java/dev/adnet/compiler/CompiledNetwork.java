@@ -3,14 +3,13 @@ package dev.adnet.compiler;
 import com.palantir.javapoet.JavaFile;
 import dev.adnet.compiler.cost.CostModel;
 import dev.adnet.compiler.emit.EmitOptions;
-import dev.adnet.compiler.emit.InMemoryCompiler;
 import dev.adnet.compiler.emit.JavaEmitter;
 import dev.adnet.compiler.ir.Graph;
-import dev.adnet.runtime.Network;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * A network that checked cleanly, ready for code generation.
+ * A network that checked cleanly, ready for code generation. Running it (compiling the class in memory and
+ * instantiating it) is the command line's job ({@code dev.adnet.compiler.cli.InMemoryCompiler}): the front end
+ * never loads the runtime.
  *
  * @param graph the lowered network
  * @param sourceFile the file it was declared in
@@ -32,18 +31,5 @@ public record CompiledNetwork(Graph graph, String sourceFile, String sourceHash,
         EmitOptions options = new EmitOptions(javaPackage, sourceFile, sourceHash, Compiler.VERSION, cost.totalFlops(),
                 channelsLast);
         return new JavaEmitter().emit(graph, options);
-    }
-
-    /**
-     * The generated class compiled in memory and instantiated: the same code {@code adnet compile} writes, run
-     * without a build ({@code adnet train}, benchmarks, tests).
-     */
-    public Network instantiate(DataType dataType, long seed) {
-        return instantiate(dataType, seed, true);
-    }
-
-    /** {@link #instantiate(DataType, long)} with channels-last inference allowed or not. */
-    public Network instantiate(DataType dataType, long seed, boolean channelsLast) {
-        return InMemoryCompiler.instantiate(toJava("adnet.generated", channelsLast), dataType, seed);
     }
 }

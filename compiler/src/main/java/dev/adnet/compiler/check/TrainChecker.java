@@ -13,10 +13,11 @@ import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.TrainSpec;
 import dev.adnet.compiler.ir.Value;
+import dev.adnet.compiler.ir.TrainingSetup;
+import dev.adnet.compiler.ir.TrainingSetup.Optimizer;
+import dev.adnet.compiler.ir.TrainingSetup.Schedule;
+import dev.adnet.compiler.ir.TrainingSetup.ScheduleKind;
 import dev.adnet.compiler.source.Span;
-import dev.adnet.runtime.train.OptimizerConfig;
-import dev.adnet.runtime.train.ScheduleConfig;
-import dev.adnet.runtime.train.TrainingConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,11 +95,11 @@ final class TrainChecker {
         }
         TrainSpec.ExitRamp ramp = exitLosses(settings.get("exit_weights"), terms);
         TrainSpec.Temperature temperature = settings.containsKey("temperature") ? temperature(settings.get("temperature")) : null;
-        OptimizerConfig optimizer = settings.containsKey("optimizer") ? optimizer(settings.get("optimizer").value())
-                : OptimizerConfig.adam(1e-3, 0, 0.9, 0.999, 1e-8);
+        Optimizer optimizer = settings.containsKey("optimizer") ? optimizer(settings.get("optimizer").value())
+                : Optimizer.adam(1e-3, 0, 0.9, 0.999, 1e-8);
         double warmup = settings.containsKey("warmup") ? number(settings.get("warmup").value(), "warmup", 0, false) : 0;
-        ScheduleConfig schedule = settings.containsKey("schedule") ? schedule(settings.get("schedule").value(), warmup)
-                : new ScheduleConfig(ScheduleConfig.Kind.CONSTANT, new double[0], 1, 0, warmup);
+        Schedule schedule = settings.containsKey("schedule") ? schedule(settings.get("schedule").value(), warmup)
+                : new Schedule(ScheduleKind.CONSTANT, new double[0], 1, 0, warmup);
         int batch = settings.containsKey("batch") ? (int) integer(settings.get("batch").value(), "batch", 1, 1 << 20) : 128;
         int epochs = settings.containsKey("epochs") ? (int) integer(settings.get("epochs").value(), "epochs", 1, 1_000_000) : 5;
         long seed = settings.containsKey("seed") ? integer(settings.get("seed").value(), "seed", Long.MIN_VALUE, Long.MAX_VALUE) : 0;
@@ -110,7 +111,7 @@ final class TrainChecker {
         if (diag.errorCount() > errors) {
             return null;
         }
-        return new TrainSpec(terms, new TrainingConfig(optimizer, schedule, epochs, batch, seed), temperature, ramp, freeze);
+        return new TrainSpec(terms, new TrainingSetup(optimizer, schedule, epochs, batch, seed), temperature, ramp, freeze);
     }
 
     /**
@@ -465,7 +466,7 @@ final class TrainChecker {
         return t > 0 ? new TrainSpec.Temperature(t, t) : null;
     }
 
-    private OptimizerConfig optimizer(Expr e) {
+    private Optimizer optimizer(Expr e) {
         Expr.Name name = callee(e);
         List<dev.adnet.compiler.ast.Arg> args = e instanceof Expr.Apply a ? a.args() : List.of();
         if (name == null) {
@@ -481,7 +482,7 @@ final class TrainChecker {
                 Map<String, Val> m = evaluator.constants(args, List.of(new Args.Param("lr", FLOAT, new Val.Num(0.1, false)),
                         new Args.Param("momentum", FLOAT, zero), new Args.Param("nesterov", BOOL, new Val.Bool(false)),
                         new Args.Param("weight_decay", FLOAT, zero)), "sgd", e.span());
-                return m == null || !rates(m, e.span()) ? null : OptimizerConfig.sgd(Args.numArg(m, "lr"), Args.numArg(m, "momentum"),
+                return m == null || !rates(m, e.span()) ? null : Optimizer.sgd(Args.numArg(m, "lr"), Args.numArg(m, "momentum"),
                         Args.boolArg(m, "nesterov"), Args.numArg(m, "weight_decay"));
             }
             case "adam", "adamw" -> {
@@ -494,8 +495,8 @@ final class TrainChecker {
                 }
                 double lr = Args.numArg(m, "lr");
                 double wd = Args.numArg(m, "weight_decay");
-                return w ? OptimizerConfig.adamw(lr, wd, Args.numArg(m, "beta1"), Args.numArg(m, "beta2"), Args.numArg(m, "eps"))
-                        : OptimizerConfig.adam(lr, wd, Args.numArg(m, "beta1"), Args.numArg(m, "beta2"), Args.numArg(m, "eps"));
+                return w ? Optimizer.adamw(lr, wd, Args.numArg(m, "beta1"), Args.numArg(m, "beta2"), Args.numArg(m, "eps"))
+                        : Optimizer.adam(lr, wd, Args.numArg(m, "beta1"), Args.numArg(m, "beta2"), Args.numArg(m, "eps"));
             }
             default -> {
                 diag.error(Code.INVALID_SETTING, name.span(), "unknown optimizer '" + name.name() + "'"
@@ -530,7 +531,7 @@ final class TrainChecker {
         return true;
     }
 
-    private ScheduleConfig schedule(Expr e, double warmup) {
+    private Schedule schedule(Expr e, double warmup) {
         Expr.Name name = callee(e);
         List<dev.adnet.compiler.ast.Arg> args = e instanceof Expr.Apply a ? a.args() : List.of();
         if (name == null) {
@@ -540,7 +541,7 @@ final class TrainChecker {
         switch (name.name()) {
             case "constant" -> {
                 return evaluator.constants(args, List.of(), "constant", e.span()) == null ? null
-                        : new ScheduleConfig(ScheduleConfig.Kind.CONSTANT, new double[0], 1, 0, warmup);
+                        : new Schedule(ScheduleKind.CONSTANT, new double[0], 1, 0, warmup);
             }
             case "step" -> {
                 Map<String, Val> m = evaluator.constants(args, List.of(new Args.Param("at", LIST, null),
@@ -557,12 +558,12 @@ final class TrainChecker {
                     }
                     milestones[i] = n.value();
                 }
-                return new ScheduleConfig(ScheduleConfig.Kind.STEP, milestones, Args.numArg(m, "factor"), 0, warmup);
+                return new Schedule(ScheduleKind.STEP, milestones, Args.numArg(m, "factor"), 0, warmup);
             }
             case "cosine" -> {
                 Map<String, Val> m = evaluator.constants(args, List.of(new Args.Param("min_lr", FLOAT, new Val.Num(0, false))),
                         "cosine", e.span());
-                return m == null ? null : new ScheduleConfig(ScheduleConfig.Kind.COSINE, new double[0], 1, Args.numArg(m, "min_lr"), warmup);
+                return m == null ? null : new Schedule(ScheduleKind.COSINE, new double[0], 1, Args.numArg(m, "min_lr"), warmup);
             }
             default -> {
                 diag.error(Code.INVALID_SETTING, name.span(), "unknown schedule '" + name.name() + "'"

@@ -19,11 +19,9 @@ import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
 import dev.adnet.compiler.ir.TrainSpec;
+import dev.adnet.compiler.ir.TrainingSetup;
 import dev.adnet.compiler.ir.Value;
 import dev.adnet.compiler.source.Span;
-import dev.adnet.runtime.train.OptimizerConfig;
-import dev.adnet.runtime.train.ScheduleConfig;
-import dev.adnet.runtime.train.TrainingConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -72,9 +70,9 @@ public final class JavaEmitter {
     static final ClassName STEP_CONTEXT = ClassName.get(RT, "StepContext");
     static final ClassName BATCH = ClassName.get(RT + ".train", "Batch");
     static final ClassName STEP_RESULT = ClassName.get(RT + ".train", "StepResult");
-    static final ClassName TRAINING_CONFIG = ClassName.get(TrainingConfig.class);
-    static final ClassName OPTIMIZER_CONFIG = ClassName.get(OptimizerConfig.class);
-    static final ClassName SCHEDULE_CONFIG = ClassName.get(ScheduleConfig.class);
+    static final ClassName TRAINING_CONFIG = ClassName.get(RT + ".train", "TrainingConfig");
+    static final ClassName OPTIMIZER_CONFIG = ClassName.get(RT + ".train", "OptimizerConfig");
+    static final ClassName SCHEDULE_CONFIG = ClassName.get(RT + ".train", "ScheduleConfig");
     static final ClassName MAP = ClassName.get(Map.class);
     static final ClassName LIST = ClassName.get(List.class);
     static final ClassName LINKED_HASH_MAP = ClassName.get(LinkedHashMap.class);
@@ -897,9 +895,9 @@ public final class JavaEmitter {
         }
 
         private MethodSpec trainingConfig() {
-            TrainingConfig t = graph.training().config();
-            OptimizerConfig o = t.optimizer();
-            ScheduleConfig s = t.schedule();
+            TrainingSetup t = graph.training().config();
+            TrainingSetup.Optimizer o = t.optimizer();
+            TrainingSetup.Schedule s = t.schedule();
             StringBuilder ms = new StringBuilder();
             for (double m : s.milestones()) {
                 if (ms.length() > 0) {

@@ -1,6 +1,5 @@
 package dev.adnet.compiler.ir;
 
-import dev.adnet.runtime.train.TrainingConfig;
 import java.util.List;
 
 /**
@@ -11,17 +10,17 @@ import java.util.List;
  * @param freezeBackbone whether only the exit heads train: every other op runs as at inference (batchnorm with
  *     its running statistics, no dropout) and its parameters get no gradient
  */
-public record TrainSpec(List<LossTerm> terms, TrainingConfig config, Temperature temperature, ExitRamp exitRamp,
+public record TrainSpec(List<LossTerm> terms, TrainingSetup config, Temperature temperature, ExitRamp exitRamp,
         boolean freezeBackbone) {
     public TrainSpec {
         terms = List.copyOf(terms);
     }
 
-    public TrainSpec(List<LossTerm> terms, TrainingConfig config) {
+    public TrainSpec(List<LossTerm> terms, TrainingSetup config) {
         this(terms, config, null, null, false);
     }
 
-    public TrainSpec(List<LossTerm> terms, TrainingConfig config, Temperature temperature) {
+    public TrainSpec(List<LossTerm> terms, TrainingSetup config, Temperature temperature) {
         this(terms, config, temperature, null, false);
     }
 

@@ -5,11 +5,9 @@ import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
 import dev.adnet.compiler.ir.TrainSpec;
+import dev.adnet.compiler.ir.TrainingSetup;
 import dev.adnet.compiler.ir.Value;
 import dev.adnet.compiler.source.Span;
-import dev.adnet.runtime.train.OptimizerConfig;
-import dev.adnet.runtime.train.ScheduleConfig;
-import dev.adnet.runtime.train.TrainingConfig;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -146,9 +144,9 @@ public final class TestGraphs {
         }
     }
 
-    static TrainingConfig sgd(long seed) {
-        return new TrainingConfig(OptimizerConfig.sgd(0.1, 0.9, true, 5e-4),
-                new ScheduleConfig(ScheduleConfig.Kind.STEP, new double[] {30, 60}, 0.1, 0, 1), 90, 64, seed);
+    static TrainingSetup sgd(long seed) {
+        return new TrainingSetup(TrainingSetup.Optimizer.sgd(0.1, 0.9, true, 5e-4),
+                new TrainingSetup.Schedule(TrainingSetup.ScheduleKind.STEP, new double[] {30, 60}, 0.1, 0, 1), 90, 64, seed);
     }
 
     /** conv(bias) -> batchnorm -> relu -> max_pool -> conv -> relu -> add residual -> global_avg_pool -> dense. */
@@ -196,8 +194,8 @@ public final class TestGraphs {
         b.output("scores", out);
         TrainSpec spec = new TrainSpec(List.of(new TrainSpec.CrossEntropy("scores", 1.0, 0.0, "cross_entropy(scores)"),
                 new TrainSpec.MeanSquaredError("scores", 0.5, "mse(scores)")),
-                new TrainingConfig(OptimizerConfig.adamw(1e-3, 0.01, 0.9, 0.999, 1e-8),
-                        new ScheduleConfig(ScheduleConfig.Kind.COSINE, new double[0], 1, 1e-5, 0.5), 10, 32, 7));
+                new TrainingSetup(TrainingSetup.Optimizer.adamw(1e-3, 0.01, 0.9, 0.999, 1e-8),
+                        new TrainingSetup.Schedule(TrainingSetup.ScheduleKind.COSINE, new double[0], 1, 1e-5, 0.5), 10, 32, 7));
         return b.build("Mlp", spec);
     }
 

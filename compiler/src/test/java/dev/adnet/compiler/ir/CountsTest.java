@@ -3,7 +3,6 @@ package dev.adnet.compiler.ir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.adnet.runtime.TensorLimit;
 import org.junit.jupiter.api.Test;
 
 class CountsTest {
@@ -46,11 +45,5 @@ class CountsTest {
     void elementsTextIsExactBeyondALong() {
         assertThat(Counts.elementsText(new long[] {1L << 31, 1L << 31, 1L << 31})).isEqualTo("9,903,520,314,283,042,199,192,993,792");
         assertThat(Counts.text(Integer.MAX_VALUE)).isEqualTo("2,147,483,647");
-    }
-
-    /** The compiler's limit is the runtime's: a network the checker accepts must fit the kernels. */
-    @Test
-    void theLimitIsTheRuntimes() {
-        assertThat(Counts.MAX_ELEMENTS).isEqualTo(TensorLimit.MAX_ELEMENTS);
     }
 }

@@ -1,0 +1,64 @@
+package dev.adnet.compiler.cli;
+
+import dev.adnet.compiler.Compiler;
+import java.io.PrintWriter;
+import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code adnet}: check, describe, compile, train, evaluate and apply adnet networks.
+ *
+ * <p>The commands that run networks are registered only when the command line is not one of the front end's
+ * ({@link #FRONT_END}): picocli reflects on every registered command, and theirs name runtime and ND4J types, so
+ * {@code adnet check} would otherwise load ND4J classes it never uses.
+ */
+@Command(name = "adnet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "A compiler for adaptive neural networks.",
+        subcommands = {CheckCommand.class, DescribeCommand.class, CompileCommand.class})
+public final class Main implements Runnable {
+    public static final int OK = 0;
+    public static final int DIAGNOSTICS = 1;
+    public static final int USAGE = 2;
+    /** The commands that need only the compiler. */
+    static final Set<String> FRONT_END = Set.of("check", "describe", "compile");
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: check, describe, compile, train, eval, predict");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams; returns the exit code. Tests call this in-process. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        if (args.length == 0 || !FRONT_END.contains(args[0])) {
+            cl.addSubcommand(new TrainCommand());
+            cl.addSubcommand(new EvalCommand());
+            cl.addSubcommand(new CalibrateCommand());
+            cl.addSubcommand(new PredictCommand());
+            cl.addSubcommand(new CommandLine.HelpCommand());
+        }
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            // Anything that reaches here is unexpected: say so in one line, never with a stack trace.
+            line.getErr().println("adnet: internal error: " + ex);
+            return DIAGNOSTICS;
+        });
+        return cl.execute(args);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"adnet " + Compiler.VERSION};
+        }
+    }
+}
