@@ -150,57 +150,8 @@ public final class JavaEmitter {
         private boolean ordered;
         /** Exits by the index of their head's first op: where inference may let samples leave. */
         private final Map<Integer, Op.Exit> exitAtHeadStart = new HashMap<>();
-        /** Fused batchnorm -> ReLU pairs: batchnorm op index to ReLU op index, and back. */
-        private final Map<Integer, Integer> fusedRelu = new HashMap<>();
-        private final Map<Integer, Integer> fusedBatchNorm = new HashMap<>();
-        /** Channels-last inference: batchnorms folded into the convolution right before them (op index - 1). */
-        private final Set<Integer> foldedBatchNorm = new HashSet<>();
-        /** Fused add -> ReLU pairs (training and inference): add op index to ReLU op index, and back. */
-        private final Map<Integer, Integer> addRelu = new HashMap<>();
-        private final Map<Integer, Integer> reluAdd = new HashMap<>();
-        /** Inference only: a gated residual's index to the index of the ReLU fused into its scatter, and back. */
-        private final Map<Integer, Integer> gateRelu = new HashMap<>();
-        private final Map<Integer, Integer> reluGate = new HashMap<>();
-        /** Inference only: the gated residuals (by index) that add their block's rows into the shortcut in place. */
-        private final Set<Integer> gateInPlace = new HashSet<>();
-        /**
-         * Inference only: a gate head's last dense layer (by index) to its first dense layer, batchnorm and ReLU, which
-         * run with it as one {@code GateHead.inference}; and the indices of those three.
-         */
-        private final Map<Integer, int[]> gateHead = new HashMap<>();
-        private final Set<Integer> inGateHead = new HashSet<>();
-        /**
-         * Channels-last inference only: the residual kernels (an in-place gated residual or an add -> ReLU, by index)
-         * that also write the global average pooling of their output, to the pooling's index; the poolings so
-         * computed early; and for an in-place gated residual, the earlier pooling of its shortcut (the gate head's)
-         * that its closed rows copy.
-         */
-        private final Map<Integer, Integer> poolsOutput = new HashMap<>();
-        private final Set<Integer> pooledEarly = new HashSet<>();
-        private final Map<Integer, Integer> shortcutPool = new HashMap<>();
-        /**
-         * Channels-last inference only: residual adds (by index) whose operand from a folded convolution and batchnorm
-         * oneDNN adds into the other operand, the shortcut, as it writes the convolution's result (with the ReLU after
-         * the add, if fused); the add to the batchnorm's index and back.
-         */
-        private final Map<Integer, Integer> addIntoShortcut = new HashMap<>();
-        private final Map<Integer, Integer> convIntoShortcut = new HashMap<>();
-        /**
-         * Channels-last inference only: in-place gated residuals (by index) whose body ends with a folded convolution
-         * + batchnorm; when the body runs on a range of the batch's rows (all open, or a window), that convolution
-         * adds into the same rows of the shortcut, with the ReLU ({@link #findGateConvAdds}).
-         */
-        private final Set<Integer> gateConvAdd = new HashSet<>();
-        /**
-         * Channels-last inference only: dense layers (by index) on the flatten of an image that nothing else reads, to
-         * the flatten's index, and those flattens: the dense layer reads the image as it is
-         * ({@code ChannelsLast.flattenDense}), so the flattened copy is never made.
-         */
-        private final Map<Integer, Integer> denseOfFlatten = new HashMap<>();
-        private final Set<Integer> flattenIntoDense = new HashSet<>();
-        /** The ops (by index) that read each value (by id), and the op producing it, for the fusion searches. */
-        private final Map<Integer, List<Integer>> readers = new HashMap<>();
-        private final Map<Integer, Integer> producer = new HashMap<>();
+        /** Where the emitter fuses ops and changes their layout. */
+        private final FusionPlan fusion;
         /** The ids of the network's output values, which no fusion may leave unstored. */
         private final Set<Integer> outputs = new HashSet<>();
         /** Whether this network runs channels-last ({@link ImageLayout}). */
@@ -262,23 +213,10 @@ public final class JavaEmitter {
             for (Op.Exit x : graph.exits()) {
                 exitAtHeadStart.put(graph.start(x.headRegion()), x);
             }
-            for (int i = 0; i < ops.size(); i++) {
-                for (Value in : ops.get(i).inputs()) {
-                    readers.computeIfAbsent(in.id(), k -> new ArrayList<>()).add(i);
-                }
-                producer.put(ops.get(i).out().id(), i);
-            }
             for (Graph.Port p : graph.outputs()) {
                 outputs.add(p.value().id());
             }
-            findFusions();
-            findGateFusions();
-            findAddReluFusions();
-            findGateHeads();
-            findFlattenDense();
-            findShortcutAccumulation();
-            findFusedPools();
-            findGateConvAdds();
+            fusion = new FusionPlan(graph);
             this.plan = trainable ? BackwardPlanner.plan(graph) : null;
             if (trainable) {
                 for (Graph.Port p : graph.inputs()) {
@@ -288,263 +226,6 @@ public final class JavaEmitter {
                     gradNameFor(op.out());
                 }
             }
-        }
-
-        /**
-         * A rank-4 batchnorm whose output is read by exactly one op, a ReLU, and is no network output runs as one
-         * {@code FusedBatchNormRelu} at the ReLU's position (forward) and at the batchnorm's step (backward, with the
-         * ReLU's output gradient): no intermediate array, one pass each way instead of two. At channels-last inference,
-         * a batchnorm right after the convolution it alone reads folds into it ({@code ChannelsLast.convBatchNorm}:
-         * scaled weights and a bias, the ReLU as oneDNN's post-op), so no pass over the activation remains.
-         */
-        private void findFusions() {
-            List<Op> ops = graph.ops();
-            for (int i = 0; i < ops.size(); i++) {
-                if (!(ops.get(i) instanceof Op.BatchNorm b) || b.in().shape().length != 3
-                        || outputs.contains(b.out().id())) {
-                    continue;
-                }
-                List<Integer> r = readers.getOrDefault(b.out().id(), List.of());
-                if (r.size() == 1 && ops.get(r.get(0)) instanceof Op.Activation a
-                        && a.activation() == Op.ActivationKind.RELU) {
-                    fusedRelu.put(i, r.get(0));
-                    fusedBatchNorm.put(r.get(0), i);
-                }
-                // the pair runs where the batchnorm (or its fused ReLU) runs: only right after the convolution, so
-                // that the convolution's input is still what it was
-                boolean adjacent = !fusedRelu.containsKey(i) || fusedRelu.get(i) == i + 1;
-                if (adjacent && i > 0 && ops.get(i - 1) instanceof Op.Conv2d c && c.out().id() == b.in().id()
-                        && !outputs.contains(c.out().id())
-                        && readers.getOrDefault(c.out().id(), List.of()).size() == 1) {
-                    foldedBatchNorm.add(i);
-                }
-            }
-        }
-
-        /**
-         * Inference of a gated residual read only by a ReLU (ConvNet-AIG's {@code gate residual Basic(c) -> relu}):
-         * the ReLU runs inside the gate's kernel. When moreover the shortcut is the output of a ReLU at the top level
-         * (so non-negative, in an arena slot of its own), read by no op after the gated residual, no dropout (whose
-         * inference output aliases its input) and no network output, the open rows are added into the shortcut in
-         * place ({@code Compaction.addRowsInPlace}) and the ReLU's output is that array: a closed row costs nothing.
-         * Not used by training, whose backward needs the separate values.
-         */
-        private void findGateFusions() {
-            List<Op> ops = graph.ops();
-            Set<Integer> inBody = new HashSet<>();
-            for (Op.GatedResidual g : graph.gates()) {
-                for (int i = graph.start(g.bodyRegion()); i < graph.end(g.bodyRegion()); i++) {
-                    inBody.add(i);
-                }
-            }
-            for (int i = 0; i < ops.size(); i++) {
-                if (!(ops.get(i) instanceof Op.GatedResidual g) || inBody.contains(i) || outputs.contains(g.out().id())) {
-                    continue;
-                }
-                List<Integer> r = readers.getOrDefault(g.out().id(), List.of());
-                if (r.size() != 1 || inBody.contains(r.get(0)) || !isRelu(ops.get(r.get(0)))) {
-                    continue;
-                }
-                gateRelu.put(i, r.get(0));
-                reluGate.put(r.get(0), i);
-                Integer from = producer.get(g.shortcut().id());
-                if (from == null || inBody.contains(from) || !isRelu(ops.get(from))
-                        || outputs.contains(g.shortcut().id())) {
-                    continue;
-                }
-                boolean dead = true;
-                for (int reader : readers.getOrDefault(g.shortcut().id(), List.of())) {
-                    dead &= reader <= i && !(ops.get(reader) instanceof Op.Dropout);
-                }
-                if (dead) {
-                    gateInPlace.add(i);
-                }
-            }
-        }
-
-        /**
-         * Gate heads at inference ({@code dense -> batchnorm -> relu -> dense} into a gate's decision, each value read
-         * once and no network output) run as one kernel: as four ops on {@code [B, 16]} arrays their dispatch cost more
-         * than their arithmetic, the same for a closed gate as for an open one.
-         */
-        private void findGateHeads() {
-            List<Op> ops = graph.ops();
-            for (Op op : ops) {
-                if (!(op instanceof Op.GumbelGate g)) {
-                    continue;
-                }
-                Integer last = soleProducer(g.logits());
-                if (last == null || !(ops.get(last) instanceof Op.Dense d2)) {
-                    continue;
-                }
-                Integer relu = soleProducer(d2.in());
-                if (relu == null || !isRelu(ops.get(relu))) {
-                    continue;
-                }
-                Integer bn = soleProducer(ops.get(relu).inputs().get(0));
-                if (bn == null || !(ops.get(bn) instanceof Op.BatchNorm b) || b.in().rank() != 1) {
-                    continue;
-                }
-                Integer first = soleProducer(b.in());
-                if (first == null || !(ops.get(first) instanceof Op.Dense)) {
-                    continue;
-                }
-                gateHead.put(last, new int[] {first, bn, relu});
-                inGateHead.addAll(List.of(first, bn, relu));
-            }
-        }
-
-        /** Fills {@link #denseOfFlatten}: a dense layer whose input is an image's flatten read by it alone. */
-        private void findFlattenDense() {
-            List<Op> ops = graph.ops();
-            for (int i = 0; i < ops.size(); i++) {
-                if (!(ops.get(i) instanceof Op.Dense d) || inGateHead.contains(i)) {
-                    continue;
-                }
-                Integer f = soleProducer(d.in());
-                if (f != null && ops.get(f) instanceof Op.Flatten flat && flat.in().rank() == 3) {
-                    denseOfFlatten.put(i, f);
-                    flattenIntoDense.add(f);
-                }
-            }
-        }
-
-        /**
-         * A global average pooling of the output of an in-place gated residual or of an add -> ReLU runs inside that
-         * kernel (channels-last inference; {@code Compaction.addRowsInPlace} and {@code Elementwise.addRelu} with
-         * means): the gate head after every block would otherwise read the block's output again. Both must run at the
-         * top level with the same batch (no gated body, no exit head, no exit between them), so that the pooled array
-         * is in scope and its rows are the batch's where the pooling was. Not an add that runs inside its convolution
-         * ({@link #findShortcutAccumulation}): its pooling reads the result afterwards, one pass where the add kernel
-         * would read two arrays and write one.
-         */
-        private void findFusedPools() {
-            List<Op> ops = graph.ops();
-            Set<Integer> nested = nestedOps();
-            for (int i = 0; i < ops.size(); i++) {
-                Value produced;
-                if (gateInPlace.contains(i)) {
-                    produced = ops.get(gateRelu.get(i)).out();
-                } else if (addRelu.containsKey(i) && !nested.contains(i) && !addIntoShortcut.containsKey(i)) {
-                    produced = ops.get(addRelu.get(i)).out();
-                } else {
-                    continue;
-                }
-                for (int p : readers.getOrDefault(produced.id(), List.of())) {
-                    if (ops.get(p) instanceof Op.GlobalAvgPool && !nested.contains(p) && !exitBetween(i, p)) {
-                        poolsOutput.put(i, p);
-                        pooledEarly.add(p);
-                        break;
-                    }
-                }
-                if (gateInPlace.contains(i) && poolsOutput.containsKey(i)) {
-                    Op.GatedResidual g = (Op.GatedResidual) ops.get(i);
-                    for (int q : readers.getOrDefault(g.shortcut().id(), List.of())) {
-                        if (q < i && ops.get(q) instanceof Op.GlobalAvgPool && !nested.contains(q) && !exitBetween(q, i)) {
-                            shortcutPool.put(i, q);
-                            break;
-                        }
-                    }
-                }
-            }
-        }
-
-        /**
-         * A residual add of a folded convolution + batchnorm (read by nothing else) to a shortcut that nothing reads
-         * after the convolution starts runs as {@code ChannelsLast.convBatchNormAdd}: oneDNN adds the convolution's
-         * result into the shortcut's array as it writes it, so the add (and its ReLU) costs no pass over three
-         * activation arrays. Both at the top level with no exit between, the shortcut computed before the convolution by
-         * an op (an input is the caller's array) other than a dropout (whose inference output is its input's array).
-         * Found before {@link #findFusedPools}, which leaves these adds' poolings to run on their own.
-         */
-        private void findShortcutAccumulation() {
-            List<Op> ops = graph.ops();
-            Set<Integer> nested = nestedOps();
-            for (int i = 0; i < ops.size(); i++) {
-                if (!(ops.get(i) instanceof Op.Elementwise e) || e.op() != Op.ElementwiseKind.ADD || nested.contains(i)
-                        || outputs.contains(e.out().id()) || e.a().id() == e.b().id()) {
-                    continue;
-                }
-                for (Value[] pair : new Value[][] {{e.b(), e.a()}, {e.a(), e.b()}}) {
-                    Integer bn = producer.get(pair[0].id());
-                    Integer from = producer.get(pair[1].id());
-                    // the shortcut must exist before the convolution writes into it (a projection shortcut runs after
-                    // the block's body: the projection's convolution is then the one that adds)
-                    if (bn == null || from == null || from >= bn - 1 || !foldedBatchNorm.contains(bn) || nested.contains(bn)
-                            || nested.contains(from) || outputs.contains(pair[0].id())
-                            || outputs.contains(pair[1].id()) || ops.get(from) instanceof Op.Dropout
-                            || readers.getOrDefault(pair[0].id(), List.of()).size() != 1 || exitBetween(from, i)) {
-                        continue;
-                    }
-                    boolean free = true;
-                    for (int reader : readers.getOrDefault(pair[1].id(), List.of())) {
-                        free &= reader == i || reader < bn - 1;
-                    }
-                    if (free) {
-                        addIntoShortcut.put(i, bn);
-                        convIntoShortcut.put(bn, i);
-                        break;
-                    }
-                }
-            }
-        }
-
-        /**
-         * An in-place gated residual ({@link #findGateFusions}) whose body ends with a folded convolution + batchnorm
-         * read by the residual alone: when the open rows are one range of the batch (every row open, or a window), the
-         * convolution adds into that range of the shortcut with the ReLU inside oneDNN, as
-         * {@link #findShortcutAccumulation} does for static residuals, and the next gate head's means are pooled from
-         * that range alone ({@code Compaction.windowMeans}): no pass over the block's output and the shortcut. The
-         * convolution must not read the shortcut's array it writes (a body of one convolution reads the block's
-         * input).
-         */
-        private void findGateConvAdds() {
-            List<Op> ops = graph.ops();
-            for (Op.GatedResidual g : graph.gates()) {
-                int residual = ops.indexOf(g);
-                int bn = graph.end(g.bodyRegion()) - 1;
-                if (!gateInPlace.contains(residual) || bn - 1 < graph.start(g.bodyRegion()) || !foldedBatchNorm.contains(bn)
-                        || fusedRelu.containsKey(bn) || ops.get(bn).out().id() != g.body().id()
-                        || readers.getOrDefault(g.body().id(), List.of()).size() != 1) {
-                    continue;
-                }
-                Value convIn = ((Op.Conv2d) ops.get(bn - 1)).in();
-                if (convIn.id() != g.input().id() && convIn.id() != g.shortcut().id()) {
-                    gateConvAdd.add(residual);
-                }
-            }
-        }
-
-        /** The ops inside gated bodies and exit heads, which run on a batch of their own. */
-        private Set<Integer> nestedOps() {
-            Set<Integer> nested = new HashSet<>();
-            for (Op.GatedResidual g : graph.gates()) {
-                for (int i = graph.start(g.bodyRegion()); i < graph.end(g.bodyRegion()); i++) {
-                    nested.add(i);
-                }
-            }
-            for (Op.Exit x : graph.exits()) {
-                for (int i = graph.start(x.headRegion()); i <= graph.end(x.headRegion()); i++) {
-                    nested.add(i);
-                }
-            }
-            return nested;
-        }
-
-        /** The shortcut operand of an add in {@link #addIntoShortcut}. */
-        private Value shortcutOf(int add) {
-            Op.Elementwise e = (Op.Elementwise) graph.ops().get(add);
-            return graph.ops().get(addIntoShortcut.get(add)).out().id() == e.b().id() ? e.a() : e.b();
-        }
-
-        /** Whether an exit lies between ops {@code from} and {@code to}, where the batch shrinks. */
-        private boolean exitBetween(int from, int to) {
-            for (Op.Exit x : graph.exits()) {
-                if (graph.start(x.headRegion()) > from && graph.start(x.headRegion()) < to) {
-                    return true;
-                }
-            }
-            return false;
         }
 
         /** Whether the code being emitted is channels-last inference, where the pooling and shortcut fusions apply. */
@@ -557,7 +238,7 @@ public final class JavaEmitter {
          * and returns its name; null when the op computes none.
          */
         private String earlyPool(MethodSpec.Builder m, int index) {
-            Integer p = poolsOutput.get(index);
+            Integer p = fusion.poolsOutput.get(index);
             if (p == null || !channelsLastInference()) {
                 return null;
             }
@@ -566,46 +247,6 @@ public final class JavaEmitter {
                     pool.origin() == null ? "?" : commentText(pool.origin().toString()));
             m.addStatement("$T $L = $L", INDARRAY, v(pool.out()), alloc("v" + pool.out().id(), pool.out().shape()));
             return v(pool.out());
-        }
-
-        /** The index of the op producing v when v is read by one op and is no network output; null otherwise. */
-        private Integer soleProducer(Value v) {
-            if (outputs.contains(v.id()) || readers.getOrDefault(v.id(), List.of()).size() != 1) {
-                return null;
-            }
-            return producer.get(v.id());
-        }
-
-        private static boolean isRelu(Op op) {
-            return op instanceof Op.Activation a && a.activation() == Op.ActivationKind.RELU;
-        }
-
-        /**
-         * An add whose output is read by exactly one op, a ReLU in the same gated body (or none), and is no network
-         * output runs as one {@code Elementwise.addRelu} at the add's position (so it reads its operands where the
-         * add did); the sum is never stored, and the ReLU's backward reads the ReLU's output in its place (same sign
-         * pattern). The add's backward only routes gradients, so it needs no value.
-         */
-        private void findAddReluFusions() {
-            List<Op> ops = graph.ops();
-            Map<Integer, Integer> body = new HashMap<>();
-            for (Op.GatedResidual g : graph.gates()) {
-                for (int i = graph.start(g.bodyRegion()); i < graph.end(g.bodyRegion()); i++) {
-                    body.put(i, g.gateIndex());
-                }
-            }
-            for (int i = 0; i < ops.size(); i++) {
-                if (!(ops.get(i) instanceof Op.Elementwise e) || e.op() != Op.ElementwiseKind.ADD
-                        || outputs.contains(e.out().id()) || e.a().id() == e.b().id()) {
-                    continue;
-                }
-                List<Integer> r = readers.getOrDefault(e.out().id(), List.of());
-                if (r.size() == 1 && isRelu(ops.get(r.get(0))) && !reluGate.containsKey(r.get(0))
-                        && java.util.Objects.equals(body.get(i), body.get(r.get(0)))) {
-                    addRelu.put(i, r.get(0));
-                    reluAdd.put(r.get(0), i);
-                }
-            }
         }
 
         private void gradNameFor(Value v) {
@@ -1085,8 +726,8 @@ public final class JavaEmitter {
         private List<Value> liveAcross(Op.GatedResidual g) {
             List<Value> live = liveAcross(graph.start(g.bodyRegion()), graph.start(g.bodyRegion()));
             int residual = graph.ops().indexOf(g);
-            Integer q = shortcutPool.get(residual);
-            if (q != null && gateInPlace.contains(residual)) {
+            Integer q = fusion.shortcutPool.get(residual);
+            if (q != null && fusion.gateInPlace.contains(residual)) {
                 Value means = graph.ops().get(q).out();
                 if (!live.contains(means)) {
                     live.add(means);
@@ -1098,7 +739,7 @@ public final class JavaEmitter {
             }
             for (Value v : live) {
                 Value root = v;
-                while (producer.containsKey(root.id()) && graph.ops().get(producer.get(root.id())) instanceof Op.Dropout d) {
+                while (fusion.producer.containsKey(root.id()) && graph.ops().get(fusion.producer.get(root.id())) instanceof Op.Dropout d) {
                     root = d.in();
                 }
                 if (inputs.contains(root.id())) {
@@ -1121,7 +762,7 @@ public final class JavaEmitter {
                 for (Value in : ops.get(i).inputs()) {
                     readLater.add(in.id());
                 }
-                Integer bn = fusedBatchNorm.get(i);
+                Integer bn = fusion.fusedBatchNorm.get(i);
                 if (bn != null) {
                     // a ReLU fused with a batchnorm before the exit runs both here, from the batchnorm's input
                     readLater.add(((Op.BatchNorm) ops.get(bn)).in().id());
@@ -1138,7 +779,7 @@ public final class JavaEmitter {
             }
             for (int i = 0; i < before; i++) {
                 Value out = ops.get(i).out();
-                if (readLater.contains(out.id()) && !fusedRelu.containsKey(i)) {
+                if (readLater.contains(out.id()) && !fusion.fusedRelu.containsKey(i)) {
                     live.add(out);
                 }
             }
@@ -1246,7 +887,7 @@ public final class JavaEmitter {
 
         /** Whether gated residual {@code residual}'s last convolution adds into its rows here (channels-last inference). */
         private boolean convAdds(int residual) {
-            return channelsLastInference() && gateConvAdd.contains(residual);
+            return channelsLastInference() && fusion.gateConvAdd.contains(residual);
         }
 
         private String addedAt(Op.GatedResidual g) {
@@ -1383,19 +1024,19 @@ public final class JavaEmitter {
 
         private void forwardOp(MethodSpec.Builder m, int index, Op op, boolean train) {
             boolean inference = !train && !inTrainStep;
-            if (inference && inGateHead.contains(index)) {
+            if (inference && fusion.inGateHead.contains(index)) {
                 return; // runs in its gate head's kernel
             }
-            if (inference && pooledEarly.contains(index) && channelsLastInference()) {
+            if (inference && fusion.pooledEarly.contains(index) && channelsLastInference()) {
                 return; // computed by the residual kernel that wrote its input
             }
-            if (inference && channelsLastInference() && convIntoShortcut.containsKey(index)) {
+            if (inference && channelsLastInference() && fusion.convIntoShortcut.containsKey(index)) {
                 convIntoShortcut(m, index);
                 return;
             }
-            if (inference && channelsLastInference() && addIntoShortcut.containsKey(index)) {
-                Value shortcut = shortcutOf(index);
-                Integer relu = addRelu.get(index);
+            if (inference && channelsLastInference() && fusion.addIntoShortcut.containsKey(index)) {
+                Value shortcut = fusion.shortcutOf(index);
+                Integer relu = fusion.addRelu.get(index);
                 m.addComment("$L at $L: added into $L by the convolution before", commentText(op.path()),
                         op.origin() == null ? "?" : commentText(op.origin().toString()), v(shortcut));
                 if (relu != null) {
@@ -1404,16 +1045,16 @@ public final class JavaEmitter {
                 m.addStatement("$T $L = $L", INDARRAY, v(op.out()), v(shortcut));
                 return;
             }
-            if (inference && gateHead.containsKey(index)) {
-                gateHead(m, (Op.Dense) op, gateHead.get(index));
+            if (inference && fusion.gateHead.containsKey(index)) {
+                gateHead(m, (Op.Dense) op, fusion.gateHead.get(index));
                 return;
             }
-            if (inference && channelsLastInference() && flattenIntoDense.contains(index)) {
+            if (inference && channelsLastInference() && fusion.flattenIntoDense.contains(index)) {
                 return; // the dense layer after it reads the image
             }
-            if (inference && channelsLastInference() && denseOfFlatten.containsKey(index)) {
+            if (inference && channelsLastInference() && fusion.denseOfFlatten.containsKey(index)) {
                 Op.Dense d = (Op.Dense) op;
-                Op.Flatten flat = (Op.Flatten) graph.ops().get(denseOfFlatten.get(index));
+                Op.Flatten flat = (Op.Flatten) graph.ops().get(fusion.denseOfFlatten.get(index));
                 comment(m, op);
                 m.addComment("on the image before $L at $L, which is not copied", commentText(flat.path()),
                         flat.origin() == null ? "?" : commentText(flat.origin().toString()));
@@ -1422,18 +1063,18 @@ public final class JavaEmitter {
                         param(d.bias()), v(op.out()));
                 return;
             }
-            if (fusedRelu.containsKey(index)) {
+            if (fusion.fusedRelu.containsKey(index)) {
                 return; // runs with its ReLU
             }
-            if (!train && reluGate.containsKey(index)) {
+            if (!train && fusion.reluGate.containsKey(index)) {
                 return; // runs inside its gated residual's kernel
             }
-            if (reluAdd.containsKey(index)) {
+            if (fusion.reluAdd.containsKey(index)) {
                 return; // runs with its add
             }
-            if (addRelu.containsKey(index)) {
+            if (fusion.addRelu.containsKey(index)) {
                 Op.Elementwise e = (Op.Elementwise) op;
-                Op relu = graph.ops().get(addRelu.get(index));
+                Op relu = graph.ops().get(fusion.addRelu.get(index));
                 comment(m, relu);
                 m.addComment("fused with $L at $L", commentText(op.path()),
                         op.origin() == null ? "?" : commentText(op.origin().toString()));
@@ -1448,16 +1089,16 @@ public final class JavaEmitter {
                 m.addStatement("$T $L = $L", INDARRAY, v(op.out()), v(relu.out()));
                 return;
             }
-            if (!train && nhwc && !inTrainStep && foldedBatchNorm.contains(index + 1)) {
+            if (!train && nhwc && !inTrainStep && fusion.foldedBatchNorm.contains(index + 1)) {
                 return; // runs with its batchnorm, folded into it
             }
             comment(m, op);
             String out = v(op.out());
-            if (!train && op instanceof Op.GatedResidual g && gateRelu.containsKey(index)) {
+            if (!train && op instanceof Op.GatedResidual g && fusion.gateRelu.containsKey(index)) {
                 gatedResidualRelu(m, index, g);
                 return;
             }
-            Integer bnIndex = fusedBatchNorm.get(index);
+            Integer bnIndex = fusion.fusedBatchNorm.get(index);
             if (bnIndex != null) {
                 Op.BatchNorm b = (Op.BatchNorm) graph.ops().get(bnIndex);
                 m.addComment("fused with $L at $L", commentText(b.path()),
@@ -1588,23 +1229,23 @@ public final class JavaEmitter {
 
         /**
          * A folded convolution + batchnorm added into its residual's shortcut, with the add's ReLU (see
-         * {@link #findShortcutAccumulation}).
+         * {@code FusionPlan.findShortcutAccumulation}).
          */
         private void convIntoShortcut(MethodSpec.Builder m, int index) {
-            int add = convIntoShortcut.get(index);
-            Value shortcut = shortcutOf(add);
+            int add = fusion.convIntoShortcut.get(index);
+            Value shortcut = fusion.shortcutOf(add);
             Op addOp = graph.ops().get(add);
             convBatchNormAdd(m, index, String.format("and added into %s (nothing reads it after this), for %s at %s",
                     v(shortcut), commentText(addOp.path()),
                     addOp.origin() == null ? "?" : commentText(addOp.origin().toString())),
-                    addRelu.containsKey(add), v(shortcut));
+                    fusion.addRelu.containsKey(add), v(shortcut));
             m.addStatement("$T $L = $L", INDARRAY, v(graph.ops().get(index).out()), v(shortcut));
         }
 
         /**
          * A folded convolution + batchnorm (op {@code index}) added into {@code target} ({@code ChannelsLast
          * .convBatchNormAdd}), with the ReLU if asked, under comments naming both ops and {@code into}: a static
-         * residual's shortcut ({@link #convIntoShortcut}) or a gated block's open rows ({@link #findGateConvAdds}).
+         * residual's shortcut ({@link #convIntoShortcut}) or a gated block's open rows ({@code FusionPlan.findGateConvAdds}).
          */
         private void convBatchNormAdd(MethodSpec.Builder m, int index, String into, boolean relu, Object target) {
             Op.BatchNorm b = (Op.BatchNorm) graph.ops().get(index);
@@ -1619,7 +1260,7 @@ public final class JavaEmitter {
                     relu, target);
         }
 
-        /** A gate head's four ops as one kernel (see {@link #findGateHeads}). */
+        /** A gate head's four ops as one kernel (see {@code FusionPlan.findGateHeads}). */
         private void gateHead(MethodSpec.Builder m, Op.Dense last, int[] chain) {
             Op.Dense first = (Op.Dense) graph.ops().get(chain[0]);
             Op.BatchNorm b = (Op.BatchNorm) graph.ops().get(chain[1]);
@@ -1637,9 +1278,9 @@ public final class JavaEmitter {
                     param(last.weight()), param(last.bias()), out);
         }
 
-        /** Inference of a gated residual with its ReLU fused (see {@link #findGateFusions}). */
+        /** Inference of a gated residual with its ReLU fused (see {@code FusionPlan.findGateFusions}). */
         private void gatedResidualRelu(MethodSpec.Builder m, int index, Op.GatedResidual g) {
-            Op relu = graph.ops().get(gateRelu.get(index));
+            Op relu = graph.ops().get(fusion.gateRelu.get(index));
             m.addComment("fused with $L at $L", commentText(relu.path()),
                     relu.origin() == null ? "?" : commentText(relu.origin().toString()));
             String out = v(relu.out());
@@ -1653,10 +1294,10 @@ public final class JavaEmitter {
                 m.addStatement("$T.globalAvgPool($L, $L)", op("ChannelsLast"), out, pooled);
             }
             m.nextControlFlow("else");
-            if (gateInPlace.contains(index)) {
+            if (fusion.gateInPlace.contains(index)) {
                 m.addComment("in place: $L is a ReLU output that nothing reads after this block, so its closed rows"
                         + " are already the result", v(g.shortcut()));
-                Integer q = shortcutPool.get(index);
+                Integer q = fusion.shortcutPool.get(index);
                 String previous = q == null ? "null" : v(graph.ops().get(q).out());
                 boolean convAdds = convAdds(index);
                 if (convAdds && pooled != null) {
@@ -1709,7 +1350,7 @@ public final class JavaEmitter {
                             param(b.gamma()), param(b.beta()), rm, rv, lit(b.momentum()), lit(b.eps()), out, saveMean(b),
                             saveInvStd(b));
                 }
-            } else if (nhwc && !inTrainStep && foldedBatchNorm.contains(index)) {
+            } else if (nhwc && !inTrainStep && fusion.foldedBatchNorm.contains(index)) {
                 Op.Conv2d c = (Op.Conv2d) graph.ops().get(index - 1);
                 m.addComment("folded with $L at $L", commentText(c.path()),
                         c.origin() == null ? "?" : commentText(c.origin().toString()));
@@ -1962,8 +1603,8 @@ public final class JavaEmitter {
         private void finishWrite(MethodSpec.Builder m, Write w, Value value, String written) {
             if (w == Write.ACCUMULATE) {
                 Step nextStep = nextStep();
-                if (nextStep != null && isRelu(nextStep.op()) && nextStep.op().out().id() == value.id()
-                        && !fusedBatchNorm.containsKey(nextStep.opIndex()) && !pendingPart.containsKey(value.id())) {
+                if (nextStep != null && FusionPlan.isRelu(nextStep.op()) && nextStep.op().out().id() == value.id()
+                        && !fusion.fusedBatchNorm.containsKey(nextStep.opIndex()) && !pendingPart.containsKey(value.id())) {
                     // the last contribution (the ReLU's step, next, reads the gradient): added in the ReLU's VJP
                     pendingPart.put(value.id(), written);
                     return;
@@ -1996,7 +1637,7 @@ public final class JavaEmitter {
         private void backwardStep(MethodSpec.Builder m, Names.Scope scope, Step step) {
             Op op = step.op();
             int index = step.opIndex();
-            if (fusedBatchNorm.containsKey(index)) {
+            if (fusion.fusedBatchNorm.containsKey(index)) {
                 return; // the fused batchnorm's step takes this ReLU's output gradient
             }
             m.addComment("backward $L at $L", commentText(op.path()),
@@ -2053,8 +1694,8 @@ public final class JavaEmitter {
             } else if (op instanceof Op.Dense d) {
                 m.addStatement("$T.backward($L, $L, $L, $L, $L, $L)", op("Dense"), v(d.in()), param(d.weight()), gOut,
                         gIn.get(0), gP.get(0), d.bias() == null ? "null" : gP.get(1));
-            } else if (op instanceof Op.BatchNorm b && fusedRelu.containsKey(index)) {
-                Op relu = graph.ops().get(fusedRelu.get(index));
+            } else if (op instanceof Op.BatchNorm b && fusion.fusedRelu.containsKey(index)) {
+                Op relu = graph.ops().get(fusion.fusedRelu.get(index));
                 m.addStatement("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, $L)", op("FusedBatchNormRelu"), v(b.in()),
                         v(relu.out()), param(b.gamma()), saveMean(op), saveInvStd(op), gradName.get(relu.out().id()),
                         gIn.get(0), gP.get(0), gP.get(1));
@@ -2117,7 +1758,7 @@ public final class JavaEmitter {
         /**
          * Whether {@code b}'s gradient may share the buffer already given to {@code a}'s (both the gradient of one
          * add's output): when no backward step from here up to and including the one that reads {@code b}'s
-         * gradient (its producer's, not fused away) writes into either, so the shared values stay what both are
+         * gradient (its fusion.producer's, not fused away) writes into either, so the shared values stay what both are
          * until {@code b}'s is consumed. In a residual block the shortcut's gradient gets its next contribution only
          * after the block's body has been differentiated, which reads the other operand's gradient first: one copy
          * of the activation's gradient saved per block.
@@ -2134,7 +1775,7 @@ public final class JavaEmitter {
                     }
                 }
                 if (s.op().out().id() == b.id()) {
-                    return !fusedBatchNorm.containsKey(s.opIndex()) && !pendingPart.containsKey(b.id());
+                    return !fusion.fusedBatchNorm.containsKey(s.opIndex()) && !pendingPart.containsKey(b.id());
                 }
             }
             return false;
@@ -2151,7 +1792,7 @@ public final class JavaEmitter {
                         param(c.weight()), param(c.bias()), gOut, geometry.get(index), gIn.get(0), gP.get(0),
                         c.bias() == null ? "null" : gP.get(1));
             } else if (op instanceof Op.BatchNorm b) {
-                Integer relu = fusedRelu.get(index);
+                Integer relu = fusion.fusedRelu.get(index);
                 String y = relu == null ? "null" : v(graph.ops().get(relu).out());
                 String g = relu == null ? gOut : gradName.get(graph.ops().get(relu).out().id());
                 m.addStatement("$T.batchNormBackward($L, $L, $L, $L, $L, $L, $L, $L, $L)", CL_TRAINING, v(b.in()), y,

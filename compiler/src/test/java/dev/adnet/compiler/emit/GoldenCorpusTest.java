@@ -66,7 +66,8 @@ class GoldenCorpusTest {
         assertThat(n.sourceFile()).isEqualTo(c.file());
         assertThat(n.sourceHash()).as("the source hash is the SHA-256 of the file").isEqualTo(sha);
 
-        Golden.check(c.goldenDir().resolve(c.stem() + ".ir.txt"), IrPrinter.print(n.graph()));
+        Golden.check(c.goldenDir().resolve(c.stem() + ".ir.txt"), IrPrinter.print(n.graph())
+                + "\nfusions:\n" + new FusionPlan(n.graph()).describe());
         String java = n.toJava("adnet.generated").toString();
         assertThat(java).contains(sha);
         Golden.check(c.goldenDir().resolve(c.stem() + ".java.txt"), java);
