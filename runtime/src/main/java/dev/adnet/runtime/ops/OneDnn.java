@@ -124,30 +124,35 @@ final class OneDnn {
         }
     }
 
-    /** Most shapes seen by one process: beyond it, the least recently used primitives are dropped. */
+    /** Most shapes one thread keeps: beyond it, its least recently used primitives are dropped. */
     static final int CAPACITY = 1024;
 
     /**
-     * Primitives (or anything built once per shape) by key, made on first use: a least-recently-used map of at most
-     * {@link #CAPACITY} entries, shared by the threads that run networks.
+     * Primitives (or anything built once per shape) by key, made on a thread's first use of the key: per thread, a
+     * least-recently-used map of at most {@link #CAPACITY} entries. Per thread for two reasons. oneDNN's default
+     * (library) scratchpad is the creating thread's, so a primitive is run only on the thread that made it (oneDNN's
+     * own primitive cache makes a second thread's copy cheap: the kernels are not generated again). And the memory
+     * objects kept next to a primitive are pointed at each call's arrays, so threads running networks at once need
+     * their own; with them, their calls run side by side, without a lock.
      */
     static final class Cache<K, V> {
         private final Function<K, V> make;
-        private final Map<K, V> byKey = new LinkedHashMap<>(64, 0.75f, true) {
+        private final ThreadLocal<Map<K, V>> byKey = ThreadLocal.withInitial(() -> new LinkedHashMap<>(64, 0.75f, true) {
             private static final long serialVersionUID = 1L;
 
             @Override
             protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
                 return size() > CAPACITY;
             }
-        };
+        });
 
         Cache(Function<K, V> make) {
             this.make = make;
         }
 
-        synchronized V get(K key) {
-            return byKey.computeIfAbsent(key, make);
+        /** This thread's value for {@code key}, made now if it has none. */
+        V get(K key) {
+            return byKey.get().computeIfAbsent(key, make);
         }
     }
 

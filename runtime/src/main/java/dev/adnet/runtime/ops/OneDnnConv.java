@@ -141,17 +141,15 @@ final class OneDnnConv {
     private static void run(Key key, INDArray x, INDArray w, INDArray b, INDArray out, long version) {
         Forward f = CACHE.get(key);
         OneDnnWeights weights = OneDnnWeights.of(w, f.userWeightMd, f.weightMd);
-        synchronized (f) {
-            weights.update(w, version);
-            dnnl_memory s = f.src.in(x);
-            dnnl_memory d = f.dst.target(out);
-            if (b != null) {
-                OneDnn.point(f.bias, b);
-            }
-            OneDnn.execute(f.conv, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST},
-                    new dnnl_memory[] {s, weights.memory, b == null ? null : f.bias, d});
-            f.dst.out();
+        weights.update(w, version);
+        dnnl_memory s = f.src.in(x);
+        dnnl_memory d = f.dst.target(out);
+        if (b != null) {
+            OneDnn.point(f.bias, b);
         }
+        OneDnn.execute(f.conv, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST},
+                new dnnl_memory[] {s, weights.memory, b == null ? null : f.bias, d});
+        f.dst.out();
         Reference.reachabilityFence(x);
         Reference.reachabilityFence(w);
         Reference.reachabilityFence(b);

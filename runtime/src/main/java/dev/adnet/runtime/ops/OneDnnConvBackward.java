@@ -166,32 +166,30 @@ final class OneDnnConvBackward {
         OneDnnWeights weights = gradIn == null ? null : OneDnnWeights.of(w, p.userWeightMd, p.dataWeightMd);
         boolean biasGrad = b != null && gradB != null;
         boolean weightGrads = gradW != null || biasGrad;
-        synchronized (p) {
-            // the data primitive's copy of the output gradient also serves the weight gradient if their layouts agree
-            dnnl_memory dy = gradIn != null || (weightGrads && p.gradOutForWeights == null)
-                    ? p.gradOutForData.in(gradOut) : null;
-            if (gradIn != null) {
-                weights.update(w);
-                dnnl_memory dx = p.gradIn.target(gradIn);
-                OneDnn.execute(p.data, new int[] {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC},
-                        new dnnl_memory[] {dy, weights.memory, dx});
-                p.gradIn.out();
+        // the data primitive's copy of the output gradient also serves the weight gradient if their layouts agree
+        dnnl_memory dy = gradIn != null || (weightGrads && p.gradOutForWeights == null)
+                ? p.gradOutForData.in(gradOut) : null;
+        if (gradIn != null) {
+            weights.update(w);
+            dnnl_memory dx = p.gradIn.target(gradIn);
+            OneDnn.execute(p.data, new int[] {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC},
+                    new dnnl_memory[] {dy, weights.memory, dx});
+            p.gradIn.out();
+        }
+        if (weightGrads) {
+            INDArray gw = gradW != null ? gradW : w.ulike();
+            INDArray gb = b == null ? null : biasGrad ? gradB : b.ulike();
+            dnnl_memory dyw = p.gradOutForWeights == null ? dy : p.gradOutForWeights.in(gradOut);
+            dnnl_memory xs = p.src.in(x);
+            dnnl_memory dw = p.gradW.target(gw);
+            if (gb != null) {
+                OneDnn.point(p.gradB, gb);
             }
-            if (weightGrads) {
-                INDArray gw = gradW != null ? gradW : w.ulike();
-                INDArray gb = b == null ? null : biasGrad ? gradB : b.ulike();
-                dnnl_memory dyw = p.gradOutForWeights == null ? dy : p.gradOutForWeights.in(gradOut);
-                dnnl_memory xs = p.src.in(x);
-                dnnl_memory dw = p.gradW.target(gw);
-                if (gb != null) {
-                    OneDnn.point(p.gradB, gb);
-                }
-                OneDnn.execute(p.weights, new int[] {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS,
-                    DNNL_ARG_DIFF_BIAS}, new dnnl_memory[] {xs, dyw, dw, gb == null ? null : p.gradB});
-                p.gradW.out();
-                Reference.reachabilityFence(gw);
-                Reference.reachabilityFence(gb);
-            }
+            OneDnn.execute(p.weights, new int[] {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS,
+                DNNL_ARG_DIFF_BIAS}, new dnnl_memory[] {xs, dyw, dw, gb == null ? null : p.gradB});
+            p.gradW.out();
+            Reference.reachabilityFence(gw);
+            Reference.reachabilityFence(gb);
         }
         Reference.reachabilityFence(x);
         Reference.reachabilityFence(w);

@@ -98,20 +98,18 @@ final class OneDnnInnerProduct {
         Key key = new Key(x.size(0), x.size(1), x.size(2), x.size(3), w.size(1), b != null);
         Forward f = CACHE.get(key);
         OneDnnWeights weights = OneDnnWeights.of(w, f.userWeightMd, f.weightMd);
-        synchronized (f) {
-            weights.update(w);
-            OneDnn.point(f.src, x);
-            OneDnn.point(f.dst, out);
-            if (b != null) {
-                OneDnn.point(f.bias, b);
-            }
-            int[] args = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST};
-            dnnl_memory[] memories = {f.src, weights.memory, b == null ? null : f.bias, f.dst};
-            if (key.multiplyAdds() <= oneThreadLimit) {
-                OneDnn.executeOnOneThread(f.primitive, args, memories);
-            } else {
-                OneDnn.execute(f.primitive, args, memories);
-            }
+        weights.update(w);
+        OneDnn.point(f.src, x);
+        OneDnn.point(f.dst, out);
+        if (b != null) {
+            OneDnn.point(f.bias, b);
+        }
+        int[] args = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST};
+        dnnl_memory[] memories = {f.src, weights.memory, b == null ? null : f.bias, f.dst};
+        if (key.multiplyAdds() <= oneThreadLimit) {
+            OneDnn.executeOnOneThread(f.primitive, args, memories);
+        } else {
+            OneDnn.execute(f.primitive, args, memories);
         }
         Reference.reachabilityFence(x);
         Reference.reachabilityFence(w);

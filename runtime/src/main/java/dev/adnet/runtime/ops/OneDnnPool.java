@@ -73,11 +73,9 @@ final class OneDnnPool {
     static void forward(INDArray x, PoolGeometry g, boolean max, INDArray out) {
         Key key = new Key(x.size(0), x.size(1), x.size(2), x.size(3), out.size(1), out.size(2), g, max);
         Forward f = CACHE.get(key);
-        synchronized (f) {
-            OneDnn.point(f.src, x);
-            OneDnn.point(f.dst, out);
-            OneDnn.execute(f.primitive, new int[] {DNNL_ARG_SRC, DNNL_ARG_DST}, new dnnl_memory[] {f.src, f.dst});
-        }
+        OneDnn.point(f.src, x);
+        OneDnn.point(f.dst, out);
+        OneDnn.execute(f.primitive, new int[] {DNNL_ARG_SRC, DNNL_ARG_DST}, new dnnl_memory[] {f.src, f.dst});
         Reference.reachabilityFence(x);
         Reference.reachabilityFence(out);
     }

@@ -1,0 +1,40 @@
+package dev.adnet.runtime;
+
+import dev.adnet.runtime.adaptive.ExitRouting;
+import dev.adnet.runtime.ops.Arena;
+
+/**
+ * What one call of a generated network writes besides its parameters: the arena of intermediates, and the trace
+ * of the call that {@code predict} reads after the forward pass (the samples each gate let through, where each
+ * sample left). A call holds a workspace of its own from the network's {@link WorkspacePool} for its whole run, so
+ * calls on other threads never write into it.
+ */
+public final class Workspace {
+    private final Arena arena = new Arena();
+    private final int[][] openRows;
+    private ExitRouting routing;
+
+    /** A workspace for a network with {@code gates} gated blocks. */
+    public Workspace(int gates) {
+        openRows = new int[gates][];
+    }
+
+    /** The arena of this call's intermediates (kept between calls, so that warm calls allocate nothing). */
+    public Arena arena() {
+        return arena;
+    }
+
+    /** {@code openRows()[g]}: the samples, in input order, that gate {@code g} let through in this call. */
+    public int[][] openRows() {
+        return openRows;
+    }
+
+    /** Where each sample of this call left (null before a multi-exit network's first call). */
+    public ExitRouting routing() {
+        return routing;
+    }
+
+    public void routing(ExitRouting routing) {
+        this.routing = routing;
+    }
+}
