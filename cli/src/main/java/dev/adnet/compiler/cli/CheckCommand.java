@@ -2,6 +2,7 @@ package dev.adnet.compiler.cli;
 
 import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.Compiler;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -20,7 +21,12 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        return check(files, spec.commandLine().getErr());
+    }
+
+    /** Checks {@code files}, prints their diagnostics; the exit code. */
+    static int check(List<Path> files, PrintWriter err) {
         CompileResult result = new Compiler().check(files);
-        return Reports.diagnostics(result, spec.commandLine().getErr()) ? Main.DIAGNOSTICS : Main.OK;
+        return Reports.diagnostics(result, err) ? Main.DIAGNOSTICS : Main.OK;
     }
 }

@@ -2,6 +2,10 @@ package dev.adnet.compiler.cli;
 
 import dev.adnet.compiler.Compiler;
 import java.io.PrintWriter;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,6 +41,10 @@ public final class Main implements Runnable {
 
     /** Runs the command line with the given streams; returns the exit code. Tests call this in-process. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        List<Path> plainCheck = plainCheck(args);
+        if (plainCheck != null) {
+            return CheckCommand.check(plainCheck, err);
+        }
         CommandLine cl = new CommandLine(new Main());
         if (args.length == 0 || !FRONT_END.contains(args[0])) {
             cl.addSubcommand(new TrainCommand());
@@ -53,6 +61,30 @@ public final class Main implements Runnable {
             return DIAGNOSTICS;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * The files of {@code check FILE...} with no option, no {@code @argfile} and no path Java rejects, else null.
+     * That command, the one editors and scripts run at every save, runs without picocli: picocli's classes are
+     * compiled for Java 5, so the class-data archive cannot hold them, and building its model of the commands
+     * costs more CPU at start-up than any other step but checking (docs/benchmarks.md).
+     */
+    static List<Path> plainCheck(String[] args) {
+        if (args.length < 2 || !args[0].equals("check")) {
+            return null;
+        }
+        List<Path> files = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].isEmpty() || args[i].startsWith("-") || args[i].startsWith("@")) {
+                return null;
+            }
+            try {
+                files.add(Path.of(args[i]));
+            } catch (InvalidPathException e) {
+                return null;
+            }
+        }
+        return files;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

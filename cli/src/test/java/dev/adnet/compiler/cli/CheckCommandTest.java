@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -18,7 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The real {@code adnet check}, in-process, on the compiler's golden diagnostics
  * ({@code compiler/src/test/resources/golden/diagnostics}, pinned there by {@code GoldenDiagnosticsTest}): with the
  * path as a user would type it, it prints the golden text, with only the file name's prefix differing, and nothing on
- * stdout.
+ * stdout. A plain {@code check FILE...} takes the path without picocli ({@link Main#plainCheck}), so these cases
+ * run that path; anything else goes through picocli.
  */
 class CheckCommandTest {
     static final Path DIR = locate();
@@ -55,5 +57,30 @@ class CheckCommandTest {
         String viaCli = ("exit " + exit + "\n" + err).replace(DIR + File.separator, "").replace(prefix, "");
         assertThat(viaCli).isEqualTo(expected);
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void onlyCheckWithFilesAloneSkipsPicocli() {
+        assertThat(Main.plainCheck(new String[] {"check", "a.adnet", "lib/b.adnet"}))
+                .containsExactly(Path.of("a.adnet"), Path.of("lib/b.adnet"));
+        assertThat(Main.plainCheck(new String[] {"check"})).isNull();
+        assertThat(Main.plainCheck(new String[] {"check", "--help"})).isNull();
+        assertThat(Main.plainCheck(new String[] {"check", "a.adnet", "-x"})).isNull();
+        assertThat(Main.plainCheck(new String[] {"check", "@files.txt"})).isNull();
+        assertThat(Main.plainCheck(new String[] {"check", ""})).isNull();
+        assertThat(Main.plainCheck(new String[] {"check", "a\0.adnet"})).isNull();
+        assertThat(Main.plainCheck(new String[] {"describe", "a.adnet"})).isNull();
+    }
+
+    @Test
+    void checkWithAnOptionStillGoesThroughPicocli() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit;
+        try (PrintWriter o = new PrintWriter(out); PrintWriter e = new PrintWriter(err)) {
+            exit = Main.run(new String[] {"check", "--nonsense", "a.adnet"}, o, e);
+        }
+        assertThat(exit).isEqualTo(Main.USAGE);
+        assertThat(err.toString()).contains("--nonsense");
     }
 }
