@@ -14,37 +14,40 @@ class IrVerifierTest {
         return new Op.Activation(Op.ActivationKind.RELU, in, out, path, AT);
     }
 
-    @Test
-    void anOpMayNotReadAValueDefinedNowhere() {
+    /**
+     * {@code y = relu(x)}, then a gated block on x whose head decides from {@code decideFrom} and whose body is a ReLU
+     * of {@code bodyReads}: the network the two scoping tests break in two ways.
+     */
+    private static Region gatedNetwork(Value decideFrom, Value bodyReads) {
         Value x = new Value(0, new long[] {4});
         Value y = new Value(1, new long[] {4});
         Value f = new Value(2, new long[] {4});
         Value z = new Value(3, new long[] {1});
         Value out = new Value(4, new long[] {4});
-        Value logits = new Value(5, new long[] {2});
-        // the head reads logits, which nothing defines
-        Region head = new Region(List.of(x), List.of(new Op.GumbelGate(logits, z, 0, 1.0, Op.GateEstimator.SOFT, false, "g.decision", AT)), List.of(z));
-        Region body = new Region(List.of(x), List.of(relu(y, f, "g.body.relu")), List.of(f));
+        Region head = new Region(List.of(x), List.of(new Op.GumbelGate(decideFrom == null ? x : decideFrom, z, 0, 1.0,
+                Op.GateEstimator.SOFT, false, "g.decision", AT)), List.of(z));
+        Region body = new Region(List.of(x), List.of(relu(bodyReads == null ? x : bodyReads, f, "g.body.relu")), List.of(f));
         Region shortcut = new Region(List.of(x), List.of(), List.of(x));
         Op gated = new Op.GatedResidual(x, head, body, shortcut, out, 0, 0.5, "g", AT);
-        Region net = new Region(List.of(x), List.of(relu(x, y, "r"), gated), List.of(out));
-        assertThatThrownBy(() -> IrVerifier.verify(net)).isInstanceOf(IllegalStateException.class)
+        return new Region(List.of(x), List.of(relu(x, y, "r"), gated), List.of(out));
+    }
+
+    @Test
+    void aWellScopedGateVerifies() {
+        IrVerifier.verify(gatedNetwork(null, null));
+    }
+
+    @Test
+    void anOpMayNotReadAValueDefinedNowhere() {
+        Value logits = new Value(5, new long[] {2});
+        assertThatThrownBy(() -> IrVerifier.verify(gatedNetwork(logits, null))).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("gumbel_gate g.decision reads v5");
     }
 
     @Test
     void aBodyMayNotReadTheEnclosingRegionBeyondItsArguments() {
-        Value x = new Value(0, new long[] {4});
         Value y = new Value(1, new long[] {4});
-        Value f = new Value(2, new long[] {4});
-        Value z = new Value(3, new long[] {1});
-        Value out = new Value(4, new long[] {4});
-        Region head = new Region(List.of(x), List.of(new Op.GumbelGate(x, z, 0, 1.0, Op.GateEstimator.SOFT, false, "g.decision", AT)), List.of(z));
-        Region body = new Region(List.of(x), List.of(relu(y, f, "g.body.relu")), List.of(f));
-        Region shortcut = new Region(List.of(x), List.of(), List.of(x));
-        Op gated = new Op.GatedResidual(x, head, body, shortcut, out, 0, 0.5, "g", AT);
-        Region net = new Region(List.of(x), List.of(relu(x, y, "r"), gated), List.of(out));
-        assertThatThrownBy(() -> IrVerifier.verify(net)).hasMessageContaining("relu g.body.relu reads v1");
+        assertThatThrownBy(() -> IrVerifier.verify(gatedNetwork(null, y))).hasMessageContaining("relu g.body.relu reads v1");
     }
 
     @Test
