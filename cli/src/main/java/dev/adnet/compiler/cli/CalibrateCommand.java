@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
  * held-out images, the mean FLOPs per sample stay within the budget (a fraction of the full network) while as few
  * samples as possible leave early; the threshold is stored in the checkpoint.
  */
-@Command(name = "calibrate", description = "Calibrate exit thresholds on held-out training images to meet a compute budget; "
+@Command(name = "calibrate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Calibrate exit thresholds on held-out training images to meet a compute budget; "
         + "stores them in the checkpoint.")
 final class CalibrateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "the .adnet file the checkpoint was trained from")

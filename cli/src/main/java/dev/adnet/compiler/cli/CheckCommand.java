@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "check", description = "Check files and print every diagnostic.")
+@Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Check files and print every diagnostic.")
 final class CheckCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = ".adnet files")
     List<Path> files;

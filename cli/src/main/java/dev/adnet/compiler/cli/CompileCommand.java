@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "compile", description = "Generate one Java class per network.")
+@Command(name = "compile", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Generate one Java class per network.")
 final class CompileCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = ".adnet files")
     List<Path> files;

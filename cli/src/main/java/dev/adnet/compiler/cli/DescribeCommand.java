@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "describe", description = "Print every layer's output shape, parameters and FLOPs per sample, with totals.")
+@Command(name = "describe", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Print every layer's output shape, parameters and FLOPs per sample, with totals.")
 final class DescribeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "an .adnet file")
     Path file;

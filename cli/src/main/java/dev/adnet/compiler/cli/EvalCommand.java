@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "eval", description = "Test accuracy of a checkpoint on Fashion-MNIST, overall and per class.")
+@Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Test accuracy of a checkpoint on Fashion-MNIST, overall and per class.")
 final class EvalCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "the .adnet file the checkpoint was trained from")
     Path file;

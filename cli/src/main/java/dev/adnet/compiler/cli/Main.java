@@ -32,7 +32,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: check, describe, compile, train, eval, predict");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: check, describe, compile, train, eval, calibrate, predict");
     }
 
     public static void main(String[] args) {

@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
  * not, any number of images) or one PNG or JPEG image; pixels are normalised exactly as training normalises them
  * ({@link Dataset#normalise}).
  */
-@Command(name = "predict", description = "Classify images (an IDX image file, gzipped or not, or a PNG or JPEG image) with a checkpoint.")
+@Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Classify images (an IDX image file, gzipped or not, or a PNG or JPEG image) with a checkpoint.")
 final class PredictCommand implements Callable<Integer> {
     private static final int CHUNK = 256;
 

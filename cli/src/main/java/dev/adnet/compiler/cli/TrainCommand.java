@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "train", description = "Compile a network in memory, train it on Fashion-MNIST and evaluate it each epoch.")
+@Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Compile a network in memory, train it on Fashion-MNIST and evaluate it each epoch.")
 final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "an .adnet file with a train section")
     Path file;

@@ -198,6 +198,15 @@ class BadInputTest {
         assertThat(r.err()).contains("a command is needed");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"check", "describe", "compile", "train", "eval", "calibrate", "predict"})
+    void everyCommandAnswersHelp(String command) {
+        Run r = run(command, "--help");
+        assertThat(r.exit()).isEqualTo(Main.OK);
+        assertThat(r.out()).startsWith("Usage: adnet " + command);
+        assertThat(r.err()).isEmpty();
+    }
+
     @Test
     void checkWithoutFile() {
         Run r = run("check");
