@@ -38,6 +38,21 @@ import org.nd4j.linalg.api.buffer.DataType;
 public final class InMemoryCompiler {
     private InMemoryCompiler() {}
 
+    /**
+     * A network whose generated class javac cannot compile because a method of it (the forward pass or the training
+     * step, written as one straight-line method) exceeds the 64 KB of bytecode the JVM allows a method: a limit of the
+     * emitter's today, not a bug in the user's file, so it is reported as such, without the generated source.
+     */
+    public static final class TooLargeException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TooLargeException(String className) {
+            super("this network is too large to compile: a method of its generated class " + className
+                    + " exceeds the 64 KB of bytecode the JVM allows a method (about 500 layers fit today; splitting a"
+                    + " network's passes into several methods is not supported yet)");
+        }
+    }
+
     /** Compiles {@code file} and loads its top-level class. */
     public static Class<?> compile(JavaFile file) {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
@@ -60,6 +75,10 @@ public final class InMemoryCompiler {
         List<String> options = List.of("-Xlint:all", "-Werror", "-proc:none", "-encoding", "UTF-8", "-classpath",
                 classPath());
         Boolean ok = javac.getTask(null, manager, diagnostics, options, null, List.of(unit)).call();
+        if (!ok && !diagnostics.getDiagnostics().isEmpty() && diagnostics.getDiagnostics().stream()
+                .allMatch(d -> d.getCode().equals("compiler.err.limit.code"))) {
+            throw new TooLargeException(file.typeSpec().name());
+        }
         if (!ok || !diagnostics.getDiagnostics().isEmpty()) {
             StringBuilder sb = new StringBuilder("adnet emitted Java that javac rejects (a compiler bug):\n");
             for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {

@@ -34,8 +34,13 @@ record LoadedNetwork(CompiledNetwork compiled, Network network) {
         CompiledNetwork n = candidates.get(0);
         long seed = seedOverride != Long.MIN_VALUE ? seedOverride
                 : n.graph().training() != null ? n.graph().training().config().seed() : 0;
-        Network net = InMemoryCompiler.instantiate(n, DataType.FLOAT, seed);
-        return new LoadedNetwork(n, net);
+        try {
+            return new LoadedNetwork(n, InMemoryCompiler.instantiate(n, DataType.FLOAT, seed));
+        } catch (InMemoryCompiler.TooLargeException e) {
+            dev.adnet.compiler.source.Span at = n.graph().span();
+            err.println(at.file() + ":" + at.line() + ":" + at.column() + ": error: " + e.getMessage());
+            return null;
+        }
     }
 
     /** Fashion-MNIST networks take one [1, 28, 28] image and produce 10 class scores; say so if this one does not. */

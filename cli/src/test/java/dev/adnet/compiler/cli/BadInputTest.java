@@ -207,6 +207,27 @@ class BadInputTest {
         assertThat(r.err()).isEmpty();
     }
 
+    /**
+     * A network whose generated training step exceeds the JVM's 64 KB method limit (100 residual blocks) is refused
+     * with one positioned line, not an internal error with the generated source.
+     */
+    @Test
+    void aNetworkTooLargeForOneJavaMethodIsAClearError() throws IOException {
+        StringBuilder src = new StringBuilder("network Deep {\n  input image: [1, 28, 28]\n  output logits: [10]\n  h = image -> conv(8, 3)");
+        for (int i = 0; i < 100; i++) {
+            src.append("\n    -> residual { conv(8, 3, bias = false) -> batchnorm -> relu -> conv(8, 3, bias = false) -> batchnorm } -> relu");
+        }
+        src.append("\n  logits = h -> global_avg_pool -> dense(10)\n"
+                + "  train { loss cross_entropy(logits) optimizer sgd(lr = 0.1) batch 8 epochs 1 }\n}\n");
+        Path p = dir.resolve("deep.adnet");
+        Files.writeString(p, src, StandardCharsets.UTF_8);
+        Run r = run("train", p.toString(), "--epochs", "1", "--limit", "64");
+        assertThat(r.exit()).isEqualTo(Main.DIAGNOSTICS);
+        assertThat(r.err()).startsWith(p + ":1:1: error: this network is too large to compile")
+                .contains("64 KB").doesNotContain("generated source");
+        assertThat(r.err().lines()).hasSize(1);
+    }
+
     @Test
     void checkWithoutFile() {
         Run r = run("check");
