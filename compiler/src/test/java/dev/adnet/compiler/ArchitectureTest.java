@@ -43,6 +43,25 @@ class ArchitectureTest {
         assertThat(offenders).isEmpty();
     }
 
+    /** No ANTLR type leaves the parser front: the AST builder turns parse trees into the compiler's own records. */
+    @Test
+    void onlyTheParsePackageReferencesAntlrOrTheGeneratedParser() throws IOException, URISyntaxException {
+        Path classes = Path.of(Compiler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path parse = classes.resolve("dev/adnet/compiler/parse");
+        List<String> offenders = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(classes)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".class") && !p.startsWith(parse)).toList()) {
+                String bytes = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+                for (String name : List.of("org/antlr/", "dev/adnet/grammar/")) {
+                    if (bytes.contains(name)) {
+                        offenders.add(classes.relativize(f) + " references " + name);
+                    }
+                }
+            }
+        }
+        assertThat(offenders).isEmpty();
+    }
+
     @Test
     void classPathHasNeitherNd4jNorTheRuntime() {
         ClassLoader loader = ArchitectureTest.class.getClassLoader();
