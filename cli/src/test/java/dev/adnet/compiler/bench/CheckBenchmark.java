@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>cold start: {@code java -cp ... dev.adnet.compiler.cli.Main check file} spawned 5 times, median wall ms.</li>
  * </ul>
  *
- * Run it from the repository root after {@code ./mvnw -q install -DskipTests}:
+ * Run it from the repository root with the test class path of docs/benchmarks.md (built from the reactor, nothing
+ * installed):
  *
  * <pre>
  * mvn -o -q -pl cli test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt

@@ -25,7 +25,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code trainLimit / batch} full shuffled batches (training step + optimizer), median samples/s; inference at batch
  * 256 and 1024 over the test set, one warm-up pass and {@code infRuns} timed passes, median samples/s.
  *
- * <p>Run from the repository root after {@code ./mvnw -q install -DskipTests}:
+ * <p>Run from the repository root with the test class path of docs/benchmarks.md (built from the reactor, nothing
+ * installed):
  *
  * <pre>
  * ./mvnw -q -o -pl cli test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt

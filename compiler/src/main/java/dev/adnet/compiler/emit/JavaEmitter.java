@@ -156,8 +156,6 @@ public final class JavaEmitter {
         private final Map<Integer, Op.Exit> exitAtHeadStart = new HashMap<>();
         /** Where the emitter fuses ops and changes their layout. */
         private final FusionPlan fusion;
-        /** The ids of the network's output values, which no fusion may leave unstored. */
-        private final Set<Integer> outputs = new HashSet<>();
         /** Whether this network runs channels-last ({@link ImageLayout}). */
         private final boolean channelsLast;
         /** Whether the code being emitted runs channels-last: image activations are {@code [B, H, W, C]}. */
@@ -216,9 +214,6 @@ public final class JavaEmitter {
             }
             for (Op.Exit x : graph.exits()) {
                 exitAtHeadStart.put(graph.start(x.headRegion()), x);
-            }
-            for (Graph.Port p : graph.outputs()) {
-                outputs.add(p.value().id());
             }
             fusion = new FusionPlan(graph);
             this.plan = trainable ? BackwardPlanner.plan(graph) : null;

@@ -50,7 +50,7 @@ public final class Graph {
         this.span = span;
         IrVerifier.verify(body);
         List<Op> schedule = new ArrayList<>();
-        place(body, schedule);
+        body.schedule(schedule, ranges);
         this.ops = List.copyOf(schedule);
     }
 
@@ -59,19 +59,6 @@ public final class Graph {
             List<BufferDecl> buffers, TrainSpec training, Span span) {
         Region body = new Region(inputs.stream().map(Port::value).toList(), ops, outputs.stream().map(Port::value).toList());
         return new Graph(name, inputs, outputs, body, params, buffers, training, span);
-    }
-
-    private void place(Region region, List<Op> schedule) {
-        int start = schedule.size();
-        for (Op op : region.ops()) {
-            if (op instanceof Op.RegionOp r) {
-                for (Region nested : r.regions()) {
-                    place(nested, schedule);
-                }
-            }
-            schedule.add(op);
-        }
-        ranges.put(region, new int[] {start, schedule.size()});
     }
 
     public String name() {

@@ -2,6 +2,7 @@ package dev.adnet.compiler.ir;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A sequence of ops with the values it takes from outside and the values it gives back: a network's body, a gated
@@ -38,18 +39,26 @@ public record Region(List<Value> arguments, List<Op> ops, List<Value> results) {
      */
     public List<Op> schedule() {
         List<Op> out = new ArrayList<>();
-        appendSchedule(out);
+        schedule(out, null);
         return out;
     }
 
-    void appendSchedule(List<Op> out) {
+    /**
+     * Appends the schedule to {@code out}; when {@code ranges} is given, records there each region's range in
+     * {@code out}, end exclusive (the index of the op that owns it).
+     */
+    void schedule(List<Op> out, Map<Region, int[]> ranges) {
+        int start = out.size();
         for (Op op : ops) {
             if (op instanceof Op.RegionOp r) {
                 for (Region nested : r.regions()) {
-                    nested.appendSchedule(out);
+                    nested.schedule(out, ranges);
                 }
             }
             out.add(op);
+        }
+        if (ranges != null) {
+            ranges.put(this, new int[] {start, out.size()});
         }
     }
 
