@@ -40,48 +40,17 @@ public interface Network {
     /** The static cost model: FLOPs of one sample through the whole network (every block executed). */
     long flopsPerSample();
 
-    /** Chooses how gated blocks run at inference (networks without gates ignore it). */
-    default void gateMode(GateMode mode) {}
-
-    /** How many gated blocks the network has. */
-    default int gateCount() {
-        return 0;
-    }
-
-    /** Chooses how exits run at inference (networks without exits ignore it). */
-    default void exitMode(ExitMode mode) {}
-
-    /** How many early exits the network has (the final output is not counted). */
-    default int exitCount() {
-        return 0;
-    }
-
     /**
-     * FLOPs per sample that leaves at each exit, then at the final output ({@link #exitCount()} + 1 entries), with
-     * every gated block before it executed: the cost model's cumulative cost, exit heads included.
+     * The network's adaptive units (gated blocks, early exits), in schedule order; empty for a network without any.
+     * Each describes its kind, name, cost and, where its construct has them, its mode and threshold.
      */
-    default long[] exitFlops() {
-        return new long[] {flopsPerSample()};
+    default List<AdaptiveUnit> units() {
+        return List.of();
     }
 
-    /**
-     * Each exit's policy threshold (a confidence, an entropy or a patience), in exit order. They live in one buffer
-     * per exit, named {@code <exit>.threshold}, so calibrated values travel with the checkpoint.
-     */
-    default double[] exitThresholds() {
-        return new double[0];
-    }
-
-    /** Each exit's policy, in exit order. */
-    default dev.adnet.runtime.adaptive.ExitPolicy[] exitPolicies() {
-        return new dev.adnet.runtime.adaptive.ExitPolicy[0];
-    }
-
-    /** Sets every exit's threshold (for sweeps and calibration); {@code thresholds.length == exitCount()}. */
-    default void exitThresholds(double[] thresholds) {
-        if (thresholds.length != 0) {
-            throw new IllegalArgumentException(name() + " has no exits");
-        }
+    /** The units of one kind ({@code GateUnit.class}, {@code ExitUnit.class}, ...), in schedule order. */
+    default <U extends AdaptiveUnit> List<U> units(Class<U> type) {
+        return units().stream().filter(type::isInstance).map(type::cast).toList();
     }
 
     /**

@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param executed {@code executed[n][g]}: whether gate {@code g}'s block ran for sample {@code n} (no columns for
  *     a network without gates)
  * @param flops the FLOPs actually spent on each sample, from the compiler's cost model
- * @param exits the exit each sample left at, from 0; {@link Network#exitCount()} for the final output (all zeros
+ * @param exits the exit each sample left at, from 0; the number of exits for the final output (all zeros
  *     for a network without exits)
  * @param exitOutputs in {@link ExitMode#ALL_HEADS}: each exit head's output for every sample, in exit order;
  *     otherwise empty

@@ -1,11 +1,12 @@
 package dev.adnet.compiler.cli;
 
-import dev.adnet.compiler.cost.CostModel;
+import dev.adnet.compiler.cost.ExitCost;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.runtime.Buffer;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.adaptive.ExitPolicy;
 import dev.adnet.runtime.adaptive.ExitSimulation;
+import dev.adnet.runtime.adaptive.ExitUnit;
 import dev.adnet.runtime.checkpoint.Checkpoint;
 import dev.adnet.runtime.checkpoint.CheckpointException;
 import dev.adnet.runtime.checkpoint.Checkpoints;
@@ -79,7 +80,7 @@ final class CalibrateCommand implements Callable<Integer> {
             return Main.DIAGNOSTICS;
         }
         Network net = loaded.network();
-        List<CostModel.ExitCost> exits = loaded.compiled().cost().exits();
+        List<ExitCost> exits = loaded.compiled().cost().units(ExitCost.class);
         if (exits.isEmpty()) {
             err.println("adnet: network '" + net.name() + "' has no exits to calibrate");
             return Main.DIAGNOSTICS;
@@ -93,7 +94,7 @@ final class CalibrateCommand implements Callable<Integer> {
             }
         }
         if (Double.isNaN(declared)) {
-            ExitPolicy[] policies = net.exitPolicies();
+            ExitPolicy[] policies = ExitUnit.policies(net);
             for (int k = 0; k < policies.length; k++) {
                 calibrated[k] = policies[k] == ExitPolicy.CONFIDENCE;
             }
@@ -125,8 +126,8 @@ final class CalibrateCommand implements Callable<Integer> {
             text.println("data: " + source.describe() + "; calibrating on the last " + holdout + " training images");
             ExitEvaluation.Recorded rec = ExitEvaluation.record(net, loader, output);
             ExitSimulation sim = ExitEvaluation.simulation(net, rec);
-            long full = loaded.compiled().cost().fullFlops();
-            double[] thresholds = net.exitThresholds();
+            long full = ExitUnit.fullFlops(net);
+            double[] thresholds = ExitUnit.thresholds(net);
             // the threshold as the network stores it (a FLOAT network rounds it), so the stored one meets the budget
             OptionalDouble t = sim.calibrate(b * full, calibrated, thresholds, net.dataType());
             if (t.isEmpty()) {
@@ -137,8 +138,8 @@ final class CalibrateCommand implements Callable<Integer> {
                 return Main.DIAGNOSTICS;
             }
             double[] chosen = withShared(thresholds, calibrated, t.getAsDouble());
-            net.exitThresholds(chosen);
-            ExitSimulation.Outcome o = sim.outcome(net.exitThresholds());
+            ExitUnit.thresholds(net, chosen);
+            ExitSimulation.Outcome o = sim.outcome(ExitUnit.thresholds(net));
             text.printf(Locale.ROOT, "threshold %.6f: on the held-out images accuracy %.4f (final exit alone %.4f), mean FLOPs %s "
                     + "of full (budget %s)%n", t.getAsDouble(), o.accuracy(), ExitEvaluation.accuracy(rec.last(), rec.labels(),
                     rec.classes()), ExitEvaluation.percent(o.meanFlops() / full), ExitEvaluation.percent(b));

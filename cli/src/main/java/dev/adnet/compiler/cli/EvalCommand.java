@@ -9,6 +9,7 @@ import dev.adnet.runtime.data.FashionMnist;
 import dev.adnet.runtime.train.Evaluator;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -64,17 +65,13 @@ final class EvalCommand implements Callable<Integer> {
             DataLoader loader = DataLoader.builder(test, loaded.network().inputs().get(0).name(), output).batchSize(batch)
                     .limit(limit == null ? test.size() : Math.min(limit, test.size())).build();
             Path dir = reportDir != null ? reportDir : checkpoint.toAbsolutePath().getParent();
-            if (loaded.network().exitCount() > 0) {
+            List<UnitEvaluation> sections = UnitEvaluation.of(loaded.network());
+            if (!sections.isEmpty()) {
                 out.println("data: " + source.describe());
-                uncalibrated(loaded, out);
-                ExitEvaluation.run(loaded, loader, output, dir, out);
-                if (loaded.network().gateCount() == 0) {
-                    return Main.OK;
+                for (UnitEvaluation e : sections) {
+                    e.notes(loaded, out);
+                    e.run(loaded, loader, output, dir, out);
                 }
-            }
-            if (loaded.network().gateCount() > 0) {
-                out.println("data: " + source.describe());
-                GateEvaluation.run(loaded, loader, output, dir, out);
                 return Main.OK;
             }
             long start = System.nanoTime();
@@ -101,18 +98,6 @@ final class EvalCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             err.println("adnet: cannot write the report: " + e.getMessage());
             return Main.DIAGNOSTICS;
-        }
-    }
-
-    /** A budget exit that calibration has not set yet lets no sample leave: say so. */
-    static void uncalibrated(LoadedNetwork loaded, PrintWriter out) {
-        double[] t = loaded.network().exitThresholds();
-        var exits = loaded.compiled().cost().exits();
-        for (int k = 0; k < exits.size(); k++) {
-            if (exits.get(k).policy() == dev.adnet.compiler.ir.Op.ExitPolicyKind.BUDGET && t[k] >= 1.0) {
-                out.println("note: exit '" + exits.get(k).name() + "' has a budget but no calibrated threshold yet, so no sample "
-                        + "leaves there: run adnet calibrate");
-            }
         }
     }
 }

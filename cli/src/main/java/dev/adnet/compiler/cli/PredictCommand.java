@@ -102,7 +102,7 @@ final class PredictCommand implements Callable<Integer> {
             }
             int k = Math.min(top, classes);
             List<String> names = classes == FashionMnist.CLASSES ? FashionMnist.CLASS_NAMES : null;
-            List<String> exitNames = loaded.compiled().cost().exits().stream().map(e -> e.name()).toList();
+            List<UnitEvaluation> units = UnitEvaluation.of(net);
             String inputName = ins.get(0).name();
             String outputName = outs.get(0).name();
             int px = rows * cols;
@@ -113,12 +113,12 @@ final class PredictCommand implements Callable<Integer> {
                     xs[i] = Dataset.normalise(images.pixels()[from * px + i] & 0xff);
                 }
                 INDArray x = Nd4j.create(xs, new long[] {n, 1, rows, cols}, 'c').castTo(net.dataType());
-                boolean traced = net.exitCount() > 0 || net.gateCount() > 0;
+                boolean traced = !units.isEmpty();
                 dev.adnet.runtime.Prediction prediction = traced ? net.predict(Map.of(inputName, x)) : null;
                 INDArray scores = traced ? prediction.outputs().get(outputName) : net.forward(Map.of(inputName, x)).get(outputName);
                 for (int i = 0; i < n; i++) {
                     out.println(line(from + i, softmax(scores, i, classes), k, names)
-                            + (traced ? trace(prediction, i, exitNames) : ""));
+                            + (traced ? trace(net, units, prediction, i) : ""));
                 }
             }
             out.flush();
@@ -149,21 +149,10 @@ final class PredictCommand implements Callable<Integer> {
      * What an adaptive network spent on image {@code i}: where it left (with exits), which gated blocks ran (with
      * gates), and its FLOPs, e.g. {@code  [exit early; gates 1 3 ran; 22,231,144 FLOPs]}.
      */
-    static String trace(dev.adnet.runtime.Prediction p, int i, List<String> exitNames) {
+    static String trace(Network net, List<UnitEvaluation> units, dev.adnet.runtime.Prediction p, int i) {
         List<String> parts = new ArrayList<>();
-        if (!exitNames.isEmpty()) {
-            int e = p.exits()[i];
-            parts.add(e < exitNames.size() ? "exit " + exitNames.get(e) : "final output");
-        }
-        boolean[] ran = p.executed()[i];
-        if (ran.length > 0) {
-            StringBuilder g = new StringBuilder("gates");
-            for (int j = 0; j < ran.length; j++) {
-                if (ran[j]) {
-                    g.append(' ').append(j + 1);
-                }
-            }
-            parts.add(g.length() == "gates".length() ? "no gated block ran" : g + " ran");
+        for (UnitEvaluation u : units) {
+            parts.add(u.trace(net, p, i));
         }
         parts.add(String.format(Locale.ROOT, "%,d FLOPs", p.flops()[i]));
         return "  [" + String.join("; ", parts) + "]";

@@ -161,13 +161,11 @@ final class TrainCommand implements Callable<Integer> {
                 EpochMetrics last = result.history().get(result.history().size() - 1);
                 outText.println("final: " + describe(last));
             }
-            if (net.exitCount() > 0 && result.completed()) {
-                outText.println("exits, with the last epoch's parameters, on the test images:");
-                ExitEvaluation.run(loaded, testLoader, output, dir, outText);
-            }
-            if (net.gateCount() > 0 && result.completed()) {
-                outText.println("gates, with the last epoch's parameters, on the test images:");
-                GateEvaluation.run(loaded, testLoader, output, dir, outText);
+            if (result.completed()) {
+                for (UnitEvaluation e : UnitEvaluation.of(net)) {
+                    outText.println(e.title() + ", with the last epoch's parameters, on the test images:");
+                    e.run(loaded, testLoader, output, dir, outText);
+                }
             }
             outText.println("checkpoints and metrics in " + dir);
             outText.flush();

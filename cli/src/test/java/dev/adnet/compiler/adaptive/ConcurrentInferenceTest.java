@@ -10,6 +10,7 @@ import dev.adnet.runtime.Network;
 import dev.adnet.runtime.Parameter;
 import dev.adnet.runtime.Prediction;
 import dev.adnet.runtime.adaptive.ExitPolicy;
+import dev.adnet.runtime.adaptive.ExitUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -105,7 +106,7 @@ class ConcurrentInferenceTest {
         List<INDArray> inputs = batches(23);
         splitAtEveryExit(net, inputs);
         List<Prediction> alone = callFromManyThreads(net, inputs);
-        int[] leftAt = new int[net.exitCount() + 1];
+        int[] leftAt = new int[net.units(ExitUnit.class).size() + 1];
         alone.forEach(p -> Arrays.stream(p.exits()).forEach(e -> leftAt[e]++));
         assertThat(leftAt).as("samples leave at every exit and at the end").doesNotContain(0);
     }
@@ -115,7 +116,7 @@ class ConcurrentInferenceTest {
      * leave at the first exit and half of the others at the second, whatever the random parameters.
      */
     private static void splitAtEveryExit(Network net, List<INDArray> inputs) {
-        net.exitMode(ExitMode.ALL_HEADS);
+        ExitUnit.mode(net, ExitMode.ALL_HEADS);
         List<Double> confidence = new ArrayList<>();
         List<Double> entropy = new ArrayList<>();
         for (INDArray x : inputs) {
@@ -127,7 +128,7 @@ class ConcurrentInferenceTest {
                 entropy.add(ExitPolicy.entropy(second, 4 * n, 4));
             }
         }
-        net.exitMode(ExitMode.ADAPTIVE);
+        ExitUnit.mode(net, ExitMode.ADAPTIVE);
         double firstThreshold = median(confidence);
         List<Double> staying = new ArrayList<>();
         for (int n = 0; n < confidence.size(); n++) {
@@ -135,7 +136,7 @@ class ConcurrentInferenceTest {
                 staying.add(entropy.get(n));
             }
         }
-        net.exitThresholds(new double[] {firstThreshold, median(staying)});
+        ExitUnit.thresholds(net, new double[] {firstThreshold, median(staying)});
     }
 
     private static double median(List<Double> values) {

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.cli.InMemoryCompiler;
+import dev.adnet.compiler.cost.ExitCost;
+import dev.adnet.compiler.cost.GateCost;
 import dev.adnet.compiler.ir.TrainSpec;
 import dev.adnet.compiler.testing.NetworkGradientCheck;
 import dev.adnet.runtime.ExitMode;
@@ -17,6 +19,7 @@ import dev.adnet.runtime.StepContext;
 import dev.adnet.runtime.TrainableNetwork;
 import dev.adnet.runtime.adaptive.ExitPolicy;
 import dev.adnet.runtime.adaptive.ExitSimulation;
+import dev.adnet.runtime.adaptive.ExitUnit;
 import dev.adnet.runtime.train.Batch;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -147,19 +150,19 @@ class ExitNetworkTest {
         int batch = 24;
         INDArray x = inputs(batch);
 
-        net.exitMode(ExitMode.ALL_HEADS);
+        ExitUnit.mode(net, ExitMode.ALL_HEADS);
         Prediction all = net.predict(Map.of("x", x));
         assertThat(all.exitOutputs()).hasSize(2);
         assertThat(all.exits()).containsOnly(2);
         // thresholds at the medians, so that samples leave at every exit and some go on to the end
         double[] confidence = stat(all.exitOutputs().get(0), true);
         double[] entropy = stat(all.exitOutputs().get(1), false);
-        net.exitThresholds(new double[] {median(confidence), median(entropy)});
-        double[] thresholds = net.exitThresholds(); // as stored, in the network's data type
+        ExitUnit.thresholds(net, new double[] {median(confidence), median(entropy)});
+        double[] thresholds = ExitUnit.thresholds(net); // as stored, in the network's data type
         assertThat(thresholds).containsExactly(new double[] {median(confidence), median(entropy)},
                 org.assertj.core.data.Offset.offset(1e-6));
 
-        net.exitMode(ExitMode.ADAPTIVE);
+        ExitUnit.mode(net, ExitMode.ADAPTIVE);
         Prediction adaptive = net.predict(Map.of("x", x));
         int[] histogram = new int[3];
         for (int e : adaptive.exits()) {
@@ -173,10 +176,10 @@ class ExitNetworkTest {
             heads.add(host(h));
         }
         int[] labels = new int[batch];
-        ExitSimulation sim = new ExitSimulation(heads, host(all.outputs().get("y")), labels, 3, net.exitFlops(), net.exitPolicies());
+        ExitSimulation sim = new ExitSimulation(heads, host(all.outputs().get("y")), labels, 3, ExitUnit.leavingFlops(net), ExitUnit.policies(net));
         assertThat(adaptive.exits()).as("the offline replay routes as the network did").containsExactly(sim.outcome(thresholds).exits());
 
-        long[] exitFlops = compiled.cost().exitFlops();
+        long[] exitFlops = ExitCost.leavingFlops(compiled.cost());
         for (int n = 0; n < batch; n++) {
             int e = adaptive.exits()[n];
             INDArray expected = e < 2 ? all.exitOutputs().get(e).getRow(n) : all.outputs().get("y").getRow(n);
@@ -186,10 +189,10 @@ class ExitNetworkTest {
             assertThat(maxDiff(one.reshape(3), expected)).as("sample %d alone", n).isLessThan(1e-5);
         }
 
-        net.exitMode(ExitMode.FULL);
+        ExitUnit.mode(net, ExitMode.FULL);
         Prediction full = net.predict(Map.of("x", x));
         assertThat(maxDiff(full.outputs().get("y"), all.outputs().get("y"))).isLessThan(1e-5);
-        assertThat(full.flops()).containsOnly(compiled.cost().fullFlops());
+        assertThat(full.flops()).containsOnly(ExitCost.fullFlops(compiled.cost()));
     }
 
     @Test
@@ -204,10 +207,10 @@ class ExitNetworkTest {
         }
         int batch = 24;
         INDArray x = inputs(batch);
-        net.exitMode(ExitMode.ALL_HEADS);
+        ExitUnit.mode(net, ExitMode.ALL_HEADS);
         Prediction all = net.predict(Map.of("x", x));
-        net.exitThresholds(new double[] {median(stat(all.exitOutputs().get(0), true)), 2});
-        net.exitMode(ExitMode.ADAPTIVE);
+        ExitUnit.thresholds(net, new double[] {median(stat(all.exitOutputs().get(0), true)), 2});
+        ExitUnit.mode(net, ExitMode.ADAPTIVE);
         Prediction adaptive = net.predict(Map.of("x", x));
         int[] histogram = new int[3];
         for (int e : adaptive.exits()) {
@@ -216,8 +219,8 @@ class ExitNetworkTest {
         assertThat(histogram[0]).isPositive();
         assertThat(histogram[0] + histogram[1]).isLessThan(batch);
 
-        long[] gateFlops = compiled.cost().gates().stream().mapToLong(g -> g.bodyFlops()).toArray();
-        long[] exitFlops = compiled.cost().exitFlops();
+        long[] gateFlops = compiled.cost().units(GateCost.class).stream().mapToLong(g -> g.bodyFlops()).toArray();
+        long[] exitFlops = ExitCost.leavingFlops(compiled.cost());
         for (int n = 0; n < batch; n++) {
             int e = adaptive.exits()[n];
             // gates after a sample's exit never ran for it; the gate before the first exit ran as decided

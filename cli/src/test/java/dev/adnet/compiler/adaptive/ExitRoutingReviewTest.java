@@ -6,11 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.cli.InMemoryCompiler;
+import dev.adnet.compiler.cost.ExitCost;
+import dev.adnet.compiler.cost.GateCost;
 import dev.adnet.runtime.ExitMode;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.Parameter;
 import dev.adnet.runtime.Prediction;
 import dev.adnet.runtime.adaptive.ExitPolicy;
+import dev.adnet.runtime.adaptive.ExitUnit;
+import dev.adnet.runtime.adaptive.GateUnit;
 import java.util.Arrays;
 import dev.adnet.runtime.StepContext;
 import dev.adnet.runtime.TrainableNetwork;
@@ -244,13 +248,13 @@ class ExitRoutingReviewTest {
         Network net = InMemoryCompiler.instantiate(compiled, DataType.FLOAT, 11);
         randomize(net, new SplittableRandom(23));
         INDArray x = inputs();
-        net.exitMode(ExitMode.ALL_HEADS);
+        ExitUnit.mode(net, ExitMode.ALL_HEADS);
         Prediction all = net.predict(Map.of("x", x));
-        net.exitThresholds(new double[] {0.0, 0.5});
-        net.exitMode(ExitMode.ADAPTIVE);
+        ExitUnit.thresholds(net, new double[] {0.0, 0.5});
+        ExitUnit.mode(net, ExitMode.ADAPTIVE);
         Prediction p = net.predict(Map.of("x", x));
-        long[] gateFlops = compiled.cost().gates().stream().mapToLong(g -> g.bodyFlops()).toArray();
-        long first = compiled.cost().exitFlops()[0];
+        long[] gateFlops = compiled.cost().units(GateCost.class).stream().mapToLong(g -> g.bodyFlops()).toArray();
+        long first = ExitCost.leavingFlops(compiled.cost())[0];
         assertThat(p.exits()).containsOnly(0);
         assertThat(maxDiff(p.outputs().get("y"), all.exitOutputs().get(0))).isLessThan(1e-6);
         for (int n = 0; n < BATCH; n++) {
@@ -260,7 +264,7 @@ class ExitRoutingReviewTest {
             assertThat(p.flops()[n]).isEqualTo(first - (p.executed()[n][0] ? 0 : gateFlops[0]));
         }
         // and a later call where nobody leaves does not see the earlier call's gates
-        net.exitThresholds(new double[] {1.0, 1.0});
+        ExitUnit.thresholds(net, new double[] {1.0, 1.0});
         Prediction none = net.predict(Map.of("x", x));
         assertThat(none.exits()).containsOnly(2);
         assertThat(maxDiff(none.outputs().get("y"), all.outputs().get("y"))).isLessThan(1e-5);
@@ -283,12 +287,12 @@ class ExitRoutingReviewTest {
             Network net = InMemoryCompiler.instantiate(GatedNetworkTest.compile(src), DataType.FLOAT, 11);
             randomize(net, new SplittableRandom(23));
             INDArray x = inputs();
-            net.exitMode(ExitMode.ALL_HEADS);
+            ExitUnit.mode(net, ExitMode.ALL_HEADS);
             Prediction all = net.predict(Map.of("x", x));
             double[] c = confidence(all.exitOutputs().get(0)).clone();
             Arrays.sort(c);
-            net.exitThresholds(new double[] {(c[0] + c[1]) / 2, 1.0});
-            net.exitMode(ExitMode.ADAPTIVE);
+            ExitUnit.thresholds(net, new double[] {(c[0] + c[1]) / 2, 1.0});
+            ExitUnit.mode(net, ExitMode.ADAPTIVE);
             Prediction p = net.predict(Map.of("x", x));
             assertThat(Arrays.stream(p.exits()).filter(e -> e == 2).count()).isEqualTo(1);
             for (int n = 0; n < BATCH; n++) {
@@ -319,20 +323,20 @@ class ExitRoutingReviewTest {
         Network net = InMemoryCompiler.instantiate(compiled, DataType.FLOAT, 11);
         randomize(net, new SplittableRandom(23));
         if (gateMode != null) {
-            net.gateMode(gateMode);
+            GateUnit.mode(net, gateMode);
         }
         Map<String, INDArray> in = new HashMap<>(extra);
         in.put("x", inputs());
-        net.exitMode(ExitMode.ALL_HEADS);
+        ExitUnit.mode(net, ExitMode.ALL_HEADS);
         Prediction all = net.predict(in);
-        int exits = net.exitCount();
+        int exits = net.units(ExitUnit.class).size();
         double[] t = new double[exits];
         for (int k = 0; k < exits; k++) {
             t[k] = median(confidence(all.exitOutputs().get(k)));
         }
-        net.exitThresholds(t);
-        assertThat(net.exitThresholds()).containsExactly(t, org.assertj.core.data.Offset.offset(1e-6));
-        net.exitMode(ExitMode.ADAPTIVE);
+        ExitUnit.thresholds(net, t);
+        assertThat(ExitUnit.thresholds(net)).containsExactly(t, org.assertj.core.data.Offset.offset(1e-6));
+        ExitUnit.mode(net, ExitMode.ADAPTIVE);
         Prediction adaptive = net.predict(in);
         int[] histogram = new int[exits + 1];
         for (int e : adaptive.exits()) {

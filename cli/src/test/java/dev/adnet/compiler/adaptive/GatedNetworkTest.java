@@ -9,6 +9,7 @@ import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.Compiler;
 import dev.adnet.compiler.cli.InMemoryCompiler;
+import dev.adnet.compiler.cost.GateCost;
 import dev.adnet.compiler.testing.NetworkGradientCheck;
 import dev.adnet.runtime.GateMode;
 import dev.adnet.runtime.Network;
@@ -17,6 +18,7 @@ import dev.adnet.runtime.Prediction;
 import dev.adnet.runtime.StepContext;
 import dev.adnet.runtime.TrainableNetwork;
 import dev.adnet.runtime.adaptive.BatchOrder;
+import dev.adnet.runtime.adaptive.GateUnit;
 import dev.adnet.runtime.train.Batch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -266,7 +268,7 @@ class GatedNetworkTest {
         INDArray x = mixedBatch(batch);
 
         Prediction adaptive = net.predict(Map.of("x", x));
-        int[] open = new int[net.gateCount()];
+        int[] open = new int[net.units(GateUnit.class).size()];
         for (boolean[] row : adaptive.executed()) {
             for (int g = 0; g < row.length; g++) {
                 open[g] += row[g] ? 1 : 0;
@@ -274,9 +276,9 @@ class GatedNetworkTest {
         }
         assertThat(java.util.Arrays.stream(open).anyMatch(k -> k > 0 && k < batch)).as("a mix of open and closed samples exercises gather and scatter: %s", java.util.Arrays.toString(open)).isTrue();
 
-        net.gateMode(GateMode.MASK);
+        GateUnit.mode(net, GateMode.MASK);
         INDArray masked = net.forward(Map.of("x", x)).get("y");
-        net.gateMode(GateMode.ADAPTIVE);
+        GateUnit.mode(net, GateMode.ADAPTIVE);
         assertThat(maxDiff(adaptive.outputs().get("y"), masked)).isLessThan(1e-5);
         for (int n = 0; n < batch; n++) {
             INDArray one = net.forward(Map.of("x", x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(n, n + 1)).dup())).get("y");
@@ -284,15 +286,15 @@ class GatedNetworkTest {
         }
 
         long full = compiled.cost().totalFlops();
-        long min = compiled.cost().minFlops();
+        long min = GateCost.minFlops(compiled.cost());
         for (int n = 0; n < batch; n++) {
             long expected = min;
-            for (int g = 0; g < net.gateCount(); g++) {
-                expected += adaptive.executed()[n][g] ? compiled.cost().gates().get(g).bodyFlops() : 0;
+            for (int g = 0; g < net.units(GateUnit.class).size(); g++) {
+                expected += adaptive.executed()[n][g] ? compiled.cost().units(GateCost.class).get(g).bodyFlops() : 0;
             }
             assertThat(adaptive.flops()[n]).isEqualTo(expected).isBetween(min, full);
         }
-        net.gateMode(GateMode.ALL_OPEN);
+        GateUnit.mode(net, GateMode.ALL_OPEN);
         Prediction all = net.predict(Map.of("x", x));
         assertThat(all.flops()).containsOnly(full);
     }

@@ -1,9 +1,11 @@
 package dev.adnet.compiler.bench;
 
 import dev.adnet.compiler.CompiledNetwork;
+import dev.adnet.compiler.cost.ExitCost;
 import dev.adnet.runtime.ExitMode;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.Prediction;
+import dev.adnet.runtime.adaptive.ExitUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,7 +41,7 @@ public final class ExitBenchmark {
         int samples = batches.size() * batch;
 
         double flops = 0;
-        int[] histogram = new int[net.exitCount() + 1];
+        int[] histogram = new int[net.units(ExitUnit.class).size() + 1];
         for (INDArray x : batches) {
             Prediction p = net.predict(Map.of(in, x));
             for (int n = 0; n < p.flops().length; n++) {
@@ -48,27 +50,27 @@ public final class ExitBenchmark {
             }
         }
         double executed = flops / samples;
-        double full = setup.compiled().cost().fullFlops();
+        double full = ExitCost.fullFlops(setup.compiled().cost());
         System.out.printf(Locale.ROOT, "network %s, batch %d, %d samples, thresholds %s; leaving at each exit %s; mean FLOPs %.0f "
                 + "of %.0f per sample (%.1f%%); FLOPs ratio full/executed %.3f%n", net.name(), batch, samples,
-                java.util.Arrays.toString(net.exitThresholds()), java.util.Arrays.toString(histogram), executed, full,
+                java.util.Arrays.toString(ExitUnit.thresholds(net)), java.util.Arrays.toString(histogram), executed, full,
                 100 * executed / full, full / executed);
 
         ExitMode[] modes = {ExitMode.ADAPTIVE, ExitMode.FULL, ExitMode.ALL_HEADS};
         double[][] sps = new double[modes.length][runs];
         for (ExitMode m : modes) { // warm-up
-            net.exitMode(m);
+            ExitUnit.mode(net, m);
             BenchSupport.run(net, batches);
         }
         for (int r = 0; r < runs; r++) {
             for (int i = 0; i < modes.length; i++) {
-                net.exitMode(modes[i]);
+                ExitUnit.mode(net, modes[i]);
                 long t = System.nanoTime();
                 BenchSupport.run(net, batches);
                 sps[i][r] = samples / ((System.nanoTime() - t) / 1e9);
             }
         }
-        net.exitMode(ExitMode.ADAPTIVE);
+        ExitUnit.mode(net, ExitMode.ADAPTIVE);
         double adaptive = BenchSupport.median(sps[0]);
         double whole = BenchSupport.median(sps[1]);
         double heads = BenchSupport.median(sps[2]);
@@ -79,7 +81,7 @@ public final class ExitBenchmark {
         System.out.printf(Locale.ROOT, "RESULT per run, speed-up adaptive/full / FLOPs ratio: %s%n",
                 BenchSupport.perRun(sps[0], sps[1], full / executed));
         System.out.printf(Locale.ROOT, "RESULT paired in turns of %d batch(es), speed-up adaptive/full / FLOPs ratio: %s%n",
-                setup.block(), BenchSupport.paired(net, batches, () -> net.exitMode(ExitMode.ADAPTIVE),
-                        () -> net.exitMode(ExitMode.FULL), runs, setup.block(), full / executed));
+                setup.block(), BenchSupport.paired(net, batches, () -> ExitUnit.mode(net, ExitMode.ADAPTIVE),
+                        () -> ExitUnit.mode(net, ExitMode.FULL), runs, setup.block(), full / executed));
     }
 }

@@ -4,6 +4,7 @@ import dev.adnet.runtime.GateMode;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.Prediction;
 import dev.adnet.runtime.adaptive.BatchOrder;
+import dev.adnet.runtime.adaptive.GateUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -55,7 +56,7 @@ public final class GateBenchmark {
         String only = System.getProperty("adnet.bench.only");
         if (only != null) { // one mode alone, for profiling it (-Dadnet.bench.only=ADAPTIVE)
             GateMode m = GateMode.valueOf(only);
-            net.gateMode(m);
+            GateUnit.mode(net, m);
             BenchSupport.run(net, batches);
             long t = System.nanoTime();
             for (int r = 0; r < runs; r++) {
@@ -66,12 +67,12 @@ public final class GateBenchmark {
         }
         double[][] sps = new double[modes.length][runs];
         for (GateMode m : modes) { // warm-up
-            net.gateMode(m);
+            GateUnit.mode(net, m);
             BenchSupport.run(net, batches);
         }
         for (int r = 0; r < runs; r++) {
             for (int i = 0; i < modes.length; i++) {
-                net.gateMode(modes[i]);
+                GateUnit.mode(net, modes[i]);
                 long t = System.nanoTime();
                 BenchSupport.run(net, batches);
                 sps[i][r] = samples / ((System.nanoTime() - t) / 1e9);
@@ -86,12 +87,12 @@ public final class GateBenchmark {
         System.out.printf(Locale.ROOT, "RESULT per run, speed-up adaptive/all_open / FLOPs ratio: %s%n",
                 BenchSupport.perRun(sps[0], sps[1], full / executed));
         System.out.printf(Locale.ROOT, "RESULT paired in turns of %d batch(es), speed-up adaptive/all_open / FLOPs ratio: %s%n",
-                setup.block(), BenchSupport.paired(net, batches, () -> net.gateMode(GateMode.ADAPTIVE),
-                        () -> net.gateMode(GateMode.ALL_OPEN), runs, setup.block(), full / executed));
+                setup.block(), BenchSupport.paired(net, batches, () -> GateUnit.mode(net, GateMode.ADAPTIVE),
+                        () -> GateUnit.mode(net, GateMode.ALL_OPEN), runs, setup.block(), full / executed));
         // the open rows moved into a window of the batch against gathered into a sub-batch (BatchOrder), both adaptive
         BatchOrder.Policy policy = BatchOrder.policy();
         if (policy != BatchOrder.Policy.GATHER) {
-            net.gateMode(GateMode.ADAPTIVE);
+            GateUnit.mode(net, GateMode.ADAPTIVE);
             System.out.printf(Locale.ROOT, "RESULT paired in turns of %d batch(es), adaptive with windows (%s) / with gathers: %s%n",
                     setup.block(), policy.name().toLowerCase(Locale.ROOT), BenchSupport.paired(net, batches,
                             () -> BatchOrder.policy(policy), () -> BatchOrder.policy(BatchOrder.Policy.GATHER), runs,

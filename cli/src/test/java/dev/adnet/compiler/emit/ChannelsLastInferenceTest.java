@@ -11,6 +11,7 @@ import dev.adnet.runtime.GateMode;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.Parameter;
 import dev.adnet.runtime.Prediction;
+import dev.adnet.runtime.adaptive.GateUnit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -193,8 +194,8 @@ class ChannelsLastInferenceTest {
         Network last = InMemoryCompiler.instantiate(c, DataType.DOUBLE, 5, true);
         Network first = InMemoryCompiler.instantiate(c, DataType.DOUBLE, 5, false);
         randomize(last, first, 11);
-        last.gateMode(GateMode.valueOf(mode));
-        first.gateMode(GateMode.valueOf(mode));
+        GateUnit.mode(last, GateMode.valueOf(mode));
+        GateUnit.mode(first, GateMode.valueOf(mode));
         INDArray x = input(4, 40, 1, 8, 8);
         Prediction pl = last.predict(Map.of("x", x));
         Prediction pf = first.predict(Map.of("x", x));

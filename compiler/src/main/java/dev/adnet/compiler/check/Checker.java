@@ -228,7 +228,8 @@ public final class Checker {
         dev.adnet.compiler.cost.CostModel.Report cost = dev.adnet.compiler.cost.CostModel.of(graph);
         dev.adnet.compiler.ir.Op.Exit first = exits.stream()
                 .filter(x -> x.policy() != dev.adnet.compiler.ir.Op.ExitPolicyKind.NONE).findFirst().orElseThrow();
-        double least = (double) cost.exitFlops()[exits.indexOf(first)] / cost.fullFlops();
+        double least = (double) dev.adnet.compiler.cost.ExitCost.leavingFlops(cost)[exits.indexOf(first)]
+                / dev.adnet.compiler.cost.ExitCost.fullFlops(cost);
         for (dev.adnet.compiler.ir.Op.Exit x : exits) {
             if (x.policy() == dev.adnet.compiler.ir.Op.ExitPolicyKind.BUDGET && x.threshold() < least) {
                 diag.error(Code.INVALID_VALUE, x.origin(), String.format(java.util.Locale.ROOT, "budget(%s) cannot be met: even "

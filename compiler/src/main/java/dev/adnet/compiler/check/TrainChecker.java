@@ -399,7 +399,7 @@ final class TrainChecker {
             }
             double gated = 0;
             for (int g = 0; g < gates.size(); g++) {
-                gateFlops[g] = dev.adnet.compiler.cost.CostModel.bodyFlops(gates.get(g));
+                gateFlops[g] = dev.adnet.compiler.cost.CostModel.regionFlops(gates.get(g).bodyRegion());
                 gated += gateFlops[g];
             }
             terms.add(new TrainSpec.FlopsBudget(weight, budget, gateFlops, total - gated, "flops_budget(" + budget + ")"));

@@ -4,14 +4,21 @@ import dev.adnet.compiler.ir.Counts;
 import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
+import dev.adnet.compiler.ir.Region;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * FLOPs per sample of each op, counting a multiply-add as two FLOPs: convolution {@code 2 * Cout * Hout * Wout *
  * (Cin / groups) * kH * kW} plus one per output with a bias; dense {@code 2 * in * out} plus {@code out} with a bias;
  * batchnorm and layernorm 2 per element (the inference-time affine); activations, elementwise ops and scaling 1 per
- * element; pooling one per window element per output; flatten and dropout (identity at inference) 0.
+ * element; pooling one per window element per output; flatten and dropout (identity at inference) 0. A construct's
+ * region op is priced by its {@link CostRule}, which also computes the construct's cost as a whole ({@link
+ * ConstructCost}: a gated block's body, an exit's cumulative cost).
  *
  * <p>Every count is exact ({@link Counts}): one that does not fit a long throws {@link ArithmeticException} instead
  * of wrapping. The checker reports a network whose FLOPs per sample do not fit a long, at the layer where they
@@ -26,83 +33,45 @@ public final class CostModel {
     /**
      * The whole network's table and totals. {@code totalFlops} is the full network, every gated block executed.
      *
-     * @param gates one entry per gated block, in gate order
+     * @param units the cost of each adaptive construct, in schedule order
      */
-    public record Report(List<Row> rows, long totalParams, long totalFlops, long bufferElements, List<GateCost> gates,
-            List<ExitCost> exits) {
+    public record Report(List<Row> rows, long totalParams, long totalFlops, long bufferElements, List<ConstructCost> units) {
         public Report {
             rows = List.copyOf(rows);
-            gates = List.copyOf(gates);
-            exits = List.copyOf(exits);
+            units = List.copyOf(units);
         }
 
-        /**
-         * FLOPs per sample of the network run to its final output without any exit head: what a network without exits
-         * costs, and the reference that exit savings and budgets are measured against.
-         */
-        public long fullFlops() {
-            return Math.subtractExact(totalFlops, exits.stream().mapToLong(ExitCost::headFlops).reduce(0, Math::addExact));
-        }
-
-        /**
-         * FLOPs per sample that leaves at each exit, then at the final output (exits + 1 entries), every gate open:
-         * everything computed before the decision, earlier exit heads included.
-         */
-        public long[] exitFlops() {
-            long[] f = new long[exits.size() + 1];
-            for (int k = 0; k < exits.size(); k++) {
-                f[k] = exits.get(k).cumulativeFlops();
-            }
-            f[exits.size()] = totalFlops;
-            return f;
-        }
-
-        /** Expected FLOPs per sample when a sample leaves at exit {@code k} with probability {@code p[k]} (final last). */
-        public double expectedExitFlops(double[] p) {
-            long[] f = exitFlops();
-            double e = 0;
-            for (int k = 0; k < f.length; k++) {
-                e += p[k] * f[k];
-            }
-            return e;
-        }
-
-        /** FLOPs per sample when every gate is closed. */
-        public long minFlops() {
-            return Math.subtractExact(totalFlops, gates.stream().mapToLong(GateCost::bodyFlops).reduce(0, Math::addExact));
-        }
-
-        /** Expected FLOPs per sample when gate {@code l} executes with probability {@code rates[l]}. */
-        public double expectedFlops(double[] rates) {
-            double e = minFlops();
-            for (int l = 0; l < gates.size(); l++) {
-                e += rates[l] * gates.get(l).bodyFlops();
-            }
-            return e;
-        }
-
-        /** Expected FLOPs per sample at each gate's declared target rate. */
-        public double expectedFlopsAtTargets() {
-            return expectedFlops(gates.stream().mapToDouble(GateCost::target).toArray());
+        /** The constructs of one kind ({@code GateCost.class}, {@code ExitCost.class}, ...), in schedule order. */
+        public <C extends ConstructCost> List<C> units(Class<C> type) {
+            return units.stream().filter(type::isInstance).map(type::cast).toList();
         }
     }
 
-    /**
-     * An early exit.
-     *
-     * @param cumulativeFlops FLOPs per sample of everything up to and including this exit's head and decision
-     * @param headFlops FLOPs per sample of the head alone
-     */
-    public record ExitCost(int index, String name, String path, Op.ExitPolicyKind policy, double threshold,
-            long cumulativeFlops, long headFlops) {}
+    /** The cost rule of each kind of region op: a new construct adds its rule here. */
+    private static final Map<Class<?>, CostRule<?>> RULES = rules(new GateCostRule(), new ExitCostRule());
 
-    /** A gated block: the FLOPs per sample it costs when it runs (the gate head always runs and is not included). */
-    public record GateCost(int index, String path, long bodyFlops, double target) {}
+    private static Map<Class<?>, CostRule<?>> rules(CostRule<?>... rules) {
+        Map<Class<?>, CostRule<?>> m = new HashMap<>();
+        for (CostRule<?> r : rules) {
+            m.put(r.opType(), r);
+        }
+        return Map.copyOf(m);
+    }
+
+    /** The rule of {@code op}'s construct; every region op has one. */
+    @SuppressWarnings("unchecked") // the table maps each op type to a rule for that type
+    private static <O extends Op.RegionOp> CostRule<O> rule(O op) {
+        CostRule<O> r = (CostRule<O>) RULES.get(op.getClass());
+        if (r == null) {
+            throw new IllegalStateException("no cost rule for " + op.kind());
+        }
+        return r;
+    }
 
     public static Report of(Graph g) {
         List<Row> rows = new ArrayList<>();
         long flops = 0;
-        java.util.Set<String> counted = new java.util.HashSet<>();
+        Set<String> counted = new HashSet<>();
         long params = 0;
         for (Op op : g.ops()) {
             long p = 0;
@@ -117,30 +86,24 @@ public final class CostModel {
             params = Math.addExact(params, p);
         }
         long buffers = g.buffers().stream().mapToLong(b -> b.size()).reduce(0, Math::addExact);
-        List<GateCost> gates = new ArrayList<>();
-        for (Op.GatedResidual gate : g.gates()) {
-            gates.add(new GateCost(gate.gateIndex(), gate.path(), bodyFlops(gate), gate.target()));
-        }
-        List<ExitCost> exits = new ArrayList<>();
-        long cumulative = 0;
-        for (int i = 0; i < g.ops().size(); i++) {
-            Op op = g.ops().get(i);
-            cumulative = Math.addExact(cumulative, rows.get(i).flops());
-            if (op instanceof Op.Exit x) {
-                long head = 0;
-                for (int j = g.start(x.headRegion()); j <= g.end(x.headRegion()); j++) {
-                    head = Math.addExact(head, rows.get(j).flops());
-                }
-                exits.add(new ExitCost(x.exitIndex(), x.name(), x.path(), x.policy(), x.threshold(), cumulative, head));
+        ScheduleCosts costs = new ScheduleCosts(g, rows);
+        List<ConstructCost> units = new ArrayList<>();
+        for (Op op : g.ops()) {
+            if (op instanceof Op.RegionOp r) {
+                units.add(unitCost(r, costs));
             }
         }
-        return new Report(rows, params, flops, buffers, gates, exits);
+        return new Report(rows, params, flops, buffers, units);
     }
 
-    /** FLOPs per sample of a gated block's body region. */
-    public static long bodyFlops(Op.GatedResidual gate) {
+    private static <O extends Op.RegionOp> ConstructCost unitCost(O op, ScheduleCosts costs) {
+        return rule(op).cost(op, costs);
+    }
+
+    /** FLOPs per sample of a region's ops, nested regions included. */
+    public static long regionFlops(Region region) {
         long f = 0;
-        for (Op op : gate.bodyRegion().schedule()) {
+        for (Op op : region.schedule()) {
             f = Math.addExact(f, flops(op));
         }
         return f;
@@ -163,9 +126,13 @@ public final class CostModel {
             return 0;
         } else if (op instanceof Op.GumbelGate) {
             return 2;
-        } else if (op instanceof Op.Exit x) {
-            return Math.multiplyExact(3, x.head().size()); // the host-side softmax statistic over the head's logits
+        } else if (op instanceof Op.RegionOp r) {
+            return ownFlops(r);
         }
         return out;
+    }
+
+    private static <O extends Op.RegionOp> long ownFlops(O op) {
+        return rule(op).ownFlops(op);
     }
 }

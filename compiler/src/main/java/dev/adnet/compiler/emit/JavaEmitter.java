@@ -10,6 +10,7 @@ import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.adnet.compiler.cost.CostModel;
+import dev.adnet.compiler.cost.ExitCost;
 import dev.adnet.compiler.emit.BackwardPlanner.Plan;
 import dev.adnet.compiler.emit.BackwardPlanner.Seed;
 import dev.adnet.compiler.emit.BackwardPlanner.Step;
@@ -183,7 +184,7 @@ public final class JavaEmitter {
             this.trainable = graph.training() != null;
             this.channelsLast = options.channelsLast() && ImageLayout.channelsLast(graph);
             this.className = Names.identifier(graph.name());
-            classScope.reserve(TYPE_NAMES).reserve(className, "NAME", "SOURCE_HASH", "FLOPS_PER_SAMPLE", "INPUTS",
+            classScope.reserve(TYPE_NAMES).reserve(UnitsEmitter.TYPE_NAMES).reserve(className, "NAME", "SOURCE_HASH", "FLOPS_PER_SAMPLE", "INPUTS",
                     "OUTPUTS", "dataType", "arena", "workspaces", "trainingGuard", "parameters", "buffers", "GATE_FLOPS", "openRows", "inferenceSeed", "gateMode",
                     "EXIT_FLOPS", "EXIT_FIXED_FLOPS", "trainableParameters", "FULL_FIXED_FLOPS", "EXIT_POLICIES", "EXIT_THRESHOLDS", "exitMode");
             List<Op> ops = graph.ops();
@@ -264,11 +265,9 @@ public final class JavaEmitter {
             accessors(type);
             type.addMethod(forwardInWorkspace());
             type.addMethod(forward());
-            if (!graph.gates().isEmpty()) {
-                gateAccessors(type);
-            }
-            if (!graph.exits().isEmpty()) {
-                exitAccessors(type);
+            MethodSpec units = UnitsEmitter.units(CostModel.of(graph), bufferField::get);
+            if (units != null) {
+                type.addMethod(units);
             }
             if (!graph.gates().isEmpty() || !graph.exits().isEmpty()) {
                 type.addMethod(predict());
@@ -359,7 +358,7 @@ public final class JavaEmitter {
             if (!gates.isEmpty()) {
                 List<String> flops = new ArrayList<>();
                 for (Op.GatedResidual g : gates) {
-                    flops.add(CostModel.bodyFlops(g) + "L");
+                    flops.add(CostModel.regionFlops(g.bodyRegion()) + "L");
                 }
                 type.addField(FieldSpec.builder(long[].class, "GATE_FLOPS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                         .addJavadoc("FLOPs per sample of each gated block, spent only when its gate is open.\n")
@@ -373,35 +372,29 @@ public final class JavaEmitter {
             List<Op.Exit> exits = graph.exits();
             if (!exits.isEmpty()) {
                 CostModel.Report cost = CostModel.of(graph);
-                List<String> flops = new ArrayList<>();
                 List<String> fixed = new ArrayList<>();
                 List<CodeBlock> policies = new ArrayList<>();
-                for (long f : cost.exitFlops()) {
-                    flops.add(f + "L");
-                }
                 for (int k = 0; k <= exits.size(); k++) {
                     int at = k < exits.size() ? indexOf(exits.get(k)) : ops.size();
                     long gated = 0;
                     for (Op.GatedResidual g : gates) {
                         if (indexOf(g) < at) {
-                            gated = Math.addExact(gated, CostModel.bodyFlops(g));
+                            gated = Math.addExact(gated, CostModel.regionFlops(g.bodyRegion()));
                         }
                     }
-                    fixed.add(Math.subtractExact(cost.exitFlops()[k], gated) + "L");
+                    fixed.add(Math.subtractExact(ExitCost.leavingFlops(cost)[k], gated) + "L");
                 }
                 for (Op.Exit x : exits) {
                     policies.add(CodeBlock.of("$T.$L", EXIT_POLICY, runtimePolicy(x)));
                 }
-                long allGated = gates.stream().mapToLong(CostModel::bodyFlops).reduce(0, Math::addExact);
-                type.addField(FieldSpec.builder(long[].class, "EXIT_FLOPS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                        .addJavadoc("FLOPs per sample leaving at each exit, then at the final output, every gated block run.\n")
-                        .initializer("{$L}", String.join(", ", flops)).build());
+                long allGated = gates.stream().mapToLong(g -> CostModel.regionFlops(g.bodyRegion())).reduce(0, Math::addExact);
                 type.addField(FieldSpec.builder(long[].class, "EXIT_FIXED_FLOPS", Modifier.PRIVATE, Modifier.STATIC,
-                        Modifier.FINAL).addJavadoc("The same without the gated blocks, which the trace adds when they ran.\n")
+                        Modifier.FINAL).addJavadoc("FLOPs per sample leaving at each exit, then at the final output, without the gated blocks\n"
+                        + "(the trace adds those that ran).\n")
                         .initializer("{$L}", String.join(", ", fixed)).build());
                 type.addField(FieldSpec.builder(long.class, "FULL_FIXED_FLOPS", Modifier.PRIVATE, Modifier.STATIC,
                         Modifier.FINAL).addJavadoc("FLOPs per sample without exit heads and gated blocks ($T.FULL).\n", EXIT_MODE)
-                        .initializer("$LL", Math.subtractExact(cost.fullFlops(), allGated)).build());
+                        .initializer("$LL", Math.subtractExact(ExitCost.fullFlops(cost), allGated)).build());
                 type.addField(FieldSpec.builder(ArrayTypeName.of(EXIT_POLICY), "EXIT_POLICIES", Modifier.PRIVATE,
                         Modifier.STATIC, Modifier.FINAL).initializer("{$L}", CodeBlock.join(policies, ", ")).build());
                 type.addField(FieldSpec.builder(EXIT_MODE, "exitMode", Modifier.PRIVATE, Modifier.VOLATILE)
@@ -921,21 +914,6 @@ public final class JavaEmitter {
             return aux(g, "added_at");
         }
 
-        private void gateAccessors(TypeSpec.Builder type) {
-            type.addMethod(MethodSpec.methodBuilder("gateMode")
-                    .addAnnotation(Override.class)
-                    .addModifiers(Modifier.PUBLIC)
-                    .addParameter(GATE_MODE, "mode")
-                    .addStatement("this.gateMode = $T.requireNonNull(mode)", java.util.Objects.class)
-                    .build());
-            type.addMethod(MethodSpec.methodBuilder("gateCount")
-                    .addAnnotation(Override.class)
-                    .addModifiers(Modifier.PUBLIC)
-                    .returns(int.class)
-                    .addStatement("return GATE_FLOPS.length")
-                    .build());
-        }
-
         /**
          * Inference with the trace: which gated blocks ran for each sample, where it left, and what it cost (the fixed
          * FLOPs up to its exit plus the gated blocks that ran for it).
@@ -945,7 +923,7 @@ public final class JavaEmitter {
             boolean exits = !graph.exits().isEmpty();
             long gated = 0;
             for (Op.GatedResidual g : graph.gates()) {
-                gated += CostModel.bodyFlops(g);
+                gated += CostModel.regionFlops(g.bodyRegion());
             }
             MethodSpec.Builder m = MethodSpec.methodBuilder("predict")
                     .addAnnotation(Override.class)
@@ -985,55 +963,6 @@ public final class JavaEmitter {
             m.addStatement("workspaces.release(workspace)");
             m.endControlFlow();
             return m.build();
-        }
-
-        private void exitAccessors(TypeSpec.Builder type) {
-            List<Op.Exit> exits = graph.exits();
-            type.addMethod(MethodSpec.methodBuilder("exitMode")
-                    .addAnnotation(Override.class)
-                    .addModifiers(Modifier.PUBLIC)
-                    .addParameter(EXIT_MODE, "mode")
-                    .addStatement("this.exitMode = $T.requireNonNull(mode)", java.util.Objects.class)
-                    .build());
-            type.addMethod(MethodSpec.methodBuilder("exitCount")
-                    .addAnnotation(Override.class)
-                    .addModifiers(Modifier.PUBLIC)
-                    .returns(int.class)
-                    .addStatement("return $L", exits.size())
-                    .build());
-            type.addMethod(MethodSpec.methodBuilder("exitFlops")
-                    .addAnnotation(Override.class)
-                    .addModifiers(Modifier.PUBLIC)
-                    .returns(long[].class)
-                    .addStatement("return EXIT_FLOPS.clone()")
-                    .build());
-            type.addMethod(MethodSpec.methodBuilder("exitPolicies")
-                    .addAnnotation(Override.class)
-                    .addModifiers(Modifier.PUBLIC)
-                    .returns(ArrayTypeName.of(EXIT_POLICY))
-                    .addStatement("return EXIT_POLICIES.clone()")
-                    .build());
-            List<CodeBlock> reads = new ArrayList<>();
-            MethodSpec.Builder set = MethodSpec.methodBuilder("exitThresholds")
-                    .addAnnotation(Override.class)
-                    .addModifiers(Modifier.PUBLIC)
-                    .addParameter(double[].class, "thresholds")
-                    .beginControlFlow("if (thresholds.length != $L)", exits.size())
-                    .addStatement("throw new $T(NAME + $S + thresholds.length)", IllegalArgumentException.class,
-                            ": " + exits.size() + " exit thresholds expected, got ")
-                    .endControlFlow();
-            for (int k = 0; k < exits.size(); k++) {
-                String b = bufferField.get(exits.get(k).thresholdBuffer().name());
-                reads.add(CodeBlock.of("$L.getDouble(0)", b));
-                set.addStatement("$L.putScalar(0, thresholds[$L])", b, k);
-            }
-            type.addMethod(MethodSpec.methodBuilder("exitThresholds")
-                    .addAnnotation(Override.class)
-                    .addModifiers(Modifier.PUBLIC)
-                    .returns(double[].class)
-                    .addStatement("return new double[] {$L}", CodeBlock.join(reads, ", "))
-                    .build());
-            type.addMethod(set.build());
         }
 
         /** The outputs map; with exits at inference, every sample's output from where it left, in input order. */

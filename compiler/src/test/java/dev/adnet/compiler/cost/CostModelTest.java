@@ -51,15 +51,18 @@ class CostModelTest {
         long decision = 3L * 4;
         long dense2 = 2L * 8 * 8 + 8;
         long last = 2L * 8 * 4 + 4;
-        assertThat(cost.exits()).hasSize(2);
-        assertThat(cost.exits().get(0).headFlops()).isEqualTo(head + decision);
-        assertThat(cost.exitFlops()).containsExactly(dense1 + relu + head + decision,
+        List<ExitCost> exits = cost.units(ExitCost.class);
+        assertThat(exits).hasSize(2);
+        assertThat(exits.get(0).headFlops()).isEqualTo(head + decision);
+        long[] leaving = ExitCost.leavingFlops(cost);
+        assertThat(leaving).containsExactly(dense1 + relu + head + decision,
                 dense1 + relu + head + decision + dense2 + relu + head + decision,
                 cost.totalFlops());
-        assertThat(cost.fullFlops()).isEqualTo(cost.totalFlops() - 2 * (head + decision)).isEqualTo(dense1 + relu + dense2 + relu + last);
+        assertThat(exits.get(0).saved()).isEqualTo(cost.totalFlops() - leaving[0]);
+        assertThat(ExitCost.fullFlops(cost)).isEqualTo(cost.totalFlops() - 2 * (head + decision))
+                .isEqualTo(dense1 + relu + dense2 + relu + last);
         double[] p = {0.5, 0.25, 0.25};
-        assertThat(cost.expectedExitFlops(p)).isEqualTo(0.5 * cost.exitFlops()[0] + 0.25 * cost.exitFlops()[1]
-                + 0.25 * cost.exitFlops()[2]);
+        assertThat(ExitCost.expectedFlops(cost, p)).isEqualTo(0.5 * leaving[0] + 0.25 * leaving[1] + 0.25 * leaving[2]);
     }
 
     /**

@@ -1,0 +1,21 @@
+package dev.adnet.compiler.cost;
+
+import dev.adnet.compiler.ir.Op;
+
+/**
+ * The cost rule of one kind of region op: the FLOPs of the op itself (what combines its regions' results) and the
+ * cost of the construct as a whole. {@link CostModel} looks the rule up by the op's type; a new construct adds its
+ * rule to {@link CostModel}'s table and nothing else there.
+ *
+ * @param <O> the region op
+ */
+public interface CostRule<O extends Op.RegionOp> {
+    /** The region op this rule prices. */
+    Class<O> opType();
+
+    /** FLOPs per sample of the op itself, its regions' ops excluded (they are rows of their own). */
+    long ownFlops(O op);
+
+    /** The construct's cost, from the FLOPs of the schedule it is part of. */
+    ConstructCost cost(O op, ScheduleCosts costs);
+}
