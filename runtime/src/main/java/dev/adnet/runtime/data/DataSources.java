@@ -4,7 +4,6 @@ import dev.adnet.runtime.TensorSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,17 +82,14 @@ public final class DataSources {
                         + "' (its inputs: " + names(schema.inputs()) + "; outputs: " + targetNames(schema) + ")");
             }
         }
-        List<String> keepTargets = new ArrayList<>();
         for (String t : m.targets().keySet()) {
-            DataSchema.Target spec = schema.target(t);
-            if (spec == null) {
+            if (schema.target(t) == null) {
                 throw new DataException(d.name() + ": array '" + t + "' is neither an input nor an output of network '"
                         + schema.network() + "' (its inputs: " + names(schema.inputs()) + "; outputs: " + targetNames(schema) + ")");
             }
-            if (needTargets && spec.kind() != DataSchema.Kind.NONE) {
-                keepTargets.add(t);
-            }
         }
+        // in the network's order: the first trained output is the one whose accuracy training reports
+        List<String> keepTargets = needTargets ? trained.stream().map(DataSchema.Target::name).toList() : List.of();
         m = m.only(schema.inputs().stream().map(TensorSpec::name).toList(), keepTargets);
         for (TensorSpec in : schema.inputs()) {
             Dataset.Input have = m.inputs().get(in.name());

@@ -384,12 +384,12 @@ public final class Dataset {
         return new Dataset(name, inputs, tg, index, positional);
     }
 
-    /** The same samples keeping only {@code inputs} and {@code targets}. */
+    /** The same samples keeping only {@code keepInputs} and {@code keepTargets}, in that order. */
     Dataset only(java.util.Collection<String> keepInputs, java.util.Collection<String> keepTargets) {
-        Map<String, Input> in = new LinkedHashMap<>(inputs);
-        in.keySet().retainAll(keepInputs);
-        Map<String, Target> tg = new LinkedHashMap<>(targets);
-        tg.keySet().retainAll(keepTargets);
+        Map<String, Input> in = new LinkedHashMap<>();
+        keepInputs.stream().filter(inputs::containsKey).forEach(k -> in.put(k, inputs.get(k)));
+        Map<String, Target> tg = new LinkedHashMap<>();
+        keepTargets.stream().filter(targets::containsKey).forEach(k -> tg.put(k, targets.get(k)));
         return new Dataset(name, in, tg, index, positional);
     }
 

@@ -29,6 +29,12 @@ final class NpzDataset {
             }
             TensorSpec in = schema.input(name);
             DataSchema.Target out = schema.target(name);
+            if (in == null && out == null) {
+                throw new DataException(file + ": array '" + name + "' is neither an input nor an output of network '"
+                        + schema.network() + "' (its inputs: " + String.join(", ", schema.inputs().stream().map(TensorSpec::toString)
+                        .toList()) + "; outputs: " + String.join(", ", schema.targets().stream().map(DataSchema.Target::toString)
+                        .toList()) + ")");
+            }
             if (in != null) {
                 b.input(name, a.numbers(), declared(file, name, a.numbers(), arrays));
             } else if (out != null && out.kind() == DataSchema.Kind.CLASSES && a.numbers().type().isInteger()

@@ -131,7 +131,7 @@ class DataSourcesTest {
         Path extra = npz("extra.npz", false, new NpzWriter().add("x", new float[3], 1, 3).add("y", new int[] {1}, 1)
                 .add("z", new int[] {1}, 1));
         assertThatThrownBy(() -> DataSources.open(extra, VECTORS, DataSources.Part.TRAIN, true))
-                .hasMessageStartingWith(extra + ": array 'z' is neither an input nor an output of network 'Net'");
+                .hasMessageStartingWith(extra + ": array 'z' is neither an input nor an output of network 'Net' (its inputs: x[3]; outputs: y[4] (class indices))");
         Path shape = npz("shape.npz", false, new NpzWriter().add("x", new float[4], 1, 4).add("y", new int[] {1}, 1));
         assertThatThrownBy(() -> DataSources.open(shape, VECTORS, DataSources.Part.TRAIN, true))
                 .hasMessage(shape + ": 'x' has [4] per sample, but input 'x' of network 'Net' is [3]");
