@@ -13,9 +13,12 @@ import dev.adnet.runtime.checkpoint.Checkpoints;
 import dev.adnet.runtime.data.DataException;
 import dev.adnet.runtime.data.DataLoader;
 import dev.adnet.runtime.data.Dataset;
+import dev.adnet.runtime.data.DataSources;
+import dev.adnet.runtime.data.DataSpec;
 import dev.adnet.runtime.data.FashionMnist;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,15 +50,19 @@ final class CalibrateCommand implements Callable<Integer> {
             + "(default: the budget(b) the file declares); without budget exits, every confidence exit is calibrated")
     Double budget;
 
-    @Option(names = "--holdout", paramLabel = "N", defaultValue = "5000", description = "calibrate on the last N training "
-            + "images (train with the same --holdout so they are unseen; default ${DEFAULT-VALUE})")
-    int holdout;
+    @Option(names = "--holdout", paramLabel = "N", description = "calibrate on N held-out training samples, or a fraction "
+            + "(train with the same --holdout so they are unseen; default: the last 5000 Fashion-MNIST images, with --data 0.1)")
+    String holdout;
 
     @Option(names = "--network", paramLabel = "NAME", description = "which network, when the file declares several")
     String networkName;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST IDX files")
+    @Option(names = "--data", paramLabel = "PATH", description = "the training data (an .npz or .csv file, a directory of class "
+            + "folders or of IDX files; default Fashion-MNIST): calibrate on its held-out part")
     Path data;
+
+    @Option(names = "--test", paramLabel = "PATH", description = "calibrate on this data instead of a held-out part")
+    Path test;
 
     @Option(names = "--out", paramLabel = "C2", description = "write the calibrated checkpoint here (default: replace C)")
     Path out;
@@ -67,16 +74,12 @@ final class CalibrateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter text = spec.commandLine().getOut();
-        if (holdout < 1) {
-            err.println("adnet: --holdout must be at least 1");
-            return Main.USAGE;
-        }
         if (budget != null && !(budget > 0 && budget <= 1)) {
             err.println("adnet: --budget is a fraction of the full network's FLOPs in (0, 1], not " + budget);
             return Main.USAGE;
         }
         LoadedNetwork loaded = LoadedNetwork.load(file, networkName, Long.MIN_VALUE, err);
-        if (loaded == null || !loaded.fitsFashionMnist(err)) {
+        if (loaded == null) {
             return Main.DIAGNOSTICS;
         }
         Network net = loaded.network();
@@ -114,16 +117,23 @@ final class CalibrateCommand implements Callable<Integer> {
         }
         try {
             Checkpoint original = Checkpoints.load(checkpoint, net, null);
-            FashionMnist.Source source = FashionMnist.locate(data);
-            Dataset train = source.train();
-            if (holdout >= train.size()) {
-                err.println("adnet: --holdout " + holdout + " is not smaller than the " + train.size() + " training images");
-                return Main.USAGE;
+            DataSpec spec = DataSelection.spec(original, loaded);
+            Dataset held;
+            String about;
+            if (test != null || data != null) {
+                List<String> lines = new ArrayList<>();
+                held = DataSelection.forEvaluation(loaded, data, test, holdout, spec, lines);
+                about = String.join("; ", lines) + "; calibrating on them";
+            } else {
+                FashionMnist.Source source = FashionMnist.locate(null);
+                Dataset train = DataSources.match(source.train().asPositional(), DataSelection.schema(loaded), true);
+                int n = DataSelection.holdoutCount(holdout == null ? "5000" : holdout, train.size());
+                held = DataSelection.prepared(train.slice(train.size() - n, train.size()), spec);
+                about = "data: " + source.describe() + "; calibrating on the last " + n + " training images";
             }
-            Dataset held = train.slice(train.size() - holdout, train.size());
             String output = net.outputs().get(0).name();
-            DataLoader loader = DataLoader.builder(held, net.inputs().get(0).name(), output).batchSize(256).build();
-            text.println("data: " + source.describe() + "; calibrating on the last " + holdout + " training images");
+            DataLoader loader = DataLoader.builder(held).batchSize(256).build();
+            text.println(about);
             ExitEvaluation.Recorded rec = ExitEvaluation.record(net, loader, output);
             ExitSimulation sim = ExitEvaluation.simulation(net, rec);
             long full = ExitUnit.fullFlops(net);
@@ -149,7 +159,7 @@ final class CalibrateCommand implements Callable<Integer> {
             }
             Path target = out != null ? out : checkpoint;
             Checkpoints.write(target, new Checkpoint(original.network(), original.sourceHash(), original.dataType(),
-                    original.parameters(), buffers, original.optimizer(), original.trainer()));
+                    original.parameters(), buffers, original.optimizer(), original.trainer(), original.data()));
             text.println("calibrated thresholds stored in " + target);
             text.flush();
             return Main.OK;

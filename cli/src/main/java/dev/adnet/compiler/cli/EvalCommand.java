@@ -5,10 +5,11 @@ import dev.adnet.runtime.checkpoint.Checkpoints;
 import dev.adnet.runtime.data.DataException;
 import dev.adnet.runtime.data.DataLoader;
 import dev.adnet.runtime.data.Dataset;
-import dev.adnet.runtime.data.FashionMnist;
+import dev.adnet.runtime.data.DataSpec;
 import dev.adnet.runtime.train.Evaluator;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Test accuracy of a checkpoint on Fashion-MNIST, overall and per class.")
+@Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Test accuracy of a checkpoint, overall and per class (--test or --data; default Fashion-MNIST's test set).")
 final class EvalCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "the .adnet file the checkpoint was trained from")
     Path file;
@@ -29,8 +30,15 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--network", paramLabel = "NAME", description = "which network, when the file declares several")
     String networkName;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST IDX files")
+    @Option(names = "--test", paramLabel = "PATH", description = "evaluation data: an .npz or .csv file, a directory of class "
+            + "folders or of IDX files")
+    Path test;
+
+    @Option(names = "--data", paramLabel = "PATH", description = "the training data: evaluate on its held-out part (--holdout)")
     Path data;
+
+    @Option(names = "--holdout", paramLabel = "N", description = "the held-out part of --data, as given to adnet train (default 0.1)")
+    String holdout;
 
     @Option(names = "--limit", paramLabel = "N", description = "evaluate on the first N test images only")
     Integer limit;
@@ -54,20 +62,21 @@ final class EvalCommand implements Callable<Integer> {
             return Main.USAGE;
         }
         LoadedNetwork loaded = LoadedNetwork.load(file, networkName, Long.MIN_VALUE, err);
-        if (loaded == null || !loaded.fitsFashionMnist(err)) {
+        if (loaded == null) {
             return Main.DIAGNOSTICS;
         }
         try {
-            Checkpoints.load(checkpoint, loaded.network(), null);
-            FashionMnist.Source source = FashionMnist.locate(data);
-            Dataset test = source.test();
+            DataSpec spec = DataSelection.spec(Checkpoints.load(checkpoint, loaded.network(), null), loaded);
+            List<String> about = new ArrayList<>();
+            Dataset testSet = DataSelection.forEvaluation(loaded, data, test, holdout, spec, about);
             String output = loaded.network().outputs().get(0).name();
-            DataLoader loader = DataLoader.builder(test, loaded.network().inputs().get(0).name(), output).batchSize(batch)
-                    .limit(limit == null ? test.size() : Math.min(limit, test.size())).build();
+            DataLoader loader = DataLoader.builder(testSet).batchSize(batch)
+                    .limit(limit == null ? testSet.size() : Math.min(limit, testSet.size())).build();
+            String described = String.join("; ", about).substring("data: ".length());
             Path dir = reportDir != null ? reportDir : checkpoint.toAbsolutePath().getParent();
             List<UnitEvaluation> sections = UnitEvaluation.of(loaded.network());
             if (!sections.isEmpty()) {
-                out.println("data: " + source.describe());
+                out.println("data: " + described);
                 for (UnitEvaluation e : sections) {
                     e.notes(loaded, out);
                     e.run(loaded, loader, output, dir, out);
@@ -77,16 +86,17 @@ final class EvalCommand implements Callable<Integer> {
             long start = System.nanoTime();
             Evaluator.Result r = Evaluator.evaluate(loaded.network(), loader);
             double seconds = (System.nanoTime() - start) / 1e9;
-            out.println("data: " + source.describe());
+            out.println("data: " + described);
             out.printf(Locale.ROOT, "test accuracy %.4f on %d images (%.0f images/s)%n", r.accuracy(output), r.samples(), r.samples() / seconds);
             long[][] confusion = r.confusion().get(output);
             if (confusion != null) {
+                List<String> names = spec.classNames(output, confusion.length);
                 for (int c = 0; c < confusion.length; c++) {
                     long total = 0;
                     for (long v : confusion[c]) {
                         total += v;
                     }
-                    String name = c < FashionMnist.CLASS_NAMES.size() ? FashionMnist.CLASS_NAMES.get(c) : "class " + c;
+                    String name = names.get(c);
                     out.printf(Locale.ROOT, "  %-12s %.4f (%d images)%n", name, total == 0 ? 0.0 : (double) confusion[c][c] / total, total);
                 }
             }

@@ -4,10 +4,8 @@ import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.Compiler;
 import dev.adnet.runtime.Network;
-import dev.adnet.runtime.TensorSpec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -41,18 +39,5 @@ record LoadedNetwork(CompiledNetwork compiled, Network network) {
             err.println(at.file() + ":" + at.line() + ":" + at.column() + ": error: " + e.getMessage());
             return null;
         }
-    }
-
-    /** Fashion-MNIST networks take one [1, 28, 28] image and produce 10 class scores; say so if this one does not. */
-    boolean fitsFashionMnist(PrintWriter err) {
-        List<TensorSpec> in = network.inputs();
-        List<TensorSpec> out = network.outputs();
-        boolean ok = in.size() == 1 && Arrays.equals(in.get(0).shape(), new long[] {1, 28, 28})
-                && out.size() == 1 && Arrays.equals(out.get(0).shape(), new long[] {10});
-        if (!ok) {
-            err.println("adnet: Fashion-MNIST needs one input [1, 28, 28] and one output [10]; network '" + network.name()
-                    + "' has inputs " + in + " and outputs " + out);
-        }
-        return ok;
     }
 }

@@ -5,14 +5,17 @@ import dev.adnet.runtime.TensorSpec;
 import dev.adnet.runtime.checkpoint.CheckpointException;
 import dev.adnet.runtime.checkpoint.Checkpoints;
 import dev.adnet.runtime.data.DataException;
+import dev.adnet.runtime.data.BufferArray;
+import dev.adnet.runtime.data.DataLoader;
+import dev.adnet.runtime.data.DataSchema;
+import dev.adnet.runtime.data.DataSources;
+import dev.adnet.runtime.data.DataSpec;
 import dev.adnet.runtime.data.Dataset;
-import dev.adnet.runtime.data.FashionMnist;
+import dev.adnet.runtime.data.ImageDecoding;
+import dev.adnet.runtime.data.NumpyFiles;
+import dev.adnet.runtime.data.SampleArray;
 import dev.adnet.runtime.data.IdxReader;
-import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
-import java.awt.image.ColorModel;
-import java.awt.image.IndexColorModel;
-import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -27,7 +30,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,11 +37,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code adnet predict}: classifies images with a trained checkpoint. The input is an IDX image file (gzipped or
- * not, any number of images) or one PNG or JPEG image; pixels are normalised exactly as training normalises them
- * ({@link Dataset#normalise}).
+ * {@code adnet predict}: classifies samples with a trained checkpoint: the inputs of an {@code .npz}, {@code .npy} or
+ * {@code .csv} file, the images of an IDX file (gzipped or not) or one PNG or JPEG image. Inputs are normalised as
+ * the checkpoint's training data was, and classes are named as it named them.
  */
-@Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Classify images (an IDX image file, gzipped or not, or a PNG or JPEG image) with a checkpoint.")
+@Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Classify "
+        + "samples (an .npz, .npy or .csv file, an IDX image file, or a PNG or JPEG image) with a checkpoint.")
 final class PredictCommand implements Callable<Integer> {
     private static final int CHUNK = 256;
 
@@ -49,8 +52,12 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, paramLabel = "C", description = "a checkpoint written by adnet train")
     Path checkpoint;
 
-    @Option(names = "--input", required = true, paramLabel = "PATH", description = "an IDX image file, or a PNG or JPEG image")
+    @Option(names = {"--input", "--data"}, required = true, paramLabel = "PATH", description = "what to classify: an .npz (arrays "
+            + "named after the inputs), .npy (the single input) or .csv file (feature columns), an IDX image file, or a PNG or JPEG image")
     Path input;
+
+    @Option(names = "--format", paramLabel = "F", defaultValue = "text", description = "text, csv or json (default ${DEFAULT-VALUE})")
+    String format;
 
     @Option(names = "--network", paramLabel = "NAME", description = "which network, when the file declares several")
     String networkName;
@@ -72,6 +79,10 @@ final class PredictCommand implements Callable<Integer> {
             err.println("adnet: --top must be at least 1");
             return Main.USAGE;
         }
+        if (!List.of("text", "csv", "json").contains(format)) {
+            err.println("adnet: --format must be text, csv or json");
+            return Main.USAGE;
+        }
         if (!Files.isRegularFile(input)) {
             err.println("adnet: " + input + (Files.exists(input) ? ": not a file" : ": input file not found"));
             return Main.DIAGNOSTICS;
@@ -81,52 +92,68 @@ final class PredictCommand implements Callable<Integer> {
             return Main.DIAGNOSTICS;
         }
         Network net = loaded.network();
-        List<TensorSpec> ins = net.inputs();
         List<TensorSpec> outs = net.outputs();
-        if (ins.size() != 1 || ins.get(0).shape().length != 3 || ins.get(0).shape()[0] != 1
-                || outs.size() != 1 || outs.get(0).shape().length != 1) {
-            err.println("adnet: predict needs a network with one image input [1, rows, cols] and one output of class scores"
-                    + " [classes]; network '" + net.name() + "' has inputs " + ins + " and outputs " + outs);
+        if (outs.get(0).shape().length != 1) {
+            err.println("adnet: predict needs a first output of class scores [classes]; network '" + net.name() + "' has outputs " + outs);
             return Main.DIAGNOSTICS;
         }
-        int rows = (int) ins.get(0).shape()[1];
-        int cols = (int) ins.get(0).shape()[2];
         int classes = (int) outs.get(0).shape()[0];
         try {
-            Checkpoints.load(checkpoint, net, null);
-            Images images = read(input);
-            if (images.rows() != rows || images.cols() != cols) {
-                throw new DataException(input + ": the images are " + images.cols() + "x" + images.rows() + " pixels (width x height), but network '"
-                        + net.name() + "' takes " + cols + "x" + rows + " (input " + Arrays.toString(ins.get(0).shape())
-                        + "); resize them first");
-            }
+            DataSpec dataSpec = DataSelection.spec(Checkpoints.load(checkpoint, net, null), loaded);
+            Dataset samples = DataSelection.prepared(samples(loaded), dataSpec);
             int k = Math.min(top, classes);
-            List<String> names = classes == FashionMnist.CLASSES ? FashionMnist.CLASS_NAMES : null;
-            List<UnitEvaluation> units = UnitEvaluation.of(net);
-            String inputName = ins.get(0).name();
             String outputName = outs.get(0).name();
-            int px = rows * cols;
-            for (int from = 0; from < images.count(); from += CHUNK) {
-                int n = Math.min(CHUNK, images.count() - from);
-                float[] xs = new float[n * px];
-                for (int i = 0; i < n * px; i++) {
-                    xs[i] = Dataset.normalise(images.pixels()[from * px + i] & 0xff);
+            List<String> names = dataSpec.classNames(outputName, classes);
+            List<UnitEvaluation> units = UnitEvaluation.of(net);
+            boolean traced = !units.isEmpty();
+            PredictionPrinter printer = new PredictionPrinter(format, out, k, names);
+            int from = 0;
+            for (dev.adnet.runtime.train.Batch b : DataLoader.builder(samples).batchSize(CHUNK).build().epoch(0)) {
+                Map<String, INDArray> x = new java.util.LinkedHashMap<>();
+                b.inputs().forEach((name, a) -> x.put(name, a.castTo(net.dataType())));
+                dev.adnet.runtime.Prediction prediction = traced ? net.predict(x) : null;
+                INDArray scores = traced ? prediction.outputs().get(outputName) : net.forward(x).get(outputName);
+                for (int i = 0; i < b.size(); i++) {
+                    printer.print(from + i, softmax(scores, i, classes), traced ? trace(net, units, prediction, i) : "");
                 }
-                INDArray x = Nd4j.create(xs, new long[] {n, 1, rows, cols}, 'c').castTo(net.dataType());
-                boolean traced = !units.isEmpty();
-                dev.adnet.runtime.Prediction prediction = traced ? net.predict(Map.of(inputName, x)) : null;
-                INDArray scores = traced ? prediction.outputs().get(outputName) : net.forward(Map.of(inputName, x)).get(outputName);
-                for (int i = 0; i < n; i++) {
-                    out.println(line(from + i, softmax(scores, i, classes), k, names)
-                            + (traced ? trace(net, units, prediction, i) : ""));
-                }
+                from += (int) b.size();
             }
+            printer.finish();
             out.flush();
             return Main.OK;
         } catch (DataException | CheckpointException e) {
             err.println("adnet: " + e.getMessage());
             return Main.DIAGNOSTICS;
         }
+    }
+
+    /** The samples to classify, matched to the network's inputs (labels, if the file has them, are ignored). */
+    private Dataset samples(LoadedNetwork loaded) {
+        String name = input.getFileName().toString().toLowerCase(Locale.ROOT);
+        DataSchema schema = DataSelection.schema(loaded);
+        if (name.endsWith(".npz") || name.endsWith(".csv")) {
+            return DataSources.open(input, schema, DataSources.Part.TEST, false);
+        }
+        List<TensorSpec> ins = loaded.network().inputs();
+        if (name.endsWith(".npy")) {
+            SampleArray a = NumpyFiles.readNpy(input);
+            return DataSources.match(Dataset.builder(input.toString()).positional().input("array", a).build(), schema, false);
+        }
+        if (ins.size() != 1 || ins.get(0).shape().length != 3 || ins.get(0).shape()[0] != 1) {
+            throw new DataException(input + ": images need a network with one image input [1, rows, cols]; network '"
+                    + loaded.network().name() + "' has inputs " + ins);
+        }
+        int rows = (int) ins.get(0).shape()[1];
+        int cols = (int) ins.get(0).shape()[2];
+        Images images = read(input);
+        if (images.rows() != rows || images.cols() != cols) {
+            throw new DataException(input + ": the images are " + images.cols() + "x" + images.rows() + " pixels (width x height), but network '"
+                    + loaded.network().name() + "' takes " + cols + "x" + rows + " (input " + Arrays.toString(ins.get(0).shape())
+                    + "); resize them first");
+        }
+        Dataset d = Dataset.builder(input.toString()).positional().input("image",
+                BufferArray.ofUnsigned(images.pixels(), images.count(), 1, rows, cols)).build();
+        return DataSources.match(d, schema, false);
     }
 
     /** {@code index: class name p=probability} for the {@code k} most probable classes, most probable first. */
@@ -203,41 +230,11 @@ final class PredictCommand implements Callable<Integer> {
         if (img == null) {
             throw new DataException(path + ": not an IDX image file, a PNG or a JPEG image");
         }
-        return new Images(1, img.getHeight(), img.getWidth(), gray(img));
-    }
-
-    /**
-     * The image as 8-bit grey levels. Grey images keep their stored levels (no colour-space conversion); colour
-     * images become {@code 0.299 R + 0.587 G + 0.114 B} (ITU-R BT.601). Transparency is composited over black, the
-     * background of Fashion-MNIST.
-     */
-    static byte[] gray(BufferedImage img) {
-        int w = img.getWidth();
-        int h = img.getHeight();
-        byte[] px = new byte[w * h];
-        ColorModel cm = img.getColorModel();
-        Raster r = img.getRaster();
-        boolean gray = cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY && !(cm instanceof IndexColorModel)
-                && r.getNumBands() == cm.getNumComponents();
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                double v;
-                double alpha;
-                if (gray) {
-                    v = scale(r.getSample(x, y, 0), cm.getComponentSize(0));
-                    alpha = cm.hasAlpha() ? scale(r.getSample(x, y, 1), cm.getComponentSize(1)) / 255.0 : 1.0;
-                } else {
-                    int argb = img.getRGB(x, y);
-                    v = 0.299 * (argb >> 16 & 0xff) + 0.587 * (argb >> 8 & 0xff) + 0.114 * (argb & 0xff);
-                    alpha = (argb >>> 24) / 255.0;
-                }
-                px[y * w + x] = (byte) Math.min(255, Math.round(v * alpha));
-            }
+        double[] levels = ImageDecoding.channels(img, 1);
+        byte[] px = new byte[levels.length];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (byte) levels[i];
         }
-        return px;
-    }
-
-    private static double scale(int sample, int bits) {
-        return bits == 8 ? sample : sample * 255.0 / ((1 << bits) - 1);
+        return new Images(1, img.getHeight(), img.getWidth(), px);
     }
 }

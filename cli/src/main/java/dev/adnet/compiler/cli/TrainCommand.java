@@ -6,7 +6,6 @@ import dev.adnet.runtime.checkpoint.Checkpoints;
 import dev.adnet.runtime.data.DataException;
 import dev.adnet.runtime.data.DataLoader;
 import dev.adnet.runtime.data.Dataset;
-import dev.adnet.runtime.data.FashionMnist;
 import dev.adnet.runtime.train.EpochMetrics;
 import dev.adnet.runtime.train.ProgressBar;
 import dev.adnet.runtime.train.Trainer;
@@ -24,7 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Compile a network in memory, train it on Fashion-MNIST and evaluate it each epoch.")
+@Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Compile a network in memory, train it on your data (--data; default Fashion-MNIST) and evaluate it each epoch.")
 final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "an .adnet file with a train section")
     Path file;
@@ -32,8 +31,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--network", paramLabel = "NAME", description = "which network, when the file declares several")
     String networkName;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST IDX files (default: Debian's, else the shipped subset)")
+    @Option(names = "--data", paramLabel = "PATH", description = "training data: an .npz or .csv file, a directory of class "
+            + "folders or of IDX files (default: Fashion-MNIST, Debian's, else the shipped subset)")
     Path data;
+
+    @Option(names = "--test", paramLabel = "PATH", description = "evaluation data, as --data (default: Fashion-MNIST's test "
+            + "set, or with --data a held-out part of it)")
+    Path test;
 
     @Option(names = "--epochs", paramLabel = "N", description = "override the train section's epochs")
     Integer epochs;
@@ -50,9 +54,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "train on the first N training images only")
     Integer limit;
 
-    @Option(names = "--holdout", paramLabel = "N", description = "keep the last N training images out of training "
-            + "(adnet calibrate uses them)")
-    Integer holdout;
+    @Option(names = "--holdout", paramLabel = "N", description = "keep N training samples (or a fraction, e.g. 0.1) out of "
+            + "training: adnet calibrate uses them; with --data and no --test each epoch is evaluated on them (default 0.1)")
+    String holdout;
 
     @Option(names = "--test-limit", paramLabel = "N", description = "evaluate on the first N test images only")
     Integer testLimit;
@@ -85,7 +89,7 @@ final class TrainCommand implements Callable<Integer> {
             return Main.USAGE;
         }
         if (positive(epochs, "--epochs", err) || positive(batch, "--batch", err) || positive(limit, "--limit", err)
-                || positive(testLimit, "--test-limit", err) || positive(holdout, "--holdout", err) || learningRate != null && !(learningRate > 0)) {
+                || positive(testLimit, "--test-limit", err) || learningRate != null && !(learningRate > 0)) {
             if (learningRate != null && !(learningRate > 0)) {
                 err.println("adnet: --lr must be positive");
             }
@@ -97,9 +101,6 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (!(loaded.network() instanceof TrainableNetwork net)) {
             err.println("adnet: network '" + loaded.network().name() + "' has no train section: add one with at least a loss");
-            return Main.DIAGNOSTICS;
-        }
-        if (!loaded.fitsFashionMnist(err)) {
             return Main.DIAGNOSTICS;
         }
         TrainingConfig config = net.trainingConfig();
@@ -116,23 +117,15 @@ final class TrainCommand implements Callable<Integer> {
             config = config.withLearningRate(learningRate);
         }
         try {
-            FashionMnist.Source source = FashionMnist.locate(data);
-            outText.println("data: " + source.describe());
-            Dataset train = source.train();
-            if (holdout != null) {
-                if (holdout >= train.size()) {
-                    err.println("adnet: --holdout " + holdout + " leaves no training images of " + train.size());
-                    return Main.USAGE;
-                }
-                train = train.slice(0, train.size() - holdout);
-                outText.println("held out for calibration: the last " + holdout + " training images");
-            }
-            Dataset test = source.test();
+            DataSelection.Split split = DataSelection.forTraining(loaded, data, test, holdout);
+            split.lines().forEach(outText::println);
+            Dataset train = split.train();
+            Dataset test = split.test();
             String input = net.inputs().get(0).name();
             String output = net.outputs().get(0).name();
-            DataLoader trainLoader = DataLoader.builder(train, input, output).batchSize(config.batchSize()).shuffle(config.seed())
+            DataLoader trainLoader = DataLoader.builder(train).batchSize(config.batchSize()).shuffle(config.seed())
                     .limit(limit == null ? train.size() : Math.min(limit, train.size())).build();
-            DataLoader testLoader = DataLoader.builder(test, input, output).batchSize(Math.max(config.batchSize(), 256))
+            DataLoader testLoader = DataLoader.builder(test).batchSize(Math.max(config.batchSize(), 256))
                     .limit(testLimit == null ? test.size() : Math.min(testLimit, test.size())).build();
             Path dir = out != null ? out : Path.of("runs", net.name());
             outText.printf(Locale.ROOT, "network %s: %,d parameters, %,d FLOPs per sample; %d epochs of %d samples, batch %d%n",
@@ -140,7 +133,8 @@ final class TrainCommand implements Callable<Integer> {
                     config.batchSize());
             outText.flush();
             PrintStream progressStream = System.out;
-            Trainer trainer = Trainer.create(net, config, new Trainer.Options().outputDirectory(dir).progress(progressStream, mode));
+            Trainer trainer = Trainer.create(net, config, new Trainer.Options().outputDirectory(dir).progress(progressStream, mode)
+                    .data(train.spec()));
             if (resume != null && init != null) {
                 err.println("adnet: --resume continues a run, --init starts one: give one of them");
                 return Main.USAGE;

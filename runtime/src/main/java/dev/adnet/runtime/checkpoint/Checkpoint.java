@@ -1,5 +1,6 @@
 package dev.adnet.runtime.checkpoint;
 
+import dev.adnet.runtime.data.DataSpec;
 import dev.adnet.runtime.train.OptimizerState;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -16,6 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param buffers buffer values by name, in declaration order
  * @param optimizer the optimizer's state, or null
  * @param trainer where training stands
+ * @param data the normalisation and class names of the data it was trained on; null in checkpoints written before
+ *     they were recorded (those were trained on Fashion-MNIST)
  */
 public record Checkpoint(
         String network,
@@ -24,12 +27,24 @@ public record Checkpoint(
         Map<String, INDArray> parameters,
         Map<String, INDArray> buffers,
         OptimizerState optimizer,
-        TrainerState trainer) {
+        TrainerState trainer,
+        DataSpec data) {
 
     public static final int FORMAT_VERSION = 1;
 
     public Checkpoint {
         parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         buffers = Collections.unmodifiableMap(new LinkedHashMap<>(buffers));
+    }
+
+    /** A checkpoint that records no data. */
+    public Checkpoint(String network, String sourceHash, String dataType, Map<String, INDArray> parameters,
+            Map<String, INDArray> buffers, OptimizerState optimizer, TrainerState trainer) {
+        this(network, sourceHash, dataType, parameters, buffers, optimizer, trainer, null);
+    }
+
+    /** The same checkpoint recording {@code data}. */
+    public Checkpoint withData(DataSpec d) {
+        return new Checkpoint(network, sourceHash, dataType, parameters, buffers, optimizer, trainer, d);
     }
 }

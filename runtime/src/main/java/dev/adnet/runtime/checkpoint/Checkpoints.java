@@ -6,6 +6,8 @@ import com.google.gson.JsonParseException;
 import dev.adnet.runtime.Buffer;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.Parameter;
+import dev.adnet.runtime.data.DataSpec;
+import dev.adnet.runtime.data.Normalisation;
 import dev.adnet.runtime.train.Optimizer;
 import dev.adnet.runtime.train.OptimizerConfig;
 import dev.adnet.runtime.train.OptimizerState;
@@ -64,7 +66,33 @@ public final class Checkpoints {
             List<TensorEntry> buffers,
             OptimizerEntry optimizer,
             TrainerState trainer,
-            Map<String, String> sha256) {}
+            Map<String, String> sha256,
+            DataEntry data) {}
+
+    record NormalisationEntry(double divisor, double[] mean, double[] std, int block) {}
+
+    record DataEntry(Map<String, NormalisationEntry> normalisation, Map<String, List<String>> classNames) {
+        static DataEntry of(DataSpec d) {
+            if (d == null) {
+                return null;
+            }
+            Map<String, NormalisationEntry> n = new LinkedHashMap<>();
+            d.normalisation().forEach((k, v) -> n.put(k, new NormalisationEntry(v.divisor(), v.mean(), v.std(), v.block())));
+            return new DataEntry(n, d.classNames());
+        }
+
+        DataSpec spec(Path file) {
+            Map<String, Normalisation> n = new LinkedHashMap<>();
+            try {
+                if (normalisation != null) {
+                    normalisation.forEach((k, v) -> n.put(k, new Normalisation(v.divisor(), v.mean(), v.std(), v.block())));
+                }
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new CheckpointException(file + ": corrupt data normalisation in " + MANIFEST + ": " + e.getMessage(), e);
+            }
+            return new DataSpec(n, classNames == null ? Map.of() : classNames);
+        }
+    }
 
     /** A checkpoint of the network's current parameters and buffers, the optimizer's state (may be null) and {@code trainer}. */
     public static Checkpoint capture(Network net, Optimizer optimizer, TrainerState trainer) {
@@ -83,6 +111,11 @@ public final class Checkpoints {
     /** Captures and writes atomically. */
     public static void save(Path file, Network net, Optimizer optimizer, TrainerState trainer) {
         write(file, capture(net, optimizer, trainer));
+    }
+
+    /** Captures and writes atomically, recording the data's normalisation and class names (null: none). */
+    public static void save(Path file, Network net, Optimizer optimizer, TrainerState trainer, DataSpec data) {
+        write(file, capture(net, optimizer, trainer).withData(data));
     }
 
     /** Writes atomically: temporary file in the same directory, fsync, atomic rename over {@code file}. */
@@ -131,7 +164,7 @@ public final class Checkpoints {
                     writeTensors(zip, "optimizer/", c.optimizer().tensors(), sha));
         }
         Manifest m = new Manifest(Checkpoint.FORMAT_VERSION, c.network(), c.sourceHash(), c.dataType(), params, bufs, opt,
-                c.trainer(), sha);
+                c.trainer(), sha, DataEntry.of(c.data()));
         ZipEntry e = new ZipEntry(MANIFEST);
         zip.putNextEntry(e);
         zip.write(GSON.toJson(m).getBytes(StandardCharsets.UTF_8));
@@ -262,7 +295,8 @@ public final class Checkpoints {
                 opt = new OptimizerState(kind, readTensors(file, zip, m, m.optimizer().tensors() == null ? List.of()
                         : m.optimizer().tensors()), m.optimizer().scalars() == null ? Map.of() : m.optimizer().scalars());
             }
-            return new Checkpoint(m.network(), m.sourceHash(), m.dtype(), params, bufs, opt, m.trainer());
+            return new Checkpoint(m.network(), m.sourceHash(), m.dtype(), params, bufs, opt, m.trainer(),
+                    m.data() == null ? null : m.data().spec(file));
         } catch (NoSuchFileException e) {
             throw new CheckpointException(file + ": checkpoint not found", e);
         } catch (ZipException e) {
@@ -312,16 +346,11 @@ public final class Checkpoints {
      * and the checkpoint has optimizer state) the optimizer state in. Nothing is changed unless everything fits.
      */
     public static void restore(Checkpoint c, Network net, Optimizer optimizer) {
-        List<String> id = new ArrayList<>();
+        // keyed on structure, not on the source's bytes: a checkpoint fits a network of the same name whose parameters
+        // and buffers have the same names and shapes, so editing a comment or the layout of the .adnet file keeps it
         if (!c.network().equals(net.name())) {
-            id.add("it is for network '" + c.network() + "', not '" + net.name() + "'");
-        }
-        if (c.sourceHash() == null || !c.sourceHash().equals(net.sourceHash())) {
-            id.add("its source hash " + c.sourceHash() + " differs from the network's " + net.sourceHash()
-                    + " (the source changed since it was written)");
-        }
-        if (!id.isEmpty()) {
-            throw new CheckpointException("checkpoint does not match network '" + net.name() + "': " + String.join("; ", id));
+            throw new CheckpointException("checkpoint does not match network '" + net.name() + "': it is for network '"
+                    + c.network() + "'");
         }
         Map<String, INDArray> expectP = new LinkedHashMap<>();
         net.parameters().forEach(p -> expectP.put(p.name(), p.value()));

@@ -7,6 +7,7 @@ import dev.adnet.runtime.checkpoint.Checkpoint;
 import dev.adnet.runtime.checkpoint.Checkpoints;
 import dev.adnet.runtime.checkpoint.TrainerState;
 import dev.adnet.runtime.data.DataLoader;
+import dev.adnet.runtime.data.DataSpec;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,13 @@ public final class Trainer {
         ProgressBar.Mode progressMode = ProgressBar.Mode.AUTO;
         boolean shutdownHook = true;
         long stopAfterStep = -1;
+        DataSpec data;
+
+        /** The training data's normalisation and class names, recorded in every checkpoint (null: none). */
+        public Options data(DataSpec d) {
+            this.data = d;
+            return this;
+        }
 
         public Options epochs(int e) {
             this.epochs = e;
@@ -257,7 +265,7 @@ public final class Trainer {
             }
             Path last = saveLast();
             if (improved && last != null) {
-                Checkpoints.save(options.outputDirectory.resolve(BEST), net, optimizer, state);
+                Checkpoints.save(options.outputDirectory.resolve(BEST), net, optimizer, state, options.data);
             }
             bar.endEpoch(summary(m, epochs, improved && last != null));
             if (stopRequested) {
@@ -273,7 +281,7 @@ public final class Trainer {
             return null;
         }
         Path p = options.outputDirectory.resolve(LAST);
-        Checkpoints.save(p, net, optimizer, state);
+        Checkpoints.save(p, net, optimizer, state, options.data);
         return p;
     }
 

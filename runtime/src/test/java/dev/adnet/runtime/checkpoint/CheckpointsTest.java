@@ -167,15 +167,15 @@ class CheckpointsTest {
     }
 
     @Test
-    void wrongNetworkNameAndSourceHash() {
+    void keyedOnStructureNotOnTheSourceBytes() {
         Path f = saved(new SoftmaxRegression(1));
         SoftmaxRegression other = new SoftmaxRegression("resnet", "hash-2", DataType.FLOAT, 784, 10, "fc.bias", 1);
         assertThatThrownBy(() -> Checkpoints.load(f, other, null)).isInstanceOf(CheckpointException.class)
-                .hasMessageContaining("for network 'softmax', not 'resnet'")
-                .hasMessageContaining("source hash hash-1 differs from the network's hash-2");
-        SoftmaxRegression changed = new SoftmaxRegression("softmax", "hash-3", DataType.FLOAT, 784, 10, "fc.bias", 1);
-        assertThatThrownBy(() -> Checkpoints.load(f, changed, null)).hasMessageContaining("source hash")
-                .hasMessageNotContaining("for network");
+                .hasMessageContaining("it is for network 'softmax'");
+        // another source hash (a comment or the layout edited) with the same parameter names and shapes still loads
+        SoftmaxRegression edited = new SoftmaxRegression("softmax", "hash-3", DataType.FLOAT, 784, 10, "fc.bias", 2);
+        Checkpoints.load(f, edited, null);
+        assertThat(edited.parameters().get(0).value()).isEqualTo(Checkpoints.read(f).parameters().get("fc.weight"));
     }
 
     @Test

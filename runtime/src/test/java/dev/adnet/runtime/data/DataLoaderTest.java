@@ -20,7 +20,7 @@ class DataLoaderTest {
             px[i * 4] = (byte) i;
             labels[i] = i % 3;
         }
-        return new Dataset("small", px, labels, n, 2, 2, 3);
+        return Dataset.images("small", px, labels, n, 2, 2, 3, Normalisation.FASHION_MNIST, null);
     }
 
     static List<Integer> firstPixels(DataLoader l, int epoch) {
@@ -29,7 +29,7 @@ class DataLoaderTest {
             INDArray x = b.inputs().get("x");
             for (int i = 0; i < x.size(0); i++) {
                 double v = x.getDouble(i, 0, 0, 0);
-                seen.add((int) Math.round((v * Dataset.STD + Dataset.MEAN) * 255));
+                seen.add((int) Math.round((v * 0.3530 + 0.2860) * 255));
             }
         }
         return seen;
