@@ -1,11 +1,11 @@
 package dev.adnet.compiler.cli;
 
+import static dev.adnet.compiler.cli.CostSection.group;
+
 import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.Compiler;
 import dev.adnet.compiler.cost.CostModel;
-import dev.adnet.compiler.cost.ExitCost;
-import dev.adnet.compiler.cost.GateCost;
 import dev.adnet.compiler.ir.IrPrinter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -62,62 +62,9 @@ final class DescribeCommand implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, fmt, "total", "", "", group(r.totalParams()), group(r.totalFlops())));
         sb.append(String.format(Locale.ROOT, "%d layers, %s parameters, %s FLOPs per sample, %s buffer elements%n",
                 r.rows().size(), group(r.totalParams()), group(r.totalFlops()), group(r.bufferElements())));
-        List<GateCost> gates = r.units(GateCost.class);
-        if (!gates.isEmpty()) {
-            sb.append(String.format(Locale.ROOT, "%ngates (a gated block's FLOPs are spent only on samples whose gate is open):%n"));
-            String gfmt = "%-" + w + "s  %8s  %15s  %7s%n";
-            sb.append(String.format(Locale.ROOT, gfmt, "gate", "target", "block FLOPs", "share"));
-            for (GateCost g : gates) {
-                sb.append(String.format(Locale.ROOT, gfmt, g.path(), String.format(Locale.ROOT, "%.2f", g.target()),
-                        group(g.bodyFlops()), String.format(Locale.ROOT, "%.1f%%", 100.0 * g.bodyFlops() / r.totalFlops())));
-            }
-            double expected = GateCost.expectedFlopsAtTargets(r);
-            sb.append(String.format(Locale.ROOT, "FLOPs per sample: min %s (all gates closed), expected %s at the targets "
-                    + "(%.1f%% of full), max %s (all open)%n", group(GateCost.minFlops(r)), group(Math.round(expected)),
-                    100.0 * expected / r.totalFlops(), group(r.totalFlops())));
-        }
-        List<ExitCost> exits = r.units(ExitCost.class);
-        if (!exits.isEmpty()) {
-            exits(sb, r, exits, w);
+        for (CostSection section : CostSection.ALL) {
+            section.append(sb, r, w);
         }
         return sb.toString();
-    }
-
-    /**
-     * The exits' cumulative cost (what a sample that leaves there has cost, earlier heads included) against the full
-     * network without exit heads, and the expected cost if samples left evenly over the exits.
-     */
-    private static void exits(StringBuilder sb, CostModel.Report r, List<ExitCost> exits, int w) {
-        sb.append(String.format(Locale.ROOT, "%nexits (a sample that leaves at an exit costs the FLOPs up to it):%n"));
-        String efmt = "%-" + w + "s  %-18s  %15s  %7s%n";
-        sb.append(String.format(Locale.ROOT, efmt, "exit", "policy", "cumulative FLOPs", "of full"));
-        long full = ExitCost.fullFlops(r);
-        for (ExitCost x : exits) {
-            sb.append(String.format(Locale.ROOT, efmt, x.path(), policy(x), group(x.cumulativeFlops()),
-                    String.format(Locale.ROOT, "%.1f%%", 100.0 * x.cumulativeFlops() / full)));
-        }
-        sb.append(String.format(Locale.ROOT, efmt, "final output", "", group(r.totalFlops()),
-                String.format(Locale.ROOT, "%.1f%%", 100.0 * r.totalFlops() / full)));
-        int n = exits.size() + 1;
-        double[] even = new double[n];
-        java.util.Arrays.fill(even, 1.0 / n);
-        double expected = ExitCost.expectedFlops(r, even);
-        sb.append(String.format(Locale.ROOT, "full network without exit heads: %s FLOPs per sample; if samples left evenly "
-                + "over the %d exits and the final output: expected %s (%.1f%%)%n", group(full), n - 1, group(Math.round(expected)),
-                100.0 * expected / full));
-    }
-
-    private static String policy(ExitCost x) {
-        return switch (x.policy()) {
-            case NONE -> "(trained only)";
-            case CONFIDENCE -> "confidence > " + x.threshold();
-            case ENTROPY -> "entropy < " + x.threshold();
-            case PATIENCE -> "patience(" + (long) x.threshold() + ")";
-            case BUDGET -> "budget(" + x.threshold() + ")";
-        };
-    }
-
-    private static String group(long v) {
-        return String.format(Locale.ROOT, "%,d", v);
     }
 }
