@@ -101,6 +101,12 @@ public final class SymbolIndex {
         return occurrences.stream().filter(o -> declaration.equals(o.symbol().declaration())).toList();
     }
 
+    /** The parameters of a block this file can see, in order; empty for any other symbol. */
+    public List<Symbol> parametersOf(Symbol block) {
+        BlockDecl b = block.kind() == Kind.BLOCK ? blockDecls.get(block.declaration()) : null;
+        return b == null ? List.of() : b.params().stream().map(SymbolIndex::paramSymbol).toList();
+    }
+
     /** The values, parameters and blocks visible on a line, for completion. */
     public List<Symbol> visibleAt(int line) {
         Map<String, Symbol> names = new LinkedHashMap<>(fileBlocks);

@@ -73,6 +73,7 @@ class SymbolIndexTest {
         Occurrence strideArg = main.at(7, 41).orElseThrow();
         assertThat(strideArg.symbol().kind()).isEqualTo(Kind.PARAM);
         assertThat(strideArg.symbol().declaration()).isEqualTo(Span.of("app/lib/blocks.adnet", 1, 21, 6));
+        assertThat(main.parametersOf(basic.symbol())).extracting(SymbolIndex.Symbol::detail).containsExactly("c: int", "stride: int = 1");
         assertThat(lib.occurrencesOf(strideArg.symbol().declaration())).hasSize(2); // conv's own stride is not it
 
         // Body inputs and bindings are scoped to their body; an output and its assignment are one symbol.
