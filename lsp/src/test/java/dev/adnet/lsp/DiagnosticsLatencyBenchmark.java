@@ -19,8 +19,9 @@ import org.eclipse.lsp4j.VersionedTextDocumentIdentifier;
 /**
  * How long after a change to a 2,000-line file its diagnostics arrive, measured in the client: from sending
  * {@code didChange} (one incremental edit in the middle of the file, alternately making and fixing a typo) to
- * receiving {@code publishDiagnostics} for that version, through a server in its own process. Not a unit test; it
- * asserts nothing and prints the median, 90th percentile and maximum of each kind of edit.
+ * receiving {@code publishDiagnostics} for that version, through a server in its own process; then, for comparison,
+ * the facade's check of the same text in this JVM. Not a unit test; it asserts nothing and prints the median, 90th
+ * percentile and maximum of each.
  *
  * <pre>
  * ./mvnw -q -o -pl lsp -am test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
@@ -92,6 +93,18 @@ public final class DiagnosticsLatencyBenchmark {
             report("change -> diagnostics (fixed, 0 errors)", fix);
             s.shutdownAndExit();
         }
+        // The floor: the facade's check of the same text in this JVM, warm, without the protocol.
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        dev.adnet.compiler.Compiler compiler = new dev.adnet.compiler.Compiler(p -> bytes);
+        List<Double> check = new ArrayList<>();
+        for (int i = 0; i < warmup + runs; i++) {
+            long start = System.nanoTime();
+            compiler.check(List.of(Path.of("long.adnet")));
+            if (i >= warmup) {
+                check.add((System.nanoTime() - start) / 1e6);
+            }
+        }
+        report("Compiler.check in-process (no protocol)", check);
     }
 
     private static void report(String what, List<Double> ms) {
