@@ -1,5 +1,6 @@
 package dev.adnet.lsp;
 
+import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.diag.Severity;
 import dev.adnet.compiler.index.SymbolIndex;
 import dev.adnet.compiler.parse.Formatter;
@@ -178,10 +179,16 @@ final class TextDocuments implements TextDocumentService {
     }
 
     private void checkOne(Documents.Doc doc) {
-        Analysis a = workspace.analyze(doc);
+        CompileResult result = workspace.check(doc);
+        publish(doc, result);
+        // Indexed after publishing: the diagnostics do not wait for it, and later requests find it.
+        workspace.index(doc, result);
+    }
+
+    private void publish(Documents.Doc doc, CompileResult result) {
         Map<String, List<Diagnostic>> byFile = new LinkedHashMap<>();
         byFile.put(doc.name(), new ArrayList<>());
-        for (dev.adnet.compiler.diag.Diagnostic d : a.result().diagnostics()) {
+        for (dev.adnet.compiler.diag.Diagnostic d : result.diagnostics()) {
             byFile.computeIfAbsent(d.span().file(), f -> new ArrayList<>()).add(diagnostic(d));
         }
         Set<String> elsewhere = new HashSet<>();

@@ -49,9 +49,13 @@ final class Workspace {
         });
     }
 
-    /** Checks an open document as {@code adnet check} would, and indexes it. */
-    Analysis analyze(Documents.Doc doc) {
-        CompileResult result = compiler().check(List.of(Path.of(doc.name())));
+    /** Checks an open document as {@code adnet check} would. */
+    CompileResult check(Documents.Doc doc) {
+        return compiler().check(List.of(Path.of(doc.name())));
+    }
+
+    /** Indexes a checked document and keeps the pair for the requests that follow. */
+    Analysis index(Documents.Doc doc, CompileResult result) {
         Optional<SymbolIndex> index = SymbolIndex.of(doc.name(), result.units());
         if (index.isEmpty()) {
             Analysis previous = analyses.get(doc.uri());

@@ -1,6 +1,7 @@
 package dev.adnet.compiler.check;
 
-import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,17 +51,24 @@ public final class Catalogue {
             Map.entry("concat", "Concatenates tensors along the first (channel) dimension: concat(a, b)."),
             Map.entry("projection", "A residual shortcut that changes shape: 1x1 convolution to `channels` with `stride`, then batchnorm."));
 
+    /** Built once: the index looks a layer up for every name it resolves. */
+    private static final Map<String, Signature> LAYERS = layerTable();
+
+    private static Map<String, Signature> layerTable() {
+        Map<String, Signature> all = new LinkedHashMap<>();
+        for (String name : Layers.names()) {
+            all.put(name, new Signature(name, params(Layers.get(name).params()), LAYER_DOCS.getOrDefault(name, "")));
+        }
+        return Collections.unmodifiableMap(all);
+    }
+
     /** Every built-in layer, in the checker's order. */
     public static List<Signature> layers() {
-        List<Signature> all = new ArrayList<>();
-        for (String name : Layers.names()) {
-            all.add(new Signature(name, params(Layers.get(name).params()), LAYER_DOCS.getOrDefault(name, "")));
-        }
-        return all;
+        return List.copyOf(LAYERS.values());
     }
 
     public static Optional<Signature> layer(String name) {
-        return layers().stream().filter(s -> s.name().equals(name)).findFirst();
+        return Optional.ofNullable(LAYERS.get(name));
     }
 
     /** The options of {@code gate(...)}, {@code residual(...)} and {@code exit name(...)}. */
