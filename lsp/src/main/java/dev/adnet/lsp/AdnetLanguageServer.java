@@ -67,13 +67,7 @@ public final class AdnetLanguageServer implements LanguageServer, LanguageClient
 
     @Override
     public CompletableFuture<InitializeResult> initialize(InitializeParams params) {
-        List<Path> roots = new ArrayList<>();
-        if (params.getWorkspaceFolders() != null) {
-            params.getWorkspaceFolders().forEach(f -> roots.add(Path.of(Uris.name(f.getUri()))));
-        } else if (params.getRootUri() != null) {
-            roots.add(Path.of(Uris.name(params.getRootUri())));
-        }
-        workspace.roots(roots);
+        workspace.roots(roots(params));
 
         ServerCapabilities caps = new ServerCapabilities();
         caps.setTextDocumentSync(TextDocumentSyncKind.Incremental);
@@ -90,6 +84,18 @@ public final class AdnetLanguageServer implements LanguageServer, LanguageClient
         InitializeResult result = new InitializeResult(caps);
         result.setServerInfo(new ServerInfo("adnet", dev.adnet.compiler.Compiler.VERSION));
         return CompletableFuture.completedFuture(result);
+    }
+
+    /** The workspace folders, or the root of a client that sends only the older {@code rootUri}. */
+    @SuppressWarnings("deprecation") // rootUri: Neovim and Emacs clients of a few years ago send nothing else
+    private static List<Path> roots(InitializeParams params) {
+        List<Path> roots = new ArrayList<>();
+        if (params.getWorkspaceFolders() != null) {
+            params.getWorkspaceFolders().forEach(f -> roots.add(Path.of(Uris.name(f.getUri()))));
+        } else if (params.getRootUri() != null) {
+            roots.add(Path.of(Uris.name(params.getRootUri())));
+        }
+        return roots;
     }
 
     @Override

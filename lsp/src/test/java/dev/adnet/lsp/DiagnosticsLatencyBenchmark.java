@@ -15,6 +15,7 @@ import org.eclipse.lsp4j.Range;
 import org.eclipse.lsp4j.TextDocumentContentChangeEvent;
 import org.eclipse.lsp4j.TextDocumentItem;
 import org.eclipse.lsp4j.VersionedTextDocumentIdentifier;
+import org.eclipse.lsp4j.WorkspaceFolder;
 
 /**
  * How long after a change to a 2,000-line file its diagnostics arrive, measured in the client: from sending
@@ -58,7 +59,7 @@ public final class DiagnosticsLatencyBenchmark {
         String uri = dir.resolve("long.adnet").toUri().toString();
         try (ServerProcess s = new ServerProcess()) {
             InitializeParams init = new InitializeParams();
-            init.setRootUri(dir.toUri().toString());
+            init.setWorkspaceFolders(List.of(new WorkspaceFolder(dir.toUri().toString(), "test")));
             init.setCapabilities(new ClientCapabilities());
             s.server.initialize(init).get(60, TimeUnit.SECONDS);
             var opened = s.client.expect(p -> p.getUri().equals(uri));

@@ -32,6 +32,7 @@ import org.eclipse.lsp4j.TextDocumentContentChangeEvent;
 import org.eclipse.lsp4j.TextDocumentIdentifier;
 import org.eclipse.lsp4j.TextDocumentItem;
 import org.eclipse.lsp4j.VersionedTextDocumentIdentifier;
+import org.eclipse.lsp4j.WorkspaceFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,7 +58,7 @@ class FuzzCorpusThroughServerTest {
     void everyInputIsAnsweredAndTheServerSurvives() throws Exception {
         try (ServerProcess s = new ServerProcess()) {
             InitializeParams init = new InitializeParams();
-            init.setRootUri(dir.toUri().toString());
+            init.setWorkspaceFolders(List.of(new WorkspaceFolder(dir.toUri().toString(), "test")));
             init.setCapabilities(new ClientCapabilities());
             s.server.initialize(init).get(60, TimeUnit.SECONDS);
             var docs = s.server.getTextDocumentService();

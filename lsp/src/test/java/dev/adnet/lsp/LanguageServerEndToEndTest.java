@@ -41,6 +41,7 @@ import org.eclipse.lsp4j.TextDocumentItem;
 import org.eclipse.lsp4j.TextEdit;
 import org.eclipse.lsp4j.VersionedTextDocumentIdentifier;
 import org.eclipse.lsp4j.WorkspaceEdit;
+import org.eclipse.lsp4j.WorkspaceFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,7 +93,7 @@ class LanguageServerEndToEndTest {
 
         try (ServerProcess s = new ServerProcess()) {
             InitializeParams init = new InitializeParams();
-            init.setRootUri(dir.toUri().toString());
+            init.setWorkspaceFolders(List.of(new WorkspaceFolder(dir.toUri().toString(), "test")));
             init.setCapabilities(new ClientCapabilities());
             InitializeResult result = s.server.initialize(init).get(60, TimeUnit.SECONDS);
             assertThat(result.getCapabilities().getHoverProvider().getLeft()).isTrue();
