@@ -1,5 +1,7 @@
 package dev.adnet.compiler;
 
+import dev.adnet.compiler.ast.CompilationUnit;
+import dev.adnet.compiler.check.Facts;
 import dev.adnet.compiler.diag.Diagnostic;
 import dev.adnet.compiler.diag.DiagnosticFormatter;
 import dev.adnet.compiler.diag.Severity;
@@ -9,13 +11,22 @@ import java.util.Map;
 
 /**
  * What checking some files produced: their diagnostics (in source order) and the networks that checked cleanly.
- * When there is any error, callers must write nothing.
+ * When there is any error, callers must write nothing. For editors it also keeps the syntax tree of every file that
+ * parsed ({@code units}, by display name, imported files included) and what the checker learnt about each named
+ * binding ({@code facts}).
  */
-public record CompileResult(List<Diagnostic> diagnostics, Map<String, SourceFile> sources, List<CompiledNetwork> networks) {
+public record CompileResult(List<Diagnostic> diagnostics, Map<String, SourceFile> sources, List<CompiledNetwork> networks,
+        Map<String, CompilationUnit> units, Facts facts) {
     public CompileResult {
         diagnostics = List.copyOf(diagnostics);
         sources = Map.copyOf(sources);
         networks = List.copyOf(networks);
+        units = Map.copyOf(units);
+    }
+
+    /** Diagnostics alone, as a tool that checks nothing further reports them. */
+    public CompileResult(List<Diagnostic> diagnostics, Map<String, SourceFile> sources, List<CompiledNetwork> networks) {
+        this(diagnostics, sources, networks, Map.of(), new Facts());
     }
 
     public boolean hasErrors() {

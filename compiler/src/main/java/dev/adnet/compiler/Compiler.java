@@ -4,6 +4,7 @@ import dev.adnet.compiler.ast.BlockDecl;
 import dev.adnet.compiler.ast.CompilationUnit;
 import dev.adnet.compiler.ast.Import;
 import dev.adnet.compiler.check.Checker;
+import dev.adnet.compiler.check.Facts;
 import dev.adnet.compiler.cost.CostModel;
 import dev.adnet.compiler.diag.Code;
 import dev.adnet.compiler.diag.Diagnostics;
@@ -96,18 +97,20 @@ public final class Compiler {
     private CompileResult checkNow(List<Path> files) {
         Diagnostics diag = new Diagnostics();
         Map<String, SourceFile> sources = new LinkedHashMap<>();
+        Map<String, CompilationUnit> parsed = new LinkedHashMap<>();
+        Facts facts = new Facts();
         List<CompiledNetwork> networks = new ArrayList<>();
         for (Path file : files) {
             String name = file.toString();
             try {
-                Loaded loaded = new Loaded(diag, sources);
+                Loaded loaded = new Loaded(diag, sources, parsed);
                 CompilationUnit unit = loaded.load(file, name, null);
                 if (unit == null) {
                     continue;
                 }
                 Map<String, BlockDecl> imported = loaded.importsOf(unit, file);
                 int before = diag.errorCount();
-                List<Graph> graphs = new Checker(diag).check(unit, imported, loaded.homes());
+                List<Graph> graphs = new Checker(diag, facts).check(unit, imported, loaded.homes());
                 if (diag.errorCount() == before) {
                     String hash = loaded.hash();
                     for (Graph g : graphs) {
@@ -120,22 +123,25 @@ public final class Compiler {
                         + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); please report it with this file");
             }
         }
-        return new CompileResult(diag.sorted(), sources, diag.hasErrors() ? List.of() : networks);
+        return new CompileResult(diag.sorted(), sources, diag.hasErrors() ? List.of() : networks, parsed, facts);
     }
 
     /** One file and the files it imports, transitively, with the digest of all their bytes. */
     private final class Loaded {
         private final Diagnostics diag;
         private final Map<String, SourceFile> sources;
+        /** Every file's syntax tree, for editors, even when checking stops at its errors. */
+        private final Map<String, CompilationUnit> trees;
         private final Map<Path, CompilationUnit> units = new HashMap<>();
         /** Each imported block's own file: the blocks visible there (that file's and what it imports). */
         private final Map<BlockDecl, Map<String, BlockDecl>> homes = new java.util.IdentityHashMap<>();
         private final List<Path> loading = new ArrayList<>();
         private final MessageDigest digest;
 
-        Loaded(Diagnostics diag, Map<String, SourceFile> sources) {
+        Loaded(Diagnostics diag, Map<String, SourceFile> sources, Map<String, CompilationUnit> parsed) {
             this.diag = diag;
             this.sources = sources;
+            this.trees = parsed;
             try {
                 this.digest = MessageDigest.getInstance("SHA-256");
             } catch (NoSuchAlgorithmException e) {
@@ -166,6 +172,7 @@ public final class Compiler {
             ParseResult parsed = SourceParser.parse(name, bytes);
             parsed.source().ifPresent(s -> sources.put(name, s));
             parsed.diagnostics().forEach(diag::add);
+            parsed.unit().ifPresent(u -> trees.put(name, u));
             // A literal the parser could not read (too large, bad escape) stands in as 0 or its raw text; checking
             // the file would only report echoes of that error, such as "units must be positive, not 0".
             if (parsed.diagnostics().stream().anyMatch(d -> d.severity() == dev.adnet.compiler.diag.Severity.ERROR)) {

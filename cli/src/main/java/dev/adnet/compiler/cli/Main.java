@@ -19,20 +19,20 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "adnet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A compiler for adaptive neural networks.",
-        subcommands = {CheckCommand.class, DescribeCommand.class, CompileCommand.class})
+        subcommands = {CheckCommand.class, DescribeCommand.class, CompileCommand.class, FmtCommand.class, LspCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0;
     public static final int DIAGNOSTICS = 1;
     public static final int USAGE = 2;
     /** The commands that need only the compiler. */
-    static final Set<String> FRONT_END = Set.of("check", "describe", "compile");
+    static final Set<String> FRONT_END = Set.of("check", "describe", "compile", "fmt", "lsp");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: check, describe, compile, train, eval, calibrate, predict");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: check, describe, compile, fmt, lsp, train, eval, calibrate, predict");
     }
 
     public static void main(String[] args) {

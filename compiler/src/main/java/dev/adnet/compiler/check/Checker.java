@@ -24,9 +24,16 @@ import java.util.Map;
  */
 public final class Checker {
     private final Diagnostics diag;
+    private final Facts facts;
 
     public Checker(Diagnostics diag) {
+        this(diag, null);
+    }
+
+    /** A checker that also records what each named binding holds into {@code facts} (for editors' hover). */
+    public Checker(Diagnostics diag, Facts facts) {
         this.diag = diag;
+        this.facts = facts;
     }
 
     /**
@@ -82,10 +89,10 @@ public final class Checker {
 
     private Graph network(NetworkDecl n, Blocks fileScope, Map<BlockDecl, Blocks> homes) {
         Blocks local = new Blocks(fileScope);
-        Evaluator evaluator = new Evaluator(diag, homes);
+        Evaluator evaluator = new Evaluator(diag, homes, facts);
         Lowering lowering = new Lowering(diag, evaluator);
         evaluator.begin(lowering);
-        Env env = new Env(null, local);
+        Env env = new Env(null, local, facts);
 
         Map<String, Span> declared = new HashMap<>();
         List<Graph.Port> inputs = new ArrayList<>();

@@ -12,12 +12,19 @@ final class Env {
     private final Env parent;
     private final Map<String, Binding> names = new HashMap<>();
     final Blocks blocks;
+    /** Where bindings are recorded for editors; null when nobody asks. */
+    private final Facts facts;
 
     record Binding(Val value, Span declared) {}
 
     Env(Env parent, Blocks blocks) {
+        this(parent, blocks, parent == null ? null : parent.facts);
+    }
+
+    Env(Env parent, Blocks blocks, Facts facts) {
         this.parent = parent;
         this.blocks = blocks;
+        this.facts = facts;
     }
 
     Env child() {
@@ -54,5 +61,8 @@ final class Env {
 
     void bind(String name, Val value, Span declared) {
         names.put(name, new Binding(value, declared));
+        if (facts != null) {
+            facts.bound(declared, value);
+        }
     }
 }

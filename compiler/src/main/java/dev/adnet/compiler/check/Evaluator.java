@@ -27,9 +27,13 @@ final class Evaluator {
     /** Network values assigned later than the current statement, for "used before it is assigned". */
     private Map<String, Span> assignedLater = Map.of();
 
-    Evaluator(Diagnostics diagnostics, Map<BlockDecl, Blocks> homes) {
+    private final Facts facts;
+
+    /** {@code facts} records what each binding holds, for editors; null when nobody asks. */
+    Evaluator(Diagnostics diagnostics, Map<BlockDecl, Blocks> homes, Facts facts) {
         this.diagnostics = diagnostics;
         this.homes = homes;
+        this.facts = facts;
     }
 
     void begin(Lowering l) {
@@ -202,7 +206,7 @@ final class Evaluator {
         if (bound == null) {
             return Val.ERR;
         }
-        Env env = new Env(null, homes.get(decl));
+        Env env = new Env(null, homes.get(decl), facts);
         for (BlockDecl.Param p : decl.params()) {
             Val v = bound.get(p.name().name());
             if (v == Val.ERR) {

@@ -30,29 +30,37 @@ public final class SourceParser {
     }
 
     public static ParseResult parse(SourceFile source) {
+        return parseWithTree(source).result();
+    }
+
+    /** A parse result with the tokens (every channel) and tree it came from; the tree is null after an error. */
+    record Parsed(ParseResult result, List<Token> tokens, AdnetParser.CompilationUnitContext tree) {}
+
+    static Parsed parseWithTree(SourceFile source) {
         String name = source.name();
         AdnetLexer lexer = new AdnetLexer(CharStreams.fromString(source.text(), name));
         lexer.removeErrorListeners();
         CommonTokenStream tokens = new CommonTokenStream(lexer);
         tokens.fill();
         Optional<Diagnostic> lexical = LexicalCheck.check(name, tokens.getTokens());
+        List<Token> all = tokens.getTokens();
         if (lexical.isPresent()) {
-            return new ParseResult(Optional.of(source), Optional.empty(), List.of(lexical.get()));
+            return new Parsed(new ParseResult(Optional.of(source), Optional.empty(), List.of(lexical.get())), all, null);
         }
-        if (tokens.getTokens().stream().allMatch(t -> t.getType() == Token.EOF || t.getChannel() != Token.DEFAULT_CHANNEL)) {
-            return new ParseResult(Optional.of(source), Optional.empty(), List.of(Diagnostic.error(Code.EMPTY_FILE,
-                    Span.of(name, 1, 1, 1), "file declares nothing: expected a 'block' or a 'network'")));
+        if (all.stream().allMatch(t -> t.getType() == Token.EOF || t.getChannel() != Token.DEFAULT_CHANNEL)) {
+            return new Parsed(new ParseResult(Optional.of(source), Optional.empty(), List.of(Diagnostic.error(Code.EMPTY_FILE,
+                    Span.of(name, 1, 1, 1), "file declares nothing: expected a 'block' or a 'network'"))), all, null);
         }
         SyntaxErrors errors = new SyntaxErrors(name);
         AdnetParser.CompilationUnitContext tree = parseTree(tokens, errors);
         if (tree == null) {
             Diagnostic error = errors.first() != null ? errors.first()
                     : Diagnostic.error(Code.SYNTAX_ERROR, Span.of(name, 1, 1, 1), "syntax error");
-            return new ParseResult(Optional.of(source), Optional.empty(), List.of(error));
+            return new Parsed(new ParseResult(Optional.of(source), Optional.empty(), List.of(error)), all, null);
         }
         List<Diagnostic> diagnostics = new ArrayList<>();
         CompilationUnit unit = new AstBuilder(name, diagnostics).build(tree);
-        return new ParseResult(Optional.of(source), Optional.of(unit), diagnostics);
+        return new Parsed(new ParseResult(Optional.of(source), Optional.of(unit), diagnostics), all, tree);
     }
 
     /**
