@@ -15,12 +15,14 @@ import dev.adnet.compiler.emit.BackwardPlanner.Seed;
 import dev.adnet.compiler.emit.BackwardPlanner.Step;
 import dev.adnet.compiler.emit.BackwardPlanner.Write;
 import dev.adnet.compiler.ir.BufferDecl;
+import dev.adnet.compiler.ir.FusedOp;
 import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
 import dev.adnet.compiler.ir.TrainSpec;
 import dev.adnet.compiler.ir.TrainingSetup;
 import dev.adnet.compiler.ir.Value;
+import dev.adnet.compiler.pass.Pipeline;
 import dev.adnet.compiler.source.Span;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -102,6 +104,14 @@ public final class JavaEmitter {
         return new Emission(graph, options).file();
     }
 
+    /**
+     * The program {@code forward} and {@code predict} of {@code graph} run: the checked graph rewritten by the
+     * inference passes, those of channels-last inference when it is allowed and the network runs so.
+     */
+    public static Graph inferenceProgram(Graph graph, boolean channelsLast) {
+        return Pipeline.inference(channelsLast && ImageLayout.channelsLast(graph)).run(graph);
+    }
+
     private static ClassName op(String simple) {
         return ClassName.get(OPS, simple);
     }
@@ -154,8 +164,17 @@ public final class JavaEmitter {
         private boolean ordered;
         /** Exits by the index of their head's first op: where inference may let samples leave. */
         private final Map<Integer, Op.Exit> exitAtHeadStart = new HashMap<>();
-        /** Where the emitter fuses ops and changes their layout. */
-        private final FusionPlan fusion;
+        /**
+         * The programs the passes made of the graph ({@link Pipeline}): forward and predict walk the inference
+         * program, the training step's forward the training program; the backward walks the checked ops.
+         */
+        private final Graph inferenceProgram;
+        private final Graph trainingProgram;
+        /** The fusion decisions of each program, by the checked schedule's indices. */
+        private final FusionPlan inferenceFusion;
+        private final FusionPlan trainingFusion;
+        /** Every op's index in the checked schedule, by the id of the value it defines (a fused op's: its last part's). */
+        private final Map<Integer, Integer> opIndex = new HashMap<>();
         /** Whether this network runs channels-last ({@link ImageLayout}). */
         private final boolean channelsLast;
         /** Whether the code being emitted runs channels-last: image activations are {@code [B, H, W, C]}. */
@@ -209,13 +228,19 @@ public final class JavaEmitter {
             for (Op op : ops) {
                 valueName.putIfAbsent(op.out().id(), localScope.claim(Names.path(op.path())));
             }
-            for (Op.GatedResidual g : graph.gates()) {
-                gateAtBodyStart.put(graph.start(g.bodyRegion()), g);
+            for (int i = 0; i < ops.size(); i++) {
+                opIndex.put(ops.get(i).out().id(), i);
             }
-            for (Op.Exit x : graph.exits()) {
-                exitAtHeadStart.put(graph.start(x.headRegion()), x);
+            inferenceProgram = inferenceProgram(graph, options.channelsLast());
+            trainingProgram = trainable ? Pipeline.training().run(graph) : null;
+            inferenceFusion = new FusionPlan(graph, inferenceProgram);
+            trainingFusion = trainable ? new FusionPlan(graph, trainingProgram) : null;
+            for (Op.GatedResidual g : inferenceProgram.gates()) {
+                gateAtBodyStart.put(inferenceProgram.start(g.bodyRegion()), g);
             }
-            fusion = new FusionPlan(graph);
+            for (Op.Exit x : inferenceProgram.exits()) {
+                exitAtHeadStart.put(inferenceProgram.start(x.headRegion()), x);
+            }
             this.plan = trainable ? BackwardPlanner.plan(graph) : null;
             if (trainable) {
                 for (Graph.Port p : graph.inputs()) {
@@ -225,6 +250,16 @@ public final class JavaEmitter {
                     gradNameFor(op.out());
                 }
             }
+        }
+
+        /** The decisions of the program being emitted: the training step's or inference's. */
+        private FusionPlan fusion() {
+            return inTrainStep ? trainingFusion : inferenceFusion;
+        }
+
+        /** An op's index in the checked schedule; a fused op's is its last part's. */
+        private int index(Op op) {
+            return opIndex.get(op.out().id());
         }
 
         /** Whether the code being emitted is channels-last inference, where the pooling and shortcut fusions apply. */
@@ -237,7 +272,7 @@ public final class JavaEmitter {
          * and returns its name; null when the op computes none.
          */
         private String earlyPool(MethodSpec.Builder m, int index) {
-            Integer p = fusion.poolsOutput.get(index);
+            Integer p = fusion().poolsOutput.get(index);
             if (p == null || !channelsLastInference()) {
                 return null;
             }
@@ -662,21 +697,21 @@ public final class JavaEmitter {
                     m.addStatement("$T.fill(openRows, new int[0])", ARRAYS);
                 }
             }
-            List<Op> ops = graph.ops();
+            List<Op> ops = inferenceProgram.ops();
             for (int i = 0; i < ops.size(); i++) {
                 Op.GatedResidual gate = gateAtBodyStart.get(i);
                 if (gate != null) {
                     gatedBody(m, gate);
-                    i = graph.end(gate.bodyRegion()) - 1;
+                    i = inferenceProgram.end(gate.bodyRegion()) - 1;
                     continue;
                 }
                 Op.Exit exit = exitAtHeadStart.get(i);
                 if (exit != null) {
                     exitPoint(m, exit);
-                    i = graph.end(exit.headRegion());
+                    i = inferenceProgram.end(exit.headRegion());
                     continue;
                 }
-                forwardOp(m, i, ops.get(i), false);
+                forwardOp(m, ops.get(i), false);
             }
             subBatch = false;
             batchVar = "batchSize";
@@ -716,8 +751,8 @@ public final class JavaEmitter {
             int k = x.exitIndex();
             m.addComment("exit $L '$L': the samples whose policy fires leave here, the others go on", k, commentText(x.name()));
             m.beginControlFlow("if (exitMode != $T.FULL)", EXIT_MODE);
-            for (int i = graph.start(x.headRegion()); i < graph.end(x.headRegion()); i++) {
-                forwardOp(m, i, graph.ops().get(i), false);
+            for (int i = inferenceProgram.start(x.headRegion()); i < inferenceProgram.end(x.headRegion()); i++) {
+                forwardOp(m, inferenceProgram.ops().get(i), false);
             }
             m.beginControlFlow("if (exitMode == $T.ALL_HEADS)", EXIT_MODE);
             m.addStatement("routing.keep($L)", v(x.head()));
@@ -751,10 +786,11 @@ public final class JavaEmitter {
          * dropout), whose rows belong to the caller: the gate then gathers.
          */
         private List<Value> liveAcross(Op.GatedResidual g) {
-            List<Value> live = liveAcross(graph.start(g.bodyRegion()), graph.start(g.bodyRegion()));
-            int residual = graph.ops().indexOf(g);
-            Integer q = fusion.shortcutPool.get(residual);
-            if (q != null && fusion.gateInPlace.contains(residual)) {
+            int bodyStart = inferenceProgram.start(g.bodyRegion());
+            List<Value> live = liveAcross(bodyStart, bodyStart);
+            int residual = index(g);
+            Integer q = fusion().shortcutPool.get(residual);
+            if (q != null && fusion().gateInPlace.contains(residual)) {
                 Value means = graph.ops().get(q).out();
                 if (!live.contains(means)) {
                     live.add(means);
@@ -766,7 +802,7 @@ public final class JavaEmitter {
             }
             for (Value v : live) {
                 Value root = v;
-                while (fusion.producer.containsKey(root.id()) && graph.ops().get(fusion.producer.get(root.id())) instanceof Op.Dropout d) {
+                while (fusion().producer.containsKey(root.id()) && graph.ops().get(fusion().producer.get(root.id())) instanceof Op.Dropout d) {
                     root = d.in();
                 }
                 if (inputs.contains(root.id())) {
@@ -778,21 +814,19 @@ public final class JavaEmitter {
 
         /** Values computed before an exit's head that ops after the exit (or the outputs) read. */
         private List<Value> liveAcross(Op.Exit x) {
-            return liveAcross(graph.start(x.headRegion()), graph.end(x.headRegion()) + 1);
+            return liveAcross(inferenceProgram.start(x.headRegion()), inferenceProgram.end(x.headRegion()) + 1);
         }
 
-        /** Values computed before op {@code before} (or network inputs) that ops from {@code readFrom} on, or the outputs, read. */
+        /**
+         * Values computed before op {@code before} of the inference program (or network inputs) that its ops from
+         * {@code readFrom} on, or the outputs, read. A fused op reads what its parts read from outside.
+         */
         private List<Value> liveAcross(int before, int readFrom) {
-            List<Op> ops = graph.ops();
+            List<Op> ops = inferenceProgram.ops();
             Set<Integer> readLater = new HashSet<>();
             for (int i = readFrom; i < ops.size(); i++) {
                 for (Value in : ops.get(i).inputs()) {
                     readLater.add(in.id());
-                }
-                Integer bn = fusion.fusedBatchNorm.get(i);
-                if (bn != null) {
-                    // a ReLU fused with a batchnorm before the exit runs both here, from the batchnorm's input
-                    readLater.add(((Op.BatchNorm) ops.get(bn)).in().id());
                 }
             }
             for (Graph.Port p : graph.outputs()) {
@@ -806,7 +840,7 @@ public final class JavaEmitter {
             }
             for (int i = 0; i < before; i++) {
                 Value out = ops.get(i).out();
-                if (readLater.contains(out.id()) && !fusion.fusedRelu.containsKey(i)) {
+                if (readLater.contains(out.id())) {
                     live.add(out);
                 }
             }
@@ -831,7 +865,7 @@ public final class JavaEmitter {
                 m.addStatement("openRows[$L] = $L", g.gateIndex(), rows);
             }
             m.addStatement("$T $L = null", INDARRAY, sub);
-            boolean convAdds = convAdds(graph.ops().indexOf(g));
+            boolean convAdds = convAdds(index(g));
             String added = addedAt(g);
             if (convAdds) {
                 m.addComment("the first open row when the open rows are one range of the batch, into which the block's"
@@ -840,8 +874,10 @@ public final class JavaEmitter {
             }
             m.beginControlFlow("if (gateMode == $T.MASK)", GATE_MODE);
             m.addComment("reference mode: the block on every sample, multiplied by the decision");
-            for (int i = graph.start(g.bodyRegion()); i < graph.end(g.bodyRegion()); i++) {
-                forwardOp(m, i, graph.ops().get(i), false);
+            List<Op> ops = inferenceProgram.ops();
+            int first = inferenceProgram.start(g.bodyRegion());
+            for (int i = first; i < inferenceProgram.end(g.bodyRegion()); i++) {
+                forwardOp(m, ops.get(i), false);
             }
             m.addStatement("$L = $L", sub, v(g.body()));
             m.nextControlFlow("else if ($L.length > 0)", rows);
@@ -882,17 +918,17 @@ public final class JavaEmitter {
             boolean outerSub = subBatch;
             batchVar = k;
             subBatch = true;
-            int last = convAdds ? graph.end(g.bodyRegion()) - 1 : graph.end(g.bodyRegion());
-            for (int i = graph.start(g.bodyRegion()); i < last; i++) {
-                forwardOp(m, i, graph.ops().get(i), false);
+            int last = convAdds ? inferenceProgram.end(g.bodyRegion()) - 1 : inferenceProgram.end(g.bodyRegion());
+            for (int i = first; i < last; i++) {
+                forwardOp(m, ops.get(i), false);
             }
             if (convAdds) {
                 m.beginControlFlow("if ($L >= 0)", added);
-                convBatchNormAdd(m, last, "and added into the open rows of " + shortcut
+                convBatchNormAdd(m, (FusedOp.ConvBatchNorm) ops.get(last), "and added into the open rows of " + shortcut
                         + " with the ReLU after the residual: no pass of their own", true,
                         CodeBlock.of("$T.rows($L, $L, $L)", BATCH_ORDER, shortcut, added, k));
                 m.nextControlFlow("else");
-                forwardOp(m, last, graph.ops().get(last), false);
+                forwardOp(m, ops.get(last), false);
                 m.addStatement("$L = $L", sub, v(g.body()));
                 m.endControlFlow();
             } else {
@@ -914,7 +950,7 @@ public final class JavaEmitter {
 
         /** Whether gated residual {@code residual}'s last convolution adds into its rows here (channels-last inference). */
         private boolean convAdds(int residual) {
-            return channelsLastInference() && fusion.gateConvAdd.contains(residual);
+            return channelsLastInference() && fusion().gateConvAdd.contains(residual);
         }
 
         private String addedAt(Op.GatedResidual g) {
@@ -1054,89 +1090,28 @@ public final class JavaEmitter {
             return p == null ? "null" : paramField.get(p.name());
         }
 
-        private void forwardOp(MethodSpec.Builder m, int index, Op op, boolean train) {
-            boolean inference = !train && !inTrainStep;
-            if (inference && fusion.inGateHead.contains(index)) {
-                return; // runs in its gate head's kernel
+        /** Emits one op of the program being walked; {@code train} is false for inference and a frozen op. */
+        private void forwardOp(MethodSpec.Builder m, Op op, boolean train) {
+            if (op instanceof Op.Fused f) {
+                fusedOp(m, f, train);
+                return;
             }
-            if (inference && fusion.pooledEarly.contains(index) && channelsLastInference()) {
+            int index = index(op);
+            boolean inference = !train && !inTrainStep;
+            if (inference && fusion().pooledEarly.contains(index) && channelsLastInference()) {
                 return; // computed by the residual kernel that wrote its input
             }
-            if (inference && channelsLastInference() && fusion.convIntoShortcut.containsKey(index)) {
-                convIntoShortcut(m, index);
+            if (inference && channelsLastInference() && fusion().addIntoShortcut.containsKey(index)) {
+                addedIntoShortcut(m, op, null);
                 return;
             }
-            if (inference && channelsLastInference() && fusion.addIntoShortcut.containsKey(index)) {
-                Value shortcut = fusion.shortcutOf(index);
-                Integer relu = fusion.addRelu.get(index);
-                m.addComment("$L at $L: added into $L by the convolution before", commentText(op.path()),
-                        op.origin() == null ? "?" : commentText(op.origin().toString()), v(shortcut));
-                if (relu != null) {
-                    m.addStatement("$T $L = $L", INDARRAY, v(graph.ops().get(relu).out()), v(shortcut));
-                }
-                m.addStatement("$T $L = $L", INDARRAY, v(op.out()), v(shortcut));
-                return;
-            }
-            if (inference && fusion.gateHead.containsKey(index)) {
-                gateHead(m, (Op.Dense) op, fusion.gateHead.get(index));
-                return;
-            }
-            if (inference && channelsLastInference() && fusion.flattenIntoDense.contains(index)) {
-                return; // the dense layer after it reads the image
-            }
-            if (inference && channelsLastInference() && fusion.denseOfFlatten.containsKey(index)) {
-                Op.Dense d = (Op.Dense) op;
-                Op.Flatten flat = (Op.Flatten) graph.ops().get(fusion.denseOfFlatten.get(index));
-                comment(m, op);
-                m.addComment("on the image before $L at $L, which is not copied", commentText(flat.path()),
-                        flat.origin() == null ? "?" : commentText(flat.origin().toString()));
-                m.addStatement("$T $L = $L", INDARRAY, v(op.out()), alloc("v" + op.out().id(), op.out().shape()));
-                m.addStatement("$T.flattenDense($L, $L, $L, $L)", op("ChannelsLast"), v(flat.in()), param(d.weight()),
-                        param(d.bias()), v(op.out()));
-                return;
-            }
-            if (fusion.fusedRelu.containsKey(index)) {
-                return; // runs with its ReLU
-            }
-            if (!train && fusion.reluGate.containsKey(index)) {
+            if (!train && fusion().reluGate.containsKey(index)) {
                 return; // runs inside its gated residual's kernel
-            }
-            if (fusion.reluAdd.containsKey(index)) {
-                return; // runs with its add
-            }
-            if (fusion.addRelu.containsKey(index)) {
-                Op.Elementwise e = (Op.Elementwise) op;
-                Op relu = graph.ops().get(fusion.addRelu.get(index));
-                comment(m, relu);
-                m.addComment("fused with $L at $L", commentText(op.path()),
-                        op.origin() == null ? "?" : commentText(op.origin().toString()));
-                m.addStatement("$T $L = $L", INDARRAY, v(relu.out()), alloc("v" + relu.out().id(), relu.out().shape()));
-                String pooled = train ? null : earlyPool(m, index);
-                if (pooled != null) {
-                    m.addStatement("$T.addRelu($L, $L, $L, $L)", ELEMENTWISE, v(e.a()), v(e.b()), v(relu.out()), pooled);
-                } else {
-                    m.addStatement("$T.addRelu($L, $L, $L)", ELEMENTWISE, v(e.a()), v(e.b()), v(relu.out()));
-                }
-                m.addComment("the sum is not stored: the ReLU's backward reads its output, of the same sign");
-                m.addStatement("$T $L = $L", INDARRAY, v(op.out()), v(relu.out()));
-                return;
-            }
-            if (!train && nhwc && !inTrainStep && fusion.foldedBatchNorm.contains(index + 1)) {
-                return; // runs with its batchnorm, folded into it
             }
             comment(m, op);
             String out = v(op.out());
-            if (!train && op instanceof Op.GatedResidual g && fusion.gateRelu.containsKey(index)) {
+            if (!train && op instanceof Op.GatedResidual g && fusion().gateRelu.containsKey(index)) {
                 gatedResidualRelu(m, index, g);
-                return;
-            }
-            Integer bnIndex = fusion.fusedBatchNorm.get(index);
-            if (bnIndex != null) {
-                Op.BatchNorm b = (Op.BatchNorm) graph.ops().get(bnIndex);
-                m.addComment("fused with $L at $L", commentText(b.path()),
-                        b.origin() == null ? "?" : commentText(b.origin().toString()));
-                m.addStatement("$T $L = $L", INDARRAY, out, alloc("v" + op.out().id(), op.out().shape()));
-                batchNorm(m, b, bnIndex, op("FusedBatchNormRelu"), out, train);
                 return;
             }
             if (op instanceof Op.Exit) {
@@ -1237,6 +1212,106 @@ public final class JavaEmitter {
             }
         }
 
+        /** A fused op of the program: one runtime kernel for its parts. */
+        private void fusedOp(MethodSpec.Builder m, Op.Fused fused, boolean train) {
+            if (fused instanceof FusedOp.BatchNormRelu f) {
+                comment(m, f.relu());
+                fusedWith(m, f.batchNorm());
+                String out = v(f.out());
+                m.addStatement("$T $L = $L", INDARRAY, out, alloc("v" + f.out().id(), f.out().shape()));
+                batchNorm(m, f.batchNorm(), index(f.batchNorm()), op("FusedBatchNormRelu"), out, train);
+            } else if (fused instanceof FusedOp.AddRelu f) {
+                addRelu(m, f, train);
+            } else if (fused instanceof FusedOp.ConvBatchNorm f) {
+                convBatchNorm(m, f);
+            } else if (fused instanceof FusedOp.FlattenDense f) {
+                Op.Dense d = f.dense();
+                Op.Flatten flat = f.flatten();
+                comment(m, d);
+                m.addComment("on the image before $L at $L, which is not copied", commentText(flat.path()),
+                        flat.origin() == null ? "?" : commentText(flat.origin().toString()));
+                m.addStatement("$T $L = $L", INDARRAY, v(d.out()), alloc("v" + d.out().id(), d.out().shape()));
+                m.addStatement("$T.flattenDense($L, $L, $L, $L)", op("ChannelsLast"), v(flat.in()), param(d.weight()),
+                        param(d.bias()), v(d.out()));
+            } else if (fused instanceof FusedOp.GateHead f) {
+                gateHead(m, f);
+            } else {
+                throw new IllegalStateException("no emitter for " + fused.kind());
+            }
+        }
+
+        /** The comment naming an op that runs inside the kernel of the op commented before. */
+        private void fusedWith(MethodSpec.Builder m, Op part) {
+            m.addComment("fused with $L at $L", commentText(part.path()),
+                    part.origin() == null ? "?" : commentText(part.origin().toString()));
+        }
+
+        /**
+         * An add and its ReLU as one {@code Elementwise.addRelu} where the add was; at channels-last inference with
+         * the pooling of its result, or inside the convolution before it ({@link #addedIntoShortcut}).
+         */
+        private void addRelu(MethodSpec.Builder m, FusedOp.AddRelu f, boolean train) {
+            Op.Elementwise e = f.add();
+            Op.Activation relu = f.relu();
+            int index = index(e);
+            if (!train && channelsLastInference() && fusion().addIntoShortcut.containsKey(index)) {
+                addedIntoShortcut(m, e, relu);
+                return;
+            }
+            comment(m, relu);
+            fusedWith(m, e);
+            m.addStatement("$T $L = $L", INDARRAY, v(relu.out()), alloc("v" + relu.out().id(), relu.out().shape()));
+            String pooled = train ? null : earlyPool(m, index);
+            if (pooled != null) {
+                m.addStatement("$T.addRelu($L, $L, $L, $L)", ELEMENTWISE, v(e.a()), v(e.b()), v(relu.out()), pooled);
+            } else {
+                m.addStatement("$T.addRelu($L, $L, $L)", ELEMENTWISE, v(e.a()), v(e.b()), v(relu.out()));
+            }
+            m.addComment("the sum is not stored: the ReLU's backward reads its output, of the same sign");
+            m.addStatement("$T $L = $L", INDARRAY, v(e.out()), v(relu.out()));
+        }
+
+        /**
+         * A residual add (with its ReLU, if fused) that the convolution before it computed by adding into the
+         * shortcut's array: its values are that array.
+         */
+        private void addedIntoShortcut(MethodSpec.Builder m, Op add, Op relu) {
+            Value shortcut = fusion().shortcutOf(index(add));
+            m.addComment("$L at $L: added into $L by the convolution before", commentText(add.path()),
+                    add.origin() == null ? "?" : commentText(add.origin().toString()), v(shortcut));
+            if (relu != null) {
+                m.addStatement("$T $L = $L", INDARRAY, v(relu.out()), v(shortcut));
+            }
+            m.addStatement("$T $L = $L", INDARRAY, v(add.out()), v(shortcut));
+        }
+
+        /**
+         * A batchnorm folded into its convolution ({@code ChannelsLast.convBatchNorm}), with its ReLU as the post-op;
+         * or added into a residual's shortcut ({@link #convIntoShortcut}).
+         */
+        private void convBatchNorm(MethodSpec.Builder m, FusedOp.ConvBatchNorm f) {
+            Op.BatchNorm b = f.batchNorm();
+            Op.Conv2d c = f.conv();
+            if (channelsLastInference() && fusion().convIntoShortcut.containsKey(index(b))) {
+                convIntoShortcut(m, f);
+                return;
+            }
+            if (f.relu() != null) {
+                comment(m, f.relu());
+                fusedWith(m, b);
+            } else {
+                comment(m, b);
+            }
+            String out = v(f.out());
+            m.addStatement("$T $L = $L", INDARRAY, out, alloc("v" + f.out().id(), f.out().shape()));
+            m.addComment("folded with $L at $L", commentText(c.path()),
+                    c.origin() == null ? "?" : commentText(c.origin().toString()));
+            m.addStatement("$T.convBatchNorm($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", op("ChannelsLast"),
+                    v(c.in()), param(c.weight()), param(c.bias()), geometry.get(index(c)),
+                    param(b.gamma()), param(b.beta()), bufferField.get(b.runningMean().name()),
+                    bufferField.get(b.runningVar().name()), lit(b.eps()), f.relu() != null, out);
+        }
+
         /**
          * The channels-last form of an op on images, if it differs from the channels-first one (element-wise ops,
          * dropout and the gated residual's row kernels do not; concat only changes its axis); false otherwise.
@@ -1263,44 +1338,44 @@ public final class JavaEmitter {
          * A folded convolution + batchnorm added into its residual's shortcut, with the add's ReLU (see
          * {@code FusionPlan.findShortcutAccumulation}).
          */
-        private void convIntoShortcut(MethodSpec.Builder m, int index) {
-            int add = fusion.convIntoShortcut.get(index);
-            Value shortcut = fusion.shortcutOf(add);
+        private void convIntoShortcut(MethodSpec.Builder m, FusedOp.ConvBatchNorm f) {
+            int add = fusion().convIntoShortcut.get(index(f.batchNorm()));
+            Value shortcut = fusion().shortcutOf(add);
             Op addOp = graph.ops().get(add);
-            convBatchNormAdd(m, index, String.format("and added into %s (nothing reads it after this), for %s at %s",
+            convBatchNormAdd(m, f, String.format("and added into %s (nothing reads it after this), for %s at %s",
                     v(shortcut), commentText(addOp.path()),
                     addOp.origin() == null ? "?" : commentText(addOp.origin().toString())),
-                    fusion.addRelu.containsKey(add), v(shortcut));
-            m.addStatement("$T $L = $L", INDARRAY, v(graph.ops().get(index).out()), v(shortcut));
+                    fusion().addRelu.containsKey(add), v(shortcut));
+            m.addStatement("$T $L = $L", INDARRAY, v(f.out()), v(shortcut));
         }
 
         /**
-         * A folded convolution + batchnorm (op {@code index}) added into {@code target} ({@code ChannelsLast
-         * .convBatchNormAdd}), with the ReLU if asked, under comments naming both ops and {@code into}: a static
-         * residual's shortcut ({@link #convIntoShortcut}) or a gated block's open rows ({@code FusionPlan.findGateConvAdds}).
+         * A folded convolution + batchnorm added into {@code target} ({@code ChannelsLast.convBatchNormAdd}), with
+         * the ReLU if asked, under comments naming both ops and {@code into}: a static residual's shortcut
+         * ({@link #convIntoShortcut}) or a gated block's open rows ({@code FusionPlan.findGateConvAdds}).
          */
-        private void convBatchNormAdd(MethodSpec.Builder m, int index, String into, boolean relu, Object target) {
-            Op.BatchNorm b = (Op.BatchNorm) graph.ops().get(index);
-            Op.Conv2d c = (Op.Conv2d) graph.ops().get(index - 1);
+        private void convBatchNormAdd(MethodSpec.Builder m, FusedOp.ConvBatchNorm f, String into, boolean relu,
+                Object target) {
+            Op.BatchNorm b = f.batchNorm();
+            Op.Conv2d c = f.conv();
             comment(m, b);
             m.addComment("folded with $L at $L", commentText(c.path()),
                     c.origin() == null ? "?" : commentText(c.origin().toString()));
             m.addComment("$L", into);
             m.addStatement("$T.convBatchNormAdd($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", op("ChannelsLast"), v(c.in()),
-                    param(c.weight()), param(c.bias()), geometry.get(index - 1), param(b.gamma()), param(b.beta()),
+                    param(c.weight()), param(c.bias()), geometry.get(index(c)), param(b.gamma()), param(b.beta()),
                     bufferField.get(b.runningMean().name()), bufferField.get(b.runningVar().name()), lit(b.eps()),
                     relu, target);
         }
 
-        /** A gate head's four ops as one kernel (see {@code FusionPlan.findGateHeads}). */
-        private void gateHead(MethodSpec.Builder m, Op.Dense last, int[] chain) {
-            Op.Dense first = (Op.Dense) graph.ops().get(chain[0]);
-            Op.BatchNorm b = (Op.BatchNorm) graph.ops().get(chain[1]);
+        /** A gate head's four ops as one kernel ({@code GateHead.inference}). */
+        private void gateHead(MethodSpec.Builder m, FusedOp.GateHead f) {
+            Op.Dense first = f.first();
+            Op.BatchNorm b = f.batchNorm();
+            Op.Dense last = f.last();
             comment(m, last);
-            for (int i : chain) {
-                Op fused = graph.ops().get(i);
-                m.addComment("fused with $L at $L", commentText(fused.path()),
-                        fused.origin() == null ? "?" : commentText(fused.origin().toString()));
+            for (Op part : List.of(first, b, f.relu())) {
+                fusedWith(m, part);
             }
             String out = v(last.out());
             m.addStatement("$T $L = $L", INDARRAY, out, alloc("v" + last.out().id(), last.out().shape()));
@@ -1312,9 +1387,8 @@ public final class JavaEmitter {
 
         /** Inference of a gated residual with its ReLU fused (see {@code FusionPlan.findGateFusions}). */
         private void gatedResidualRelu(MethodSpec.Builder m, int index, Op.GatedResidual g) {
-            Op relu = graph.ops().get(fusion.gateRelu.get(index));
-            m.addComment("fused with $L at $L", commentText(relu.path()),
-                    relu.origin() == null ? "?" : commentText(relu.origin().toString()));
+            Op relu = graph.ops().get(fusion().gateRelu.get(index));
+            fusedWith(m, relu);
             String out = v(relu.out());
             String pooled = earlyPool(m, index);
             m.addStatement("$T $L", INDARRAY, out);
@@ -1326,10 +1400,10 @@ public final class JavaEmitter {
                 m.addStatement("$T.globalAvgPool($L, $L)", op("ChannelsLast"), out, pooled);
             }
             m.nextControlFlow("else");
-            if (fusion.gateInPlace.contains(index)) {
+            if (fusion().gateInPlace.contains(index)) {
                 m.addComment("in place: $L is a ReLU output that nothing reads after this block, so its closed rows"
                         + " are already the result", v(g.shortcut()));
-                Integer q = fusion.shortcutPool.get(index);
+                Integer q = fusion().shortcutPool.get(index);
                 String previous = q == null ? "null" : v(graph.ops().get(q).out());
                 boolean convAdds = convAdds(index);
                 if (convAdds && pooled != null) {
@@ -1382,13 +1456,6 @@ public final class JavaEmitter {
                             param(b.gamma()), param(b.beta()), rm, rv, lit(b.momentum()), lit(b.eps()), out, saveMean(b),
                             saveInvStd(b));
                 }
-            } else if (nhwc && !inTrainStep && fusion.foldedBatchNorm.contains(index)) {
-                Op.Conv2d c = (Op.Conv2d) graph.ops().get(index - 1);
-                m.addComment("folded with $L at $L", commentText(c.path()),
-                        c.origin() == null ? "?" : commentText(c.origin().toString()));
-                m.addStatement("$T.convBatchNorm($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", op("ChannelsLast"),
-                        v(c.in()), param(c.weight()), param(c.bias()), geometry.get(index - 1),
-                        param(b.gamma()), param(b.beta()), rm, rv, lit(b.eps()), relu, out);
             } else if (nhwc && b.in().rank() == 3) {
                 m.addStatement("$T.batchNorm($L, $L, $L, $L, $L, $L, $L, $L)", op("ChannelsLast"), v(b.in()),
                         param(b.gamma()), param(b.beta()), rm, rv, lit(b.eps()), relu, out);
@@ -1491,10 +1558,9 @@ public final class JavaEmitter {
                 m.addStatement("double exitRamp = $L + $L * Math.max(0.0, Math.min(1.0, context.progress()))", lit(ramp.from()),
                         lit(ramp.to() - ramp.from()));
             }
-            List<Op> ops = graph.ops();
-            for (int i = 0; i < ops.size(); i++) {
+            for (Op op : trainingProgram.ops()) {
                 // a frozen backbone runs as at inference: running statistics, no dropout, no state updated
-                forwardOp(m, i, ops.get(i), !graph.frozen(i));
+                forwardOp(m, op, !graph.frozen(index(op)));
             }
             // losses
             List<TrainSpec.LossTerm> terms = graph.training().terms();
@@ -1657,7 +1723,7 @@ public final class JavaEmitter {
             if (w == Write.ACCUMULATE) {
                 Step nextStep = nextStep();
                 if (nextStep != null && FusionPlan.isRelu(nextStep.op()) && nextStep.op().out().id() == value.id()
-                        && !fusion.fusedBatchNorm.containsKey(nextStep.opIndex()) && !pendingPart.containsKey(value.id())) {
+                        && !fusion().fusedBatchNorm.containsKey(nextStep.opIndex()) && !pendingPart.containsKey(value.id())) {
                     // the last contribution (the ReLU's step, next, reads the gradient): added in the ReLU's VJP
                     pendingPart.put(value.id(), written);
                     return;
@@ -1690,7 +1756,7 @@ public final class JavaEmitter {
         private void backwardStep(MethodSpec.Builder m, Names.Scope scope, Step step) {
             Op op = step.op();
             int index = step.opIndex();
-            if (fusion.fusedBatchNorm.containsKey(index)) {
+            if (fusion().fusedBatchNorm.containsKey(index)) {
                 return; // the fused batchnorm's step takes this ReLU's output gradient
             }
             m.addComment("backward $L at $L", commentText(op.path()),
@@ -1747,8 +1813,8 @@ public final class JavaEmitter {
             } else if (op instanceof Op.Dense d) {
                 m.addStatement("$T.backward($L, $L, $L, $L, $L, $L)", op("Dense"), v(d.in()), param(d.weight()), gOut,
                         gIn.get(0), gP.get(0), d.bias() == null ? "null" : gP.get(1));
-            } else if (op instanceof Op.BatchNorm b && fusion.fusedRelu.containsKey(index)) {
-                Op relu = graph.ops().get(fusion.fusedRelu.get(index));
+            } else if (op instanceof Op.BatchNorm b && fusion().fusedRelu.containsKey(index)) {
+                Op relu = graph.ops().get(fusion().fusedRelu.get(index));
                 m.addStatement("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, $L)", op("FusedBatchNormRelu"), v(b.in()),
                         v(relu.out()), param(b.gamma()), saveMean(op), saveInvStd(op), gradName.get(relu.out().id()),
                         gIn.get(0), gP.get(0), gP.get(1));
@@ -1811,7 +1877,7 @@ public final class JavaEmitter {
         /**
          * Whether {@code b}'s gradient may share the buffer already given to {@code a}'s (both the gradient of one
          * add's output): when no backward step from here up to and including the one that reads {@code b}'s
-         * gradient (its fusion.producer's, not fused away) writes into either, so the shared values stay what both are
+         * gradient (its fusion().producer's, not fused away) writes into either, so the shared values stay what both are
          * until {@code b}'s is consumed. In a residual block the shortcut's gradient gets its next contribution only
          * after the block's body has been differentiated, which reads the other operand's gradient first: one copy
          * of the activation's gradient saved per block.
@@ -1828,7 +1894,7 @@ public final class JavaEmitter {
                     }
                 }
                 if (s.op().out().id() == b.id()) {
-                    return !fusion.fusedBatchNorm.containsKey(s.opIndex()) && !pendingPart.containsKey(b.id());
+                    return !fusion().fusedBatchNorm.containsKey(s.opIndex()) && !pendingPart.containsKey(b.id());
                 }
             }
             return false;
@@ -1845,7 +1911,7 @@ public final class JavaEmitter {
                         param(c.weight()), param(c.bias()), gOut, geometry.get(index), gIn.get(0), gP.get(0),
                         c.bias() == null ? "null" : gP.get(1));
             } else if (op instanceof Op.BatchNorm b) {
-                Integer relu = fusion.fusedRelu.get(index);
+                Integer relu = fusion().fusedRelu.get(index);
                 String y = relu == null ? "null" : v(graph.ops().get(relu).out());
                 String g = relu == null ? gOut : gradName.get(graph.ops().get(relu).out().id());
                 m.addStatement("$T.batchNormBackward($L, $L, $L, $L, $L, $L, $L, $L, $L)", CL_TRAINING, v(b.in()), y,

@@ -61,6 +61,14 @@ public final class Graph {
         return new Graph(name, inputs, outputs, body, params, buffers, training, span);
     }
 
+    /**
+     * The same network with {@code body} in its place: what a rewrite pass returns. The values, ports, parameters and
+     * state stay; the new body is verified like any other.
+     */
+    public Graph withBody(Region body) {
+        return new Graph(name, inputs, outputs, body, params, buffers, training, span);
+    }
+
     public String name() {
         return name;
     }
