@@ -14,9 +14,9 @@ import java.util.Set;
 /**
  * The emitter's fusion and layout decisions for one network as maps between op indices of its checked schedule
  * ({@link Graph#ops()}): those the rewrite passes took, read from the fused ops of a program (which batchnorms run
- * with their ReLU or fold into their convolution, which adds run with their ReLU, which gate heads run as one
- * kernel, which dense layers read an image unflattened), and those still found by searching here (gated residuals
- * with their ReLU and in place, poolings inside residual kernels, adds inside convolutions). {@link #describe()}
+ * with their ReLU or fold into their convolution, which adds and gated residuals run with their ReLU, which gate
+ * heads run as one kernel, which dense layers read an image unflattened), and those still found by searching here
+ * (gated residuals in place, poolings inside residual kernels, adds inside convolutions). {@link #describe()}
  * prints them by op path, and the golden corpus pins that text next to the IR.
  *
  * <p>The searches here are to become passes too (docs/architecture.md); until then the emitter consults these maps
@@ -116,6 +116,9 @@ final class FusionPlan {
                 if (f.relu() != null) {
                     pairBatchNormRelu(f.batchNorm(), f.relu());
                 }
+            } else if (op instanceof FusedOp.GatedResidualRelu f) {
+                gateRelu.put(index(f.gate()), index(f.relu()));
+                reluGate.put(index(f.relu()), index(f.gate()));
             } else if (op instanceof FusedOp.AddRelu f) {
                 addRelu.put(index(f.add()), index(f.relu()));
                 reluAdd.put(index(f.relu()), index(f.add()));
@@ -140,12 +143,11 @@ final class FusionPlan {
     }
 
     /**
-     * Inference of a gated residual read only by a ReLU (ConvNet-AIG's {@code gate residual Basic(c) -> relu}):
-     * the ReLU runs inside the gate's kernel. When moreover the shortcut is the output of a ReLU at the top level
-     * (so non-negative, in an arena slot of its own), read by no op after the gated residual, no dropout (whose
-     * inference output aliases its input) and no network output, the open rows are added into the shortcut in
-     * place ({@code Compaction.addRowsInPlace}) and the ReLU's output is that array: a closed row costs nothing.
-     * Not used by training, whose backward needs the separate values.
+     * Inference of a gated residual with its ReLU ({@code FuseGatedResidualRelu}): when the shortcut is the output
+     * of a ReLU at the top level (so non-negative, in an arena slot of its own), read by no op after the gated
+     * residual, no dropout (whose inference output aliases its input) and no network output, the open rows are
+     * added into the shortcut in place ({@code Compaction.addRowsInPlace}) and the ReLU's output is that array: a
+     * closed row costs nothing.
      */
     private void findGateFusions() {
         List<Op> ops = graph.ops();
@@ -155,16 +157,8 @@ final class FusionPlan {
                 inBody.add(i);
             }
         }
-        for (int i = 0; i < ops.size(); i++) {
-            if (!(ops.get(i) instanceof Op.GatedResidual g) || inBody.contains(i) || outputs.contains(g.out().id())) {
-                continue;
-            }
-            List<Integer> r = readers.getOrDefault(g.out().id(), List.of());
-            if (r.size() != 1 || inBody.contains(r.get(0)) || !isRelu(ops.get(r.get(0)))) {
-                continue;
-            }
-            gateRelu.put(i, r.get(0));
-            reluGate.put(r.get(0), i);
+        for (int i : new java.util.TreeSet<>(gateRelu.keySet())) {
+            Op.GatedResidual g = (Op.GatedResidual) ops.get(i);
             Integer from = producer.get(g.shortcut().id());
             if (from == null || inBody.contains(from) || !isRelu(ops.get(from))
                     || outputs.contains(g.shortcut().id())) {

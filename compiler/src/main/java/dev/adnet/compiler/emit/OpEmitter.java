@@ -59,15 +59,8 @@ final class OpEmitter {
             addedIntoShortcut(m, op, null);
             return;
         }
-        if (!train && em.fusion().reluGate.containsKey(index)) {
-            return; // runs inside its gated residual's kernel
-        }
         em.comment(m, op);
         String out = em.v(op.out());
-        if (!train && op instanceof Op.GatedResidual g && em.fusion().gateRelu.containsKey(index)) {
-            em.inference.gatedResidualRelu(m, index, g);
-            return;
-        }
         if (op instanceof Op.Exit) {
             m.addComment("while training every sample continues: the head's loss is a term of its own");
             return;
@@ -163,6 +156,10 @@ final class OpEmitter {
                     em.param(d.bias()), out);
         });
         on(fused, FusedOp.GateHead.class, (m, f, index, out, train) -> gateHead(m, f));
+        on(fused, FusedOp.GatedResidualRelu.class, (m, f, index, out, train) -> {
+            em.comment(m, f.gate());
+            em.inference.gatedResidualRelu(m, em.index(f.gate()), f.gate());
+        });
     }
 
     private static <T extends Op> void on(Map<Class<? extends Op>, Forward<Op>> table, Class<T> kind, Forward<T> f) {

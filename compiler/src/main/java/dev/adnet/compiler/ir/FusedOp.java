@@ -110,6 +110,52 @@ public final class FusedOp {
     }
 
     /**
+     * Inference: a gated residual read only by a ReLU (ConvNet-AIG's {@code gate residual F -> relu}), the ReLU
+     * inside the kernel that adds the open rows back; a construct still, with the gate's regions.
+     */
+    public record GatedResidualRelu(Op.GatedResidual gate, Op.Activation relu) implements Op.Fused, Op.RegionOp {
+        @Override
+        public List<Op> parts() {
+            return List.of(gate, relu);
+        }
+
+        @Override
+        public Value out() {
+            return relu.out();
+        }
+
+        @Override
+        public List<Value> inputs() {
+            return gate.inputs();
+        }
+
+        @Override
+        public List<Region> regions() {
+            return gate.regions();
+        }
+
+        @Override
+        public List<String> regionNames() {
+            return gate.regionNames();
+        }
+
+        @Override
+        public List<Value> operands() {
+            return gate.operands();
+        }
+
+        @Override
+        public GatedResidualRelu withRegions(List<Region> regions) {
+            return new GatedResidualRelu(gate.withRegions(regions), relu);
+        }
+
+        @Override
+        public String kind() {
+            return "gated_residual_relu";
+        }
+    }
+
+    /**
      * Inference: a gate head's {@code dense -> batchnorm -> relu -> dense} into its decision as one kernel; as four
      * ops on {@code [B, 16]} arrays their dispatch would cost more than their arithmetic.
      */

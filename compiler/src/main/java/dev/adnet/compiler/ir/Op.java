@@ -12,7 +12,7 @@ public sealed interface Op {
      * An op that owns nested regions and combines their results: a gated block, an exit (and, as the language grows,
      * a loop or a fixed point). In a {@link Region#schedule() schedule} its regions' ops come right before it.
      */
-    sealed interface RegionOp extends Op {
+    sealed interface RegionOp extends Op permits GatedResidual, Exit, FusedOp.GatedResidualRelu {
         /** The nested regions, in the order they run. */
         List<Region> regions();
 
@@ -32,7 +32,7 @@ public sealed interface Op {
      * and the values between its parts are never stored.
      */
     sealed interface Fused extends Op permits FusedOp.BatchNormRelu, FusedOp.AddRelu, FusedOp.ConvBatchNorm,
-            FusedOp.FlattenDense, FusedOp.GateHead {
+            FusedOp.FlattenDense, FusedOp.GateHead, FusedOp.GatedResidualRelu {
         /** The ops it stands for, in the order the checked IR ran them. */
         List<Op> parts();
 

@@ -19,8 +19,9 @@ public record Pipeline(List<Pass> passes) {
     public static Pipeline inference(boolean channelsLast) {
         return channelsLast
                 ? new Pipeline(List.of(new FuseGateHead(), new FuseBatchNormRelu(), new FoldConvBatchNorm(),
-                        new FuseAddRelu(), new FuseFlattenDense()))
-                : new Pipeline(List.of(new FuseGateHead(), new FuseBatchNormRelu(), new FuseAddRelu()));
+                        new FuseAddRelu(), new FuseGatedResidualRelu(), new FuseFlattenDense()))
+                : new Pipeline(List.of(new FuseGateHead(), new FuseBatchNormRelu(), new FuseAddRelu(),
+                        new FuseGatedResidualRelu()));
     }
 
     /** The training program's passes. */

@@ -17,18 +17,20 @@ import java.util.Set;
 abstract class RegionRewrite implements Pass {
     @Override
     public final Graph run(Graph graph) {
-        return graph.withBody(region(graph.body(), new Uses(graph)));
+        return graph.withBody(region(graph.body(), new Uses(graph), false));
     }
 
-    private Region region(Region region, Uses uses) {
+    /** @param inGatedBody whether the region is a gated block's body or nested in one (it runs on the open rows) */
+    private Region region(Region region, Uses uses, boolean inGatedBody) {
         List<Op> ops = new ArrayList<>();
         for (Op op : region.ops()) {
             if (op instanceof Op.RegionOp r) {
-                op = r.withRegions(r.regions().stream().map(nested -> region(nested, uses)).toList());
+                op = r.withRegions(r.regions().stream().map(nested -> region(nested, uses,
+                        inGatedBody || r instanceof Op.GatedResidual g && nested == g.bodyRegion())).toList());
             }
             ops.add(op);
         }
-        Edit edit = new Edit(ops);
+        Edit edit = new Edit(ops, inGatedBody);
         rewrite(ops, uses, edit);
         return new Region(region.arguments(), edit.apply(), region.results());
     }
@@ -45,10 +47,17 @@ abstract class RegionRewrite implements Pass {
         private final Set<Op> present = Collections.newSetFromMap(new IdentityHashMap<>());
         private final Map<Op, Op> replaced = new IdentityHashMap<>();
         private final Set<Op> removed = Collections.newSetFromMap(new IdentityHashMap<>());
+        private final boolean inGatedBody;
 
-        Edit(List<Op> ops) {
+        Edit(List<Op> ops, boolean inGatedBody) {
             this.ops = ops;
+            this.inGatedBody = inGatedBody;
             present.addAll(ops);
+        }
+
+        /** Whether these ops run inside a gated block's body, on the open rows only. */
+        boolean inGatedBody() {
+            return inGatedBody;
         }
 
         /** Whether {@code op} is one of this region's ops and no fusion has taken it yet. */
