@@ -5,6 +5,7 @@ import dev.adnet.compiler.cost.CostModel;
 import dev.adnet.compiler.emit.EmitOptions;
 import dev.adnet.compiler.emit.JavaEmitter;
 import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.pass.Pipeline;
 
 /**
  * A network that checked cleanly, ready for code generation. Running it (compiling the class in memory and
@@ -17,6 +18,16 @@ import dev.adnet.compiler.ir.Graph;
  * @param cost its cost table
  */
 public record CompiledNetwork(Graph graph, String sourceFile, String sourceHash, CostModel.Report cost) {
+
+    /** What inference runs: the graph rewritten by the inference passes into fused ops ({@code describe --ir}). */
+    public Graph inferenceProgram() {
+        return JavaEmitter.inferenceProgram(graph, true);
+    }
+
+    /** What a training step's forward runs: the graph rewritten by the training passes. */
+    public Graph trainingProgram() {
+        return Pipeline.training().run(graph);
+    }
 
     /** The generated class, in {@code javaPackage}: what {@code adnet compile} writes. */
     public JavaFile toJava(String javaPackage) {

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,18 +27,43 @@ final class DescribeCommand implements Callable<Integer> {
     @Option(names = "--ir", description = "print the network's IR (ops, with the regions of its constructs nested) instead of the cost table")
     boolean ir;
 
+    /** Which program {@code --ir} prints. */
+    enum Program {
+        CHECKED,
+        INFERENCE,
+        TRAINING
+    }
+
+    @Option(names = "--program", paramLabel = "PROGRAM", description = "with --ir, which program: checked (the default),"
+            + " inference or training, the last two after their rewrite passes (fused ops)")
+    Program program = Program.CHECKED;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        if (program != Program.CHECKED && !ir) {
+            throw new ParameterException(spec.commandLine(), "--program chooses what --ir prints: add --ir");
+        }
         CompileResult result = new Compiler().check(List.of(file));
         if (Reports.diagnostics(result, spec.commandLine().getErr())) {
             return Main.DIAGNOSTICS;
         }
         PrintWriter out = spec.commandLine().getOut();
         for (CompiledNetwork n : result.networks()) {
-            out.print(ir ? IrPrinter.print(n.graph()) : table(n));
+            if (ir && program == Program.TRAINING && n.graph().training() == null) {
+                spec.commandLine().getErr().println("adnet: network " + n.graph().name()
+                        + " declares no train section, so it has no training program");
+                return Main.DIAGNOSTICS;
+            }
+        }
+        for (CompiledNetwork n : result.networks()) {
+            out.print(ir ? IrPrinter.print(switch (program) {
+                case CHECKED -> n.graph();
+                case INFERENCE -> n.inferenceProgram();
+                case TRAINING -> n.trainingProgram();
+            }) : table(n));
         }
         out.flush();
         return Main.OK;

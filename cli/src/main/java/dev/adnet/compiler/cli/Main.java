@@ -53,6 +53,7 @@ public final class Main implements Runnable {
             cl.addSubcommand(new PredictCommand());
             cl.addSubcommand(new CommandLine.HelpCommand());
         }
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {

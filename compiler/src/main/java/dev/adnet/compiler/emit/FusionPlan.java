@@ -1,5 +1,6 @@
 package dev.adnet.compiler.emit;
 
+import dev.adnet.compiler.ir.FusedOp;
 import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.Value;
@@ -11,14 +12,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The emitter's fusion and layout decisions for one network, found by searching its schedule
- * ({@link Graph#ops()}): which batchnorms run with their ReLU or fold into their convolution, which adds run with
- * their ReLU or inside their convolution, which gate heads run as one kernel, which poolings run inside a residual
- * kernel, and so on. Each decision maps op indices to op indices; {@link #describe()} prints them by op path, and
- * the golden corpus pins that text next to the IR.
+ * The emitter's fusion and layout decisions for one network as maps between op indices of its checked schedule
+ * ({@link Graph#ops()}): those the rewrite passes took, read from the fused ops of a program (which batchnorms run
+ * with their ReLU or fold into their convolution, which adds and gated residuals run with their ReLU, which gate
+ * heads run as one kernel, which dense layers read an image unflattened), and those still found by searching here
+ * (gated residuals in place, poolings inside residual kernels, adds inside convolutions). {@link #describe()}
+ * prints them by op path, and the golden corpus pins that text next to the IR.
  *
- * <p>This is the step between searches inside the emitter and rewrite passes: each search here is to become a pass
- * that rewrites the IR into an explicit fused op (docs/architecture.md).
+ * <p>The searches here are to become passes too (docs/architecture.md); until then the emitter consults these maps
+ * for them, and for the training step's backward, which walks the checked ops.
  */
 final class FusionPlan {
     private final Graph graph;
@@ -76,7 +78,12 @@ final class FusionPlan {
     /** The ids of the network's output values, which no fusion may leave unstored. */
     private final Set<Integer> outputs = new HashSet<>();
 
-    FusionPlan(Graph graph) {
+    /**
+     * @param graph the checked graph, whose schedule indexes every decision
+     * @param program the program the passes made of it ({@code dev.adnet.compiler.pass.Pipeline}), whose fused ops
+     *     are the decisions taken so far
+     */
+    FusionPlan(Graph graph, Graph program) {
         this.graph = graph;
         List<Op> ops = graph.ops();
         for (int i = 0; i < ops.size(); i++) {
@@ -88,55 +95,59 @@ final class FusionPlan {
         for (Graph.Port p : graph.outputs()) {
             outputs.add(p.value().id());
         }
-        findFusions();
+        fromProgram(program);
         findGateFusions();
-        findAddReluFusions();
-        findGateHeads();
-        findFlattenDense();
         findShortcutAccumulation();
         findFusedPools();
         findGateConvAdds();
     }
 
     /**
-     * A rank-4 batchnorm whose output is read by exactly one op, a ReLU, and is no network output runs as one
-     * {@code FusedBatchNormRelu} at the ReLU's position (forward) and at the batchnorm's step (backward, with the
-     * ReLU's output gradient): no intermediate array, one pass each way instead of two. At channels-last inference,
-     * a batchnorm right after the convolution it alone reads folds into it ({@code ChannelsLast.convBatchNorm}:
-     * scaled weights and a bias, the ReLU as oneDNN's post-op), so no pass over the activation remains.
+     * The decisions the passes took, as fused ops of {@code program}, by the indices of their parts in the checked
+     * schedule: the batchnorms that run with their ReLU or fold into their convolution, the adds that run with their
+     * ReLU, the gate heads that run as one kernel, the dense layers that read an image unflattened.
      */
-    private void findFusions() {
-        List<Op> ops = graph.ops();
-        for (int i = 0; i < ops.size(); i++) {
-            if (!(ops.get(i) instanceof Op.BatchNorm b) || b.in().shape().length != 3
-                    || outputs.contains(b.out().id())) {
-                continue;
-            }
-            List<Integer> r = readers.getOrDefault(b.out().id(), List.of());
-            if (r.size() == 1 && ops.get(r.get(0)) instanceof Op.Activation a
-                    && a.activation() == Op.ActivationKind.RELU) {
-                fusedRelu.put(i, r.get(0));
-                fusedBatchNorm.put(r.get(0), i);
-            }
-            // the pair runs where the batchnorm (or its fused ReLU) runs: only right after the convolution, so
-            // that the convolution's input is still what it was
-            boolean adjacent = !fusedRelu.containsKey(i) || fusedRelu.get(i) == i + 1;
-            if (adjacent && i > 0 && ops.get(i - 1) instanceof Op.Conv2d c && c.out().id() == b.in().id()
-                    && !outputs.contains(c.out().id())
-                    && readers.getOrDefault(c.out().id(), List.of()).size() == 1) {
-                foldedBatchNorm.add(i);
+    private void fromProgram(Graph program) {
+        for (Op op : program.ops()) {
+            if (op instanceof FusedOp.BatchNormRelu f) {
+                pairBatchNormRelu(f.batchNorm(), f.relu());
+            } else if (op instanceof FusedOp.ConvBatchNorm f) {
+                foldedBatchNorm.add(index(f.batchNorm()));
+                if (f.relu() != null) {
+                    pairBatchNormRelu(f.batchNorm(), f.relu());
+                }
+            } else if (op instanceof FusedOp.GatedResidualRelu f) {
+                gateRelu.put(index(f.gate()), index(f.relu()));
+                reluGate.put(index(f.relu()), index(f.gate()));
+            } else if (op instanceof FusedOp.AddRelu f) {
+                addRelu.put(index(f.add()), index(f.relu()));
+                reluAdd.put(index(f.relu()), index(f.add()));
+            } else if (op instanceof FusedOp.GateHead f) {
+                gateHead.put(index(f.last()), new int[] {index(f.first()), index(f.batchNorm()), index(f.relu())});
+                inGateHead.addAll(List.of(index(f.first()), index(f.batchNorm()), index(f.relu())));
+            } else if (op instanceof FusedOp.FlattenDense f) {
+                denseOfFlatten.put(index(f.dense()), index(f.flatten()));
+                flattenIntoDense.add(index(f.flatten()));
             }
         }
     }
 
+    private void pairBatchNormRelu(Op.BatchNorm b, Op.Activation relu) {
+        fusedRelu.put(index(b), index(relu));
+        fusedBatchNorm.put(index(relu), index(b));
+    }
+
+    /** A checked op's index in the schedule. */
+    private int index(Op op) {
+        return producer.get(op.out().id());
+    }
 
     /**
-     * Inference of a gated residual read only by a ReLU (ConvNet-AIG's {@code gate residual Basic(c) -> relu}):
-     * the ReLU runs inside the gate's kernel. When moreover the shortcut is the output of a ReLU at the top level
-     * (so non-negative, in an arena slot of its own), read by no op after the gated residual, no dropout (whose
-     * inference output aliases its input) and no network output, the open rows are added into the shortcut in
-     * place ({@code Compaction.addRowsInPlace}) and the ReLU's output is that array: a closed row costs nothing.
-     * Not used by training, whose backward needs the separate values.
+     * Inference of a gated residual with its ReLU ({@code FuseGatedResidualRelu}): when the shortcut is the output
+     * of a ReLU at the top level (so non-negative, in an arena slot of its own), read by no op after the gated
+     * residual, no dropout (whose inference output aliases its input) and no network output, the open rows are
+     * added into the shortcut in place ({@code Compaction.addRowsInPlace}) and the ReLU's output is that array: a
+     * closed row costs nothing.
      */
     private void findGateFusions() {
         List<Op> ops = graph.ops();
@@ -146,16 +157,8 @@ final class FusionPlan {
                 inBody.add(i);
             }
         }
-        for (int i = 0; i < ops.size(); i++) {
-            if (!(ops.get(i) instanceof Op.GatedResidual g) || inBody.contains(i) || outputs.contains(g.out().id())) {
-                continue;
-            }
-            List<Integer> r = readers.getOrDefault(g.out().id(), List.of());
-            if (r.size() != 1 || inBody.contains(r.get(0)) || !isRelu(ops.get(r.get(0)))) {
-                continue;
-            }
-            gateRelu.put(i, r.get(0));
-            reluGate.put(r.get(0), i);
+        for (int i : new java.util.TreeSet<>(gateRelu.keySet())) {
+            Op.GatedResidual g = (Op.GatedResidual) ops.get(i);
             Integer from = producer.get(g.shortcut().id());
             if (from == null || inBody.contains(from) || !isRelu(ops.get(from))
                     || outputs.contains(g.shortcut().id())) {
@@ -167,55 +170,6 @@ final class FusionPlan {
             }
             if (dead) {
                 gateInPlace.add(i);
-            }
-        }
-    }
-
-
-    /**
-     * Gate heads at inference ({@code dense -> batchnorm -> relu -> dense} into a gate's decision, each value read
-     * once and no network output) run as one kernel: as four ops on {@code [B, 16]} arrays their dispatch cost more
-     * than their arithmetic, the same for a closed gate as for an open one.
-     */
-    private void findGateHeads() {
-        List<Op> ops = graph.ops();
-        for (Op op : ops) {
-            if (!(op instanceof Op.GumbelGate g)) {
-                continue;
-            }
-            Integer last = soleProducer(g.logits());
-            if (last == null || !(ops.get(last) instanceof Op.Dense d2)) {
-                continue;
-            }
-            Integer relu = soleProducer(d2.in());
-            if (relu == null || !isRelu(ops.get(relu))) {
-                continue;
-            }
-            Integer bn = soleProducer(ops.get(relu).inputs().get(0));
-            if (bn == null || !(ops.get(bn) instanceof Op.BatchNorm b) || b.in().rank() != 1) {
-                continue;
-            }
-            Integer first = soleProducer(b.in());
-            if (first == null || !(ops.get(first) instanceof Op.Dense)) {
-                continue;
-            }
-            gateHead.put(last, new int[] {first, bn, relu});
-            inGateHead.addAll(List.of(first, bn, relu));
-        }
-    }
-
-
-    /** Fills {@link #denseOfFlatten}: a dense layer whose input is an image's flatten read by it alone. */
-    private void findFlattenDense() {
-        List<Op> ops = graph.ops();
-        for (int i = 0; i < ops.size(); i++) {
-            if (!(ops.get(i) instanceof Op.Dense d) || inGateHead.contains(i)) {
-                continue;
-            }
-            Integer f = soleProducer(d.in());
-            if (f != null && ops.get(f) instanceof Op.Flatten flat && flat.in().rank() == 3) {
-                denseOfFlatten.put(i, f);
-                flattenIntoDense.add(f);
             }
         }
     }
@@ -358,47 +312,10 @@ final class FusionPlan {
     }
 
 
-    /** The index of the op producing v when v is read by one op and is no network output; null otherwise. */
-    private Integer soleProducer(Value v) {
-        if (outputs.contains(v.id()) || readers.getOrDefault(v.id(), List.of()).size() != 1) {
-            return null;
-        }
-        return producer.get(v.id());
-    }
-
-
     static boolean isRelu(Op op) {
         return op instanceof Op.Activation a && a.activation() == Op.ActivationKind.RELU;
     }
 
-
-    /**
-     * An add whose output is read by exactly one op, a ReLU in the same gated body (or none), and is no network
-     * output runs as one {@code Elementwise.addRelu} at the add's position (so it reads its operands where the
-     * add did); the sum is never stored, and the ReLU's backward reads the ReLU's output in its place (same sign
-     * pattern). The add's backward only routes gradients, so it needs no value.
-     */
-    private void findAddReluFusions() {
-        List<Op> ops = graph.ops();
-        Map<Integer, Integer> body = new HashMap<>();
-        for (Op.GatedResidual g : graph.gates()) {
-            for (int i = graph.start(g.bodyRegion()); i < graph.end(g.bodyRegion()); i++) {
-                body.put(i, g.gateIndex());
-            }
-        }
-        for (int i = 0; i < ops.size(); i++) {
-            if (!(ops.get(i) instanceof Op.Elementwise e) || e.op() != Op.ElementwiseKind.ADD
-                    || outputs.contains(e.out().id()) || e.a().id() == e.b().id()) {
-                continue;
-            }
-            List<Integer> r = readers.getOrDefault(e.out().id(), List.of());
-            if (r.size() == 1 && isRelu(ops.get(r.get(0))) && !reluGate.containsKey(r.get(0))
-                    && java.util.Objects.equals(body.get(i), body.get(r.get(0)))) {
-                addRelu.put(i, r.get(0));
-                reluAdd.put(r.get(0), i);
-            }
-        }
-    }
 
     /** The shortcut operand of an add in {@link #addIntoShortcut}. */
     Value shortcutOf(int add) {

@@ -61,6 +61,14 @@ public final class Graph {
         return new Graph(name, inputs, outputs, body, params, buffers, training, span);
     }
 
+    /**
+     * The same network with {@code body} in its place: what a rewrite pass returns. The values, ports, parameters and
+     * state stay; the new body is verified like any other.
+     */
+    public Graph withBody(Region body) {
+        return new Graph(name, inputs, outputs, body, params, buffers, training, span);
+    }
+
     public String name() {
         return name;
     }
@@ -117,9 +125,10 @@ public final class Graph {
         return r;
     }
 
-    /** The gated residual blocks, in order of their gate index. */
+    /** The gated residual blocks, in order of their gate index (in a program, those fused with their ReLU too). */
     public List<Op.GatedResidual> gates() {
-        return ops.stream().filter(o -> o instanceof Op.GatedResidual).map(o -> (Op.GatedResidual) o).toList();
+        return ops.stream().map(o -> o instanceof FusedOp.GatedResidualRelu f ? f.gate() : o)
+                .filter(o -> o instanceof Op.GatedResidual).map(o -> (Op.GatedResidual) o).toList();
     }
 
     /** The early exits, in order of their index (which is also their order in the ops). */

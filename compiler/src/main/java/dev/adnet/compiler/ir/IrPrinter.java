@@ -79,6 +79,19 @@ public final class IrPrinter {
 
     private static String attributes(Op op) {
         List<String> a = new ArrayList<>();
+        if (op instanceof Op.Fused f) {
+            // a fused op's parts' attributes in order (their paths name the parts)
+            f.parts().forEach(part -> ownAttributes(part, a));
+        } else {
+            ownAttributes(op, a);
+        }
+        if (!op.params().isEmpty()) {
+            a.add("params=" + op.params().stream().map(ParamDecl::name).collect(Collectors.joining(",")));
+        }
+        return String.join(" ", a);
+    }
+
+    private static void ownAttributes(Op op, List<String> a) {
         if (op instanceof Op.Conv2d c) {
             a.add("kernel=" + c.kernelH() + "x" + c.kernelW());
             a.add("stride=" + c.strideH() + "x" + c.strideW());
@@ -121,10 +134,6 @@ public final class IrPrinter {
             a.add("weight=" + num(x.weight()));
             a.add("output=" + x.output());
         }
-        if (!op.params().isEmpty()) {
-            a.add("params=" + op.params().stream().map(ParamDecl::name).collect(Collectors.joining(",")));
-        }
-        return String.join(" ", a);
     }
 
     private StringBuilder indent(int depth) {

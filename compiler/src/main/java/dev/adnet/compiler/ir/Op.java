@@ -12,7 +12,7 @@ public sealed interface Op {
      * An op that owns nested regions and combines their results: a gated block, an exit (and, as the language grows,
      * a loop or a fixed point). In a {@link Region#schedule() schedule} its regions' ops come right before it.
      */
-    sealed interface RegionOp extends Op {
+    sealed interface RegionOp extends Op permits GatedResidual, Exit, FusedOp.GatedResidualRelu {
         /** The nested regions, in the order they run. */
         List<Region> regions();
 
@@ -21,6 +21,35 @@ public sealed interface Op {
 
         /** The values the construct reads from its surroundings (its regions' arguments come from them). */
         List<Value> operands();
+
+        /** The same construct with {@code regions} in place of its own, in the same order: what a rewrite pass builds. */
+        RegionOp withRegions(List<Region> regions);
+    }
+
+    /**
+     * Ops that a rewrite pass ({@code dev.adnet.compiler.pass}) found to run as one runtime kernel. It stands where
+     * the pass placed it in its region, defines the value of its last part, reads what its parts read from outside,
+     * and the values between its parts are never stored.
+     */
+    sealed interface Fused extends Op permits FusedOp.BatchNormRelu, FusedOp.AddRelu, FusedOp.ConvBatchNorm,
+            FusedOp.FlattenDense, FusedOp.GateHead, FusedOp.GatedResidualRelu {
+        /** The ops it stands for, in the order the checked IR ran them. */
+        List<Op> parts();
+
+        @Override
+        default String path() {
+            return String.join("+", parts().stream().map(Op::path).toList());
+        }
+
+        @Override
+        default Span origin() {
+            return parts().get(0).origin();
+        }
+
+        @Override
+        default List<ParamDecl> params() {
+            return parts().stream().flatMap(p -> p.params().stream()).toList();
+        }
     }
 
     Value out();
@@ -299,6 +328,12 @@ public sealed interface Op {
         }
 
         @Override
+        public GatedResidual withRegions(List<Region> regions) {
+            return new GatedResidual(input, regions.get(0), regions.get(1), regions.get(2), out, gateIndex, target, path,
+                    origin);
+        }
+
+        @Override
         public String kind() {
             return "gated_residual";
         }
@@ -352,6 +387,12 @@ public sealed interface Op {
         @Override
         public List<Value> operands() {
             return List.of(stream);
+        }
+
+        @Override
+        public Exit withRegions(List<Region> regions) {
+            return new Exit(stream, regions.get(0), out, exitIndex, name, policy, threshold, thresholdBuffer, weight,
+                    output, path, origin);
         }
 
         @Override

@@ -6,6 +6,7 @@ import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.Compiler;
 import dev.adnet.compiler.ir.IrPrinter;
+import dev.adnet.compiler.pass.Pipeline;
 import dev.adnet.compiler.testing.Golden;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -67,7 +68,7 @@ class GoldenCorpusTest {
         assertThat(n.sourceHash()).as("the source hash is the SHA-256 of the file").isEqualTo(sha);
 
         Golden.check(c.goldenDir().resolve(c.stem() + ".ir.txt"), IrPrinter.print(n.graph())
-                + "\nfusions:\n" + new FusionPlan(n.graph()).describe());
+                + "\nfusions:\n" + new FusionPlan(n.graph(), Pipeline.inference(true).run(n.graph())).describe());
         String java = n.toJava("adnet.generated").toString();
         assertThat(java).contains(sha);
         Golden.check(c.goldenDir().resolve(c.stem() + ".java.txt"), java);

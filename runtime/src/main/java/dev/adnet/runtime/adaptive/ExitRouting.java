@@ -1,8 +1,11 @@
 package dev.adnet.runtime.adaptive;
 
+import dev.adnet.runtime.TensorSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -110,6 +113,18 @@ public final class ExitRouting {
             return o;
         }
         return Nd4j.createFromArray(out).reshape('c', batch, classes).castTo(type);
+    }
+
+    /**
+     * The network's outputs once every sample has left at an exit, each of {@code outputs} (in order, by name) a
+     * fresh copy of {@link #output}: what a generated network's inference returns then.
+     */
+    public Map<String, INDArray> exited(List<TensorSpec> outputs, DataType type) {
+        Map<String, INDArray> result = new LinkedHashMap<>();
+        for (TensorSpec o : outputs) {
+            result.put(o.name(), output(type));
+        }
+        return result;
     }
 
     /** The exit each sample left at; {@code exitCount} for the final output. */

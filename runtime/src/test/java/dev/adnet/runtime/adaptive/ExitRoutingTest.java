@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.adnet.runtime.TensorSpec;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -53,6 +55,20 @@ class ExitRoutingTest {
         INDArray out = routing.finish(last, DataType.FLOAT);
         assertThat(out.toFloatMatrix()).isEqualTo(new float[][] {{-1, 1}, {5, 0}, {2, -2}, {0, 6}});
         assertThat(routing.exits()).containsExactly(1, 0, 1, 0);
+    }
+
+    @Test
+    void whenEverySampleLeftEachOutputIsAFreshCopyOfTheRoutedOutput() {
+        ExitRouting routing = new ExitRouting(2, 2, 1);
+        INDArray head = Nd4j.createFromArray(new float[][] {{4, 0}, {0, 5}});
+        assertThat(routing.decide(head, 0, ExitPolicy.CONFIDENCE, 0.9)).isEmpty();
+        Map<String, INDArray> outputs = routing.exited(List.of(new TensorSpec("y", new long[] {2}),
+                new TensorSpec("z", new long[] {2})), DataType.DOUBLE);
+        assertThat(outputs.keySet()).containsExactly("y", "z");
+        assertThat(outputs.get("y").toDoubleMatrix()).isEqualTo(new double[][] {{4, 0}, {0, 5}});
+        assertThat(outputs.get("z").toDoubleMatrix()).isEqualTo(outputs.get("y").toDoubleMatrix());
+        assertThat(outputs.get("z")).isNotSameAs(outputs.get("y"));
+        assertThat(outputs.get("y").dataType()).isEqualTo(DataType.DOUBLE);
     }
 
     @Test

@@ -1,0 +1,470 @@
+package dev.adnet.compiler.emit;
+
+import static dev.adnet.compiler.emit.JavaEmitter.*;
+
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import dev.adnet.compiler.cost.CostModel;
+import dev.adnet.compiler.ir.FusedOp;
+import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.Value;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import javax.lang.model.element.Modifier;
+
+/**
+ * Inference: the public {@code forward} and {@code predict}, the forward pass over the inference program with
+ * its gated bodies on the open rows and its exits, and the kernels that run inference only (gated residual + ReLU in
+ * place, convolutions that add into their shortcut, poolings computed in a residual kernel).
+ */
+final class InferenceEmitter {
+    private final JavaEmitter.Emission em;
+
+    InferenceEmitter(JavaEmitter.Emission em) {
+        this.em = em;
+    }
+
+    /**
+     * Declares the array of the pooling that op {@code index} computes in its kernel (with a comment naming it),
+     * and returns its name; null when the op computes none.
+     */
+    String earlyPool(MethodSpec.Builder m, int index) {
+        Integer p = em.fusion().poolsOutput.get(index);
+        if (p == null || !em.channelsLastInference()) {
+            return null;
+        }
+        Op pool = em.graph.ops().get(p);
+        m.addComment("with $L at $L, computed in the same pass", commentText(pool.path()),
+                pool.origin() == null ? "?" : commentText(pool.origin().toString()));
+        m.addStatement("$T $L = $L", INDARRAY, em.v(pool.out()), em.alloc("v" + pool.out().id(), pool.out().shape()));
+        return em.v(pool.out());
+    }
+
+    /** The public {@code forward}: the inference itself runs in a workspace of the call's own. */
+    MethodSpec forwardInWorkspace() {
+        return MethodSpec.methodBuilder("forward")
+                .addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC)
+                .addJavadoc("Inference: batchnorm uses the running statistics, dropout is the identity. The"
+                        + " returned arrays are\nfresh copies, not views of the workspace. Safe from many threads"
+                        + " at once.\n")
+                .returns(ARRAY_MAP)
+                .addParameter(ARRAY_MAP, "inputs")
+                .addStatement("$T workspace = workspaces.acquire()", WORKSPACE)
+                .beginControlFlow("try")
+                .addStatement("return forward(inputs, workspace)")
+                .nextControlFlow("finally")
+                .addStatement("workspaces.release(workspace)")
+                .endControlFlow()
+                .build();
+    }
+
+    MethodSpec forward() {
+        MethodSpec.Builder m = MethodSpec.methodBuilder("forward")
+                .addModifiers(Modifier.PRIVATE)
+                .addJavadoc("Inference in {@code workspace}, which no other call uses while this one runs.\n")
+                .returns(ARRAY_MAP)
+                .addParameter(ARRAY_MAP, "inputs")
+                .addParameter(WORKSPACE, "workspace");
+        m.addStatement("$T arena = workspace.arena()", ARENA);
+        if (!em.graph.gates().isEmpty()) {
+            m.addStatement("int[][] openRows = workspace.openRows()");
+        }
+        em.readInputs(m, "inputs", "input");
+        em.nhwc = em.channelsLast;
+        if (em.nhwc) {
+            em.toChannelsLast(m);
+        }
+        boolean exits = !em.graph.exits().isEmpty();
+        em.ordered = !exits && !em.graph.gates().isEmpty();
+        if (em.ordered) {
+            m.addComment("the batch's rows may be reordered by the gates: row r holds input sample order.original(r)");
+            m.addStatement("$T order = new $T(batchSize)", BATCH_ORDER, BATCH_ORDER);
+        }
+        if (exits) {
+            m.addComment("which samples are still in the batch: row r of the current batch is input routing.alive()[r]");
+            m.addStatement("$T routing = new $T(batchSize, $L, $L)", EXIT_ROUTING, EXIT_ROUTING,
+                    em.graph.exits().get(0).head().dim(0), em.graph.exits().size());
+            m.addStatement("workspace.routing(routing)");
+            m.addStatement("long remaining = batchSize");
+            if (!em.graph.gates().isEmpty()) {
+                m.addStatement("$T.fill(openRows, new int[0])", ARRAYS);
+            }
+        }
+        List<Op> ops = em.inferenceProgram.ops();
+        for (int i = 0; i < ops.size(); i++) {
+            Op.GatedResidual gate = em.gateAtBodyStart.get(i);
+            if (gate != null) {
+                gatedBody(m, gate);
+                i = em.inferenceProgram.end(gate.bodyRegion()) - 1;
+                continue;
+            }
+            Op.Exit exit = em.exitAtHeadStart.get(i);
+            if (exit != null) {
+                exitPoint(m, exit);
+                i = em.inferenceProgram.end(exit.headRegion());
+                continue;
+            }
+            em.opEmitter.forwardOp(m, ops.get(i), false);
+        }
+        em.subBatch = false;
+        em.batchVar = "batchSize";
+        em.nhwc = false;
+        em.returnOutputs(m, exits);
+        em.ordered = false;
+        m.addStatement("return outputs");
+        return m.build();
+    }
+
+    /**
+     * Inference at an exit: the head runs on the samples still in the batch, those whose policy fires leave with
+     * its prediction, and every activation the rest of the network reads is gathered to the samples that stay.
+     * From here on the batch is {@code remaining} rows of sub-batch buffers.
+     */
+    private void exitPoint(MethodSpec.Builder m, Op.Exit x) {
+        int k = x.exitIndex();
+        m.addComment("exit $L '$L': the samples whose policy fires leave here, the others go on", k, commentText(x.name()));
+        m.beginControlFlow("if (exitMode != $T.FULL)", EXIT_MODE);
+        for (int i = em.inferenceProgram.start(x.headRegion()); i < em.inferenceProgram.end(x.headRegion()); i++) {
+            em.opEmitter.forwardOp(m, em.inferenceProgram.ops().get(i), false);
+        }
+        m.beginControlFlow("if (exitMode == $T.ALL_HEADS)", EXIT_MODE);
+        m.addStatement("routing.keep($L)", em.v(x.head()));
+        m.nextControlFlow("else");
+        String stay = em.localScope.claim("stay" + k);
+        m.addStatement("int[] $L = routing.decide($L, $L, EXIT_POLICIES[$L], $L.getDouble(0))", stay, em.v(x.head()), k, k,
+                em.bufferField.get(x.thresholdBuffer().name()));
+        m.beginControlFlow("if ($L.length == 0)", stay);
+        m.addStatement("return routing.exited(OUTPUTS, dataType)");
+        m.endControlFlow();
+        m.beginControlFlow("if ($L.length != remaining)", stay);
+        for (Value live : liveAcross(x)) {
+            String gathered = em.localScope.claim(em.v(live) + "_stay" + k);
+            m.addStatement("$T $L = arena.rows($L, dataType, batchSize, $L.length$L)", INDARRAY, gathered,
+                    em.slot("exit" + k + ":v" + live.id()), stay, live.rank() == 0 ? "" : ", " + dims(em.layout(live.shape())));
+            m.addStatement("$T.gather($L, $L, $L)", COMPACTION, em.v(live), stay, gathered);
+            m.addStatement("$L = $L", em.v(live), gathered);
+        }
+        m.addStatement("remaining = $L.length", stay);
+        m.endControlFlow();
+        m.endControlFlow();
+        m.endControlFlow();
+        em.subBatch = true;
+        em.batchVar = "remaining";
+    }
+
+    /**
+     * The arrays a gate's window must reorder: the values computed before its body that the rest of inference
+     * reads (the block's input and decision among them), and the gate head's pooled means when the in-place
+     * residual copies a closed row's means from them. Null when one is a network input (or its inference
+     * dropout), whose rows belong to the caller: the gate then gathers.
+     */
+    private List<Value> liveAcross(Op.GatedResidual g) {
+        int bodyStart = em.inferenceProgram.start(g.bodyRegion());
+        List<Value> live = liveAcross(bodyStart, bodyStart);
+        int residual = em.index(g);
+        Integer q = em.fusion().shortcutPool.get(residual);
+        if (q != null && em.fusion().gateInPlace.contains(residual)) {
+            Value means = em.graph.ops().get(q).out();
+            if (!live.contains(means)) {
+                live.add(means);
+            }
+        }
+        Set<Integer> inputs = new HashSet<>();
+        for (Graph.Port p : em.graph.inputs()) {
+            inputs.add(p.value().id());
+        }
+        for (Value v : live) {
+            Value root = v;
+            while (em.fusion().producer.containsKey(root.id()) && em.graph.ops().get(em.fusion().producer.get(root.id())) instanceof Op.Dropout d) {
+                root = d.in();
+            }
+            if (inputs.contains(root.id())) {
+                return null;
+            }
+        }
+        return live;
+    }
+
+    /** Values computed before an exit's head that ops after the exit (or the outputs) read. */
+    private List<Value> liveAcross(Op.Exit x) {
+        return liveAcross(em.inferenceProgram.start(x.headRegion()), em.inferenceProgram.end(x.headRegion()) + 1);
+    }
+
+    /**
+     * Values computed before op {@code before} of the inference program (or network inputs) that its ops from
+     * {@code readFrom} on, or the outputs, read. A fused op reads what its parts read from outside.
+     */
+    private List<Value> liveAcross(int before, int readFrom) {
+        List<Op> ops = em.inferenceProgram.ops();
+        Set<Integer> readLater = new HashSet<>();
+        for (int i = readFrom; i < ops.size(); i++) {
+            for (Value in : ops.get(i).inputs()) {
+                readLater.add(in.id());
+            }
+        }
+        for (Graph.Port p : em.graph.outputs()) {
+            readLater.add(p.value().id());
+        }
+        List<Value> live = new ArrayList<>();
+        for (Graph.Port p : em.graph.inputs()) {
+            if (readLater.contains(p.value().id())) {
+                live.add(p.value());
+            }
+        }
+        for (int i = 0; i < before; i++) {
+            Value out = ops.get(i).out();
+            if (readLater.contains(out.id())) {
+                live.add(out);
+            }
+        }
+        return live;
+    }
+
+    /**
+     * Inference of a gated block's body on the open samples only: gather their rows (unless all are open), run
+     * the body on that sub-batch, and leave its output for the scatter of {@link Op.GatedResidual}.
+     */
+    private void gatedBody(MethodSpec.Builder m, Op.GatedResidual g) {
+        String rows = openRows(g);
+        String sub = subOut(g);
+        String k = em.localScope.claim("open" + g.gateIndex());
+        m.addComment("gate $L: its block runs only on the samples whose gate is open", g.gateIndex());
+        m.addStatement("int[] $L = $T.openRows($L)", rows, COMPACTION, em.v(g.gate()));
+        if (em.subBatch && em.batchVar.equals("remaining")) {
+            m.addStatement("openRows[$L] = routing.original($L)", g.gateIndex(), rows);
+        } else if (em.ordered) {
+            m.addStatement("openRows[$L] = order.original($L)", g.gateIndex(), rows);
+        } else {
+            m.addStatement("openRows[$L] = $L", g.gateIndex(), rows);
+        }
+        m.addStatement("$T $L = null", INDARRAY, sub);
+        boolean convAdds = convAdds(em.index(g));
+        String added = addedAt(g);
+        if (convAdds) {
+            m.addComment("the first open row when the open rows are one range of the batch, into which the block's"
+                    + " last convolution adds; -1 when they are gathered");
+            m.addStatement("int $L = -1", added);
+        }
+        m.beginControlFlow("if (gateMode == $T.MASK)", GATE_MODE);
+        m.addComment("reference mode: the block on every sample, multiplied by the decision");
+        List<Op> ops = em.inferenceProgram.ops();
+        int first = em.inferenceProgram.start(g.bodyRegion());
+        for (int i = first; i < em.inferenceProgram.end(g.bodyRegion()); i++) {
+            em.opEmitter.forwardOp(m, ops.get(i), false);
+        }
+        m.addStatement("$L = $L", sub, em.v(g.body()));
+        m.nextControlFlow("else if ($L.length > 0)", rows);
+        m.addStatement("long $L = $L.length", k, rows);
+        String x = em.v(g.input());
+        String gathered = em.localScope.claim(x + "_open");
+        m.addStatement("$T $L = $L", INDARRAY, gathered, x);
+        m.beginControlFlow("if ($L != $L)", k, em.batchVar);
+        List<Value> live = em.ordered && !em.subBatch ? liveAcross(g) : null;
+        if (live != null) {
+            String start = em.localScope.claim("start" + g.gateIndex());
+            m.addComment("the open rows moved into one range of the batch (and of every array read after the block),"
+                    + " when that moves fewer rows than a gather");
+            m.addStatement("int $L = order.window($L$L)", start, rows, live.stream().map(em::v)
+                    .reduce("", (a, b) -> a + ", " + b));
+            m.beginControlFlow("if ($L >= 0)", start);
+            m.addStatement("$L = $T.range($L, $L.length)", rows, BATCH_ORDER, start, rows);
+            m.addStatement("$L = $T.rows($L, $L, $L)", gathered, BATCH_ORDER, x, start, k);
+            if (convAdds) {
+                m.addStatement("$L = $L", added, start);
+            }
+            m.nextControlFlow("else");
+        }
+        m.addStatement("$L = arena.rows($L, dataType, batchSize, $L, $L)", gathered, em.slot("gather" + g.gateIndex()), k,
+                dims(em.layout(g.input().shape())));
+        m.addStatement("$T.gather($L, $L, $L)", COMPACTION, x, rows, gathered);
+        if (live != null) {
+            m.endControlFlow();
+        }
+        if (convAdds) {
+            m.nextControlFlow("else");
+            m.addStatement("$L = 0", added);
+        }
+        m.endControlFlow();
+        String shortcut = em.v(g.shortcut());
+        em.valueName.put(g.input().id(), gathered);
+        String outerBatch = em.batchVar;
+        boolean outerSub = em.subBatch;
+        em.batchVar = k;
+        em.subBatch = true;
+        int last = convAdds ? em.inferenceProgram.end(g.bodyRegion()) - 1 : em.inferenceProgram.end(g.bodyRegion());
+        for (int i = first; i < last; i++) {
+            em.opEmitter.forwardOp(m, ops.get(i), false);
+        }
+        if (convAdds) {
+            m.beginControlFlow("if ($L >= 0)", added);
+            convBatchNormAdd(m, (FusedOp.ConvBatchNorm) ops.get(last), "and added into the open rows of " + shortcut
+                    + " with the ReLU after the residual: no pass of their own", true,
+                    CodeBlock.of("$T.rows($L, $L, $L)", BATCH_ORDER, shortcut, added, k));
+            m.nextControlFlow("else");
+            em.opEmitter.forwardOp(m, ops.get(last), false);
+            m.addStatement("$L = $L", sub, em.v(g.body()));
+            m.endControlFlow();
+        } else {
+            m.addStatement("$L = $L", sub, em.v(g.body()));
+        }
+        em.subBatch = outerSub;
+        em.batchVar = outerBatch;
+        em.valueName.put(g.input().id(), x);
+        m.endControlFlow();
+    }
+
+    String openRows(Op.GatedResidual g) {
+        return em.aux(g, "open_rows");
+    }
+
+    String subOut(Op.GatedResidual g) {
+        return em.aux(g, "open_body");
+    }
+
+    /** Whether gated residual {@code residual}'s last convolution adds into its rows here (channels-last inference). */
+    private boolean convAdds(int residual) {
+        return em.channelsLastInference() && em.fusion().gateConvAdd.contains(residual);
+    }
+
+    private String addedAt(Op.GatedResidual g) {
+        return em.aux(g, "added_at");
+    }
+
+    /**
+     * Inference with the trace: which gated blocks ran for each sample, where it left, and what it cost (the fixed
+     * FLOPs up to its exit plus the gated blocks that ran for it).
+     */
+    MethodSpec predict() {
+        boolean gates = !em.graph.gates().isEmpty();
+        boolean exits = !em.graph.exits().isEmpty();
+        long gated = 0;
+        for (Op.GatedResidual g : em.graph.gates()) {
+            gated += CostModel.regionFlops(g.bodyRegion());
+        }
+        MethodSpec.Builder m = MethodSpec.methodBuilder("predict")
+                .addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC)
+                .addJavadoc("Inference with the trace of which gated blocks ran for each sample, where it left and what"
+                        + " it cost.\n")
+                .returns(PREDICTION)
+                .addParameter(ARRAY_MAP, "inputs")
+                .addStatement("$T workspace = workspaces.acquire()", WORKSPACE)
+                .beginControlFlow("try")
+                .addStatement("$T outputs = forward(inputs, workspace)", ARRAY_MAP)
+                .addStatement("int batch = (int) outputs.values().iterator().next().size(0)")
+                .addStatement("boolean[][] executed = new boolean[batch][$L]", gates ? "GATE_FLOPS.length" : "0")
+                .addStatement("long[] flops = new long[batch]");
+        if (exits) {
+            m.addStatement("int[] exits = workspace.routing().exits()");
+            m.beginControlFlow("for (int n = 0; n < batch; n++)");
+            m.addStatement("flops[n] = exitMode == $T.FULL ? FULL_FIXED_FLOPS : EXIT_FIXED_FLOPS[exits[n]]", EXIT_MODE);
+            m.endControlFlow();
+        } else {
+            m.addStatement("$T.fill(flops, $LL)", ARRAYS, em.options.flopsPerSample() - gated);
+        }
+        if (gates) {
+            m.beginControlFlow("for (int g = 0; g < GATE_FLOPS.length; g++)")
+                    .beginControlFlow("for (int n : workspace.openRows()[g])")
+                    .addStatement("executed[n][g] = true")
+                    .addStatement("flops[n] += GATE_FLOPS[g]")
+                    .endControlFlow()
+                    .endControlFlow();
+        }
+        if (exits) {
+            m.addStatement("return new $T(outputs, executed, flops, exits, workspace.routing().kept())", PREDICTION);
+        } else {
+            m.addStatement("return new $T(outputs, executed, flops)", PREDICTION);
+        }
+        m.nextControlFlow("finally");
+        m.addStatement("workspaces.release(workspace)");
+        m.endControlFlow();
+        return m.build();
+    }
+
+    /**
+     * A folded convolution + batchnorm added into its residual's shortcut, with the add's ReLU (see
+     * {@code FusionPlan.findShortcutAccumulation}).
+     */
+    void convIntoShortcut(MethodSpec.Builder m, FusedOp.ConvBatchNorm f) {
+        int add = em.fusion().convIntoShortcut.get(em.index(f.batchNorm()));
+        Value shortcut = em.fusion().shortcutOf(add);
+        Op addOp = em.graph.ops().get(add);
+        convBatchNormAdd(m, f, String.format("and added into %s (nothing reads it after this), for %s at %s",
+                em.v(shortcut), commentText(addOp.path()),
+                addOp.origin() == null ? "?" : commentText(addOp.origin().toString())),
+                em.fusion().addRelu.containsKey(add), em.v(shortcut));
+        m.addStatement("$T $L = $L", INDARRAY, em.v(f.out()), em.v(shortcut));
+    }
+
+    /**
+     * A folded convolution + batchnorm added into {@code target} ({@code ChannelsLast.convBatchNormAdd}), with
+     * the ReLU if asked, under comments naming both ops and {@code into}: a static residual's shortcut
+     * ({@link #convIntoShortcut}) or a gated block's open rows ({@code FusionPlan.findGateConvAdds}).
+     */
+    private void convBatchNormAdd(MethodSpec.Builder m, FusedOp.ConvBatchNorm f, String into, boolean relu,
+            Object target) {
+        Op.BatchNorm b = f.batchNorm();
+        Op.Conv2d c = f.conv();
+        em.comment(m, b);
+        m.addComment("folded with $L at $L", commentText(c.path()),
+                c.origin() == null ? "?" : commentText(c.origin().toString()));
+        m.addComment("$L", into);
+        m.addStatement("$T.convBatchNormAdd($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", op("ChannelsLast"), em.v(c.in()),
+                em.param(c.weight()), em.param(c.bias()), em.geometry.get(em.index(c)), em.param(b.gamma()), em.param(b.beta()),
+                em.bufferField.get(b.runningMean().name()), em.bufferField.get(b.runningVar().name()), lit(b.eps()),
+                relu, target);
+    }
+
+    /** Inference of a gated residual with its ReLU fused (see {@code FusionPlan.findGateFusions}). */
+    void gatedResidualRelu(MethodSpec.Builder m, int index, Op.GatedResidual g) {
+        Op relu = em.graph.ops().get(em.fusion().gateRelu.get(index));
+        em.fusedWith(m, relu);
+        String out = em.v(relu.out());
+        String pooled = earlyPool(m, index);
+        m.addStatement("$T $L", INDARRAY, out);
+        m.beginControlFlow("if (gateMode == $T.MASK)", GATE_MODE);
+        m.addStatement("$L = $L", out, em.alloc("v" + relu.out().id(), relu.out().shape()));
+        m.addStatement("$T.trainForward($L, $L, $L, true, $L)", GATED_RESIDUAL, em.v(g.shortcut()), subOut(g),
+                em.v(g.gate()), out);
+        if (pooled != null) {
+            m.addStatement("$T.globalAvgPool($L, $L)", op("ChannelsLast"), out, pooled);
+        }
+        m.nextControlFlow("else");
+        if (em.fusion().gateInPlace.contains(index)) {
+            m.addComment("in place: $L is a ReLU output that nothing reads after this block, so its closed rows"
+                    + " are already the result", em.v(g.shortcut()));
+            Integer q = em.fusion().shortcutPool.get(index);
+            String previous = q == null ? "null" : em.v(em.graph.ops().get(q).out());
+            boolean convAdds = convAdds(index);
+            if (convAdds && pooled != null) {
+                m.beginControlFlow("if ($L >= 0)", addedAt(g));
+                m.addComment("the block's last convolution added into the open rows: only their means changed");
+                m.addStatement("$T.windowMeans($L, $L, $L.length, $L, $L)", COMPACTION, em.v(g.shortcut()), addedAt(g),
+                        openRows(g), previous, pooled);
+                m.nextControlFlow("else");
+            } else if (convAdds) {
+                m.beginControlFlow("if ($L < 0)", addedAt(g));
+            }
+            if (pooled != null) {
+                m.addStatement("$T.addRowsInPlace($L, $L, $L, true, $L, $L)", COMPACTION, em.v(g.shortcut()), subOut(g),
+                        openRows(g), previous, pooled);
+            } else {
+                m.addStatement("$T.addRowsInPlace($L, $L, $L, true)", COMPACTION, em.v(g.shortcut()), subOut(g),
+                        openRows(g));
+            }
+            if (convAdds) {
+                m.endControlFlow();
+            }
+            m.addStatement("$L = $L", out, em.v(g.shortcut()));
+        } else {
+            m.addStatement("$L = $L", out, em.alloc("v" + relu.out().id(), relu.out().shape()));
+            m.addStatement("$T.scatterResidual($L, $L, $L, true, $L)", COMPACTION, em.v(g.shortcut()), subOut(g),
+                    openRows(g), out);
+        }
+        m.endControlFlow();
+    }
+}

@@ -1,0 +1,96 @@
+package dev.adnet.compiler.emit;
+
+import static dev.adnet.compiler.emit.JavaEmitter.*;
+
+import com.palantir.javapoet.MethodSpec;
+import dev.adnet.compiler.emit.BackwardPlanner.Step;
+import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.TrainSpec;
+import java.util.List;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The training step: the public guarded {@code trainStep}, and the step itself: the training program's
+ * forward, the loss terms ({@link LossTerms}), the backward pass ({@link BackwardEmitter}) and the outputs.
+ */
+final class TrainStepEmitter {
+    private final JavaEmitter.Emission em;
+
+    TrainStepEmitter(JavaEmitter.Emission em) {
+        this.em = em;
+    }
+
+    /** The public {@code trainStep}: one at a time per instance, in a workspace like inference. */
+    MethodSpec trainStepGuarded() {
+        return MethodSpec.methodBuilder("trainStep")
+                .addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC)
+                .addJavadoc("One training step; a step entered while another runs on this instance throws"
+                        + " {@link IllegalStateException}.\n")
+                .returns(STEP_RESULT)
+                .addParameter(BATCH, "batch")
+                .addParameter(STEP_CONTEXT, "context")
+                .addStatement("trainingGuard.enter()")
+                .addStatement("$T workspace = workspaces.acquire()", WORKSPACE)
+                .beginControlFlow("try")
+                .addStatement("return trainStep(batch, context, workspace.arena())")
+                .nextControlFlow("finally")
+                .addStatement("workspaces.release(workspace)")
+                .addStatement("trainingGuard.exit()")
+                .endControlFlow()
+                .build();
+    }
+
+    MethodSpec trainStep() {
+        MethodSpec.Builder m = MethodSpec.methodBuilder("trainStep")
+                .addModifiers(Modifier.PRIVATE)
+                .returns(STEP_RESULT)
+                .addParameter(BATCH, "batch")
+                .addParameter(STEP_CONTEXT, "context")
+                .addParameter(ARENA, "arena");
+        // a copy: the names of this method's scratch locals do not leak into others
+        Names.Scope scope = new Names.Scope(em.localScope);
+        em.readInputs(m, "batch.inputs()", "input");
+        em.inTrainStep = true;
+        em.nhwc = em.channelsLast;
+        if (em.nhwc) {
+            em.toChannelsLast(m);
+        }
+        TrainSpec.Temperature anneal = em.graph.training().temperature();
+        if (anneal != null && anneal.from() != anneal.to()) {
+            m.addComment("the gates' temperature, annealed geometrically from $L to $L over training", lit(anneal.from()),
+                    lit(anneal.to()));
+            m.addStatement("double temperature = $L * Math.pow($L / $L, Math.max(0.0, Math.min(1.0, context.progress())))",
+                    lit(anneal.from()), lit(anneal.to()), lit(anneal.from()));
+        }
+        TrainSpec.ExitRamp ramp = em.graph.training().exitRamp();
+        if (ramp != null) {
+            m.addComment("the exits' loss weights, ramped linearly from $L to $L over training", lit(ramp.from()), lit(ramp.to()));
+            m.addStatement("double exitRamp = $L + $L * Math.max(0.0, Math.min(1.0, context.progress()))", lit(ramp.from()),
+                    lit(ramp.to() - ramp.from()));
+        }
+        for (Op op : em.trainingProgram.ops()) {
+            // a frozen backbone runs as at inference: running statistics, no dropout, no state updated
+            em.opEmitter.forwardOp(m, op, !em.graph.frozen(em.index(op)));
+        }
+        em.losses.losses(m, scope);
+        // backward
+        List<Step> steps = em.plan.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            em.stepIndex = i;
+            em.backward.backwardStep(m, scope, steps.get(i));
+        }
+        em.stepIndex = -1;
+        if (!em.plan.zeroed().isEmpty()) {
+            m.addComment("parameters the loss does not depend on");
+            for (String p : em.plan.zeroed()) {
+                m.addStatement("$L.assign(0.0)", em.paramGradField.get(p));
+            }
+        }
+        em.nhwc = false;
+        em.inTrainStep = false;
+        em.returnOutputs(m, false);
+        m.addStatement("return new $T(loss, terms, outputs)", STEP_RESULT);
+        return m.build();
+    }
+}

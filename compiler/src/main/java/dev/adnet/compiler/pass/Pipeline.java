@@ -1,0 +1,40 @@
+package dev.adnet.compiler.pass;
+
+import dev.adnet.compiler.ir.Graph;
+import java.util.List;
+
+/**
+ * The passes that build a program from the checked graph, in order. Inference and training differ: the training
+ * step's backward needs the values a folded or fused-away op would not store, so training fuses only what its
+ * kernels differentiate as one (batchnorm + ReLU, add + ReLU), and channels-last inference does everything.
+ *
+ * @param passes the passes, each run on the previous one's result
+ */
+public record Pipeline(List<Pass> passes) {
+    public Pipeline {
+        passes = List.copyOf(passes);
+    }
+
+    /** The inference program's passes; the folds and the flatten into a dense layer only for channels-last. */
+    public static Pipeline inference(boolean channelsLast) {
+        return channelsLast
+                ? new Pipeline(List.of(new FuseGateHead(), new FuseBatchNormRelu(), new FoldConvBatchNorm(),
+                        new FuseAddRelu(), new FuseGatedResidualRelu(), new FuseFlattenDense()))
+                : new Pipeline(List.of(new FuseGateHead(), new FuseBatchNormRelu(), new FuseAddRelu(),
+                        new FuseGatedResidualRelu()));
+    }
+
+    /** The training program's passes. */
+    public static Pipeline training() {
+        return new Pipeline(List.of(new FuseBatchNormRelu(), new FuseAddRelu()));
+    }
+
+    /** The program the passes make of {@code checked}. */
+    public Graph run(Graph checked) {
+        Graph g = checked;
+        for (Pass p : passes) {
+            g = p.run(g);
+        }
+        return g;
+    }
+}
