@@ -76,7 +76,24 @@ final class DescribeCommand implements Callable<Integer> {
         if (!r.exits().isEmpty()) {
             exits(sb, r, w);
         }
+        if (!r.loops().isEmpty()) {
+            loops(sb, r, w);
+        }
         return sb.toString();
+    }
+
+    /** Each halting loop's cost per step and the network's range, from every loop stopping at once to every cap. */
+    private static void loops(StringBuilder sb, CostModel.Report r, int w) {
+        sb.append(String.format(Locale.ROOT, "%nhalting loops (a step's FLOPs are spent only on samples still running):%n"));
+        String lfmt = "%-" + w + "s  %5s  %15s  %15s%n";
+        sb.append(String.format(Locale.ROOT, lfmt, "loop", "cap", "step FLOPs", "at the cap"));
+        for (dev.adnet.compiler.cost.LoopCost l : r.loops()) {
+            sb.append(String.format(Locale.ROOT, lfmt, l.path(), l.cap(), group(l.stepFlops()),
+                    group(Math.round(l.flopsAt(l.cap())))));
+        }
+        sb.append(String.format(Locale.ROOT, "FLOPs per sample: min %s (one step per loop%s), max %s (every loop to its cap); "
+                + "expected: min plus each loop's step FLOPs times its mean steps after the first%n", group(r.minFlops()),
+                r.gates().isEmpty() ? "" : ", all gates closed", group(r.totalFlops())));
     }
 
     /**

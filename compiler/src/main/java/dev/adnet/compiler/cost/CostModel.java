@@ -29,11 +29,12 @@ public final class CostModel {
      * @param gates one entry per gated block, in gate order
      */
     public record Report(List<Row> rows, long totalParams, long totalFlops, long bufferElements, List<GateCost> gates,
-            List<ExitCost> exits) {
+            List<ExitCost> exits, List<LoopCost> loops) {
         public Report {
             rows = List.copyOf(rows);
             gates = List.copyOf(gates);
             exits = List.copyOf(exits);
+            loops = List.copyOf(loops);
         }
 
         /**
@@ -67,9 +68,11 @@ public final class CostModel {
             return e;
         }
 
-        /** FLOPs per sample when every gate is closed. */
+        /** FLOPs per sample when every gate is closed and every loop stops after its first step. */
         public long minFlops() {
-            return Math.subtractExact(totalFlops, gates.stream().mapToLong(GateCost::bodyFlops).reduce(0, Math::addExact));
+            long gated = gates.stream().mapToLong(GateCost::bodyFlops).reduce(0, Math::addExact);
+            long looped = loops.stream().mapToLong(LoopCost::optionalFlops).reduce(0, Math::addExact);
+            return Math.subtractExact(totalFlops, Math.addExact(gated, looped));
         }
 
         /** Expected FLOPs per sample when gate {@code l} executes with probability {@code rates[l]}. */
@@ -134,7 +137,8 @@ public final class CostModel {
                 exits.add(new ExitCost(x.exitIndex(), x.name(), x.path(), x.policy(), x.threshold(), cumulative, head));
             }
         }
-        return new Report(rows, params, flops, buffers, gates, exits);
+        List<LoopCost> loops = g.haltingLoops().stream().map(LoopCost::of).toList();
+        return new Report(rows, params, flops, buffers, gates, exits, loops);
     }
 
     /** FLOPs per sample of a gated block's body region. */
@@ -163,6 +167,12 @@ public final class CostModel {
             return 0;
         } else if (op instanceof Op.GumbelGate) {
             return 2;
+        } else if (op instanceof Op.State) {
+            return 0;
+        } else if (op instanceof Op.HaltingLoop l) {
+            return LoopCost.of(l).loopOpFlops();
+        } else if (op instanceof Op.HaltingMean m) {
+            return Counts.product(2, out, m.states().size()); // the unrolled loop's accumulation, every step
         } else if (op instanceof Op.Exit x) {
             return Math.multiplyExact(3, x.head().size()); // the host-side softmax statistic over the head's logits
         }

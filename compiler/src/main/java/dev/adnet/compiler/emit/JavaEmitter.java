@@ -99,7 +99,7 @@ public final class JavaEmitter {
     public JavaEmitter() {}
 
     public JavaFile emit(Graph graph, EmitOptions options) {
-        return new Emission(graph, options).file();
+        return new Emission(LoopUnrolling.unroll(graph), options).file();
     }
 
     private static ClassName op(String simple) {
@@ -1148,6 +1148,10 @@ public final class JavaEmitter {
                 return;
             }
             m.addStatement("$T $L = $L", INDARRAY, out, alloc("v" + op.out().id(), op.out().shape()));
+            if (HaltingLoopEmitter.owns(op)) {
+                HaltingLoopEmitter.forward(m, op, out, this::v, aux(op, "steps"));
+                return;
+            }
             if (!train && channelsLastInference() && op instanceof Op.GlobalAvgPool g) {
                 // a pooling no fused kernel has to match to the bit: oneDNN's
                 m.addStatement("$T.pooledMeans($L, $L)", op("ChannelsLast"), v(g.in()), out);
@@ -1506,6 +1510,11 @@ public final class JavaEmitter {
             for (int ti = 0; ti < terms.size(); ti++) {
                 if (BackwardPlanner.isGateTerm(terms.get(ti))) {
                     termVars[ti] = gateTerm(m, scope, ti, terms.get(ti));
+                } else if (terms.get(ti) instanceof TrainSpec.Ponder) {
+                    termVars[ti] = scope.claim("term" + ti);
+                    m.addComment("loss term $L: ponder(), weight $L; its gradient flows back through the halting means",
+                            ti, lit(terms.get(ti).weight()));
+                    m.addStatement("double $L = $L", termVars[ti], HaltingLoopEmitter.ponderTerm(graph, h -> aux(h, "steps")));
                 }
             }
             for (Seed seed : plan.seeds()) {
@@ -1794,6 +1803,8 @@ public final class JavaEmitter {
                 m.addStatement("$T.scale($L, $L, $L)", ELEMENTWISE, gOut, lit(s.factor()), gIn.get(0));
             } else if (op instanceof Op.GumbelGate g) {
                 m.addStatement("$T.backward($L, $L, $L, $L)", GUMBEL, soft(op), temperature(g), gOut, gIn.get(0));
+            } else if (op instanceof Op.HaltingMean h) {
+                HaltingLoopEmitter.backward(m, h, aux(op, "steps"), gOut, gIn, this::v, graph.training());
             } else if (op instanceof Op.GatedResidual g) {
                 m.addStatement("$T.backward($L, $L, null, $L, $L, $L, $L)", GATED_RESIDUAL, v(g.body()), v(g.gate()), gOut,
                         gIn.get(0), gIn.get(1), gIn.get(2));

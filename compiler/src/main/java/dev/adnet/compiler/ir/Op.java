@@ -360,6 +360,113 @@ public sealed interface Op {
         }
     }
 
+    /** How a state value starts: every element 0 or every element 1, the same for each sample. */
+    enum StateInit {
+        ZEROS,
+        ONES
+    }
+
+    /**
+     * A network {@code state}: a per-sample value not computed from the inputs, the same for every sample (the
+     * starting value of a recurrent loop). It reads nothing and costs nothing.
+     */
+    record State(String name, StateInit init, Value out, String path, Span origin) implements Op {
+        @Override
+        public List<Value> inputs() {
+            return List.of();
+        }
+
+        @Override
+        public String kind() {
+            return "state";
+        }
+    }
+
+    /**
+     * {@code repeat upto cap [shared] halt act(ponder, eps) { s => ... }}: Adaptive Computation Time (Graves 2016).
+     * Each step runs {@code bodyRegion} on the running samples: from the state and the values it reads from the
+     * network ({@code captured}) it gives back the next state and the halting probability {@code h} ({@code [1]},
+     * its halting unit's sigmoid). A sample halts at the first step {@code N} where {@code h_1 + ... + h_N >= 1 - eps}
+     * (or at the cap); its output is the mean of its steps' states weighted by {@code p_n = h_n} before {@code N} and
+     * the remainder {@code R} at {@code N}; its ponder cost is {@code N + R}. A halted sample leaves the loop's batch.
+     * The body's weights are the same at every step: a halting loop repeats one cell.
+     *
+     * @param init the state the first step reads
+     * @param captured network values the body reads besides the state, in the order of the region's arguments
+     * @param bodyRegion arguments {@code [state, captured...]}, results {@code [next state, h]}
+     * @param loopIndex the loop's position among the network's halting loops, from 0
+     * @param ponder the ponder-cost weight tau of the {@code ponder()} loss term
+     */
+    record HaltingLoop(Value init, List<Value> captured, Region bodyRegion, Value out, int loopIndex, int cap,
+            double ponder, double eps, String path, Span origin) implements RegionOp {
+        public HaltingLoop {
+            captured = List.copyOf(captured);
+        }
+
+        /** The state a step gives back. */
+        public Value next() {
+            return bodyRegion.results().get(0);
+        }
+
+        /** The halting probability a step gives back, {@code [1]} per sample. */
+        public Value halting() {
+            return bodyRegion.results().get(1);
+        }
+
+        @Override
+        public List<Value> inputs() {
+            return List.of(next(), halting());
+        }
+
+        @Override
+        public List<Region> regions() {
+            return List.of(bodyRegion);
+        }
+
+        @Override
+        public List<String> regionNames() {
+            return List.of("step");
+        }
+
+        @Override
+        public List<Value> operands() {
+            List<Value> o = new java.util.ArrayList<>();
+            o.add(init);
+            o.addAll(captured);
+            return o;
+        }
+
+        @Override
+        public String kind() {
+            return "halting_loop";
+        }
+    }
+
+    /**
+     * A halting loop unrolled to its cap (what the emitter runs, {@code emit/LoopUnrolling}): the p-weighted mean of
+     * the steps' states under ACT's halting rule, from every step's state and halting probability. Inputs are the
+     * {@code cap} states, then the {@code cap} halting probabilities.
+     */
+    record HaltingMean(List<Value> states, List<Value> halts, Value out, int loopIndex, double ponder, double eps,
+            String path, Span origin) implements Op {
+        public HaltingMean {
+            states = List.copyOf(states);
+            halts = List.copyOf(halts);
+        }
+
+        @Override
+        public List<Value> inputs() {
+            List<Value> in = new java.util.ArrayList<>(states);
+            in.addAll(halts);
+            return in;
+        }
+
+        @Override
+        public String kind() {
+            return "halting_mean";
+        }
+    }
+
     /** {@code out = factor * in}. */
     record Scale(Value in, Value out, double factor, String path, Span origin) implements Op {
         @Override
