@@ -10,6 +10,7 @@ import dev.adnet.compiler.testing.NetworkGradientCheck;
 import dev.adnet.compiler.testing.TestNetworks;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.Parameter;
+import dev.adnet.runtime.Prediction;
 import dev.adnet.runtime.StepContext;
 import dev.adnet.runtime.TrainableNetwork;
 import dev.adnet.runtime.train.Batch;
@@ -69,6 +70,26 @@ class HaltingNetworkTest {
             }
         }
         assertThat(ref.stepsTaken).as("the samples halt after different numbers of steps").hasSizeGreaterThan(1);
+    }
+
+    /** predict's trace: each sample's steps, and its FLOPs: the network to the cap less the steps it did not take. */
+    @Test
+    void predictionCarriesStepsAndFlops() {
+        CompiledNetwork compiled = compile(ACT);
+        Network net = InMemoryCompiler.instantiate(compiled, DataType.DOUBLE, 3);
+        randomize(net, 11);
+        Batch b = batch(9, 5);
+        Prediction p = net.predict(b.inputs());
+        long full = compiled.cost().totalFlops();
+        long step = compiled.cost().loops().get(0).stepFlops();
+        for (int i = 0; i < 9; i++) {
+            Reference ref = new Reference(net);
+            ref.output(b.inputs().get("x").getRow(i).toDoubleVector());
+            int n = ref.stepsTaken.iterator().next();
+            assertThat(p.steps()[i]).as("sample %d", i).containsExactly(n);
+            assertThat(p.flops()[i]).as("sample %d", i).isEqualTo(full - (CAP - n) * step);
+        }
+        assertThat(p.outputs().get("y")).isEqualTo(net.forward(b.inputs()).get("y"));
     }
 
     @Test

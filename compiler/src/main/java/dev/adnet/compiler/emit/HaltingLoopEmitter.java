@@ -2,7 +2,10 @@ package dev.adnet.compiler.emit;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeSpec;
+import dev.adnet.compiler.cost.CostModel;
 import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.TrainSpec;
@@ -10,6 +13,7 @@ import dev.adnet.compiler.ir.Value;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import javax.lang.model.element.Modifier;
 
 /**
  * The code of states and halting loops (after {@link LoopUnrolling}): a state's constant rows, the halting mean's
@@ -19,7 +23,127 @@ final class HaltingLoopEmitter {
     static final ClassName HALTING_MEAN = ClassName.get("dev.adnet.runtime.loop", "HaltingMean");
     static final ClassName STEPS = ClassName.get("dev.adnet.runtime.loop", "HaltingMean", "Steps");
 
+    static final ClassName HALTING = ClassName.get("dev.adnet.runtime.loop", "Halting");
+    static final ClassName WEIGHTED_ROWS = ClassName.get("dev.adnet.runtime.loop", "WeightedRows");
+    static final ClassName LOOP_ROWS = ClassName.get("dev.adnet.runtime.loop", "LoopRows");
+
     private HaltingLoopEmitter() {}
+
+    /** What the inference loop needs of the emission it is part of. */
+    interface Host {
+        /** A value's Java name. */
+        String v(Value value);
+
+        /** Lets the ops read {@code value} under {@code name} from now on. */
+        void rename(Value value, String name);
+
+        /** A fresh local name. */
+        String claim(String base);
+
+        /** An array of the current batch for a value of this per-sample shape. */
+        CodeBlock alloc(String key, long[] perSample);
+
+        /** The Java expression of the current batch size. */
+        String batch();
+
+        /** Emits the inference of ops {@code [from, to)} on the first {@code rows} rows (a sub-batch). */
+        void subBatch(MethodSpec.Builder m, int from, int to, String rows);
+
+        /** The Java expression of the input samples that the current batch's {@code rows} hold. */
+        String original(String rows);
+    }
+
+    /**
+     * Inference of the halting loop that {@code h} (at {@code index}) ends: one step's ops in a Java loop that runs
+     * while a sample is still running, each step on those samples only; a halting sample's state and the values the
+     * step reads leave the loop's batch. The steps' other unrolled copies are not emitted.
+     */
+    static void inference(MethodSpec.Builder m, Op.HaltingMean h, int index, Host host) {
+        int cap = h.states().size();
+        int from = index - cap * h.stepLength();
+        String out = host.v(h.out());
+        String halting = host.claim(out + "_halting");
+        String running = host.claim(out + "_running");
+        String state = host.claim(out + "_state");
+        m.addComment("$L at $L: a halting loop; a sample that halts leaves the loop's batch", JavaEmitter.commentText(h.path()),
+                h.origin() == null ? "?" : JavaEmitter.commentText(h.origin().toString()));
+        m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, out, host.alloc("v" + h.out().id(), h.out().shape()));
+        m.addStatement("$L.assign(0.0)", out);
+        m.addStatement("$T $L = new $T((int) $L, $L, $L)", HALTING, halting, HALTING, host.batch(), JavaEmitter.lit(h.eps()), cap);
+        String init = host.v(h.init());
+        m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, state, init);
+        List<String> captured = new ArrayList<>();
+        List<String> outer = new ArrayList<>();
+        for (Value c : h.captured()) {
+            String name = host.claim(host.v(c) + "_running");
+            outer.add(host.v(c));
+            captured.add(name);
+            m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, name, host.v(c));
+        }
+        m.beginControlFlow("while (!$L.done())", halting);
+        m.addStatement("int[] $L = $L.active()", running, halting);
+        host.rename(h.init(), state);
+        for (int i = 0; i < captured.size(); i++) {
+            host.rename(h.captured().get(i), captured.get(i));
+        }
+        host.subBatch(m, from, from + h.stepLength(), running + ".length");
+        host.rename(h.init(), init);
+        for (int i = 0; i < captured.size(); i++) {
+            host.rename(h.captured().get(i), outer.get(i));
+        }
+        String next = host.v(h.states().get(0));
+        m.addStatement("$T.accumulate($L, $L, $L, $L.step($T.column($L)))", WEIGHTED_ROWS, out, next, running, halting, LOOP_ROWS,
+                host.v(h.halts().get(0)));
+        m.addStatement("$L = $T.carry($L, $L, $L.active())", state, LOOP_ROWS, next, running, halting);
+        for (String c : captured) {
+            m.addStatement("$L = $T.keep($L, $L, $L.active())", c, LOOP_ROWS, c, running, halting);
+        }
+        m.endControlFlow();
+        m.addStatement("workspace.loopSteps(LOOP_CAPS.length)[$L] = $T.inputOrder($L.steps(), $L, batchSize)", h.loopIndex(),
+                LOOP_ROWS, halting, host.original(CodeBlock.of("$T.all($L)", LOOP_ROWS, host.batch()).toString()));
+    }
+
+    /** The halting loops of the (unrolled) graph, in loop order. */
+    static List<Op.HaltingMean> loops(Graph graph) {
+        return graph.ops().stream().filter(o -> o instanceof Op.HaltingMean).map(o -> (Op.HaltingMean) o).toList();
+    }
+
+    /** {@code LOOP_CAPS} and {@code LOOP_STEP_FLOPS}: each loop's cap and FLOPs per sample of one step. */
+    static void fields(TypeSpec.Builder type, Graph graph) {
+        List<String> caps = new ArrayList<>();
+        List<String> flops = new ArrayList<>();
+        for (Op.HaltingMean h : loops(graph)) {
+            int end = graph.ops().indexOf(h);
+            int start = end - h.states().size() * h.stepLength();
+            long f = Math.multiplyExact(2, h.out().size());
+            for (int i = start; i < start + h.stepLength(); i++) {
+                f = Math.addExact(f, CostModel.flops(graph.ops().get(i)));
+            }
+            caps.add(Integer.toString(h.states().size()));
+            flops.add(f + "L");
+        }
+        type.addField(FieldSpec.builder(int[].class, "LOOP_CAPS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("{$L}", String.join(", ", caps)).build());
+        type.addField(FieldSpec.builder(long[].class, "LOOP_STEP_FLOPS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("{$L}", String.join(", ", flops)).build());
+    }
+
+    /**
+     * In {@code predict}: each sample's steps per loop into {@code steps}, and the steps it did not take off its
+     * {@code flops} (which count every loop to its cap).
+     */
+    static void trace(MethodSpec.Builder m) {
+        m.addStatement("int[][] loopSteps = workspace.loopSteps(LOOP_CAPS.length)");
+        m.addStatement("int[][] steps = new int[batch][LOOP_CAPS.length]");
+        m.beginControlFlow("for (int l = 0; l < LOOP_CAPS.length; l++)");
+        m.beginControlFlow("for (int n = 0; n < batch; n++)");
+        m.addStatement("steps[n][l] = loopSteps[l][n]");
+        m.beginControlFlow("if (steps[n][l] > 0)");
+        m.addStatement("flops[n] -= (LOOP_CAPS[l] - steps[n][l]) * LOOP_STEP_FLOPS[l]");
+        m.endControlFlow();
+        m.endControlFlow();
+        m.endControlFlow();
+    }
 
     /** Whether this emitter writes {@code op}'s forward. */
     static boolean owns(Op op) {

@@ -154,6 +154,8 @@ public final class JavaEmitter {
         private boolean ordered;
         /** Exits by the index of their head's first op: where inference may let samples leave. */
         private final Map<Integer, Op.Exit> exitAtHeadStart = new HashMap<>();
+        /** Unrolled halting loops: the index of each one's halting mean, by the index of its first step's first op. */
+        private final Map<Integer, Integer> loopAtStepStart = new HashMap<>();
         /** Where the emitter fuses ops and changes their layout. */
         private final FusionPlan fusion;
         /** Whether this network runs channels-last ({@link ImageLayout}). */
@@ -185,7 +187,7 @@ public final class JavaEmitter {
             this.className = Names.identifier(graph.name());
             classScope.reserve(TYPE_NAMES).reserve(className, "NAME", "SOURCE_HASH", "FLOPS_PER_SAMPLE", "INPUTS",
                     "OUTPUTS", "dataType", "arena", "workspaces", "trainingGuard", "parameters", "buffers", "GATE_FLOPS", "openRows", "inferenceSeed", "gateMode",
-                    "EXIT_FLOPS", "EXIT_FIXED_FLOPS", "trainableParameters", "FULL_FIXED_FLOPS", "EXIT_POLICIES", "EXIT_THRESHOLDS", "exitMode");
+                    "EXIT_FLOPS", "EXIT_FIXED_FLOPS", "LOOP_CAPS", "LOOP_STEP_FLOPS", "trainableParameters", "FULL_FIXED_FLOPS", "EXIT_POLICIES", "EXIT_THRESHOLDS", "exitMode");
             List<Op> ops = graph.ops();
             for (int i = 0; i < ops.size(); i++) {
                 Op op = ops.get(i);
@@ -214,6 +216,11 @@ public final class JavaEmitter {
             }
             for (Op.Exit x : graph.exits()) {
                 exitAtHeadStart.put(graph.start(x.headRegion()), x);
+            }
+            for (int i = 0; i < ops.size(); i++) {
+                if (ops.get(i) instanceof Op.HaltingMean h) {
+                    loopAtStepStart.put(i - h.states().size() * h.stepLength(), i);
+                }
             }
             fusion = new FusionPlan(graph);
             this.plan = trainable ? BackwardPlanner.plan(graph) : null;
@@ -270,7 +277,11 @@ public final class JavaEmitter {
             if (!graph.exits().isEmpty()) {
                 exitAccessors(type);
             }
-            if (!graph.gates().isEmpty() || !graph.exits().isEmpty()) {
+            boolean loops = !HaltingLoopEmitter.loops(graph).isEmpty();
+            if (loops) {
+                HaltingLoopEmitter.fields(type, graph);
+            }
+            if (!graph.gates().isEmpty() || !graph.exits().isEmpty() || loops) {
                 type.addMethod(predict());
             }
             if (trainable) {
@@ -676,6 +687,12 @@ public final class JavaEmitter {
                     i = graph.end(exit.headRegion());
                     continue;
                 }
+                Integer loop = loopAtStepStart.get(i);
+                if (loop != null) {
+                    HaltingLoopEmitter.inference(m, (Op.HaltingMean) ops.get(loop), loop, loopHost());
+                    i = loop;
+                    continue;
+                }
                 forwardOp(m, i, ops.get(i), false);
             }
             subBatch = false;
@@ -685,6 +702,57 @@ public final class JavaEmitter {
             ordered = false;
             m.addStatement("return outputs");
             return m.build();
+        }
+
+        /** What the halting loops' inference needs of this emission. */
+        private HaltingLoopEmitter.Host loopHost() {
+            return new HaltingLoopEmitter.Host() {
+                @Override
+                public String v(Value value) {
+                    return Emission.this.v(value);
+                }
+
+                @Override
+                public void rename(Value value, String name) {
+                    valueName.put(value.id(), name);
+                }
+
+                @Override
+                public String claim(String base) {
+                    return localScope.claim(base);
+                }
+
+                @Override
+                public CodeBlock alloc(String key, long[] perSample) {
+                    return Emission.this.alloc(key, perSample);
+                }
+
+                @Override
+                public String batch() {
+                    return batchVar;
+                }
+
+                @Override
+                public String original(String rows) {
+                    if (subBatch && batchVar.equals("remaining")) {
+                        return "routing.original(" + rows + ")";
+                    }
+                    return ordered ? "order.original(" + rows + ")" : rows;
+                }
+
+                @Override
+                public void subBatch(MethodSpec.Builder m, int from, int to, String rows) {
+                    String outerBatch = batchVar;
+                    boolean outerSub = subBatch;
+                    batchVar = rows;
+                    subBatch = true;
+                    for (int i = from; i < to; i++) {
+                        forwardOp(m, i, graph.ops().get(i), false);
+                    }
+                    batchVar = outerBatch;
+                    subBatch = outerSub;
+                }
+            };
         }
 
         /** Image inputs to {@code [B, H, W, C]}: a view for one channel (the same memory), a copy otherwise. */
@@ -976,7 +1044,12 @@ public final class JavaEmitter {
                         .endControlFlow()
                         .endControlFlow();
             }
-            if (exits) {
+            if (!HaltingLoopEmitter.loops(graph).isEmpty()) {
+                HaltingLoopEmitter.trace(m);
+                m.addStatement("return new $T(outputs, executed, flops, $L, $L, steps)", PREDICTION,
+                        exits ? "exits" : "new int[batch]", exits ? CodeBlock.of("workspace.routing().kept()")
+                                : CodeBlock.of("$T.of()", LIST));
+            } else if (exits) {
                 m.addStatement("return new $T(outputs, executed, flops, exits, workspace.routing().kept())", PREDICTION);
             } else {
                 m.addStatement("return new $T(outputs, executed, flops)", PREDICTION);

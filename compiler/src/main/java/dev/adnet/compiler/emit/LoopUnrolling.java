@@ -68,8 +68,8 @@ final class LoopUnrolling {
             states.add(state);
             halts.add(renamed.get(loop.halting()));
         }
-        into.add(new Op.HaltingMean(states, halts, loop.out(), loop.loopIndex(), loop.ponder(), loop.eps(), loop.path(),
-                loop.origin()));
+        into.add(new Op.HaltingMean(states, halts, loop.init(), loop.captured(), step.ops().size(), loop.out(), loop.loopIndex(),
+                loop.ponder(), loop.eps(), loop.path(), loop.origin()));
     }
 
     /** {@code loop.step.dense1} or {@code loop.halt.dense} of step k as {@code loop.stepK.dense1}, {@code loop.stepK.halt.dense}. */

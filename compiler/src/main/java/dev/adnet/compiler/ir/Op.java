@@ -446,12 +446,16 @@ public sealed interface Op {
      * A halting loop unrolled to its cap (what the emitter runs, {@code emit/LoopUnrolling}): the p-weighted mean of
      * the steps' states under ACT's halting rule, from every step's state and halting probability. Inputs are the
      * {@code cap} states, then the {@code cap} halting probabilities.
+     *
+     * @param stepLength how many ops each unrolled step has: the steps stand right before this op, step 1 first
+     * @param captured the network values the steps read besides the state
      */
-    record HaltingMean(List<Value> states, List<Value> halts, Value out, int loopIndex, double ponder, double eps,
-            String path, Span origin) implements Op {
+    record HaltingMean(List<Value> states, List<Value> halts, Value init, List<Value> captured, int stepLength, Value out,
+            int loopIndex, double ponder, double eps, String path, Span origin) implements Op {
         public HaltingMean {
             states = List.copyOf(states);
             halts = List.copyOf(halts);
+            captured = List.copyOf(captured);
         }
 
         @Override
