@@ -50,7 +50,7 @@ final class HaltingLoopEmitter {
         void subBatch(MethodSpec.Builder m, int from, int to, String rows);
 
         /** The Java expression of the input samples that the current batch's {@code rows} hold. */
-        String original(String rows);
+        CodeBlock original(CodeBlock rows);
     }
 
     /**
@@ -100,7 +100,7 @@ final class HaltingLoopEmitter {
         }
         m.endControlFlow();
         m.addStatement("workspace.loopSteps(LOOP_CAPS.length)[$L] = $T.inputOrder($L.steps(), $L, batchSize)", h.loopIndex(),
-                LOOP_ROWS, halting, host.original(CodeBlock.of("$T.all($L)", LOOP_ROWS, host.batch()).toString()));
+                LOOP_ROWS, halting, host.original(CodeBlock.of("$T.all($L)", LOOP_ROWS, host.batch())));
     }
 
     /** The halting loops of the (unrolled) graph, in loop order. */

@@ -733,11 +733,11 @@ public final class JavaEmitter {
                 }
 
                 @Override
-                public String original(String rows) {
+                public CodeBlock original(CodeBlock rows) {
                     if (subBatch && batchVar.equals("remaining")) {
-                        return "routing.original(" + rows + ")";
+                        return CodeBlock.of("routing.original($L)", rows);
                     }
-                    return ordered ? "order.original(" + rows + ")" : rows;
+                    return ordered ? CodeBlock.of("order.original($L)", rows) : rows;
                 }
 
                 @Override
