@@ -108,6 +108,7 @@ class HaltingNetworkTest {
         StepResult r = net.trainStep(data, ctx);
         assertThat(r.terms()).containsKeys("cross_entropy(y)", "ponder()");
         assertThat(r.terms().get("ponder()")).isCloseTo(2 * TAU * ref.meanPonder(), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(r.measures().get("ponder r.repeat1")).isCloseTo(ref.meanPonder(), org.assertj.core.data.Offset.offset(1e-12));
         NetworkGradientCheck.Result result = NetworkGradientCheck.check(net, data, ctx, p -> true);
         for (Parameter p : net.parameters()) {
             assertThat(result.analytic().get(p.name()).norm2Number().doubleValue()).as("gradient of %s", p.name()).isGreaterThan(0);

@@ -103,6 +103,15 @@ final class HaltingLoopEmitter {
                 LOOP_ROWS, halting, host.original(CodeBlock.of("$T.all($L)", LOOP_ROWS, host.batch())));
     }
 
+    /** The training step's measures: each halting loop's batch mean of N + R, as {@code mean ponder PATH}. */
+    static CodeBlock measures(Graph graph, Function<Op.HaltingMean, String> steps) {
+        List<CodeBlock> entries = new ArrayList<>();
+        for (Op.HaltingMean h : loops(graph)) {
+            entries.add(CodeBlock.of("$S, $L.meanPonder()", "ponder " + h.path(), steps.apply(h)));
+        }
+        return CodeBlock.of("$T.of($L)", JavaEmitter.MAP, CodeBlock.join(entries, ", "));
+    }
+
     /** The halting loops of the (unrolled) graph, in loop order. */
     static List<Op.HaltingMean> loops(Graph graph) {
         return graph.ops().stream().filter(o -> o instanceof Op.HaltingMean).map(o -> (Op.HaltingMean) o).toList();

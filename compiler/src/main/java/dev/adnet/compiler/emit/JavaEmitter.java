@@ -1652,7 +1652,12 @@ public final class JavaEmitter {
             nhwc = false;
             inTrainStep = false;
             returnOutputs(m, false);
-            m.addStatement("return new $T(loss, terms, outputs)", STEP_RESULT);
+            if (HaltingLoopEmitter.loops(graph).isEmpty()) {
+                m.addStatement("return new $T(loss, terms, outputs)", STEP_RESULT);
+            } else {
+                m.addStatement("return new $T(loss, terms, outputs, $L)", STEP_RESULT,
+                        HaltingLoopEmitter.measures(graph, h -> aux(h, "steps")));
+            }
             return m.build();
         }
 
