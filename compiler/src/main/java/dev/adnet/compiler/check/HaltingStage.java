@@ -58,9 +58,17 @@ record HaltingStage(int cap, double ponder, double eps, Body body, Env env, Span
         String name = lowering.instanceName(scope, "repeat");
         int index = lowering.nextLoopIndex();
         Value[] next = new Value[1];
-        Region step = lowering.region(List.of(init), () -> {
-            Val v = lowering.evaluator.applyBody(body, env, name + ".step", List.of(new Val.Tensor(init)), at);
+        // the state a step reads: a value of the loop's own, so that the value the loop starts from keeps its meaning
+        // where the body names it
+        Value state = lowering.newValue(init.shape());
+        Region step = lowering.region(List.of(state), () -> {
+            Val v = lowering.evaluator.applyBody(body, env, name + ".step", List.of(new Val.Tensor(state)), at);
             if (!(v instanceof Val.Tensor t)) {
+                return null;
+            }
+            if (lowering.current().stream().noneMatch(op -> op.out().equals(t.value()))) {
+                lowering.diagnostics.error(Code.INVALID_VALUE, span, "a halting loop's body must compute its next state, "
+                        + "but it gives back " + (t.value().equals(state) ? "its state unchanged" : "a value from outside it"));
                 return null;
             }
             if (!t.value().sameShape(init)) {
@@ -81,9 +89,14 @@ record HaltingStage(int cap, double ponder, double eps, Body body, Env env, Span
                 return Val.ERR;
             }
         }
-        List<Value> captured = captured(step, init);
+        List<Value> captured = captured(step, state);
+        if (captured.contains(init)) {
+            lowering.diagnostics.error(Code.NOT_SUPPORTED_YET, span, "a halting loop whose body reads the value the loop "
+                    + "starts from, besides its state, is not supported yet; start the loop from a state");
+            return Val.ERR;
+        }
         List<Value> arguments = new ArrayList<>();
-        arguments.add(init);
+        arguments.add(state);
         arguments.addAll(captured);
         Region region = new Region(arguments, step.ops(), List.of(next[0], step.result()));
         Value out = lowering.newValue(init.shape());

@@ -21,6 +21,14 @@ public sealed interface Op {
 
         /** The values the construct reads from its surroundings (its regions' arguments come from them). */
         List<Value> operands();
+
+        /**
+         * Region arguments the construct defines itself instead of passing a value down: a halting loop's state, which
+         * each step binds to the previous step's result.
+         */
+        default List<Value> bound() {
+            return List.of();
+        }
     }
 
     Value out();
@@ -393,7 +401,8 @@ public sealed interface Op {
      *
      * @param init the state the first step reads
      * @param captured network values the body reads besides the state, in the order of the region's arguments
-     * @param bodyRegion arguments {@code [state, captured...]}, results {@code [next state, h]}
+     * @param bodyRegion arguments {@code [state, captured...]} (the state a value of the loop's own), results
+     *     {@code [next state, h]}
      * @param loopIndex the loop's position among the network's halting loops, from 0
      * @param ponder the ponder-cost weight tau of the {@code ponder()} loss term
      */
@@ -434,6 +443,16 @@ public sealed interface Op {
             o.add(init);
             o.addAll(captured);
             return o;
+        }
+
+        /** The state a step reads: the step region's first argument, bound to {@code init} and then to each step's result. */
+        public Value state() {
+            return bodyRegion.arguments().get(0);
+        }
+
+        @Override
+        public List<Value> bound() {
+            return List.of(state());
         }
 
         @Override
