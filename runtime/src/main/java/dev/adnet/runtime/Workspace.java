@@ -29,6 +29,19 @@ public final class Workspace {
         return openRows;
     }
 
+    private int[][] loopSteps = new int[0][];
+
+    /**
+     * {@code loopSteps(loops)[l][n]}: how many steps halting loop {@code l} took for input sample {@code n} in this
+     * call (0 for a sample that left the network before the loop); sized for {@code loops} loops.
+     */
+    public int[][] loopSteps(int loops) {
+        if (loopSteps.length != loops) {
+            loopSteps = new int[loops][];
+        }
+        return loopSteps;
+    }
+
     /** Where each sample of this call left (null before a multi-exit network's first call). */
     public ExitRouting routing() {
         return routing;

@@ -99,6 +99,10 @@ class SampleNetworksTest {
     static Batch batchForEveryOutput(Network net, int n) {
         String input = net.inputs().get(0).name();
         String first = net.outputs().get(0).name();
+        if (net.inputs().get(0).shape().length == 1) { // the parity samples
+            return ParityData.generate(n, Math.toIntExact(net.inputs().get(0).shape()[0]), 5, DataType.FLOAT)
+                    .batch(input, first, 0, n);
+        }
         Batch b = DataLoader.builder(train, input, first).batchSize(n).limit(n).build().epoch(0).iterator().next();
         Map<String, INDArray> targets = new HashMap<>();
         Map<String, int[]> labels = new HashMap<>();

@@ -134,7 +134,10 @@ public final class Checker {
             } else if (m instanceof Member.Task t) {
                 diag.error(Code.NOT_SUPPORTED_YET, t.span(), "'task' is not supported yet");
             } else if (m instanceof Member.State st) {
-                diag.error(Code.NOT_SUPPORTED_YET, st.span(), "'state' is not supported yet");
+                if (declare(st.name().name(), st.name().span(), declared)) {
+                    Val v = StateDecl.lower(st, lowering, diag);
+                    env.bind(st.name().name(), v, st.name().span());
+                }
             } else if (m instanceof Member.Stray st) {
                 diag.error(Code.MISPLACED_STATEMENT, st.span(),
                         "an expression on its own does nothing in a network; assign it: name = ...");

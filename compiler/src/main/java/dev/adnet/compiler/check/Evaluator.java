@@ -504,12 +504,38 @@ final class Evaluator {
                     + (count instanceof Val.Num num ? num.text() : Val.describe(count)));
             return Val.ERR;
         }
-        if (r.upto() || r.policy() != null) {
-            String what = r.policy() instanceof Expr.HaltingRepeat ? "repeat upto ... halt" : "repeat upto ... gate";
-            Span span = r.policy() == null ? r.span() : r.policy().span();
-            return unsupported(what, new Stages.Group(r.body(), env, r.span()), span);
+        if (r.policy() != null && !r.upto()) {
+            diagnostics.error(Code.INVALID_VALUE, r.policy().span(), "a loop policy needs a cap: write 'repeat upto "
+                    + n.text() + "' before it");
+            return Val.ERR;
+        }
+        if (r.upto() && r.policy() == null) {
+            diagnostics.error(Code.INVALID_VALUE, r.count().span(), "'repeat upto' needs a policy that decides when to stop: "
+                    + "'gate(...)' or 'halt act(...)' before the body");
+            return Val.ERR;
+        }
+        if (r.policy() instanceof Expr.HaltingRepeat h) {
+            return halting(r, h, (int) n.value(), env);
+        }
+        if (r.policy() != null) {
+            return unsupported("repeat upto ... gate", new Stages.Group(r.body(), env, r.span()), r.policy().span());
         }
         return new Val.StageV(new Stages.Repeat((int) n.value(), r.shared(), r.body(), env, r.span()));
+    }
+
+    /** {@code repeat upto cap [shared] halt act(ponder, eps) body}; the steps share their weights either way. */
+    private Val halting(Expr.Repeat r, Expr.HaltingRepeat h, int cap, Env env) {
+        if (!h.unit().name().name().equals("act")) {
+            diagnostics.error(Code.UNKNOWN_ARGUMENT, h.unit().name().span(), "unknown halting unit '" + h.unit().name().name()
+                    + "'; the one there is: act(ponder, eps)");
+            return Val.ERR;
+        }
+        Map<String, Val> options = constantsIn(env, h.unit().args(), HaltingStage.PARAMS, "act", h.unit().span());
+        if (options == null || !HaltingStage.validate(options, h.unit().span(), diagnostics)) {
+            return Val.ERR;
+        }
+        return new Val.StageV(new HaltingStage(cap, Args.numArg(options, "ponder"), Args.numArg(options, "eps"), r.body(), env,
+                r.span(), h.span()));
     }
 
     /** The arguments of {@code call} evaluated as constants (no tensors), for the train section and policies. */

@@ -70,9 +70,10 @@ record ExitStage(String name, Span nameSpan, double weight, Op.ExitPolicyKind po
             return Val.ERR;
         }
         for (Op op : headRegion.schedule()) {
-            if (op instanceof Op.RegionOp) {
-                lowering.diagnostics.error(Code.NOT_SUPPORTED_YET, op.origin(), "a gate or an exit inside an exit head is not "
-                        + "supported yet");
+            if (op instanceof Op.RegionOp r) {
+                String what = HaltingStage.construct(r);
+                lowering.diagnostics.error(Code.NOT_SUPPORTED_YET, op.origin(), (what.equals("exit") ? "an " : "a ") + what
+                        + " inside an exit head is not supported yet");
                 return Val.ERR;
             }
         }

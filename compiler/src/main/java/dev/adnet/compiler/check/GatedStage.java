@@ -90,9 +90,10 @@ record GatedStage(Map<String, Val> options, Stages.Residual residual, Span span)
             return Val.ERR;
         }
         for (Op op : body.schedule()) {
-            if (op instanceof Op.RegionOp) {
+            if (op instanceof Op.RegionOp r) {
+                String what = HaltingStage.construct(r);
                 lowering.diagnostics.error(Code.NOT_SUPPORTED_YET, op.origin(),
-                        (op instanceof Op.Exit ? "an exit" : "a gate") + " inside a gated block is not supported yet");
+                        (what.equals("exit") ? "an " : "a ") + what + " inside a gated block is not supported yet");
                 return Val.ERR;
             }
         }

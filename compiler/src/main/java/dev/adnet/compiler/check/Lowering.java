@@ -253,6 +253,13 @@ final class Lowering {
         return gates;
     }
 
+    private int loops;
+
+    /** Halting loops are numbered in lowering order, which is also their order in the ops. */
+    int nextLoopIndex() {
+        return loops++;
+    }
+
     private int exits;
     /** The network's declared outputs (name and shape, null when broken), which an exit head stands for. */
     private final Map<String, long[]> declaredOutputs = new java.util.LinkedHashMap<>();

@@ -46,7 +46,8 @@ final class TrainChecker {
         termRules.put("distill", (name, call, weight, terms) -> distill(name, call, weight));
         termRules.put("target_rate", this::gateTerm);
         termRules.put("flops_budget", this::gateTerm);
-        for (String later : List.of("ponder", "sparsity", "sharing")) {
+        termRules.put("ponder", this::ponderTerm);
+        for (String later : List.of("sparsity", "sharing")) {
             termRules.put(later, this::notSupportedYet);
         }
     }
@@ -372,6 +373,22 @@ final class TrainChecker {
             return;
         }
         distills.add(new TrainSpec.Distill(target.name(), weight, t, "distill(" + target.name() + ")"));
+    }
+
+    /** {@code ponder()}: the halting loops' ponder costs, each with its own weight. */
+    private void ponderTerm(Expr.Name name, Expr.Apply a, double weight, List<TrainSpec.LossTerm> terms) {
+        double[] ponders = ops.stream().filter(o -> o instanceof dev.adnet.compiler.ir.Op.HaltingLoop)
+                .mapToDouble(o -> ((dev.adnet.compiler.ir.Op.HaltingLoop) o).ponder()).toArray();
+        if (ponders.length == 0) {
+            diag.error(Code.LOSS_TARGET, name.span(), "'ponder' measures halting loops, but this network has none");
+            return;
+        }
+        if (!a.args().isEmpty()) {
+            diag.error(Code.TOO_MANY_ARGUMENTS, a.args().get(0).span(), "'ponder()' takes no arguments: each loop's act(ponder = ...) "
+                    + "sets its weight");
+            return;
+        }
+        terms.add(new TrainSpec.Ponder(weight, ponders, "ponder()"));
     }
 
     /** {@code target_rate()}, {@code target_rate(0.6)}, {@code target_rate([1, 0.6, ...])}, {@code flops_budget(0.5)}. */

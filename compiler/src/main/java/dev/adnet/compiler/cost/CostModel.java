@@ -48,7 +48,7 @@ public final class CostModel {
     }
 
     /** The cost rule of each kind of region op: a new construct adds its rule here. */
-    private static final Map<Class<?>, CostRule<?>> RULES = rules(new GateCostRule(), new ExitCostRule());
+    private static final Map<Class<?>, CostRule<?>> RULES = rules(new GateCostRule(), new ExitCostRule(), new LoopCostRule());
 
     private static Map<Class<?>, CostRule<?>> rules(CostRule<?>... rules) {
         Map<Class<?>, CostRule<?>> m = new HashMap<>();
@@ -126,6 +126,10 @@ public final class CostModel {
             return 0;
         } else if (op instanceof Op.GumbelGate) {
             return 2;
+        } else if (op instanceof Op.State) {
+            return 0;
+        } else if (op instanceof Op.HaltingMean m) {
+            return Counts.product(2, out, m.states().size()); // the unrolled loop's accumulation, every step
         } else if (op instanceof Op.RegionOp r) {
             return ownFlops(r);
         }

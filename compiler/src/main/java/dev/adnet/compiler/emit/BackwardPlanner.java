@@ -114,6 +114,9 @@ public final class BackwardPlanner {
             }
         }
         for (int t = 0; t < terms.size(); t++) {
+            if (terms.get(t) instanceof TrainSpec.Ponder) {
+                continue; // no seed: its gradient is part of each halting mean's backward
+            }
             if (isGateTerm(terms.get(t))) {
                 // complexity terms read every gate's decision: one seed per gate, in gate order
                 for (Op.GumbelGate g : gates) {

@@ -108,6 +108,12 @@ final class InferenceEmitter {
                 i = em.inferenceProgram.end(exit.headRegion());
                 continue;
             }
+            Integer loop = em.loopAtStepStart.get(i);
+            if (loop != null) {
+                HaltingLoopEmitter.inference(m, (Op.HaltingMean) ops.get(loop), loop, loopHost());
+                i = loop;
+                continue;
+            }
             em.opEmitter.forwardOp(m, ops.get(i), false);
         }
         em.subBatch = false;
@@ -117,6 +123,57 @@ final class InferenceEmitter {
         em.ordered = false;
         m.addStatement("return outputs");
         return m.build();
+    }
+
+    /** What the halting loops' inference needs of this emission: it walks the inference program's unrolled steps. */
+    private HaltingLoopEmitter.Host loopHost() {
+        return new HaltingLoopEmitter.Host() {
+            @Override
+            public String v(Value value) {
+                return em.v(value);
+            }
+
+            @Override
+            public void rename(Value value, String name) {
+                em.valueName.put(value.id(), name);
+            }
+
+            @Override
+            public String claim(String base) {
+                return em.localScope.claim(base);
+            }
+
+            @Override
+            public CodeBlock alloc(String key, long[] perSample) {
+                return em.alloc(key, perSample);
+            }
+
+            @Override
+            public String batch() {
+                return em.batchVar;
+            }
+
+            @Override
+            public CodeBlock original(CodeBlock rows) {
+                if (em.subBatch && em.batchVar.equals("remaining")) {
+                    return CodeBlock.of("routing.original($L)", rows);
+                }
+                return em.ordered ? CodeBlock.of("order.original($L)", rows) : rows;
+            }
+
+            @Override
+            public void subBatch(MethodSpec.Builder m, int from, int to, String rows) {
+                String outerBatch = em.batchVar;
+                boolean outerSub = em.subBatch;
+                em.batchVar = rows;
+                em.subBatch = true;
+                for (int i = from; i < to; i++) {
+                    em.opEmitter.forwardOp(m, em.inferenceProgram.ops().get(i), false);
+                }
+                em.batchVar = outerBatch;
+                em.subBatch = outerSub;
+            }
+        };
     }
 
     /**
@@ -374,7 +431,12 @@ final class InferenceEmitter {
                     .endControlFlow()
                     .endControlFlow();
         }
-        if (exits) {
+        if (!HaltingLoopEmitter.loops(em.graph).isEmpty()) {
+            HaltingLoopEmitter.trace(m);
+            m.addStatement("return new $T(outputs, executed, flops, $L, $L, steps)", PREDICTION,
+                    exits ? "exits" : "new int[batch]", exits ? CodeBlock.of("workspace.routing().kept()")
+                            : CodeBlock.of("$T.of()", LIST));
+        } else if (exits) {
             m.addStatement("return new $T(outputs, executed, flops, exits, workspace.routing().kept())", PREDICTION);
         } else {
             m.addStatement("return new $T(outputs, executed, flops)", PREDICTION);

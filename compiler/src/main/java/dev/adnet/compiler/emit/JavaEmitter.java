@@ -96,7 +96,7 @@ public final class JavaEmitter {
     public JavaEmitter() {}
 
     public JavaFile emit(Graph graph, EmitOptions options) {
-        return new Emission(graph, options).file();
+        return new Emission(LoopUnrolling.unroll(graph), options).file();
     }
 
     /**
@@ -179,6 +179,11 @@ public final class JavaEmitter {
         /** Exits by the index of their head's first op: where inference may let samples leave. */
         final Map<Integer, Op.Exit> exitAtHeadStart = new HashMap<>();
         /**
+         * Unrolled halting loops in the inference program: the index of each one's halting mean, by the index of its
+         * first step's first op.
+         */
+        final Map<Integer, Integer> loopAtStepStart = new HashMap<>();
+        /**
          * The programs the passes made of the graph ({@link Pipeline}): forward and predict walk the inference
          * program, the training step's forward the training program; the backward walks the checked ops.
          */
@@ -218,7 +223,7 @@ public final class JavaEmitter {
             this.className = Names.identifier(graph.name());
             classScope.reserve(TYPE_NAMES).reserve(UnitsEmitter.TYPE_NAMES).reserve(className, "NAME", "SOURCE_HASH", "FLOPS_PER_SAMPLE", "INPUTS",
                     "OUTPUTS", "dataType", "arena", "workspaces", "trainingGuard", "parameters", "buffers", "GATE_FLOPS", "openRows", "inferenceSeed", "gateMode",
-                    "EXIT_FLOPS", "EXIT_FIXED_FLOPS", "trainableParameters", "FULL_FIXED_FLOPS", "EXIT_POLICIES", "EXIT_THRESHOLDS", "exitMode");
+                    "EXIT_FLOPS", "EXIT_FIXED_FLOPS", "LOOP_CAPS", "LOOP_STEP_FLOPS", "trainableParameters", "FULL_FIXED_FLOPS", "EXIT_POLICIES", "EXIT_THRESHOLDS", "exitMode");
             List<Op> ops = graph.ops();
             for (int i = 0; i < ops.size(); i++) {
                 Op op = ops.get(i);
@@ -255,6 +260,7 @@ public final class JavaEmitter {
             for (Op.Exit x : inferenceProgram.exits()) {
                 exitAtHeadStart.put(inferenceProgram.start(x.headRegion()), x);
             }
+            HaltingLoopEmitter.stepStarts(inferenceProgram, loopAtStepStart);
             this.plan = trainable ? BackwardPlanner.plan(graph) : null;
             if (trainable) {
                 for (Graph.Port p : graph.inputs()) {
@@ -301,7 +307,11 @@ public final class JavaEmitter {
             if (units != null) {
                 type.addMethod(units);
             }
-            if (!graph.gates().isEmpty() || !graph.exits().isEmpty()) {
+            boolean loops = !HaltingLoopEmitter.loops(graph).isEmpty();
+            if (loops) {
+                HaltingLoopEmitter.fields(type, graph);
+            }
+            if (!graph.gates().isEmpty() || !graph.exits().isEmpty() || loops) {
                 type.addMethod(inference.predict());
             }
             if (trainable) {

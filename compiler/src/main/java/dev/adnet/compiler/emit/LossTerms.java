@@ -40,6 +40,11 @@ final class LossTerms {
         for (int ti = 0; ti < terms.size(); ti++) {
             if (BackwardPlanner.isGateTerm(terms.get(ti))) {
                 termVars[ti] = gateTerm(m, scope, ti, terms.get(ti));
+            } else if (terms.get(ti) instanceof TrainSpec.Ponder) {
+                termVars[ti] = scope.claim("term" + ti);
+                m.addComment("loss term $L: ponder(), weight $L; its gradient flows back through the halting means",
+                        ti, lit(terms.get(ti).weight()));
+                m.addStatement("double $L = $L", termVars[ti], HaltingLoopEmitter.ponderTerm(em.graph, h -> em.aux(h, "steps")));
             }
         }
         for (Seed seed : em.plan.seeds()) {

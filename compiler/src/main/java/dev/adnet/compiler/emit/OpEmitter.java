@@ -98,6 +98,9 @@ final class OpEmitter {
     private void register() {
         on(primitives, Op.Conv2d.class, (m, c, index, out, train) -> m.addStatement("$T.forward($L, $L, $L, $L, $L)",
                 op("Conv2d"), em.v(c.in()), em.param(c.weight()), em.param(c.bias()), em.geometry.get(index), out));
+        on(primitives, Op.State.class, (m, s, index, out, train) -> HaltingLoopEmitter.forward(m, s, out, em::v, em.aux(s, "steps")));
+        on(primitives, Op.HaltingMean.class, (m, h, index, out, train) ->
+                HaltingLoopEmitter.forward(m, h, out, em::v, em.aux(h, "steps")));
         on(primitives, Op.Dense.class, (m, d, index, out, train) -> m.addStatement("$T.forward($L, $L, $L, $L)",
                 op("Dense"), em.v(d.in()), em.param(d.weight()), em.param(d.bias()), out));
         on(primitives, Op.BatchNorm.class, (m, b, index, out, train) -> batchNorm(m, b, index, op("BatchNorm"), out, train));

@@ -90,7 +90,12 @@ final class TrainStepEmitter {
         em.nhwc = false;
         em.inTrainStep = false;
         em.returnOutputs(m, false);
-        m.addStatement("return new $T(loss, terms, outputs)", STEP_RESULT);
+        if (HaltingLoopEmitter.loops(em.graph).isEmpty()) {
+            m.addStatement("return new $T(loss, terms, outputs)", STEP_RESULT);
+        } else {
+            m.addStatement("return new $T(loss, terms, outputs, $L)", STEP_RESULT,
+                    HaltingLoopEmitter.measures(em.graph, h -> em.aux(h, "steps")));
+        }
         return m.build();
     }
 }

@@ -131,6 +131,11 @@ public final class Graph {
                 .filter(o -> o instanceof Op.GatedResidual).map(o -> (Op.GatedResidual) o).toList();
     }
 
+    /** The halting loops, in order of their index. */
+    public List<Op.HaltingLoop> haltingLoops() {
+        return ops.stream().filter(o -> o instanceof Op.HaltingLoop).map(o -> (Op.HaltingLoop) o).toList();
+    }
+
     /** The early exits, in order of their index (which is also their order in the ops). */
     public List<Op.Exit> exits() {
         return ops.stream().filter(o -> o instanceof Op.Exit).map(o -> (Op.Exit) o).toList();

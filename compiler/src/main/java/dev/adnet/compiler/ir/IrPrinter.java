@@ -124,6 +124,13 @@ public final class IrPrinter {
         } else if (op instanceof Op.GatedResidual g) {
             a.add("gate=" + g.gateIndex());
             a.add("target=" + num(g.target()));
+        } else if (op instanceof Op.State st) {
+            a.add("init=" + st.init().name().toLowerCase(Locale.ROOT));
+        } else if (op instanceof Op.HaltingLoop l) {
+            a.add("loop=" + l.loopIndex());
+            a.add("cap=" + l.cap());
+            a.add("ponder=" + num(l.ponder()));
+            a.add("eps=" + num(l.eps()));
         } else if (op instanceof Op.Exit x) {
             a.add("exit=" + x.exitIndex());
             a.add("name=" + x.name());

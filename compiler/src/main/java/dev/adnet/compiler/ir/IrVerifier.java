@@ -12,7 +12,8 @@ import java.util.Set;
  *   <li>an op reads only its region's arguments and the values defined before it in that region;
  *   <li>a construct ({@link Op.RegionOp}) reads its {@link Op.RegionOp#operands() operands} from its surroundings, its
  *       regions' arguments are visible there, and each region sees nothing but its arguments (what lets inference
- *       run a region on a sub-batch of their rows); the construct's own inputs are its regions' results.
+ *       run a region on a sub-batch of their rows); the construct's own inputs are its regions' results. A
+ *       construct may bind region arguments itself ({@link Op.RegionOp#bound()}: a loop's state), each defined once.
  * </ul>
  */
 public final class IrVerifier {
@@ -33,8 +34,14 @@ public final class IrVerifier {
             if (op instanceof Op.RegionOp r) {
                 requireVisible(op, r.operands(), visible);
                 Set<Value> results = new HashSet<>();
+                for (Value bound : r.bound()) {
+                    if (!defined.add(bound)) {
+                        throw new IllegalStateException(op.kind() + " " + op.path() + " binds " + bound
+                                + ", which is defined elsewhere");
+                    }
+                }
                 for (Region nested : r.regions()) {
-                    requireVisible(op, nested.arguments(), visible);
+                    requireVisible(op, nested.arguments().stream().filter(a -> !r.bound().contains(a)).toList(), visible);
                     region(nested);
                     results.addAll(nested.results());
                 }

@@ -12,7 +12,7 @@ public sealed interface Op {
      * An op that owns nested regions and combines their results: a gated block, an exit (and, as the language grows,
      * a loop or a fixed point). In a {@link Region#schedule() schedule} its regions' ops come right before it.
      */
-    sealed interface RegionOp extends Op permits GatedResidual, Exit, FusedOp.GatedResidualRelu {
+    sealed interface RegionOp extends Op permits GatedResidual, Exit, HaltingLoop, FusedOp.GatedResidualRelu {
         /** The nested regions, in the order they run. */
         List<Region> regions();
 
@@ -24,6 +24,14 @@ public sealed interface Op {
 
         /** The same construct with {@code regions} in place of its own, in the same order: what a rewrite pass builds. */
         RegionOp withRegions(List<Region> regions);
+
+        /**
+         * Region arguments the construct defines itself instead of passing a value down: a halting loop's state, which
+         * each step binds to the previous step's result.
+         */
+        default List<Value> bound() {
+            return List.of();
+        }
     }
 
     /**
@@ -398,6 +406,133 @@ public sealed interface Op {
         @Override
         public String kind() {
             return "exit";
+        }
+    }
+
+    /** How a state value starts: every element 0 or every element 1, the same for each sample. */
+    enum StateInit {
+        ZEROS,
+        ONES
+    }
+
+    /**
+     * A network {@code state}: a per-sample value not computed from the inputs, the same for every sample (the
+     * starting value of a recurrent loop). It reads nothing and costs nothing.
+     */
+    record State(String name, StateInit init, Value out, String path, Span origin) implements Op {
+        @Override
+        public List<Value> inputs() {
+            return List.of();
+        }
+
+        @Override
+        public String kind() {
+            return "state";
+        }
+    }
+
+    /**
+     * {@code repeat upto cap [shared] halt act(ponder, eps) { s => ... }}: Adaptive Computation Time (Graves 2016).
+     * Each step runs {@code bodyRegion} on the running samples: from the state and the values it reads from the
+     * network ({@code captured}) it gives back the next state and the halting probability {@code h} ({@code [1]},
+     * its halting unit's sigmoid). A sample halts at the first step {@code N} where {@code h_1 + ... + h_N >= 1 - eps}
+     * (or at the cap); its output is the mean of its steps' states weighted by {@code p_n = h_n} before {@code N} and
+     * the remainder {@code R} at {@code N}; its ponder cost is {@code N + R}. A halted sample leaves the loop's batch.
+     * The body's weights are the same at every step: a halting loop repeats one cell.
+     *
+     * @param init the state the first step reads
+     * @param captured network values the body reads besides the state, in the order of the region's arguments
+     * @param bodyRegion arguments {@code [state, captured...]} (the state a value of the loop's own), results
+     *     {@code [next state, h]}
+     * @param loopIndex the loop's position among the network's halting loops, from 0
+     * @param ponder the ponder-cost weight tau of the {@code ponder()} loss term
+     */
+    record HaltingLoop(Value init, List<Value> captured, Region bodyRegion, Value out, int loopIndex, int cap,
+            double ponder, double eps, String path, Span origin) implements RegionOp {
+        public HaltingLoop {
+            captured = List.copyOf(captured);
+        }
+
+        /** The state a step gives back. */
+        public Value next() {
+            return bodyRegion.results().get(0);
+        }
+
+        /** The halting probability a step gives back, {@code [1]} per sample. */
+        public Value halting() {
+            return bodyRegion.results().get(1);
+        }
+
+        @Override
+        public List<Value> inputs() {
+            return List.of(next(), halting());
+        }
+
+        @Override
+        public List<Region> regions() {
+            return List.of(bodyRegion);
+        }
+
+        @Override
+        public List<String> regionNames() {
+            return List.of("step");
+        }
+
+        @Override
+        public List<Value> operands() {
+            List<Value> o = new java.util.ArrayList<>();
+            o.add(init);
+            o.addAll(captured);
+            return o;
+        }
+
+        /** The state a step reads: the step region's first argument, bound to {@code init} and then to each step's result. */
+        public Value state() {
+            return bodyRegion.arguments().get(0);
+        }
+
+        @Override
+        public List<Value> bound() {
+            return List.of(state());
+        }
+
+        @Override
+        public HaltingLoop withRegions(List<Region> regions) {
+            return new HaltingLoop(init, captured, regions.get(0), out, loopIndex, cap, ponder, eps, path, origin);
+        }
+
+        @Override
+        public String kind() {
+            return "halting_loop";
+        }
+    }
+
+    /**
+     * A halting loop unrolled to its cap (what the emitter runs, {@code emit/LoopUnrolling}): the p-weighted mean of
+     * the steps' states under ACT's halting rule, from every step's state and halting probability. Inputs are the
+     * {@code cap} states, then the {@code cap} halting probabilities.
+     *
+     * @param stepLength how many ops each unrolled step has: the steps stand right before this op, step 1 first
+     * @param captured the network values the steps read besides the state
+     */
+    record HaltingMean(List<Value> states, List<Value> halts, Value init, List<Value> captured, int stepLength, Value out,
+            int loopIndex, double ponder, double eps, String path, Span origin) implements Op {
+        public HaltingMean {
+            states = List.copyOf(states);
+            halts = List.copyOf(halts);
+            captured = List.copyOf(captured);
+        }
+
+        @Override
+        public List<Value> inputs() {
+            List<Value> in = new java.util.ArrayList<>(states);
+            in.addAll(halts);
+            return in;
+        }
+
+        @Override
+        public String kind() {
+            return "halting_mean";
         }
     }
 

@@ -104,6 +104,23 @@ public record TrainSpec(List<LossTerm> terms, TrainingSetup config, Temperature 
      */
     public record Distill(String output, double weight, double temperature, String display) implements LossTerm {}
 
+    /**
+     * ACT's ponder cost: for each halting loop, its own ponder weight times the batch mean of {@code N + R}; the
+     * term's weight multiplies them all.
+     *
+     * @param ponders each loop's ponder weight, in loop order
+     */
+    public record Ponder(double weight, double[] ponders, String display) implements LossTerm {
+        public Ponder {
+            ponders = ponders.clone();
+        }
+
+        @Override
+        public double[] ponders() {
+            return ponders.clone();
+        }
+    }
+
     /** Mean squared error of an output against targets of its shape. */
     public record MeanSquaredError(String output, double weight, String display) implements LossTerm {}
 }

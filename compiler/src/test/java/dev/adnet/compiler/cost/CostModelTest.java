@@ -27,6 +27,36 @@ class CostModelTest {
                 .isEqualTo(conv1 + bn + relu1 + pool + conv2 + relu2 + add + gap + fc);
     }
 
+    /**
+     * A halting loop: its step (body, halting unit, accumulation) once per step taken; the table's total is every
+     * loop at its cap, min one step, and a state costs nothing.
+     */
+    @Test
+    void haltingLoopCostsItsStepTimesTheStepsTaken() {
+        String source = """
+                network L {
+                  input x: [8]
+                  output y: [2]
+                  state s: [16] = zeros(16)
+                  r = s -> repeat upto 5 halt act(ponder = 0.01) { s => tanh(dense(16)(s) + dense(16)(x)) }
+                  y = r -> dense(2)
+                }
+                """;
+        CompileResult r = new Compiler(p -> source.getBytes(StandardCharsets.UTF_8)).check(List.of(Path.of("l.adnet")));
+        assertThat(r.diagnostics()).as(r.render()).isEmpty();
+        CostModel.Report cost = r.networks().get(0).cost();
+        long body = (2L * 16 * 16 + 16) + (2L * 8 * 16 + 16) + 16 + 16; // two dense layers, add, tanh
+        long halting = 2L * 16 + 1 + 1; // dense to one output, sigmoid
+        long step = body + halting + 2 * 16; // and the p-weighted accumulation
+        long head = 2L * 16 * 2 + 2;
+        assertThat(cost.units(LoopCost.class)).singleElement().satisfies(l -> {
+            assertThat(l.stepFlops()).isEqualTo(step);
+            assertThat(l.cap()).isEqualTo(5);
+        });
+        assertThat(cost.totalFlops()).isEqualTo(5 * step + head);
+        assertThat(LoopCost.minFlops(cost)).isEqualTo(step + head);
+    }
+
     /** Each exit costs everything before it, earlier heads included; the final output costs the whole network. */
     @Test
     void exitsCostWhatComesBeforeThem() {

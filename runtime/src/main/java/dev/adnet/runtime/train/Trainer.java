@@ -214,6 +214,7 @@ public final class Trainer {
             long samples = state.epochSamples();
             long correct = state.epochCorrect();
             long runSamples = 0;
+            Map<String, Double> measureSums = new java.util.HashMap<>();
             long t0 = System.nanoTime();
             bar.startEpoch(epoch, epochs, spe, first);
             int b = first;
@@ -225,6 +226,7 @@ public final class Trainer {
                 checkFinite(r, step, epoch, b, params);
                 optimizer.step(params, lr);
                 long n = batch.size();
+                r.measures().forEach((k, v) -> measureSums.merge(k, v * n, Double::sum));
                 lossSum += r.loss() * n;
                 samples += n;
                 runSamples += n;
@@ -267,7 +269,7 @@ public final class Trainer {
             if (improved && last != null) {
                 Checkpoints.save(options.outputDirectory.resolve(BEST), net, optimizer, state, options.data);
             }
-            bar.endEpoch(summary(m, epochs, improved && last != null));
+            bar.endEpoch(summary(m, epochs, improved && last != null) + measures(measureSums, runSamples));
             if (stopRequested) {
                 bar.message("stopped after epoch " + (epoch + 1) + (last == null ? "" : "; checkpoint written to " + last));
                 return new Result(false, state, history);
@@ -323,6 +325,13 @@ public final class Trainer {
         String msg = "training diverged at " + what + kept;
         bar.message(msg);
         throw new TrainingException(msg);
+    }
+
+    /** The epoch means of the steps' measures (a halting loop's ponder time), over the samples this run trained on. */
+    private static String measures(Map<String, Double> sums, long samples) {
+        StringBuilder s = new StringBuilder();
+        new TreeMap<>(sums).forEach((k, v) -> s.append(String.format(Locale.ROOT, "; %s %.3f", k, v / Math.max(1, samples))));
+        return s.toString();
     }
 
     private static String summary(EpochMetrics m, int epochs, boolean best) {

@@ -1,0 +1,231 @@
+package dev.adnet.compiler.emit;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeSpec;
+import dev.adnet.compiler.cost.CostModel;
+import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.TrainSpec;
+import dev.adnet.compiler.ir.Value;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The code of states and halting loops (after {@link LoopUnrolling}): a state's constant rows, the halting mean's
+ * forward (keeping its steps for the backward and the ponder term), its backward, and the {@code ponder()} term.
+ */
+final class HaltingLoopEmitter {
+    static final ClassName HALTING_MEAN = ClassName.get("dev.adnet.runtime.loop", "HaltingMean");
+    static final ClassName STEPS = ClassName.get("dev.adnet.runtime.loop", "HaltingMean", "Steps");
+
+    static final ClassName HALTING = ClassName.get("dev.adnet.runtime.loop", "Halting");
+    static final ClassName WEIGHTED_ROWS = ClassName.get("dev.adnet.runtime.loop", "WeightedRows");
+    static final ClassName LOOP_ROWS = ClassName.get("dev.adnet.runtime.loop", "LoopRows");
+
+    private HaltingLoopEmitter() {}
+
+    /** What the inference loop needs of the emission it is part of. */
+    interface Host {
+        /** A value's Java name. */
+        String v(Value value);
+
+        /** Lets the ops read {@code value} under {@code name} from now on. */
+        void rename(Value value, String name);
+
+        /** A fresh local name. */
+        String claim(String base);
+
+        /** An array of the current batch for a value of this per-sample shape. */
+        CodeBlock alloc(String key, long[] perSample);
+
+        /** The Java expression of the current batch size. */
+        String batch();
+
+        /** Emits the inference of ops {@code [from, to)} on the first {@code rows} rows (a sub-batch). */
+        void subBatch(MethodSpec.Builder m, int from, int to, String rows);
+
+        /** The Java expression of the input samples that the current batch's {@code rows} hold. */
+        CodeBlock original(CodeBlock rows);
+    }
+
+    /**
+     * Inference of the halting loop that {@code h} (at {@code index}) ends: one step's ops in a Java loop that runs
+     * while a sample is still running, each step on those samples only; a halting sample's state and the values the
+     * step reads leave the loop's batch. The steps' other unrolled copies are not emitted.
+     */
+    static void inference(MethodSpec.Builder m, Op.HaltingMean h, int index, Host host) {
+        int cap = h.states().size();
+        int from = index - cap * h.stepLength();
+        String out = host.v(h.out());
+        String halting = host.claim(out + "_halting");
+        String running = host.claim(out + "_running");
+        String state = host.claim(out + "_state");
+        m.addComment("$L at $L: a halting loop; a sample that halts leaves the loop's batch", JavaEmitter.commentText(h.path()),
+                h.origin() == null ? "?" : JavaEmitter.commentText(h.origin().toString()));
+        m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, out, host.alloc("v" + h.out().id(), h.out().shape()));
+        m.addStatement("$L.assign(0.0)", out);
+        m.addStatement("$T $L = new $T((int) $L, $L, $L)", HALTING, halting, HALTING, host.batch(), JavaEmitter.lit(h.eps()), cap);
+        String init = host.v(h.init());
+        m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, state, init);
+        List<String> captured = new ArrayList<>();
+        List<String> outer = new ArrayList<>();
+        for (Value c : h.captured()) {
+            String name = host.claim(host.v(c) + "_running");
+            outer.add(host.v(c));
+            captured.add(name);
+            m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, name, host.v(c));
+        }
+        m.beginControlFlow("while (!$L.done())", halting);
+        m.addStatement("int[] $L = $L.active()", running, halting);
+        host.rename(h.init(), state);
+        for (int i = 0; i < captured.size(); i++) {
+            host.rename(h.captured().get(i), captured.get(i));
+        }
+        host.subBatch(m, from, from + h.stepLength(), running + ".length");
+        host.rename(h.init(), init);
+        for (int i = 0; i < captured.size(); i++) {
+            host.rename(h.captured().get(i), outer.get(i));
+        }
+        String next = host.v(h.states().get(0));
+        m.addStatement("$T.accumulate($L, $L, $L, $L.step($T.column($L)))", WEIGHTED_ROWS, out, next, running, halting, LOOP_ROWS,
+                host.v(h.halts().get(0)));
+        m.addStatement("$L = $T.carry($L, $L, $L.active())", state, LOOP_ROWS, next, running, halting);
+        for (String c : captured) {
+            m.addStatement("$L = $T.keep($L, $L, $L.active())", c, LOOP_ROWS, c, running, halting);
+        }
+        m.endControlFlow();
+        m.addStatement("workspace.loopSteps(LOOP_CAPS.length)[$L] = $T.inputOrder($L.steps(), $L, batchSize)", h.loopIndex(),
+                LOOP_ROWS, halting, host.original(CodeBlock.of("$T.all($L)", LOOP_ROWS, host.batch())));
+    }
+
+    /**
+     * Each unrolled loop of {@code program} (an inference program, after the passes): the index of its halting mean by
+     * the index of its first step's first op. The inference runs only the first step's ops, so the passes must leave
+     * the steps as long as the checked step region ({@link Op.HaltingMean#stepLength()}); fails loudly if they did not.
+     */
+    static void stepStarts(Graph program, java.util.Map<Integer, Integer> into) {
+        List<Op> ops = program.ops();
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i) instanceof Op.HaltingMean h) {
+                int from = i - h.states().size() * h.stepLength();
+                if (from < 0 || ops.get(from + h.stepLength() - 1).out().id() != h.states().get(0).id()
+                        && !h.halts().contains(ops.get(from + h.stepLength() - 1).out())) {
+                    throw new IllegalStateException("a pass changed the steps of halting loop " + h.path());
+                }
+                into.put(from, i);
+            }
+        }
+    }
+
+    /** The training step's measures: each halting loop's batch mean of N + R, as {@code mean ponder PATH}. */
+    static CodeBlock measures(Graph graph, Function<Op.HaltingMean, String> steps) {
+        List<CodeBlock> entries = new ArrayList<>();
+        for (Op.HaltingMean h : loops(graph)) {
+            entries.add(CodeBlock.of("$S, $L.meanPonder()", "ponder " + h.path(), steps.apply(h)));
+        }
+        return CodeBlock.of("$T.of($L)", JavaEmitter.MAP, CodeBlock.join(entries, ", "));
+    }
+
+    /** The halting loops of the (unrolled) graph, in loop order. */
+    static List<Op.HaltingMean> loops(Graph graph) {
+        return graph.ops().stream().filter(o -> o instanceof Op.HaltingMean).map(o -> (Op.HaltingMean) o).toList();
+    }
+
+    /** {@code LOOP_CAPS} and {@code LOOP_STEP_FLOPS}: each loop's cap and FLOPs per sample of one step. */
+    static void fields(TypeSpec.Builder type, Graph graph) {
+        List<String> caps = new ArrayList<>();
+        List<String> flops = new ArrayList<>();
+        for (Op.HaltingMean h : loops(graph)) {
+            int end = graph.ops().indexOf(h);
+            int start = end - h.states().size() * h.stepLength();
+            long f = Math.multiplyExact(2, h.out().size());
+            for (int i = start; i < start + h.stepLength(); i++) {
+                f = Math.addExact(f, CostModel.flops(graph.ops().get(i)));
+            }
+            caps.add(Integer.toString(h.states().size()));
+            flops.add(f + "L");
+        }
+        type.addField(FieldSpec.builder(int[].class, "LOOP_CAPS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("{$L}", String.join(", ", caps)).build());
+        type.addField(FieldSpec.builder(long[].class, "LOOP_STEP_FLOPS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("{$L}", String.join(", ", flops)).build());
+    }
+
+    /**
+     * In {@code predict}: each sample's steps per loop into {@code steps}, and the steps it did not take off its
+     * {@code flops} (which count every loop to its cap).
+     */
+    static void trace(MethodSpec.Builder m) {
+        m.addStatement("int[][] loopSteps = workspace.loopSteps(LOOP_CAPS.length)");
+        m.addStatement("int[][] steps = new int[batch][LOOP_CAPS.length]");
+        m.beginControlFlow("for (int l = 0; l < LOOP_CAPS.length; l++)");
+        m.beginControlFlow("for (int n = 0; n < batch; n++)");
+        m.addStatement("steps[n][l] = loopSteps[l][n]");
+        m.beginControlFlow("if (steps[n][l] > 0)");
+        m.addStatement("flops[n] -= (LOOP_CAPS[l] - steps[n][l]) * LOOP_STEP_FLOPS[l]");
+        m.endControlFlow();
+        m.endControlFlow();
+        m.endControlFlow();
+    }
+
+    /** Whether this emitter writes {@code op}'s forward. */
+    static boolean owns(Op op) {
+        return op instanceof Op.State || op instanceof Op.HaltingMean;
+    }
+
+    /**
+     * The forward of {@code op} into {@code out} (already allocated).
+     *
+     * @param names each value's Java name
+     * @param steps the name of the halting mean's {@code Steps}
+     */
+    static void forward(MethodSpec.Builder m, Op op, String out, Function<Value, String> names, String steps) {
+        if (op instanceof Op.State s) {
+            m.addStatement("$L.assign($L)", out, s.init() == Op.StateInit.ZEROS ? "0.0" : "1.0");
+            return;
+        }
+        Op.HaltingMean h = (Op.HaltingMean) op;
+        m.addStatement("$T $L = $T.forward($L, $L, $L, $L)", STEPS, steps, HALTING_MEAN, array(h.states(), names),
+                array(h.halts(), names), JavaEmitter.lit(h.eps()), out);
+    }
+
+    /** The VJP of a halting mean: {@code gIn} holds the states' gradients, then the halting probabilities'. */
+    static void backward(MethodSpec.Builder m, Op.HaltingMean h, String steps, String gOut, List<String> gIn,
+            Function<Value, String> names, TrainSpec training) {
+        int cap = h.states().size();
+        m.addStatement("$T.backward($L, $L, $L, $L, new $T[] {$L}, new $T[] {$L})", HALTING_MEAN, steps, array(h.states(), names),
+                gOut, ponderWeight(h, training), JavaEmitter.INDARRAY, String.join(", ", gIn.subList(0, cap)),
+                JavaEmitter.INDARRAY, String.join(", ", gIn.subList(cap, 2 * cap)));
+    }
+
+    /** The weight of this loop's mean ponder cost in the loss: each ponder term's weight times the loop's tau. */
+    private static String ponderWeight(Op.HaltingMean h, TrainSpec training) {
+        double w = 0;
+        for (TrainSpec.LossTerm t : training.terms()) {
+            if (t instanceof TrainSpec.Ponder) {
+                w += t.weight() * h.ponder();
+            }
+        }
+        return JavaEmitter.lit(w);
+    }
+
+    /** The ponder term's value: each loop's tau times its batch mean of N + R. */
+    static CodeBlock ponderTerm(Graph graph, Function<Op.HaltingMean, String> steps) {
+        List<CodeBlock> parts = new ArrayList<>();
+        for (Op op : graph.ops()) {
+            if (op instanceof Op.HaltingMean h) {
+                parts.add(CodeBlock.of("$L * $L.meanPonder()", JavaEmitter.lit(h.ponder()), steps.apply(h)));
+            }
+        }
+        return CodeBlock.join(parts, " + ");
+    }
+
+    private static CodeBlock array(List<Value> values, Function<Value, String> names) {
+        return CodeBlock.of("new $T[] {$L}", JavaEmitter.INDARRAY, String.join(", ", values.stream().map(names).toList()));
+    }
+}

@@ -1,0 +1,87 @@
+package dev.adnet.compiler.emit;
+
+import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.Region;
+import dev.adnet.compiler.ir.Value;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Rewrites each halting loop into its steps unrolled to the cap, followed by one {@link Op.HaltingMean}: the form the
+ * emitter's straight-line forward and backward run. Step {@code k}'s ops are copies of the step region with fresh
+ * values, reading step {@code k - 1}'s state and the same captured values and parameters (the steps share their
+ * weights, so the backward accumulates each parameter's gradient over the steps). A sample's steps after it halts
+ * have weight 0 in the mean and get no gradient, so running them changes neither the outputs nor the gradients.
+ * A graph without halting loops comes back as it is.
+ */
+final class LoopUnrolling {
+    private int nextId;
+
+    private LoopUnrolling(int nextId) {
+        this.nextId = nextId;
+    }
+
+    static Graph unroll(Graph g) {
+        if (g.haltingLoops().isEmpty()) {
+            return g;
+        }
+        int max = 0;
+        for (Graph.Port p : g.inputs()) {
+            max = Math.max(max, p.value().id());
+        }
+        for (Op op : g.ops()) {
+            max = Math.max(max, op.out().id());
+        }
+        Region body = new LoopUnrolling(max + 1).region(g.body());
+        return new Graph(g.name(), g.inputs(), g.outputs(), body, g.params(), g.buffers(), g.training(), g.span());
+    }
+
+    private Region region(Region r) {
+        List<Op> ops = new ArrayList<>();
+        for (Op op : r.ops()) {
+            if (op instanceof Op.HaltingLoop loop) {
+                unroll(loop, ops);
+            } else {
+                ops.add(op);
+            }
+        }
+        return new Region(r.arguments(), ops, r.results());
+    }
+
+    private void unroll(Op.HaltingLoop loop, List<Op> into) {
+        Region step = loop.bodyRegion();
+        List<Value> states = new ArrayList<>();
+        List<Value> halts = new ArrayList<>();
+        Value state = loop.init();
+        for (int k = 1; k <= loop.cap(); k++) {
+            Map<Value, Value> renamed = new HashMap<>();
+            renamed.put(step.arguments().get(0), state);
+            for (Op op : step.ops()) {
+                Value out = new Value(nextId++, op.out().shape());
+                renamed.put(op.out(), out);
+                into.add(OpCopy.of(op, v -> renamed.getOrDefault(v, v), out, stepPath(loop, op.path(), k)));
+            }
+            state = renamed.getOrDefault(loop.next(), loop.next());
+            states.add(state);
+            halts.add(renamed.get(loop.halting()));
+        }
+        into.add(new Op.HaltingMean(states, halts, loop.init(), loop.captured(), step.ops().size(), loop.out(), loop.loopIndex(),
+                loop.ponder(), loop.eps(), loop.path(), loop.origin()));
+    }
+
+    /** {@code loop.step.dense1} or {@code loop.halt.dense} of step k as {@code loop.stepK.dense1}, {@code loop.stepK.halt.dense}. */
+    private static String stepPath(Op.HaltingLoop loop, String path, int k) {
+        String prefix = loop.path() + ".";
+        if (!path.startsWith(prefix)) {
+            return path + ".step" + k;
+        }
+        String rest = path.substring(prefix.length());
+        if (rest.startsWith("step.")) {
+            rest = rest.substring("step.".length());
+        }
+        return prefix + "step" + k + "." + rest;
+    }
+}
