@@ -4,6 +4,7 @@ import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.Compiler;
 import dev.adnet.compiler.cost.CostModel;
+import dev.adnet.compiler.cost.FixedPointCost;
 import dev.adnet.compiler.ir.IrPrinter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -76,6 +77,10 @@ final class DescribeCommand implements Callable<Integer> {
         if (!r.exits().isEmpty()) {
             exits(sb, r, w);
         }
+        List<FixedPointCost> fixedPoints = FixedPointCost.of(n.graph());
+        if (!fixedPoints.isEmpty()) {
+            fixedPoints(sb, r, fixedPoints, w);
+        }
         return sb.toString();
     }
 
@@ -101,6 +106,25 @@ final class DescribeCommand implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "full network without exit heads: %s FLOPs per sample; if samples left evenly "
                 + "over the %d exits and the final output: expected %s (%.1f%%)%n", group(full), n - 1, group(Math.round(expected)),
                 100.0 * expected / full));
+    }
+
+    /**
+     * Each fixed point's FLOPs per iteration (its body and its solver), and the network's cost at one iteration (the
+     * table's total) and at the caps; a sample taking k iterations costs k times the per-iteration FLOPs there.
+     */
+    private static void fixedPoints(StringBuilder sb, CostModel.Report r, List<FixedPointCost> fixedPoints, int w) {
+        sb.append(String.format(Locale.ROOT, "%nfixed points (a sample pays one iteration's FLOPs per iteration it takes;"
+                + " the table counts one):%n"));
+        String ffmt = "%-" + w + "s  %-9s  %15s  %13s  %15s  %5s%n";
+        sb.append(String.format(Locale.ROOT, ffmt, "fixed point", "solver", "body FLOPs", "solver FLOPs", "per iteration",
+                "max"));
+        for (FixedPointCost c : fixedPoints) {
+            sb.append(String.format(Locale.ROOT, ffmt, c.path(), c.solver().name().toLowerCase(Locale.ROOT),
+                    group(c.bodyFlops()), group(c.solverFlops()), group(c.perIteration()), c.maxIterations()));
+        }
+        sb.append(String.format(Locale.ROOT, "FLOPs per sample: min %s (1 iteration), expected min + (k - 1) x per "
+                + "iteration at a mean of k iterations (adnet eval measures k), max %s (every cap reached)%n",
+                group(r.totalFlops()), group(FixedPointCost.maxFlops(r, fixedPoints))));
     }
 
     private static String policy(CostModel.ExitCost x) {

@@ -165,6 +165,8 @@ public final class CostModel {
             return 2;
         } else if (op instanceof Op.Exit x) {
             return Math.multiplyExact(3, x.head().size()); // the host-side softmax statistic over the head's logits
+        } else if (op instanceof Op.FixedPoint f) {
+            return FixedPointCost.solverFlops(f); // per iteration; its body's ops are rows of their own
         }
         return out;
     }

@@ -18,6 +18,7 @@ import dev.adnet.compiler.ir.BufferDecl;
 import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
+import dev.adnet.compiler.ir.Region;
 import dev.adnet.compiler.ir.TrainSpec;
 import dev.adnet.compiler.ir.TrainingSetup;
 import dev.adnet.compiler.ir.Value;
@@ -126,7 +127,7 @@ public final class JavaEmitter {
         return s.replace("\\", "\\\\").replace("*/", "*&#47;").replace('\n', ' ').replace('\r', ' ');
     }
 
-    private static final class Emission {
+    private static final class Emission implements FixedPointEmitter.Host {
         private final Graph graph;
         private final EmitOptions options;
         private final boolean trainable;
@@ -140,7 +141,10 @@ public final class JavaEmitter {
         private final Map<Integer, String> gradName = new HashMap<>();
         private final Map<String, Integer> slots = new LinkedHashMap<>();
         private final Names.Scope localScope;
-        private final Plan plan;
+        /** The backward plan; the fixed points' emitter lends it the plan of a body's reverse pass while it emits one. */
+        private Plan plan;
+        /** Emits the fixed points: their solves and their implicit backward passes. */
+        private final FixedPointEmitter fixedPoints;
         /** Gated residuals by the index of their body's first op: where inference switches to the sub-batch. */
         private final Map<Integer, Op.GatedResidual> gateAtBodyStart = new HashMap<>();
         /** The Java expression for the current batch size: {@code batchSize}, or a gate's open-row count. */
@@ -202,7 +206,8 @@ public final class JavaEmitter {
                 bufferField.put(b.name(), classScope.claim(Names.path(b.name())));
             }
             localScope = new Names.Scope(classScope).reserve("inputs", "batch", "context", "workspace", "batchSize", "outputs",
-                    "loss", "terms", "seed", "temperature", "exitRamp", "routing", "remaining");
+                    "loss", "terms", "seed", "temperature", "exitRamp", "routing", "remaining")
+                    .reserve(FixedPointEmitter.METHOD_LOCALS);
             for (Graph.Port p : graph.inputs()) {
                 valueName.put(p.value().id(), localScope.claim(Names.identifier(p.name())));
             }
@@ -217,6 +222,7 @@ public final class JavaEmitter {
             }
             fusion = new FusionPlan(graph);
             this.plan = trainable ? BackwardPlanner.plan(graph) : null;
+            fixedPoints = new FixedPointEmitter(this);
             if (trainable) {
                 for (Graph.Port p : graph.inputs()) {
                     gradNameFor(p.value());
@@ -279,6 +285,7 @@ public final class JavaEmitter {
                 type.addMethod(trainingConfig());
             }
             helpers(type);
+            fixedPoints.members(type, trainable);
             return JavaFile.builder(options.javaPackage(), type.build())
                     .addStaticImport(INIT, "seedFor")
                     .skipJavaLangImports(true)
@@ -568,7 +575,8 @@ public final class JavaEmitter {
 
         // ---------------------------------------------------------------------------------------- forward
 
-        private int slot(String key) {
+        @Override
+        public int slot(String key) {
             return slots.computeIfAbsent(key, k -> slots.size());
         }
 
@@ -590,7 +598,8 @@ public final class JavaEmitter {
             return CodeBlock.of("arena.get($L, dataType, $L)", slot(key), dims(shape));
         }
 
-        private String v(Value value) {
+        @Override
+        public String v(Value value) {
             return valueName.get(value.id());
         }
 
@@ -674,6 +683,12 @@ public final class JavaEmitter {
                 if (exit != null) {
                     exitPoint(m, exit);
                     i = graph.end(exit.headRegion());
+                    continue;
+                }
+                Op.FixedPoint fixedPoint = fixedPoints.atBodyStart(i);
+                if (fixedPoint != null) {
+                    fixedPoints.forward(m, fixedPoint, false);
+                    i = graph.end(fixedPoint.bodyRegion());
                     continue;
                 }
                 forwardOp(m, i, ops.get(i), false);
@@ -1050,7 +1065,8 @@ public final class JavaEmitter {
             }
         }
 
-        private String param(ParamDecl p) {
+        @Override
+        public String param(ParamDecl p) {
             return p == null ? "null" : paramField.get(p.name());
         }
 
@@ -1493,6 +1509,12 @@ public final class JavaEmitter {
             }
             List<Op> ops = graph.ops();
             for (int i = 0; i < ops.size(); i++) {
+                Op.FixedPoint fixedPoint = fixedPoints.atBodyStart(i);
+                if (fixedPoint != null) {
+                    fixedPoints.forward(m, fixedPoint, true);
+                    i = graph.end(fixedPoint.bodyRegion());
+                    continue;
+                }
                 // a frozen backbone runs as at inference: running statistics, no dropout, no state updated
                 forwardOp(m, i, ops.get(i), !graph.frozen(i));
             }
@@ -1673,6 +1695,9 @@ public final class JavaEmitter {
         }
 
         private String paramTarget(MethodSpec.Builder m, Names.Scope scope, Write w, ParamDecl p) {
+            if (w == Write.SKIP) {
+                return "null"; // a fixed point's VJPs with respect to its iterate only
+            }
             if (w == Write.OVERWRITE) {
                 return paramGradField.get(p.name());
             }
@@ -1696,6 +1721,10 @@ public final class JavaEmitter {
             m.addComment("backward $L at $L", commentText(op.path()),
                     op.origin() == null ? "?" : commentText(op.origin().toString()));
             String gOut = gradName.get(op.out().id());
+            if (op instanceof Op.FixedPoint) {
+                fixedPoints.backward(m, scope, step, gOut);
+                return;
+            }
             List<Value> ins = op.inputs();
             List<String> gIn = new ArrayList<>();
             boolean repeated = ins.stream().distinct().count() < ins.size();
@@ -1861,6 +1890,74 @@ public final class JavaEmitter {
                 return false;
             }
             return true;
+        }
+
+        // ---------------------------------------------------------------------------------------- fixed points
+
+        @Override
+        public Graph graph() {
+            return graph;
+        }
+
+        @Override
+        public Names.Scope classScope() {
+            return classScope;
+        }
+
+        @Override
+        public Names.Scope localScope() {
+            return localScope;
+        }
+
+        @Override
+        public void name(Value value, String javaName) {
+            valueName.put(value.id(), javaName);
+        }
+
+        @Override
+        public String gradName(Value value) {
+            return gradName.computeIfAbsent(value.id(), id -> localScope.claim("grad_" + valueName.get(id)));
+        }
+
+        @Override
+        public String paramGrad(ParamDecl p) {
+            return paramGradField.get(p.name());
+        }
+
+        @Override
+        public void forwardRegion(MethodSpec.Builder m, Region region, boolean train, String rows) {
+            boolean outerSub = subBatch;
+            String outerBatch = batchVar;
+            if (rows != null) {
+                subBatch = true;
+                batchVar = rows;
+            }
+            for (int i = graph.start(region); i < graph.end(region); i++) {
+                forwardOp(m, i, graph.ops().get(i), train);
+            }
+            subBatch = outerSub;
+            batchVar = outerBatch;
+        }
+
+        @Override
+        public void backwardSteps(MethodSpec.Builder m, Names.Scope scope, Plan bodyPlan, String rows) {
+            Plan outer = plan;
+            int outerStep = stepIndex;
+            boolean outerSub = subBatch;
+            String outerBatch = batchVar;
+            if (rows != null) {
+                subBatch = true;
+                batchVar = rows;
+            }
+            plan = bodyPlan;
+            for (int i = 0; i < bodyPlan.steps().size(); i++) {
+                stepIndex = i;
+                backwardStep(m, scope, bodyPlan.steps().get(i));
+            }
+            plan = outer;
+            stepIndex = outerStep;
+            subBatch = outerSub;
+            batchVar = outerBatch;
         }
 
         // ---------------------------------------------------------------------------------------- helpers

@@ -120,6 +120,18 @@ public final class IrPrinter {
             }
             a.add("weight=" + num(x.weight()));
             a.add("output=" + x.output());
+        } else if (op instanceof Op.FixedPoint f) {
+            a.add("iterate=" + ref(f.iterate()));
+            a.add("init=" + (f.initFromInput() ? "input" : "zeros"));
+            a.add("solver=" + f.solver().name().toLowerCase(Locale.ROOT));
+            if (f.solver() == Op.SolverKind.ANDERSON) {
+                a.add("m=" + f.memory());
+            }
+            a.add("tol=" + num(f.tol()));
+            a.add("max=" + f.maxIterations());
+            a.add("backward_tol=" + num(f.backwardTol()));
+            a.add("backward_max=" + f.backwardMax());
+            return String.join(" ", a); // its parameters are listed on the body's ops
         }
         if (!op.params().isEmpty()) {
             a.add("params=" + op.params().stream().map(ParamDecl::name).collect(Collectors.joining(",")));
