@@ -77,6 +77,11 @@ final class EvalCommand implements Callable<Integer> {
                 GateEvaluation.run(loaded, loader, output, dir, out);
                 return Main.OK;
             }
+            if (loaded.network() instanceof dev.adnet.runtime.implicit.FixedPointNetwork) {
+                out.println("data: " + source.describe());
+                FixedPointEvaluation.run(loaded, loader, output, dir, out);
+                return Main.OK;
+            }
             long start = System.nanoTime();
             Evaluator.Result r = Evaluator.evaluate(loaded.network(), loader);
             double seconds = (System.nanoTime() - start) / 1e9;

@@ -8,8 +8,10 @@ import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.Compiler;
 import dev.adnet.compiler.cli.InMemoryCompiler;
+import dev.adnet.compiler.cost.FixedPointCost;
 import dev.adnet.compiler.testing.NetworkGradientCheck;
 import dev.adnet.runtime.Parameter;
+import dev.adnet.runtime.Prediction;
 import dev.adnet.runtime.StepContext;
 import dev.adnet.runtime.TrainableNetwork;
 import dev.adnet.runtime.implicit.FixedPointNetwork;
@@ -151,11 +153,20 @@ class FixedPointNetworkTest {
 
     @Test
     void theSolutionIsAFixedPointOfTheBodyAndInferenceAgreesWithTraining() {
-        TrainableNetwork net = network(String.format(DEQ, "broyden(tol = 1e-12, max = 300)", "zeros"));
+        String source = String.format(DEQ, "broyden(tol = 1e-12, max = 300)", "zeros");
+        TrainableNetwork net = network(source);
         Batch data = batch(5, new SplittableRandom(9), DataType.DOUBLE);
         StepResult r = net.trainStep(data, new StepContext(0, 0, 0, 1));
         Map<String, INDArray> out = net.forward(data.inputs());
         assertThat(maxDiff(out.get("y"), r.outputs().get("y"))).isLessThan(1e-9);
+        // the trace: each sample's iterations, and its FLOPs one iteration's worth more per further iteration
+        Prediction p = net.predict(data.inputs());
+        assertThat(maxDiff(p.outputs().get("y"), out.get("y"))).isZero();
+        long perIteration = FixedPointCost.of(compile(source).graph()).get(0).perIteration();
+        for (int n = 0; n < 5; n++) {
+            assertThat(p.iterations()[n][0]).isBetween(2, 300);
+            assertThat(p.flops()[n] - (long) (p.iterations()[n][0] - 1) * perIteration).isEqualTo(net.flopsPerSample());
+        }
         // the same network iterated plainly to convergence gives the same outputs
         TrainableNetwork plain = network(String.format(DEQ, "iterate(tol = 1e-12, max = 1000)", "zeros"));
         assertThat(maxDiff(plain.forward(data.inputs()).get("y"), out.get("y"))).isLessThan(1e-9);

@@ -155,6 +155,31 @@ final class FixedPointEmitter {
         };
     }
 
+    /**
+     * Whether {@code predict} reports each sample's iterations: in a network without gates and exits, whose solves
+     * see the batch's rows in input order.
+     */
+    boolean traced() {
+        return any() && host.graph().gates().isEmpty() && host.graph().exits().isEmpty();
+    }
+
+    /**
+     * In {@code predict}, after the forward pass: {@code int[][] iterations}, each sample's iterations per fixed point,
+     * and the FLOPs each sample spent beyond the one iteration {@code flops} counts.
+     */
+    void trace(MethodSpec.Builder m) {
+        List<dev.adnet.compiler.cost.FixedPointCost> costs = dev.adnet.compiler.cost.FixedPointCost.of(host.graph());
+        m.addStatement("int[][] iterations = new int[batch][$L]", fixedPoints.size());
+        for (int k = 0; k < fixedPoints.size(); k++) {
+            m.addComment("$L: $L FLOPs per sample and iteration", JavaEmitter.commentText(fixedPoints.get(k).path()),
+                    costs.get(k).perIteration());
+            m.beginControlFlow("for (int n = 0; n < batch; n++)");
+            m.addStatement("iterations[n][$L] = workspace.fixedPointIterations()[$L][n]", k, k);
+            m.addStatement("flops[n] += (iterations[n][$L] - 1) * $LL", k, costs.get(k).perIteration());
+            m.endControlFlow();
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ forward
 
     /**
@@ -182,6 +207,8 @@ final class FixedPointEmitter {
                 SOLUTION, solution, SOLVER, z, rows, bodyMethod.get(f), z, rows, injected, init, specField.get(f));
         if (train) {
             m.addStatement("solverTrace.forward($L)", solution);
+        } else if (traced()) {
+            m.addStatement("workspace.fixedPointIterations($L, $L.iterations())", k, solution);
         }
         m.addStatement("$T $L = $L.z()", JavaEmitter.INDARRAY, host.v(f.out()), solution);
     }

@@ -276,7 +276,7 @@ public final class JavaEmitter {
             if (!graph.exits().isEmpty()) {
                 exitAccessors(type);
             }
-            if (!graph.gates().isEmpty() || !graph.exits().isEmpty()) {
+            if (!graph.gates().isEmpty() || !graph.exits().isEmpty() || fixedPoints.any()) {
                 type.addMethod(predict());
             }
             if (trainable) {
@@ -991,7 +991,11 @@ public final class JavaEmitter {
                         .endControlFlow()
                         .endControlFlow();
             }
-            if (exits) {
+            if (fixedPoints.traced()) {
+                fixedPoints.trace(m);
+                m.addStatement("return new $T(outputs, executed, flops, new int[batch], $T.of(), iterations)", PREDICTION,
+                        LIST);
+            } else if (exits) {
                 m.addStatement("return new $T(outputs, executed, flops, exits, workspace.routing().kept())", PREDICTION);
             } else {
                 m.addStatement("return new $T(outputs, executed, flops)", PREDICTION);
