@@ -3,6 +3,8 @@ package dev.adnet.lsp;
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.check.Catalogue;
 import dev.adnet.compiler.cost.CostModel;
+import dev.adnet.compiler.cost.ExitCost;
+import dev.adnet.compiler.cost.GateCost;
 import dev.adnet.compiler.index.SymbolIndex;
 import dev.adnet.compiler.index.SymbolIndex.Kind;
 import dev.adnet.compiler.index.SymbolIndex.Symbol;
@@ -42,8 +44,8 @@ final class Hovers {
             }
             case NETWORK -> network(a, s).ifPresent(g -> {
                 CostModel.Report r = g.cost();
-                md.append('\n').append(costLines(r.totalParams(), r.totalFlops(), r.minFlops(), r.expectedFlopsAtTargets(),
-                        !r.gates().isEmpty()));
+                md.append('\n').append(costLines(r.totalParams(), r.totalFlops(), GateCost.minFlops(r),
+                        GateCost.expectedFlopsAtTargets(r), !r.units(GateCost.class).isEmpty()));
             });
             default -> value(a, s, md);
         }
@@ -72,8 +74,8 @@ final class Hovers {
                 any = true;
             }
         }
-        List<CostModel.GateCost> gates = net.get().cost().gates().stream().filter(g -> owned(g.path(), s.name())).toList();
-        for (CostModel.GateCost g : gates) {
+        List<GateCost> gates = net.get().cost().units(GateCost.class).stream().filter(g -> owned(g.path(), s.name())).toList();
+        for (GateCost g : gates) {
             gated += g.bodyFlops();
             saved += (1 - g.target()) * g.bodyFlops();
         }
@@ -117,7 +119,7 @@ final class Hovers {
         List<String> parts = new ArrayList<>();
         for (CompiledNetwork n : a.result().networks()) {
             CostModel.Report r = n.cost();
-            for (CostModel.GateCost g : r.gates()) {
+            for (GateCost g : r.units(GateCost.class)) {
                 Op.GatedResidual op = n.graph().gates().get(g.index());
                 if (covers(op.origin(), a.name(), line, column)) {
                     parts.add(String.format(Locale.ROOT, "gate `%s`: target rate %s; its block costs %,d FLOPs per sample when open "
@@ -125,12 +127,13 @@ final class Hovers {
                             g.target() * g.bodyFlops(), g.bodyFlops()));
                 }
             }
-            for (int k = 0; k < r.exits().size(); k++) {
-                CostModel.ExitCost x = r.exits().get(k);
+            List<ExitCost> exits = r.units(ExitCost.class);
+            for (int k = 0; k < exits.size(); k++) {
+                ExitCost x = exits.get(k);
                 if (covers(n.graph().exits().get(k).origin(), a.name(), line, column)) {
                     parts.add(String.format(Locale.ROOT, "exit `%s` (%s): a sample leaving here costs %,d FLOPs, of which the head "
                             + "%,d; the network without exits costs %,d", x.name(), x.policy().name().toLowerCase(Locale.ROOT),
-                            x.cumulativeFlops(), x.headFlops(), r.fullFlops()));
+                            x.cumulativeFlops(), x.headFlops(), ExitCost.fullFlops(r)));
                 }
             }
         }

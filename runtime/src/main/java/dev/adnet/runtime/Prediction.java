@@ -15,11 +15,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *     for a network without exits)
  * @param exitOutputs in {@link ExitMode#ALL_HEADS}: each exit head's output for every sample, in exit order;
  *     otherwise empty
+ * @param iterations {@code iterations[n][k]}: the forward iterations sample {@code n} took in fixed point {@code k}
+ *     (no columns for a network without fixed points)
  */
 public record Prediction(Map<String, INDArray> outputs, boolean[][] executed, long[] flops, int[] exits,
-        List<INDArray> exitOutputs) {
+        List<INDArray> exitOutputs, int[][] iterations) {
     public Prediction {
         exitOutputs = List.copyOf(exitOutputs);
+    }
+
+    /** A prediction of a network without fixed points. */
+    public Prediction(Map<String, INDArray> outputs, boolean[][] executed, long[] flops, int[] exits,
+            List<INDArray> exitOutputs) {
+        this(outputs, executed, flops, exits, exitOutputs, new int[flops.length][0]);
     }
 
     /** A prediction of a network without exits. */

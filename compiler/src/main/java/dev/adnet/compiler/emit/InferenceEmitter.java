@@ -108,6 +108,12 @@ final class InferenceEmitter {
                 i = em.inferenceProgram.end(exit.headRegion());
                 continue;
             }
+            Op.FixedPoint fixedPoint = em.fixedPoints.atBodyStart(em.inferenceProgram, i);
+            if (fixedPoint != null) {
+                em.fixedPoints.forward(m, fixedPoint, false);
+                i = em.inferenceProgram.end(fixedPoint.bodyRegion());
+                continue;
+            }
             em.opEmitter.forwardOp(m, ops.get(i), false);
         }
         em.subBatch = false;
@@ -374,7 +380,11 @@ final class InferenceEmitter {
                     .endControlFlow()
                     .endControlFlow();
         }
-        if (exits) {
+        if (em.fixedPoints.traced()) {
+            em.fixedPoints.trace(m);
+            m.addStatement("return new $T(outputs, executed, flops, new int[batch], $T.of(), iterations)", PREDICTION,
+                    LIST);
+        } else if (exits) {
             m.addStatement("return new $T(outputs, executed, flops, exits, workspace.routing().kept())", PREDICTION);
         } else {
             m.addStatement("return new $T(outputs, executed, flops)", PREDICTION);
