@@ -44,8 +44,8 @@ final class Hovers {
             }
             case NETWORK -> network(a, s).ifPresent(g -> {
                 CostModel.Report r = g.cost();
-                md.append('\n').append(costLines(r.totalParams(), r.totalFlops(), GateCost.minFlops(r), GateCost.expectedFlopsAtTargets(r),
-                        !r.units(GateCost.class).isEmpty()));
+                md.append('\n').append(costLines(r.totalParams(), r.totalFlops(), GateCost.minFlops(r),
+                        GateCost.expectedFlopsAtTargets(r), !r.units(GateCost.class).isEmpty()));
             });
             default -> value(a, s, md);
         }

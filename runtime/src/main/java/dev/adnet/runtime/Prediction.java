@@ -17,17 +17,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *     otherwise empty
  * @param steps {@code steps[n][l]}: how many steps halting loop {@code l} took for sample {@code n} (no columns for
  *     a network without halting loops; 0 for a sample that left before the loop)
+ * @param iterations {@code iterations[n][k]}: the forward iterations sample {@code n} took in fixed point {@code k}
+ *     (no columns for a network without fixed points)
  */
 public record Prediction(Map<String, INDArray> outputs, boolean[][] executed, long[] flops, int[] exits,
-        List<INDArray> exitOutputs, int[][] steps) {
+        List<INDArray> exitOutputs, int[][] steps, int[][] iterations) {
     public Prediction {
         exitOutputs = List.copyOf(exitOutputs);
     }
 
-    /** A prediction of a network without halting loops. */
+    /** A prediction of a network without halting loops or fixed points. */
     public Prediction(Map<String, INDArray> outputs, boolean[][] executed, long[] flops, int[] exits,
             List<INDArray> exitOutputs) {
-        this(outputs, executed, flops, exits, exitOutputs, new int[flops.length][0]);
+        this(outputs, executed, flops, exits, exitOutputs, new int[flops.length][0], new int[flops.length][0]);
     }
 
     /** A prediction of a network without exits. */

@@ -13,6 +13,8 @@ public final class Workspace {
     private final Arena arena = new Arena();
     private final int[][] openRows;
     private ExitRouting routing;
+    /** Per fixed point, the iterations each sample of this call took (empty for a network without fixed points). */
+    private int[][] fixedPointIterations = new int[0][];
 
     /** A workspace for a network with {@code gates} gated blocks. */
     public Workspace(int gates) {
@@ -49,5 +51,18 @@ public final class Workspace {
 
     public void routing(ExitRouting routing) {
         this.routing = routing;
+    }
+
+    /** {@code fixedPointIterations()[k][n]}: the forward iterations sample {@code n} took in fixed point {@code k}. */
+    public int[][] fixedPointIterations() {
+        return fixedPointIterations;
+    }
+
+    /** Records the iterations of fixed point {@code k} in this call. */
+    public void fixedPointIterations(int k, int[] iterations) {
+        if (fixedPointIterations.length <= k) {
+            fixedPointIterations = java.util.Arrays.copyOf(fixedPointIterations, k + 1);
+        }
+        fixedPointIterations[k] = iterations;
     }
 }

@@ -83,6 +83,11 @@ final class EvalCommand implements Callable<Integer> {
                 }
                 return Main.OK;
             }
+            if (loaded.network() instanceof dev.adnet.runtime.implicit.FixedPointNetwork) {
+                out.println("data: " + described);
+                FixedPointEvaluation.run(loaded, loader, output, dir, out, spec);
+                return Main.OK;
+            }
             long start = System.nanoTime();
             Evaluator.Result r = Evaluator.evaluate(loaded.network(), loader);
             double seconds = (System.nanoTime() - start) / 1e9;

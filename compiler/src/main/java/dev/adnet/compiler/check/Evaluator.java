@@ -74,7 +74,7 @@ final class Evaluator {
         } else if (e instanceof Expr.Repeat r) {
             return repeat(r, env, scope);
         } else if (e instanceof Expr.FixedPoint f) {
-            return unsupported("fixedpoint", new Stages.Group(f.body(), env, f.span()), f.span());
+            return FixedPointStage.of(f, env, this, diagnostics);
         } else if (e instanceof Expr.Exit x) {
             return exit(x, env, scope);
         } else if (e instanceof Expr.Share s) {

@@ -18,7 +18,7 @@ import java.util.Set;
  * batchnorm and layernorm 2 per element (the inference-time affine); activations, elementwise ops and scaling 1 per
  * element; pooling one per window element per output; flatten and dropout (identity at inference) 0. A construct's
  * region op is priced by its {@link CostRule}, which also computes the construct's cost as a whole ({@link
- * ConstructCost}: a gated block's body, an exit's cumulative cost).
+ * ConstructCost}: a gated block's body, an exit's cumulative cost, a fixed point's iteration).
  *
  * <p>Every count is exact ({@link Counts}): one that does not fit a long throws {@link ArithmeticException} instead
  * of wrapping. The checker reports a network whose FLOPs per sample do not fit a long, at the layer where they
@@ -48,7 +48,8 @@ public final class CostModel {
     }
 
     /** The cost rule of each kind of region op: a new construct adds its rule here. */
-    private static final Map<Class<?>, CostRule<?>> RULES = rules(new GateCostRule(), new ExitCostRule(), new LoopCostRule());
+    private static final Map<Class<?>, CostRule<?>> RULES = rules(new GateCostRule(), new ExitCostRule(), new LoopCostRule(),
+            new FixedPointCostRule());
 
     private static Map<Class<?>, CostRule<?>> rules(CostRule<?>... rules) {
         Map<Class<?>, CostRule<?>> m = new HashMap<>();

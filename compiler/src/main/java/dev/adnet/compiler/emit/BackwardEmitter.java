@@ -64,6 +64,9 @@ final class BackwardEmitter {
     }
 
     private String paramTarget(MethodSpec.Builder m, Names.Scope scope, Write w, ParamDecl p) {
+        if (w == Write.SKIP) {
+            return "null"; // a fixed point's VJPs with respect to its iterate only
+        }
         if (w == Write.OVERWRITE) {
             return em.paramGradField.get(p.name());
         }
@@ -87,6 +90,10 @@ final class BackwardEmitter {
         m.addComment("backward $L at $L", commentText(op.path()),
                 op.origin() == null ? "?" : commentText(op.origin().toString()));
         String gOut = em.gradName.get(op.out().id());
+        if (op instanceof Op.FixedPoint) {
+            em.fixedPoints.backward(m, scope, step, gOut);
+            return;
+        }
         List<Value> ins = op.inputs();
         List<String> gIn = new ArrayList<>();
         boolean repeated = ins.stream().distinct().count() < ins.size();

@@ -114,6 +114,12 @@ final class InferenceEmitter {
                 i = loop;
                 continue;
             }
+            Op.FixedPoint fixedPoint = em.fixedPoints.atBodyStart(em.inferenceProgram, i);
+            if (fixedPoint != null) {
+                em.fixedPoints.forward(m, fixedPoint, false);
+                i = em.inferenceProgram.end(fixedPoint.bodyRegion());
+                continue;
+            }
             em.opEmitter.forwardOp(m, ops.get(i), false);
         }
         em.subBatch = false;
@@ -433,9 +439,13 @@ final class InferenceEmitter {
         }
         if (!HaltingLoopEmitter.loops(em.graph).isEmpty()) {
             HaltingLoopEmitter.trace(m);
-            m.addStatement("return new $T(outputs, executed, flops, $L, $L, steps)", PREDICTION,
+            m.addStatement("return new $T(outputs, executed, flops, $L, $L, steps, new int[batch][0])", PREDICTION,
                     exits ? "exits" : "new int[batch]", exits ? CodeBlock.of("workspace.routing().kept()")
                             : CodeBlock.of("$T.of()", LIST));
+        } else if (em.fixedPoints.traced()) {
+            em.fixedPoints.trace(m);
+            m.addStatement("return new $T(outputs, executed, flops, new int[batch], $T.of(), new int[batch][0], iterations)", PREDICTION,
+                    LIST);
         } else if (exits) {
             m.addStatement("return new $T(outputs, executed, flops, exits, workspace.routing().kept())", PREDICTION);
         } else {

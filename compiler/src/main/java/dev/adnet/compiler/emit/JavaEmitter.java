@@ -14,6 +14,7 @@ import dev.adnet.compiler.ir.BufferDecl;
 import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
+import dev.adnet.compiler.ir.Region;
 import dev.adnet.compiler.ir.Value;
 import dev.adnet.compiler.pass.Pipeline;
 import dev.adnet.compiler.source.Span;
@@ -143,7 +144,7 @@ public final class JavaEmitter {
     }
 
     /** One network's emission: the names and state its parts share, and the emitters of the parts. */
-    static final class Emission {
+    static final class Emission implements FixedPointEmitter.Host {
         /** The emitters of the class's parts, by concern; they share this emission's names and state. */
         final ClassSkeleton skeleton = new ClassSkeleton(this);
         final InferenceEmitter inference = new InferenceEmitter(this);
@@ -164,7 +165,10 @@ public final class JavaEmitter {
         final Map<Integer, String> gradName = new HashMap<>();
         final Map<String, Integer> slots = new LinkedHashMap<>();
         final Names.Scope localScope;
-        final Plan plan;
+        /** The backward plan; the fixed points' emitter lends it the plan of a body's reverse pass while it emits one. */
+        Plan plan;
+        /** Emits the fixed points: their solves and their implicit backward passes. */
+        final FixedPointEmitter fixedPoints;
         /** Gated residuals by the index of their body's first op: where inference switches to the sub-batch. */
         final Map<Integer, Op.GatedResidual> gateAtBodyStart = new HashMap<>();
         /** The Java expression for the current batch size: {@code batchSize}, or a gate's open-row count. */
@@ -240,7 +244,8 @@ public final class JavaEmitter {
                 bufferField.put(b.name(), classScope.claim(Names.path(b.name())));
             }
             localScope = new Names.Scope(classScope).reserve("inputs", "batch", "context", "workspace", "batchSize", "outputs",
-                    "loss", "terms", "seed", "temperature", "exitRamp", "routing", "remaining");
+                    "loss", "terms", "seed", "temperature", "exitRamp", "routing", "remaining")
+                    .reserve(FixedPointEmitter.METHOD_LOCALS);
             for (Graph.Port p : graph.inputs()) {
                 valueName.put(p.value().id(), localScope.claim(Names.identifier(p.name())));
             }
@@ -262,6 +267,7 @@ public final class JavaEmitter {
             }
             HaltingLoopEmitter.stepStarts(inferenceProgram, loopAtStepStart);
             this.plan = trainable ? BackwardPlanner.plan(graph) : null;
+            fixedPoints = new FixedPointEmitter(this);
             if (trainable) {
                 for (Graph.Port p : graph.inputs()) {
                     gradNameFor(p.value());
@@ -311,7 +317,7 @@ public final class JavaEmitter {
             if (loops) {
                 HaltingLoopEmitter.fields(type, graph);
             }
-            if (!graph.gates().isEmpty() || !graph.exits().isEmpty() || loops) {
+            if (!graph.gates().isEmpty() || !graph.exits().isEmpty() || loops || fixedPoints.any()) {
                 type.addMethod(inference.predict());
             }
             if (trainable) {
@@ -319,6 +325,7 @@ public final class JavaEmitter {
                 type.addMethod(training.trainStep());
                 type.addMethod(skeleton.trainingConfig());
             }
+            fixedPoints.members(type, trainable);
             return JavaFile.builder(options.javaPackage(), type.build())
                     .addStaticImport(INIT, "seedFor")
                     .skipJavaLangImports(true)
@@ -340,7 +347,8 @@ public final class JavaEmitter {
             throw new IllegalStateException(op.path() + " is not in the graph");
         }
 
-        int slot(String key) {
+        @Override
+        public int slot(String key) {
             return slots.computeIfAbsent(key, k -> slots.size());
         }
 
@@ -362,7 +370,8 @@ public final class JavaEmitter {
             return CodeBlock.of("arena.get($L, dataType, $L)", slot(key), dims(shape));
         }
 
-        String v(Value value) {
+        @Override
+        public String v(Value value) {
             return valueName.get(value.id());
         }
 
@@ -417,7 +426,8 @@ public final class JavaEmitter {
             }
         }
 
-        String param(ParamDecl p) {
+        @Override
+        public String param(ParamDecl p) {
             return p == null ? "null" : paramField.get(p.name());
         }
 
@@ -450,5 +460,77 @@ public final class JavaEmitter {
             return aux(op, "soft");
         }
 
+
+        // ---------------------------------------------------------------------------------------- fixed points
+
+        @Override
+        public Graph graph() {
+            return graph;
+        }
+
+        @Override
+        public Names.Scope classScope() {
+            return classScope;
+        }
+
+        @Override
+        public Names.Scope localScope() {
+            return localScope;
+        }
+
+        @Override
+        public void name(Value value, String javaName) {
+            valueName.put(value.id(), javaName);
+        }
+
+        @Override
+        public String gradName(Value value) {
+            return gradName.computeIfAbsent(value.id(), id -> localScope.claim("grad_" + valueName.get(id)));
+        }
+
+        @Override
+        public String paramGrad(ParamDecl p) {
+            return paramGradField.get(p.name());
+        }
+
+        /**
+         * A fixed point's body as the checked ops (the passes leave it unfused): the solver runs it on the rows still
+         * iterating, and its VJPs walk the same ops, so both see one schedule and its indices.
+         */
+        @Override
+        public void forwardRegion(MethodSpec.Builder m, Region region, boolean train, String rows) {
+            boolean outerSub = subBatch;
+            String outerBatch = batchVar;
+            if (rows != null) {
+                subBatch = true;
+                batchVar = rows;
+            }
+            for (int i = graph.start(region); i < graph.end(region); i++) {
+                opEmitter.forwardOp(m, graph.ops().get(i), train);
+            }
+            subBatch = outerSub;
+            batchVar = outerBatch;
+        }
+
+        @Override
+        public void backwardSteps(MethodSpec.Builder m, Names.Scope scope, Plan bodyPlan, String rows) {
+            Plan outer = plan;
+            int outerStep = stepIndex;
+            boolean outerSub = subBatch;
+            String outerBatch = batchVar;
+            if (rows != null) {
+                subBatch = true;
+                batchVar = rows;
+            }
+            plan = bodyPlan;
+            for (int i = 0; i < bodyPlan.steps().size(); i++) {
+                stepIndex = i;
+                backward.backwardStep(m, scope, bodyPlan.steps().get(i));
+            }
+            plan = outer;
+            stepIndex = outerStep;
+            subBatch = outerSub;
+            batchVar = outerBatch;
+        }
     }
 }

@@ -69,9 +69,16 @@ final class TrainStepEmitter {
             m.addStatement("double exitRamp = $L + $L * Math.max(0.0, Math.min(1.0, context.progress()))", lit(ramp.from()),
                     lit(ramp.to() - ramp.from()));
         }
-        for (Op op : em.trainingProgram.ops()) {
+        List<Op> ops = em.trainingProgram.ops();
+        for (int i = 0; i < ops.size(); i++) {
+            Op.FixedPoint fixedPoint = em.fixedPoints.atBodyStart(em.trainingProgram, i);
+            if (fixedPoint != null) {
+                em.fixedPoints.forward(m, fixedPoint, true);
+                i = em.trainingProgram.end(fixedPoint.bodyRegion());
+                continue;
+            }
             // a frozen backbone runs as at inference: running statistics, no dropout, no state updated
-            em.opEmitter.forwardOp(m, op, !em.graph.frozen(em.index(op)));
+            em.opEmitter.forwardOp(m, ops.get(i), !em.graph.frozen(em.index(ops.get(i))));
         }
         em.losses.losses(m, scope);
         // backward

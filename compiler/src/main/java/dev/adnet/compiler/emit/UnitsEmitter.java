@@ -7,6 +7,7 @@ import com.palantir.javapoet.ParameterizedTypeName;
 import dev.adnet.compiler.cost.ConstructCost;
 import dev.adnet.compiler.cost.CostModel;
 import dev.adnet.compiler.cost.ExitCost;
+import dev.adnet.compiler.cost.FixedPointCost;
 import dev.adnet.compiler.cost.GateCost;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,12 +38,15 @@ final class UnitsEmitter {
      * @param bufferField the field holding the buffer of a given name
      */
     static MethodSpec units(CostModel.Report cost, Function<String, String> bufferField) {
-        if (cost.units().isEmpty()) {
-            return null;
-        }
         List<CodeBlock> units = new ArrayList<>();
         for (ConstructCost c : cost.units()) {
+            if (c instanceof FixedPointCost) {
+                continue; // not a unit yet: its stopping is FixedPointNetwork's, its iterations the solver trace's
+            }
             units.add(unit(c, bufferField));
+        }
+        if (units.isEmpty()) {
+            return null;
         }
         return MethodSpec.methodBuilder("units")
                 .addAnnotation(Override.class)

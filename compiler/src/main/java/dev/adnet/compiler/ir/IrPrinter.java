@@ -85,7 +85,7 @@ public final class IrPrinter {
         } else {
             ownAttributes(op, a);
         }
-        if (!op.params().isEmpty()) {
+        if (!op.params().isEmpty() && !(op instanceof Op.FixedPoint)) { // a fixed point's are listed on its body's ops
             a.add("params=" + op.params().stream().map(ParamDecl::name).collect(Collectors.joining(",")));
         }
         return String.join(" ", a);
@@ -140,6 +140,17 @@ public final class IrPrinter {
             }
             a.add("weight=" + num(x.weight()));
             a.add("output=" + x.output());
+        } else if (op instanceof Op.FixedPoint f) {
+            a.add("iterate=" + ref(f.iterate()));
+            a.add("init=" + (f.initFromInput() ? "input" : "zeros"));
+            a.add("solver=" + f.solver().name().toLowerCase(Locale.ROOT));
+            if (f.solver() == Op.SolverKind.ANDERSON) {
+                a.add("m=" + f.memory());
+            }
+            a.add("tol=" + num(f.tol()));
+            a.add("max=" + f.maxIterations());
+            a.add("backward_tol=" + num(f.backwardTol()));
+            a.add("backward_max=" + f.backwardMax());
         }
     }
 

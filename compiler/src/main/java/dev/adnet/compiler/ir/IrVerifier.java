@@ -12,8 +12,9 @@ import java.util.Set;
  *   <li>an op reads only its region's arguments and the values defined before it in that region;
  *   <li>a construct ({@link Op.RegionOp}) reads its {@link Op.RegionOp#operands() operands} from its surroundings, its
  *       regions' arguments are visible there, and each region sees nothing but its arguments (what lets inference
- *       run a region on a sub-batch of their rows); the construct's own inputs are its regions' results. A
- *       construct may bind region arguments itself ({@link Op.RegionOp#bound()}: a loop's state), each defined once.
+ *       run a region on a sub-batch of their rows); the construct's own inputs are its regions' results;
+ *   <li>a value a construct binds for its regions (a loop's state, a fixed point's iterate) is defined by it, once,
+ *       and visible to its regions only.
  * </ul>
  */
 public final class IrVerifier {
@@ -33,15 +34,16 @@ public final class IrVerifier {
         for (Op op : region.ops()) {
             if (op instanceof Op.RegionOp r) {
                 requireVisible(op, r.operands(), visible);
-                Set<Value> results = new HashSet<>();
-                for (Value bound : r.bound()) {
-                    if (!defined.add(bound)) {
-                        throw new IllegalStateException(op.kind() + " " + op.path() + " binds " + bound
-                                + ", which is defined elsewhere");
+                Set<Value> regionVisible = new HashSet<>(visible);
+                for (Value b : r.bound()) {
+                    if (!defined.add(b)) {
+                        throw new IllegalStateException(op.kind() + " " + op.path() + " binds " + b + ", defined before");
                     }
+                    regionVisible.add(b);
                 }
+                Set<Value> results = new HashSet<>();
                 for (Region nested : r.regions()) {
-                    requireVisible(op, nested.arguments().stream().filter(a -> !r.bound().contains(a)).toList(), visible);
+                    requireVisible(op, nested.arguments(), regionVisible);
                     region(nested);
                     results.addAll(nested.results());
                 }

@@ -12,7 +12,9 @@ import java.util.Set;
 
 /**
  * A pass that rewrites each region's ops on its own, nested regions first. Fused ops never cross a region's border:
- * a region reads nothing but its arguments, which is what lets inference run it on a sub-batch.
+ * a region reads nothing but its arguments, which is what lets inference run it on a sub-batch. A fixed point's body
+ * stays as checked: the solver runs it on the rows still iterating and its implicit backward differentiates those
+ * ops one by one, by their index in the checked schedule.
  */
 abstract class RegionRewrite implements Pass {
     @Override
@@ -25,8 +27,9 @@ abstract class RegionRewrite implements Pass {
         List<Op> ops = new ArrayList<>();
         for (Op op : region.ops()) {
             if (op instanceof Op.RegionOp r) {
-                op = r.withRegions(r.regions().stream().map(nested -> region(nested, uses,
-                        inGatedBody || r instanceof Op.GatedResidual g && nested == g.bodyRegion())).toList());
+                op = r.withRegions(r.regions().stream().map(nested -> r instanceof Op.FixedPoint ? nested
+                        : region(nested, uses, inGatedBody || r instanceof Op.GatedResidual g && nested == g.bodyRegion()))
+                        .toList());
             }
             ops.add(op);
         }

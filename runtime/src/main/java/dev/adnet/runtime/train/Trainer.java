@@ -250,6 +250,14 @@ public final class Trainer {
                 }
             }
             double trainSecs = (System.nanoTime() - t0) / 1e9;
+            if (net instanceof dev.adnet.runtime.implicit.FixedPointNetwork f) {
+                // the epoch's solves: mean iterations, and once per epoch the share that did not converge
+                dev.adnet.runtime.implicit.SolverTrace.Summary solves = f.solverTrace().drain();
+                bar.message(solves.text());
+                if (solves.warning() != null) {
+                    bar.message(solves.warning());
+                }
+            }
             Map<String, Double> testAcc = new TreeMap<>();
             if (test != null) {
                 testAcc.putAll(Evaluator.evaluate(net, test).accuracy());
