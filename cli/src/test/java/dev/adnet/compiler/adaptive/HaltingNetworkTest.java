@@ -93,6 +93,20 @@ class HaltingNetworkTest {
         assertThat(p.outputs().get("y")).isEqualTo(net.forward(b.inputs()).get("y"));
     }
 
+    /**
+     * A step with a fusable add + ReLU: the passes leave networks with halting loops unfused, so the loop's emitter
+     * still finds each unrolled step (before, compiling this was an internal error).
+     */
+    @Test
+    void aStepWithAFusableAddReluCompilesAndRuns() {
+        TrainableNetwork net = (TrainableNetwork) InMemoryCompiler.instantiate(compile(ACT.replace("tanh(", "relu(")),
+                DataType.DOUBLE, 3);
+        randomize(net, 11);
+        Batch b = batch(9, 5);
+        assertThat(net.predict(b.inputs()).outputs().get("y")).isEqualTo(net.forward(b.inputs()).get("y"));
+        assertThat(net.trainStep(b, new StepContext(0, 0, 0, 99)).loss()).isFinite().isPositive();
+    }
+
     @Test
     void wholeNetworkGradientWhereNoStepCountChanges() {
         TrainableNetwork net = (TrainableNetwork) InMemoryCompiler.instantiate(compile(ACT), DataType.DOUBLE, 3);
