@@ -271,6 +271,26 @@ final class TextDocuments implements TextDocumentService {
         return new Location(Uris.uri(s.file(), documents), Lines.range(s));
     }
 
+    /**
+     * Refuses a rename that would make {@code symbol} one of two names for different things where any of its
+     * occurrences stands (another value, parameter or block of that name visible there): the edit would change what
+     * the file means or make it fail to check.
+     */
+    private void clash(SymbolIndex.Symbol symbol, String name) {
+        for (SymbolIndex index : workspace.allIndexes()) {
+            for (SymbolIndex.Occurrence x : index.occurrencesOf(symbol.declaration())) {
+                for (SymbolIndex.Symbol other : index.visibleAt(x.span().line())) {
+                    if (other.name().equals(name) && !symbol.declaration().equals(other.declaration())) {
+                        throw new ResponseErrorException(new ResponseError(ResponseErrorCode.InvalidParams, "'" + name
+                                + "' is already a name at line " + x.span().line() + " of " + x.span().file()
+                                + (other.declaration() == null ? "" : " (declared at line " + other.declaration().line() + ")"),
+                                null));
+                    }
+                }
+            }
+        }
+    }
+
     /** Every occurrence of a symbol in the workspace, each once. */
     private List<SymbolIndex.Occurrence> everywhere(Span declaration) {
         Map<Span, SymbolIndex.Occurrence> all = new LinkedHashMap<>();
@@ -317,6 +337,7 @@ final class TextDocuments implements TextDocumentService {
                 throw new ResponseErrorException(new ResponseError(ResponseErrorCode.InvalidParams,
                         "nothing to rename here: only values, parameters, blocks and networks can be renamed", null));
             }
+            clash(o.get().symbol(), name);
             Map<String, List<TextEdit>> changes = new LinkedHashMap<>();
             for (SymbolIndex.Occurrence x : everywhere(o.get().symbol().declaration())) {
                 changes.computeIfAbsent(Uris.uri(x.span().file(), documents), k -> new ArrayList<>())

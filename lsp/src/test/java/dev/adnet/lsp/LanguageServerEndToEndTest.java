@@ -159,6 +159,9 @@ class LanguageServerEndToEndTest {
                     .get(30, TimeUnit.SECONDS);
             assertThat(renameStem.getChanges()).containsOnlyKeys(mainUri);
             assertThat(renameStem.getChanges().get(mainUri)).extracting(e -> e.getRange().getStart().getLine()).containsExactly(6, 7);
+            var toTaken = s.server.getTextDocumentService().rename(new RenameParams(doc, at(text, 6, "stem", 0), "body"));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> toTaken.get(30, TimeUnit.SECONDS))
+                    .hasMessageContaining("'body' is already a name");
             WorkspaceEdit renameBasic = s.server.getTextDocumentService().rename(new RenameParams(doc, at(text, 0, "Basic", 0), "Unit"))
                     .get(30, TimeUnit.SECONDS);
             assertThat(renameBasic.getChanges().get(libUri)).hasSize(1);
