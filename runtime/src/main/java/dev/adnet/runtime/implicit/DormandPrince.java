@@ -313,10 +313,15 @@ public final class DormandPrince {
 
         private INDArray pack(double[][] v, int k) {
             INDArray z = packed.get(NDArrayIndex.interval(0, k));
-            for (int j = 0; j < k; j++) {
-                Rows.writeRow(v[j], z, j, d);
-            }
+            writeRows(v, z);
             return z;
+        }
+
+        /** Row j of {@code dst} from {@code v[j]}, for every j of {@code dst}. */
+        private void writeRows(double[][] v, INDArray dst) {
+            int[] identity = new int[Math.toIntExact(dst.size(0))];
+            java.util.Arrays.setAll(identity, j -> j);
+            Rows.write(v, identity, dst, d);
         }
 
         private double[][] check(INDArray r, INDArray z, String what) {
@@ -342,9 +347,7 @@ public final class DormandPrince {
         double[][] vjp(TimeMapVjp vjp, double[][] v, int[] rows, double[] t, double[][] g) {
             INDArray z = pack(v, rows.length);
             INDArray gz = Nd4j.createUninitialized(packed.dataType(), z.shape());
-            for (int j = 0; j < rows.length; j++) {
-                Rows.writeRow(g[j], gz, j, d);
-            }
+            writeRows(g, gz);
             return check(vjp.apply(z, t, rows, gz), z, "vector-Jacobian product");
         }
     }

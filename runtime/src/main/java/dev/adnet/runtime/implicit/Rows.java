@@ -20,33 +20,41 @@ final class Rows {
         int off = Math.toIntExact(c.offset());
         if (c.dataType() == DataType.FLOAT) {
             float[] row = new float[d];
+            java.nio.FloatBuffer buf = c.data().asNioFloat();
             for (int i = 0; i < b; i++) {
-                c.data().asNioFloat().get(off + i * d, row, 0, d);
+                buf.get(off + i * d, row, 0, d);
                 for (int j = 0; j < d; j++) {
                     v[i][j] = row[j];
                 }
             }
         } else {
+            java.nio.DoubleBuffer buf = c.data().asNioDouble();
             for (int i = 0; i < b; i++) {
-                c.data().asNioDouble().get(off + i * d, v[i], 0, d);
+                buf.get(off + i * d, v[i], 0, d);
             }
         }
         Reference.reachabilityFence(c);
         return v;
     }
 
-    /** Writes {@code x[rows[j]]} into sample j of the dense array {@code dst}. */
+    /** Writes {@code x[rows[j]]} into sample j of the dense array {@code dst}, one conversion buffer for all rows. */
     static void write(double[][] x, int[] rows, INDArray dst, int d) {
+        float[] scratch = dst.dataType() == DataType.FLOAT ? new float[d] : null;
         for (int j = 0; j < rows.length; j++) {
-            writeRow(x[rows[j]], dst, j, d);
+            writeRow(x[rows[j]], dst, j, d, scratch);
         }
     }
 
     /** Writes one sample into row {@code row} of the dense array {@code dst}. */
     static void writeRow(double[] v, INDArray dst, int row, int d) {
+        writeRow(v, dst, row, d, dst.dataType() == DataType.FLOAT ? new float[d] : null);
+    }
+
+    /** As {@link #writeRow(double[], INDArray, int, int)}, converting a FLOAT row through {@code scratch}. */
+    static void writeRow(double[] v, INDArray dst, int row, int d, float[] scratch) {
         int off = Math.toIntExact(dst.offset()) + row * d;
         if (dst.dataType() == DataType.FLOAT) {
-            float[] f = new float[d];
+            float[] f = scratch;
             for (int i = 0; i < d; i++) {
                 f[i] = (float) v[i];
             }

@@ -19,9 +19,9 @@ public final class WeightedRows {
     public static void accumulate(INDArray out, INDArray values, int[] rows, double[] p) {
         int d = check(out, values, rows, p);
         double[] row = new double[d];
+        double[] acc = new double[d];
         for (int j = 0; j < rows.length; j++) {
             read(values, j, d, row);
-            double[] acc = new double[d];
             read(out, rows[j], d, acc);
             for (int e = 0; e < d; e++) {
                 acc[e] += p[j] * row[e];
