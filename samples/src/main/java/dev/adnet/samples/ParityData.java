@@ -1,6 +1,10 @@
 package dev.adnet.samples;
 
+import dev.adnet.runtime.data.NpzWriter;
 import dev.adnet.runtime.train.Batch;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -34,6 +38,31 @@ public record ParityData(INDArray bits, int[] labels, int[] nonZero) {
             labels[i] = ones % 2;
         }
         return new ParityData(Nd4j.createFromArray(x).reshape(n, size).castTo(type), labels, k);
+    }
+
+    /**
+     * Writes parity data as {@code .npz} for {@code adnet train --data} and for peer programs: {@code bits}
+     * {@code [n, size]} (float32), and {@code parity} (the class, int32), the names of {@code act_parity.adnet}'s input and output. A sample's
+     * difficulty k is its count of non-zero entries.
+     *
+     * <pre>
+     * java -cp ... dev.adnet.samples.ParityData OUT.npz SAMPLES [SIZE=16] [SEED=1]
+     * </pre>
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2) {
+            System.err.println("usage: ParityData OUT.npz SAMPLES [SIZE=16] [SEED=1]");
+            System.exit(2);
+        }
+        int n = Integer.parseInt(args[1]);
+        int size = args.length > 2 ? Integer.parseInt(args[2]) : 16;
+        long seed = args.length > 3 ? Long.parseLong(args[3]) : 1;
+        ParityData data = generate(n, size, seed, DataType.FLOAT);
+        new NpzWriter()
+                .add("bits", data.bits().data().asFloat(), n, size)
+                .add("parity", data.labels(), n)
+                .write(Path.of(args[0]), true);
+        System.out.printf(Locale.ROOT, "wrote %d samples of %d entries to %s%n", n, size, args[0]);
     }
 
     public int size() {

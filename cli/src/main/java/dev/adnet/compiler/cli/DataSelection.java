@@ -69,6 +69,14 @@ final class DataSelection {
         return n;
     }
 
+    private static boolean isZero(String holdout) {
+        try {
+            return holdout != null && Double.parseDouble(holdout) == 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     /**
      * Training and evaluation sets.
      *
@@ -99,6 +107,9 @@ final class DataSelection {
             train = DataSources.open(data, schema, DataSources.Part.TRAIN, true);
             lines.add("data: " + train.name() + " (" + train.size() + " samples)");
             Dataset held = null;
+            if (test != null && isZero(holdout)) {
+                holdout = null; // a separate test set: --holdout 0 trains on every sample, as no --holdout does
+            }
             if (holdout != null || test == null) {
                 int n = holdoutCount(holdout != null ? holdout : Double.toString(DEFAULT_HOLDOUT), train.size());
                 Dataset[] parts = train.holdout(n);

@@ -118,6 +118,15 @@ class DataCommandsTest {
         Run ok = Cli.run("train", net.toString(), "--data", train.toString(), "--test", train.toString(), "--progress", "none",
                 "--out", out.toString());
         assertThat(ok.exit()).as("%s", ok).isEqualTo(Main.OK);
+        assertThat(ok.out()).contains("3 epochs of 4 samples").doesNotContain("held out");
+        Run zero = Cli.run("train", net.toString(), "--data", train.toString(), "--test", train.toString(), "--holdout", "0",
+                "--progress", "none", "--out", dir.resolve("csv-run-0").toString());
+        assertThat(zero.exit()).as("%s", zero).isEqualTo(Main.OK);
+        assertThat(zero.out()).contains("3 epochs of 4 samples").doesNotContain("held out");
+        Run none = Cli.run("train", net.toString(), "--data", train.toString(), "--holdout", "0", "--progress", "none",
+                "--out", dir.resolve("csv-run-none").toString());
+        assertThat(none.exit()).isEqualTo(Main.DIAGNOSTICS);
+        assertThat(none.err()).contains("--holdout 0 must leave at least one sample on each side");
     }
 
     @Test
