@@ -112,6 +112,10 @@ final class FixedPointEmitter {
         return !fixedPoints.isEmpty();
     }
 
+    int count() {
+        return fixedPoints.size();
+    }
+
     /**
      * The fixed point of {@code program} (the inference or the training program) whose body starts at its index
      * {@code index}, or null: where that program's forward pass solves instead, skipping to the op after it.
@@ -188,12 +192,11 @@ final class FixedPointEmitter {
     }
 
     /**
-     * In {@code predict}, after the forward pass: {@code int[][] iterations}, each sample's iterations per fixed point,
+     * In {@code predict}, after the forward pass: into {@code int[][] iterations}, each sample's iterations per fixed point,
      * and the FLOPs each sample spent beyond the one iteration {@code flops} counts.
      */
     void trace(MethodSpec.Builder m) {
         List<FixedPointCost> costs = FixedPointCost.of(CostModel.of(host.graph()));
-        m.addStatement("int[][] iterations = new int[batch][$L]", fixedPoints.size());
         for (int k = 0; k < fixedPoints.size(); k++) {
             m.addComment("$L: $L FLOPs per sample and iteration", JavaEmitter.commentText(fixedPoints.get(k).path()),
                     costs.get(k).perIteration());
@@ -383,92 +386,17 @@ final class FixedPointEmitter {
         return m.build();
     }
 
-    /**
-     * The body's reverse pass with respect to {@code wrt} (the iterate, or the injected inputs that need a gradient)
-     * and, when {@code paramWrites} is not empty, its parameters: the first write of each such value or parameter is
-     * the one given (by default an overwrite), later ones accumulate.
-     */
+    /** The body's reverse pass: see {@link BodyPlans#plan}. */
     private Plan bodyPlan(Op.FixedPoint f, Set<Value> wrt, Map<String, Write> paramWrites, Map<Value, Write> inputWrites) {
-        Graph g = host.graph();
-        int start = g.start(f.bodyRegion());
-        int end = g.end(f.bodyRegion());
-        List<Op> ops = g.ops();
-        boolean params = !paramWrites.isEmpty();
-        Set<Integer> requires = new HashSet<>();
-        for (Value v : wrt) {
-            requires.add(v.id());
-        }
-        for (int i = start; i < end; i++) {
-            Op op = ops.get(i);
-            boolean req = params && !op.params().isEmpty();
-            for (Value in : op.inputs()) {
-                req |= requires.contains(in.id());
-            }
-            if (req) {
-                requires.add(op.out().id());
-            }
-        }
-        Set<Integer> contributes = new HashSet<>(Set.of(f.body().id()));
-        for (int i = end - 1; i >= start; i--) {
-            if (contributes.contains(ops.get(i).out().id())) {
-                ops.get(i).inputs().forEach(v -> contributes.add(v.id()));
-            }
-        }
-        Set<Integer> written = new HashSet<>();
-        Set<String> paramsWritten = new LinkedHashSet<>();
-        List<Step> steps = new ArrayList<>();
-        for (int i = end - 1; i >= start; i--) {
-            Op op = ops.get(i);
-            if (!contributes.contains(op.out().id()) || !requires.contains(op.out().id())) {
-                continue;
-            }
-            List<Write> in = new ArrayList<>();
-            for (Value v : op.inputs()) {
-                if (!requires.contains(v.id())) {
-                    in.add(Write.SKIP);
-                } else if (written.add(v.id())) {
-                    in.add(inputWrites.getOrDefault(v, Write.OVERWRITE));
-                } else {
-                    in.add(Write.ACCUMULATE);
-                }
-            }
-            List<Write> ps = new ArrayList<>();
-            for (ParamDecl p : op.params()) {
-                ps.add(!params ? Write.SKIP : paramsWritten.add(p.name()) ? paramWrites.get(p.name()) : Write.ACCUMULATE);
-            }
-            steps.add(new Step(i, op, in, ps));
-        }
-        for (Value v : wrt) {
-            host.gradName(v);
-        }
-        for (int i = start; i < end; i++) {
-            host.gradName(ops.get(i).out());
-        }
-        return new Plan(requires, contributes, Map.of(), List.of(), steps, List.of());
+        return BodyPlans.plan(host, f.bodyRegion(), f.body(), wrt, paramWrites, inputWrites);
     }
 
     private static Set<Value> writtenInputs(Plan plan) {
-        Set<Value> out = new HashSet<>();
-        for (Step s : plan.steps()) {
-            for (int i = 0; i < s.inputs().size(); i++) {
-                if (s.inputs().get(i) != Write.SKIP) {
-                    out.add(s.op().inputs().get(i));
-                }
-            }
-        }
-        return out;
+        return BodyPlans.writtenInputs(plan);
     }
 
     private static Set<String> writtenParams(Plan plan) {
-        Set<String> out = new HashSet<>();
-        for (Step s : plan.steps()) {
-            for (int i = 0; i < s.params().size(); i++) {
-                if (s.params().get(i) != Write.SKIP) {
-                    out.add(s.op().params().get(i).name());
-                }
-            }
-        }
-        return out;
+        return BodyPlans.writtenParams(plan);
     }
 
     private static String origin(Op op) {
