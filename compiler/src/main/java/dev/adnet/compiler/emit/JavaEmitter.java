@@ -144,7 +144,7 @@ public final class JavaEmitter {
     }
 
     /** One network's emission: the names and state its parts share, and the emitters of the parts. */
-    static final class Emission implements OdeEmitter.Host {
+    static final class Emission implements FixedPointEmitter.Host {
         /** The emitters of the class's parts, by concern; they share this emission's names and state. */
         final ClassSkeleton skeleton = new ClassSkeleton(this);
         final InferenceEmitter inference = new InferenceEmitter(this);

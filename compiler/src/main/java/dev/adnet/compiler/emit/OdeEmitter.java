@@ -41,12 +41,7 @@ final class OdeEmitter {
     /** The parameters of the body's methods beyond the fixed points', which no value of the network may be named. */
     static final String[] METHOD_LOCALS = {"time", "injectedGrads"};
 
-    /** What this emitter needs beyond the fixed points' host: whether the training step computes a value's gradient. */
-    interface Host extends FixedPointEmitter.Host {
-        boolean hasGradient(Value value);
-    }
-
-    private final Host host;
+    private final FixedPointEmitter.Host host;
     private final List<Op.Ode> odes = new ArrayList<>();
     private final Map<Op.Ode, String> specField = new HashMap<>();
     private final Map<Op.Ode, String> bodyMethod = new HashMap<>();
@@ -60,7 +55,7 @@ final class OdeEmitter {
     /** The trace's first column for ODEs: {@code Prediction.iterations} lists the fixed points first. */
     private final int firstColumn;
 
-    OdeEmitter(Host host) {
+    OdeEmitter(FixedPointEmitter.Host host) {
         this.host = host;
         Graph g = host.graph();
         int fixedPoints = 0;
