@@ -9,7 +9,7 @@ const { spawnSync } = require('child_process');
 
 const repo = path.resolve(__dirname, '..', '..', '..');
 const DECLARATION = new Set(['import', 'from', 'network', 'block', 'input', 'output', 'task', 'state', 'train']);
-const CONSTRUCT = new Set(['residual', 'gate', 'repeat', 'upto', 'shared', 'halt', 'fixedpoint', 'solver', 'exit', 'when',
+const CONSTRUCT = new Set(['residual', 'gate', 'repeat', 'upto', 'shared', 'halt', 'fixedpoint', 'ode', 'solver', 'exit', 'when',
   'share', 'branch']);
 
 function walk(dir, out) {

@@ -8,7 +8,7 @@
  * - Values are tensors (per-sample shapes, implicit batch) or stages (functions of one tensor). `->` applies a
  *   stage to a tensor, or composes two stages. Layers and blocks called with configuration arguments are stages;
  *   a stage called with tensors, `dense(128)(h)` or `relu(x)`, is a tensor.
- * - Adaptive constructs are stages too: `gate`, `residual`, `repeat`, `exit`, `share`, `branch`, `fixedpoint`.
+ * - Adaptive constructs are stages too: `gate`, `residual`, `repeat`, `exit`, `share`, `branch`, `fixedpoint`, `ode`.
  * - `{ ... }` is a body: optional state names before `=>`, bindings, and bare stages or a final tensor.
  * - Newlines are not significant; `;` may separate statements.
  * - Every alternative is labelled, so the AST builder has one short visit method per form.
@@ -110,6 +110,7 @@ primary
     | body                                                                       # bodyExpr
     | REPEAT UPTO? count=expression SHARED? repeatPolicy? body                   # repeatExpr
     | FIXEDPOINT (LPAREN arguments? RPAREN)? (SOLVER solver=callSpec)? body      # fixedPointExpr
+    | ODE (LPAREN arguments? RPAREN)? body                                       # odeExpr
     | EXIT name=identifier? (LPAREN arguments? RPAREN)? (WHEN condition=expression)? body  # exitExpr
     | SHARE policy=callSpec body                                                 # shareExpr
     | BRANCH policy=callSpec body                                                # branchExpr
@@ -158,6 +159,7 @@ UPTO       : 'upto';
 SHARED     : 'shared';
 HALT       : 'halt';
 FIXEDPOINT : 'fixedpoint';
+ODE        : 'ode';
 SOLVER     : 'solver';
 EXIT       : 'exit';
 WHEN       : 'when';

@@ -78,7 +78,7 @@ final class TextDocuments implements TextDocumentService {
     private static final Pattern IDENTIFIER = Pattern.compile("[\\p{L}_][\\p{L}\\p{N}_]*");
     /** The grammar's keywords that cannot be names (the soft keywords upto, shared, halt, solver, when, from, task, state can). */
     private static final Set<String> RESERVED = Set.of("import", "network", "block", "input", "output", "train", "residual",
-            "gate", "repeat", "fixedpoint", "exit", "share", "branch", "true", "false");
+            "gate", "repeat", "fixedpoint", "ode", "exit", "share", "branch", "true", "false");
 
     private final Documents documents;
     private final Workspace workspace;

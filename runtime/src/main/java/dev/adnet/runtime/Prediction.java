@@ -17,8 +17,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *     otherwise empty
  * @param steps {@code steps[n][l]}: how many steps halting loop {@code l} took for sample {@code n} (no columns for
  *     a network without halting loops; 0 for a sample that left before the loop)
- * @param iterations {@code iterations[n][k]}: the forward iterations sample {@code n} took in fixed point {@code k}
- *     (no columns for a network without fixed points)
+ * @param iterations {@code iterations[n][k]}: the solver's work for sample {@code n} in implicit layer {@code k}: the
+ *     fixed points first (forward iterations), then the ODEs (function evaluations), each in schedule order (no columns
+ *     for a network without either)
  */
 public record Prediction(Map<String, INDArray> outputs, boolean[][] executed, long[] flops, int[] exits,
         List<INDArray> exitOutputs, int[][] steps, int[][] iterations) {

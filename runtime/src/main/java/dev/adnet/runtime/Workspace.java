@@ -53,12 +53,15 @@ public final class Workspace {
         this.routing = routing;
     }
 
-    /** {@code fixedPointIterations()[k][n]}: the forward iterations sample {@code n} took in fixed point {@code k}. */
+    /**
+     * {@code fixedPointIterations()[k][n]}: the solver's work for sample {@code n} in implicit layer {@code k}, the
+     * fixed points' forward iterations first, then the ODEs' function evaluations ({@code Prediction.iterations}).
+     */
     public int[][] fixedPointIterations() {
         return fixedPointIterations;
     }
 
-    /** Records the iterations of fixed point {@code k} in this call. */
+    /** Records the iterations (or function evaluations) of implicit layer {@code k} in this call. */
     public void fixedPointIterations(int k, int[] iterations) {
         if (fixedPointIterations.length <= k) {
             fixedPointIterations = java.util.Arrays.copyOf(fixedPointIterations, k + 1);

@@ -50,6 +50,13 @@ final class EvalCommand implements Callable<Integer> {
             + " (gates.txt/csv/png, exits.txt/csv/png; default: the checkpoint's directory)")
     Path reportDir;
 
+    @Option(names = "--ode-rtol", paramLabel = "R", description = "integrate every ode with this relative tolerance "
+            + "instead of the declared one (the same parameters at another accuracy and cost)")
+    Double odeRtol;
+
+    @Option(names = "--ode-atol", paramLabel = "A", description = "the same for the absolute tolerance")
+    Double odeAtol;
+
     @Spec
     CommandSpec spec;
 
@@ -64,6 +71,19 @@ final class EvalCommand implements Callable<Integer> {
         LoadedNetwork loaded = LoadedNetwork.load(file, networkName, Long.MIN_VALUE, err);
         if (loaded == null) {
             return Main.DIAGNOSTICS;
+        }
+        if (odeRtol != null || odeAtol != null) {
+            if (!(loaded.network() instanceof dev.adnet.runtime.implicit.OdeNetwork o)) {
+                err.println("adnet: --ode-rtol and --ode-atol apply to networks with an ode; '" + loaded.network().name()
+                        + "' has none");
+                return Main.DIAGNOSTICS;
+            }
+            try {
+                o.odeTolerances(odeRtol == null ? Double.NaN : odeRtol, odeAtol == null ? Double.NaN : odeAtol);
+            } catch (IllegalArgumentException e) {
+                err.println("adnet: --ode-rtol/--ode-atol: " + e.getMessage());
+                return Main.DIAGNOSTICS;
+            }
         }
         try {
             DataSpec spec = DataSelection.spec(Checkpoints.load(checkpoint, loaded.network(), null), loaded);
@@ -83,7 +103,8 @@ final class EvalCommand implements Callable<Integer> {
                 }
                 return Main.OK;
             }
-            if (loaded.network() instanceof dev.adnet.runtime.implicit.FixedPointNetwork) {
+            if (loaded.network() instanceof dev.adnet.runtime.implicit.FixedPointNetwork
+                    || loaded.network() instanceof dev.adnet.runtime.implicit.OdeNetwork) {
                 out.println("data: " + described);
                 FixedPointEvaluation.run(loaded, loader, output, dir, out, spec);
                 return Main.OK;

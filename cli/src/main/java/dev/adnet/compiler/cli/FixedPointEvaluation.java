@@ -13,9 +13,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Evaluation of a network with fixed points with the per-sample trace: accuracy, and each fixed point's forward
- * iterations per image (mean, distribution, per class) with the images that reached the cap; printed, and the
- * iterations of every image written to fixedpoints.csv (image, label, then one column per fixed point).
+ * Evaluation of a network with fixed points or ODEs with the per-sample trace: accuracy, and each fixed point's forward
+ * iterations and each ODE's function evaluations per image (mean, distribution, per class); printed, and every image's
+ * counts written to fixedpoints.csv (odes.csv without fixed points): image, label, then one column per fixed point and
+ * per ODE, in the order of {@code Prediction.iterations}.
  */
 final class FixedPointEvaluation {
     private FixedPointEvaluation() {}
@@ -23,8 +24,15 @@ final class FixedPointEvaluation {
     static void run(LoadedNetwork loaded, DataLoader loader, String output, Path reportDir, PrintWriter out, DataSpec spec)
             throws IOException {
         Network net = loaded.network();
-        List<String> names = loaded.compiled().graph().ops().stream()
-                .filter(o -> o instanceof dev.adnet.compiler.ir.Op.FixedPoint).map(o -> o.path()).toList();
+        List<dev.adnet.compiler.ir.Op> ops = loaded.compiled().graph().ops();
+        List<String> fixedPoints = ops.stream().filter(o -> o instanceof dev.adnet.compiler.ir.Op.FixedPoint)
+                .map(o -> o.path()).toList();
+        List<String> odes = ops.stream().filter(o -> o instanceof dev.adnet.compiler.ir.Op.Ode).map(o -> o.path()).toList();
+        List<String> names = new ArrayList<>(fixedPoints);
+        names.addAll(odes);
+        List<String> headings = new ArrayList<>();
+        fixedPoints.forEach(n -> headings.add("fixed point " + n + ": forward iterations per image"));
+        odes.forEach(n -> headings.add("ode " + n + ": function evaluations per image"));
         List<int[]> rows = new ArrayList<>();
         long start = System.nanoTime();
         Evaluator.Result r = Evaluator.evaluate(net, loader, (p, b) -> {
@@ -39,9 +47,9 @@ final class FixedPointEvaluation {
         double seconds = (System.nanoTime() - start) / 1e9;
         out.printf(Locale.ROOT, "test accuracy %.4f on %d images (%.0f images/s)%n", r.accuracy(output), r.samples(),
                 r.samples() / seconds);
-        out.print(text(names, rows, spec.classNames(output, classes(net, output))));
+        out.print(text(headings, rows, spec.classNames(output, classes(net, output))));
         Files.createDirectories(reportDir);
-        Path csv = reportDir.resolve("fixedpoints.csv");
+        Path csv = reportDir.resolve(fixedPoints.isEmpty() ? "odes.csv" : "fixedpoints.csv");
         StringBuilder sb = new StringBuilder("image,label");
         names.forEach(n -> sb.append(',').append(n));
         sb.append('\n');
@@ -57,18 +65,35 @@ final class FixedPointEvaluation {
         out.flush();
     }
 
+    /**
+     * The formats of {@code adnet predict}'s part for each column of {@code Prediction.iterations}, e.g.
+     * {@code "ode h.ode1: %d evaluations"}; empty for a network without fixed points and ODEs.
+     */
+    static List<String> traceFormats(dev.adnet.compiler.ir.Graph graph) {
+        List<String> fixedPoints = new ArrayList<>();
+        List<String> odes = new ArrayList<>();
+        for (dev.adnet.compiler.ir.Op o : graph.ops()) {
+            if (o instanceof dev.adnet.compiler.ir.Op.FixedPoint) {
+                fixedPoints.add("fixed point " + o.path() + ": %d iterations");
+            } else if (o instanceof dev.adnet.compiler.ir.Op.Ode) {
+                odes.add("ode " + o.path() + ": %d evaluations");
+            }
+        }
+        fixedPoints.addAll(odes);
+        return fixedPoints;
+    }
+
     /** The classes of {@code output}: the size of its per-sample vector. */
     private static int classes(Network net, String output) {
         return (int) net.outputs().stream().filter(o -> o.name().equals(output)).findFirst().orElseThrow().shape()[0];
     }
 
-    /** Per fixed point: mean, quartiles and maximum of the iterations, overall and per class. */
-    static String text(List<String> names, List<int[]> rows, List<String> classNames) {
+    /** Per column (its label given): mean, median, 90th percentile and maximum, overall and per class. */
+    static String text(List<String> labels, List<int[]> rows, List<String> classNames) {
         StringBuilder sb = new StringBuilder();
-        for (int k = 0; k < names.size(); k++) {
+        for (int k = 0; k < labels.size(); k++) {
             int col = k + 1;
-            sb.append(String.format(Locale.ROOT, "fixed point %s: forward iterations per image %s%n", names.get(k),
-                    summary(rows, col, -1)));
+            sb.append(String.format(Locale.ROOT, "%s %s%n", labels.get(k), summary(rows, col, -1)));
             for (int c = 0; c < classNames.size(); c++) {
                 int cls = c;
                 if (rows.stream().anyMatch(row -> row[0] == cls)) {

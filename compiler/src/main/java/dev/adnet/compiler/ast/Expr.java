@@ -99,6 +99,13 @@ public sealed interface Expr extends Node {
         }
     }
 
+    /** {@code ode(args) body}: a continuous-depth layer, {@code dz/dt = body(z, t)}. */
+    record Ode(List<Arg> args, Body body, Span span) implements Expr {
+        public Ode {
+            args = List.copyOf(args);
+        }
+    }
+
     /** {@code exit [name] [(args)] [when condition] body}; name and condition may be null. */
     record Exit(Ident name, List<Arg> args, Expr condition, Body body, Span span) implements Expr {
         public Exit {

@@ -128,6 +128,8 @@ final class BlockRules {
             collect(r.body(), shadowed, blocks, out);
         } else if (e instanceof Expr.FixedPoint f) {
             collect(f.body(), shadowed, blocks, out);
+        } else if (e instanceof Expr.Ode o) {
+            collect(o.body(), shadowed, blocks, out);
         } else if (e instanceof Expr.Exit x) {
             collect(x.body(), shadowed, blocks, out);
         } else if (e instanceof Expr.Share s) {

@@ -75,6 +75,8 @@ final class Evaluator {
             return repeat(r, env, scope);
         } else if (e instanceof Expr.FixedPoint f) {
             return FixedPointStage.of(f, env, this, diagnostics);
+        } else if (e instanceof Expr.Ode o) {
+            return OdeStage.of(o, env, this, diagnostics);
         } else if (e instanceof Expr.Exit x) {
             return exit(x, env, scope);
         } else if (e instanceof Expr.Share s) {

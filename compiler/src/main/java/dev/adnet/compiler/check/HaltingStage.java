@@ -108,6 +108,12 @@ record HaltingStage(int cap, double ponder, double eps, Body body, Env env, Span
         if (r instanceof Op.Exit) {
             return "exit";
         }
+        if (r instanceof Op.FixedPoint) {
+            return "fixed point";
+        }
+        if (r instanceof Op.Ode) {
+            return "continuous-depth layer (ode)";
+        }
         return r instanceof Op.HaltingLoop ? "halting loop" : "gate";
     }
 

@@ -47,6 +47,7 @@ final class TrainChecker {
         termRules.put("target_rate", this::gateTerm);
         termRules.put("flops_budget", this::gateTerm);
         termRules.put("ponder", this::ponderTerm);
+        termRules.put("jacobian", this::jacobianTerm);
         for (String later : List.of("sparsity", "sharing")) {
             termRules.put(later, this::notSupportedYet);
         }
@@ -389,6 +390,25 @@ final class TrainChecker {
             return;
         }
         terms.add(new TrainSpec.Ponder(weight, ponders, "ponder()"));
+    }
+
+    /** {@code jacobian()}: the fixed points' Jacobian-norm regulariser (Hutchinson estimate at z*). */
+    private void jacobianTerm(Expr.Name name, Expr.Apply a, double weight, List<TrainSpec.LossTerm> terms) {
+        if (ops.stream().noneMatch(o -> o instanceof dev.adnet.compiler.ir.Op.FixedPoint)) {
+            diag.error(Code.LOSS_TARGET, name.span(), "'jacobian' regularises fixed points, but this network has none");
+            return;
+        }
+        if (!a.args().isEmpty()) {
+            diag.error(Code.TOO_MANY_ARGUMENTS, a.args().get(0).span(), "'jacobian()' takes no arguments: its weight is "
+                    + "its coefficient, e.g. 0.5 * jacobian()");
+            return;
+        }
+        if (!(weight >= 0) || Double.isInfinite(weight)) {
+            diag.error(Code.INVALID_VALUE, name.span(), "the Jacobian regulariser's weight must be finite and at least 0, "
+                    + "not " + weight);
+            return;
+        }
+        terms.add(new TrainSpec.Jacobian(weight, "jacobian()"));
     }
 
     /** {@code target_rate()}, {@code target_rate(0.6)}, {@code target_rate([1, 0.6, ...])}, {@code flops_budget(0.5)}. */

@@ -94,6 +94,10 @@ final class BackwardEmitter {
             em.fixedPoints.backward(m, scope, step, gOut);
             return;
         }
+        if (op instanceof Op.Ode) {
+            em.odes.backward(m, scope, step, gOut);
+            return;
+        }
         List<Value> ins = op.inputs();
         List<String> gIn = new ArrayList<>();
         boolean repeated = ins.stream().distinct().count() < ins.size();

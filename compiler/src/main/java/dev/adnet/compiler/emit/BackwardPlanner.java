@@ -114,8 +114,8 @@ public final class BackwardPlanner {
             }
         }
         for (int t = 0; t < terms.size(); t++) {
-            if (terms.get(t) instanceof TrainSpec.Ponder) {
-                continue; // no seed: its gradient is part of each halting mean's backward
+            if (terms.get(t) instanceof TrainSpec.Ponder || terms.get(t) instanceof TrainSpec.Jacobian) {
+                continue; // no seed: its gradient is part of each halting mean's (each fixed point's) backward
             }
             if (isGateTerm(terms.get(t))) {
                 // complexity terms read every gate's decision: one seed per gate, in gate order

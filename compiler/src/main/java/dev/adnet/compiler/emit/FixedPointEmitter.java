@@ -42,6 +42,7 @@ final class FixedPointEmitter {
     static final ClassName STOPPING = ClassName.get(IMPLICIT, "Stopping");
     static final ClassName TRACE = ClassName.get(IMPLICIT, "SolverTrace");
     static final ClassName NETWORK = ClassName.get(IMPLICIT, "FixedPointNetwork");
+    static final ClassName JACOBIAN = ClassName.get(IMPLICIT, "JacobianTerm");
     private static final ArrayTypeName INDARRAYS = ArrayTypeName.of(JavaEmitter.INDARRAY);
     /** The parameters of the body's methods, which no value of the network may be named (reserved in its scope). */
     static final String[] METHOD_LOCALS = {"iterate", "rows", "active", "injected", "star", "g"};
@@ -74,6 +75,9 @@ final class FixedPointEmitter {
 
         /** Emits the VJPs of {@code plan}'s steps, with the writes it plans; on {@code rows} rows unless it is null. */
         void backwardSteps(MethodSpec.Builder m, Names.Scope scope, Plan plan, String rows);
+
+        /** Whether the training step computes {@code value}'s gradient. */
+        boolean hasGradient(Value value);
     }
 
     private final Host host;
@@ -82,6 +86,11 @@ final class FixedPointEmitter {
     private final Map<Op.FixedPoint, String> backwardSpecField = new HashMap<>();
     private final Map<Op.FixedPoint, String> bodyMethod = new HashMap<>();
     private final Map<Op.FixedPoint, String> vjpMethod = new HashMap<>();
+    private final Map<Op.FixedPoint, String> jacobianMethod = new HashMap<>();
+    /** The weight of the Jacobian regulariser in the loss (the sum of the {@code jacobian()} terms'); 0 without one. */
+    private final double jacobianWeight;
+    /** Whether the loss has a {@code jacobian()} term (of any weight, 0 included: its value is still reported). */
+    private final boolean jacobianTerm;
     /** Per program (by identity), its fixed points by the index of their body's first op. */
     private final Map<Graph, Map<Integer, Op.FixedPoint>> bodyStarts = new java.util.IdentityHashMap<>();
     /** The checked graph's fixed points by the id of the value they define, which a program's fixed point shares. */
@@ -99,6 +108,7 @@ final class FixedPointEmitter {
                 backwardSpecField.put(f, host.classScope().claim(base + "_BACKWARD"));
                 bodyMethod.put(f, host.classScope().claim("fixedPoint" + k + "Body"));
                 vjpMethod.put(f, host.classScope().claim("fixedPoint" + k + "Vjp"));
+                jacobianMethod.put(f, host.classScope().claim("fixedPoint" + k + "JacobianVjp"));
                 host.name(f.iterate(), host.localScope().claim(Names.path(f.path()) + "_iterate"));
                 byOut.put(f.out().id(), f);
             }
@@ -106,10 +116,26 @@ final class FixedPointEmitter {
         if (!fixedPoints.isEmpty()) {
             host.classScope().reserve("fixedPointStopping", "solverTrace");
         }
+        double w = 0;
+        boolean term = false;
+        if (g.training() != null) {
+            for (dev.adnet.compiler.ir.TrainSpec.LossTerm t : g.training().terms()) {
+                if (t instanceof dev.adnet.compiler.ir.TrainSpec.Jacobian) {
+                    w += t.weight();
+                    term = true;
+                }
+            }
+        }
+        jacobianWeight = w;
+        jacobianTerm = term;
     }
 
     boolean any() {
         return !fixedPoints.isEmpty();
+    }
+
+    int count() {
+        return fixedPoints.size();
     }
 
     /**
@@ -167,6 +193,9 @@ final class FixedPointEmitter {
             type.addMethod(bodyMethod(f));
             if (trainable) {
                 type.addMethod(vjpMethod(f));
+                if (jacobianWeight != 0) {
+                    type.addMethod(jacobianMethod(f));
+                }
             }
         }
     }
@@ -188,12 +217,11 @@ final class FixedPointEmitter {
     }
 
     /**
-     * In {@code predict}, after the forward pass: {@code int[][] iterations}, each sample's iterations per fixed point,
+     * In {@code predict}, after the forward pass: into {@code int[][] iterations}, each sample's iterations per fixed point,
      * and the FLOPs each sample spent beyond the one iteration {@code flops} counts.
      */
     void trace(MethodSpec.Builder m) {
         List<FixedPointCost> costs = FixedPointCost.of(CostModel.of(host.graph()));
-        m.addStatement("int[][] iterations = new int[batch][$L]", fixedPoints.size());
         for (int k = 0; k < fixedPoints.size(); k++) {
             m.addComment("$L: $L FLOPs per sample and iteration", JavaEmitter.commentText(fixedPoints.get(k).path()),
                     costs.get(k).perIteration());
@@ -236,6 +264,34 @@ final class FixedPointEmitter {
             m.addStatement("workspace.fixedPointIterations($L, $L.iterations())", k, solution);
         }
         m.addStatement("$T $L = $L.z()", JavaEmitter.INDARRAY, host.v(f.out()), solution);
+        if (train && jacobianTerm) {
+            m.addComment("the Jacobian regulariser: u = eps J_f(z*) for a Gaussian eps per sample, the term ||u||^2 / N");
+            m.addStatement("final $T $L = $T.probe($L, seedFor(context.seed(), $L))", JavaEmitter.INDARRAY, eps(f),
+                    JACOBIAN, host.v(f.out()), -1 - k);
+            m.addStatement("final $T $L = $L($L, $L, $T.allRows(batchSize), arena, batchSize, $L).dup()",
+                    JavaEmitter.INDARRAY, u(f), vjpMethod.get(f), host.v(f.out()), eps(f), JACOBIAN, injected);
+        }
+    }
+
+    private String eps(Op.FixedPoint f) {
+        return jacobianNames.computeIfAbsent(f.out().id() + "eps",
+                x -> host.localScope().claim("fixedPoint" + fixedPoints.indexOf(f) + "Eps"));
+    }
+
+    private String u(Op.FixedPoint f) {
+        return jacobianNames.computeIfAbsent(f.out().id() + "u",
+                x -> host.localScope().claim("fixedPoint" + fixedPoints.indexOf(f) + "JacobianU"));
+    }
+
+    private final Map<String, String> jacobianNames = new HashMap<>();
+
+    /** The Jacobian regulariser's value summed over the fixed points, for the loss term. */
+    CodeBlock jacobianTerm() {
+        List<CodeBlock> parts = new ArrayList<>();
+        for (Op.FixedPoint f : fixedPoints) {
+            parts.add(CodeBlock.of("$T.value($L)", JACOBIAN, u(f)));
+        }
+        return CodeBlock.join(parts, " + ");
     }
 
     private final Map<Op.FixedPoint, String> solutions = new HashMap<>();
@@ -314,9 +370,16 @@ final class FixedPointEmitter {
         String back = scope.claim("fixedPoint" + k + "Back");
         String g = scope.claim("fixedPoint" + k + "G");
         String rows = scope.claim("fixedPoint" + k + "Rows");
+        String points = null;
+        String rhs = gOut;
+        if (jacobianWeight != 0) {
+            points = scope.claim("fixedPoint" + k + "JacobianPoints");
+            rhs = scope.claim("fixedPoint" + k + "Rhs");
+            jacobianRhs(m, f, star, gOut, points, rhs);
+        }
         m.addStatement("$T $L = $T.solve(($L, $L) -> $L($L, $L, $L, arena, batchSize, $L), $L, "
                 + "$L.withStopping(fixedPointStopping))", SOLUTION, back, IMPLICIT_BACKWARD, g, rows, vjpMethod.get(f), star,
-                g, rows, injectedNames.get(f), gOut, backwardSpecField.get(f));
+                g, rows, injectedNames.get(f), rhs, backwardSpecField.get(f));
         m.addStatement("solverTrace.backward($L)", back);
         // the body at z* on the whole batch, from g*, into the parameters and the injected inputs
         Map<Value, Write> inputWrites = new HashMap<>();
@@ -354,6 +417,107 @@ final class FixedPointEmitter {
                 m.addStatement("$L.assign(0)", host.paramGrad(p));
             }
         }
+        if (jacobianWeight != 0) {
+            jacobianBackward(m, scope, f, k, step, points);
+        }
+    }
+
+    /**
+     * The regulariser's gradient with respect to z*, added to {@code dL/dz*} before the implicit solve (so that its
+     * dependence on z*, and through z* on everything before, is differentiated too): the central difference of the
+     * body's VJP from eps with respect to the iterate ({@code JacobianTerm}).
+     */
+    private void jacobianRhs(MethodSpec.Builder m, Op.FixedPoint f, String star, String gOut, String points, String rhs) {
+        m.addComment("the Jacobian regulariser's gradient: the body's VJPs from eps at z* +- h 2u/N, differenced");
+        m.addStatement("$T[] $L = $T.centralDifference($L, $L, $L, $L)", JavaEmitter.INDARRAY, points, JACOBIAN, star, u(f),
+                eps(f), JavaEmitter.lit(jacobianWeight));
+        m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, rhs, gOut);
+        m.beginControlFlow("if ($L != null)", points);
+        m.addStatement("$L = $L.add($L($L[0], $L[1], $T.allRows(batchSize), arena, batchSize, $L))", rhs, gOut,
+                vjpMethod.get(f), points, points, JACOBIAN, injectedNames.get(f));
+        m.addStatement("$L.addi($L($L[2], $L[3], $T.allRows(batchSize), arena, batchSize, $L))", rhs, vjpMethod.get(f),
+                points, points, JACOBIAN, injectedNames.get(f));
+        m.endControlFlow();
+    }
+
+    /**
+     * The Jacobian regulariser's gradient with respect to the parameters and the injected inputs, added to theirs: the
+     * central difference of the body's VJP from eps along 2u/N ({@code JacobianTerm}).
+     */
+    private void jacobianBackward(MethodSpec.Builder m, Names.Scope scope, Op.FixedPoint f, int k, Step step,
+            String points) {
+        m.addComment("the Jacobian regulariser's gradient with respect to the parameters and the injected inputs");
+        m.beginControlFlow("if ($L != null)", points);
+        List<Integer> differentiated = jacobianCaptures(f);
+        String grads = scope.claim("fixedPoint" + k + "JacobianGrads");
+        m.addStatement("$T[] $L = new $T[$L]", JavaEmitter.INDARRAY, grads, JavaEmitter.INDARRAY, f.captures().size());
+        for (int i : differentiated) {
+            m.addStatement("$L[$L] = arena.get($L, dataType, batchSize$L).assign(0)", grads, i,
+                    host.slot("fixedPoint" + k + ":jacobianGrad" + i), dimsSuffix(f.captures().get(i).shape()));
+        }
+        m.addStatement("$L($L[0], $L[1], $T.allRows(batchSize), arena, batchSize, $L, $L)", jacobianMethod.get(f), points,
+                points, JACOBIAN, injectedNames.get(f), grads);
+        m.addStatement("$L($L[2], $L[3], $T.allRows(batchSize), arena, batchSize, $L, $L)", jacobianMethod.get(f), points,
+                points, JACOBIAN, injectedNames.get(f), grads);
+        List<Value> ins = f.inputs();
+        for (int i : differentiated) {
+            Value c = f.captures().get(i);
+            if (step.inputs().get(ins.indexOf(c)) != Write.SKIP) {
+                m.addStatement("$T.accumulate($L, $L[$L])", JavaEmitter.ELEMENTWISE, host.gradName(c), grads, i);
+            }
+        }
+        m.endControlFlow();
+    }
+
+    /** The injected inputs whose gradient the training step computes, by their position among the captures. */
+    private List<Integer> jacobianCaptures(Op.FixedPoint f) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < f.captures().size(); i++) {
+            if (host.hasGradient(f.captures().get(i))) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code g df/dtheta} at {@code star} for the samples {@code rows}, added to the parameters' gradients, and
+     * {@code g df/dx} added into the injected inputs' rows of {@code injectedGrads}: the Jacobian regulariser's passes.
+     */
+    private MethodSpec jacobianMethod(Op.FixedPoint f) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(jacobianMethod.get(f))
+                .addModifiers(Modifier.PRIVATE)
+                .addJavadoc("g df/dtheta and g df/dx of $L at {@code star}, added into the gradients: a pass of the "
+                        + "Jacobian regulariser's central difference.\n", JavaEmitter.commentText(f.path()))
+                .addParameter(JavaEmitter.INDARRAY, "star")
+                .addParameter(JavaEmitter.INDARRAY, "g")
+                .addParameter(int[].class, "rows")
+                .addParameter(JavaEmitter.ARENA, "arena")
+                .addParameter(long.class, "batchSize")
+                .addParameter(INDARRAYS, "injected")
+                .addParameter(INDARRAYS, "injectedGrads");
+        m.addStatement("long active = rows.length");
+        bindRows(m, f, null, "star");
+        host.forwardRegion(m, f.bodyRegion(), true, "active");
+        List<Integer> differentiated = jacobianCaptures(f);
+        Set<Value> wrt = new HashSet<>();
+        differentiated.forEach(i -> wrt.add(f.captures().get(i)));
+        Map<String, Write> paramWrites = new HashMap<>();
+        for (ParamDecl p : f.params()) {
+            paramWrites.put(p.name(), Write.ACCUMULATE);
+        }
+        Plan plan = BodyPlans.plan(host, f.bodyRegion(), f.body(), wrt, paramWrites);
+        Set<Value> written = writtenInputs(plan);
+        m.addStatement("$T $L = g", JavaEmitter.INDARRAY, host.gradName(f.body()));
+        host.backwardSteps(m, new Names.Scope(host.localScope()), plan, "active");
+        for (int i : differentiated) {
+            Value c = f.captures().get(i);
+            if (written.contains(c)) {
+                m.addStatement("$T.addRowsInPlace(injectedGrads[$L], $L, rows, false)", JavaEmitter.COMPACTION, i,
+                        host.gradName(c));
+            }
+        }
+        return m.build();
     }
 
     /** {@code g J_f(z*)} on the samples {@code rows}: the body's forward at z* there, then its VJPs into the iterate. */
@@ -383,92 +547,17 @@ final class FixedPointEmitter {
         return m.build();
     }
 
-    /**
-     * The body's reverse pass with respect to {@code wrt} (the iterate, or the injected inputs that need a gradient)
-     * and, when {@code paramWrites} is not empty, its parameters: the first write of each such value or parameter is
-     * the one given (by default an overwrite), later ones accumulate.
-     */
+    /** The body's reverse pass: see {@link BodyPlans#plan}. */
     private Plan bodyPlan(Op.FixedPoint f, Set<Value> wrt, Map<String, Write> paramWrites, Map<Value, Write> inputWrites) {
-        Graph g = host.graph();
-        int start = g.start(f.bodyRegion());
-        int end = g.end(f.bodyRegion());
-        List<Op> ops = g.ops();
-        boolean params = !paramWrites.isEmpty();
-        Set<Integer> requires = new HashSet<>();
-        for (Value v : wrt) {
-            requires.add(v.id());
-        }
-        for (int i = start; i < end; i++) {
-            Op op = ops.get(i);
-            boolean req = params && !op.params().isEmpty();
-            for (Value in : op.inputs()) {
-                req |= requires.contains(in.id());
-            }
-            if (req) {
-                requires.add(op.out().id());
-            }
-        }
-        Set<Integer> contributes = new HashSet<>(Set.of(f.body().id()));
-        for (int i = end - 1; i >= start; i--) {
-            if (contributes.contains(ops.get(i).out().id())) {
-                ops.get(i).inputs().forEach(v -> contributes.add(v.id()));
-            }
-        }
-        Set<Integer> written = new HashSet<>();
-        Set<String> paramsWritten = new LinkedHashSet<>();
-        List<Step> steps = new ArrayList<>();
-        for (int i = end - 1; i >= start; i--) {
-            Op op = ops.get(i);
-            if (!contributes.contains(op.out().id()) || !requires.contains(op.out().id())) {
-                continue;
-            }
-            List<Write> in = new ArrayList<>();
-            for (Value v : op.inputs()) {
-                if (!requires.contains(v.id())) {
-                    in.add(Write.SKIP);
-                } else if (written.add(v.id())) {
-                    in.add(inputWrites.getOrDefault(v, Write.OVERWRITE));
-                } else {
-                    in.add(Write.ACCUMULATE);
-                }
-            }
-            List<Write> ps = new ArrayList<>();
-            for (ParamDecl p : op.params()) {
-                ps.add(!params ? Write.SKIP : paramsWritten.add(p.name()) ? paramWrites.get(p.name()) : Write.ACCUMULATE);
-            }
-            steps.add(new Step(i, op, in, ps));
-        }
-        for (Value v : wrt) {
-            host.gradName(v);
-        }
-        for (int i = start; i < end; i++) {
-            host.gradName(ops.get(i).out());
-        }
-        return new Plan(requires, contributes, Map.of(), List.of(), steps, List.of());
+        return BodyPlans.plan(host, f.bodyRegion(), f.body(), wrt, paramWrites, inputWrites);
     }
 
     private static Set<Value> writtenInputs(Plan plan) {
-        Set<Value> out = new HashSet<>();
-        for (Step s : plan.steps()) {
-            for (int i = 0; i < s.inputs().size(); i++) {
-                if (s.inputs().get(i) != Write.SKIP) {
-                    out.add(s.op().inputs().get(i));
-                }
-            }
-        }
-        return out;
+        return BodyPlans.writtenInputs(plan);
     }
 
     private static Set<String> writtenParams(Plan plan) {
-        Set<String> out = new HashSet<>();
-        for (Step s : plan.steps()) {
-            for (int i = 0; i < s.params().size(); i++) {
-                if (s.params().get(i) != Write.SKIP) {
-                    out.add(s.op().params().get(i).name());
-                }
-            }
-        }
-        return out;
+        return BodyPlans.writtenParams(plan);
     }
 
     private static String origin(Op op) {

@@ -120,6 +120,12 @@ final class InferenceEmitter {
                 i = em.inferenceProgram.end(fixedPoint.bodyRegion());
                 continue;
             }
+            Op.Ode ode = em.odes.atBodyStart(em.inferenceProgram, i);
+            if (ode != null) {
+                em.odes.forward(m, ode, false);
+                i = em.inferenceProgram.end(ode.bodyRegion());
+                continue;
+            }
             em.opEmitter.forwardOp(m, ops.get(i), false);
         }
         em.subBatch = false;
@@ -442,8 +448,10 @@ final class InferenceEmitter {
             m.addStatement("return new $T(outputs, executed, flops, $L, $L, steps, new int[batch][0])", PREDICTION,
                     exits ? "exits" : "new int[batch]", exits ? CodeBlock.of("workspace.routing().kept()")
                             : CodeBlock.of("$T.of()", LIST));
-        } else if (em.fixedPoints.traced()) {
+        } else if (em.fixedPoints.traced() || em.odes.traced()) {
+            m.addStatement("int[][] iterations = new int[batch][$L]", em.fixedPoints.count() + em.odes.count());
             em.fixedPoints.trace(m);
+            em.odes.trace(m);
             m.addStatement("return new $T(outputs, executed, flops, new int[batch], $T.of(), new int[batch][0], iterations)", PREDICTION,
                     LIST);
         } else if (exits) {

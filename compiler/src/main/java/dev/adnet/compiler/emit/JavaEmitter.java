@@ -169,6 +169,8 @@ public final class JavaEmitter {
         Plan plan;
         /** Emits the fixed points: their solves and their implicit backward passes. */
         final FixedPointEmitter fixedPoints;
+        /** Emits the ODEs: their solves and their backward passes through the accepted steps. */
+        final OdeEmitter odes;
         /** Gated residuals by the index of their body's first op: where inference switches to the sub-batch. */
         final Map<Integer, Op.GatedResidual> gateAtBodyStart = new HashMap<>();
         /** The Java expression for the current batch size: {@code batchSize}, or a gate's open-row count. */
@@ -245,7 +247,7 @@ public final class JavaEmitter {
             }
             localScope = new Names.Scope(classScope).reserve("inputs", "batch", "context", "workspace", "batchSize", "outputs",
                     "loss", "terms", "seed", "temperature", "exitRamp", "routing", "remaining")
-                    .reserve(FixedPointEmitter.METHOD_LOCALS);
+                    .reserve(FixedPointEmitter.METHOD_LOCALS).reserve(OdeEmitter.METHOD_LOCALS);
             for (Graph.Port p : graph.inputs()) {
                 valueName.put(p.value().id(), localScope.claim(Names.identifier(p.name())));
             }
@@ -268,6 +270,7 @@ public final class JavaEmitter {
             HaltingLoopEmitter.stepStarts(inferenceProgram, loopAtStepStart);
             this.plan = trainable ? BackwardPlanner.plan(graph) : null;
             fixedPoints = new FixedPointEmitter(this);
+            odes = new OdeEmitter(this);
             if (trainable) {
                 for (Graph.Port p : graph.inputs()) {
                     gradNameFor(p.value());
@@ -317,7 +320,7 @@ public final class JavaEmitter {
             if (loops) {
                 HaltingLoopEmitter.fields(type, graph);
             }
-            if (!graph.gates().isEmpty() || !graph.exits().isEmpty() || loops || fixedPoints.any()) {
+            if (!graph.gates().isEmpty() || !graph.exits().isEmpty() || loops || fixedPoints.any() || odes.any()) {
                 type.addMethod(inference.predict());
             }
             if (trainable) {
@@ -326,6 +329,7 @@ public final class JavaEmitter {
                 type.addMethod(skeleton.trainingConfig());
             }
             fixedPoints.members(type, trainable);
+            odes.members(type, trainable);
             return JavaFile.builder(options.javaPackage(), type.build())
                     .addStaticImport(INIT, "seedFor")
                     .skipJavaLangImports(true)
@@ -486,6 +490,11 @@ public final class JavaEmitter {
         @Override
         public String gradName(Value value) {
             return gradName.computeIfAbsent(value.id(), id -> localScope.claim("grad_" + valueName.get(id)));
+        }
+
+        @Override
+        public boolean hasGradient(Value value) {
+            return plan != null && plan.hasGradient(value);
         }
 
         @Override

@@ -45,6 +45,11 @@ final class LossTerms {
                 m.addComment("loss term $L: ponder(), weight $L; its gradient flows back through the halting means",
                         ti, lit(terms.get(ti).weight()));
                 m.addStatement("double $L = $L", termVars[ti], HaltingLoopEmitter.ponderTerm(em.graph, h -> em.aux(h, "steps")));
+            } else if (terms.get(ti) instanceof TrainSpec.Jacobian) {
+                termVars[ti] = scope.claim("term" + ti);
+                m.addComment("loss term $L: jacobian(), weight $L; its gradient is added in the fixed points' backward",
+                        ti, lit(terms.get(ti).weight()));
+                m.addStatement("double $L = $L", termVars[ti], em.fixedPoints.jacobianTerm());
             }
         }
         for (Seed seed : em.plan.seeds()) {

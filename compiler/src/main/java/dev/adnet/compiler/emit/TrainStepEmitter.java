@@ -77,6 +77,12 @@ final class TrainStepEmitter {
                 i = em.trainingProgram.end(fixedPoint.bodyRegion());
                 continue;
             }
+            Op.Ode ode = em.odes.atBodyStart(em.trainingProgram, i);
+            if (ode != null) {
+                em.odes.forward(m, ode, true);
+                i = em.trainingProgram.end(ode.bodyRegion());
+                continue;
+            }
             // a frozen backbone runs as at inference: running statistics, no dropout, no state updated
             em.opEmitter.forwardOp(m, ops.get(i), !em.graph.frozen(em.index(ops.get(i))));
         }

@@ -40,7 +40,7 @@ final class UnitsEmitter {
     static MethodSpec units(CostModel.Report cost, Function<String, String> bufferField) {
         List<CodeBlock> units = new ArrayList<>();
         for (ConstructCost c : cost.units()) {
-            if (c instanceof FixedPointCost) {
+            if (c instanceof FixedPointCost || c instanceof dev.adnet.compiler.cost.OdeCost) {
                 continue; // not a unit yet: its stopping is FixedPointNetwork's, its iterations the solver trace's
             }
             units.add(unit(c, bufferField));

@@ -412,6 +412,9 @@ public final class SymbolIndex {
                 spec(f.solver(), scope);
             }
             body(f.body(), scope);
+        } else if (e instanceof Expr.Ode o) {
+            args(o.args(), scope);
+            body(o.body(), scope);
         } else if (e instanceof Expr.Exit x) {
             args(x.args(), scope);
             if (x.condition() != null) {

@@ -85,7 +85,8 @@ public final class IrPrinter {
         } else {
             ownAttributes(op, a);
         }
-        if (!op.params().isEmpty() && !(op instanceof Op.FixedPoint)) { // a fixed point's are listed on its body's ops
+        if (!op.params().isEmpty() && !(op instanceof Op.FixedPoint) && !(op instanceof Op.Ode)) {
+            // a fixed point's and an ODE's are listed on their body's ops
             a.add("params=" + op.params().stream().map(ParamDecl::name).collect(Collectors.joining(",")));
         }
         return String.join(" ", a);
@@ -151,6 +152,16 @@ public final class IrPrinter {
             a.add("max=" + f.maxIterations());
             a.add("backward_tol=" + num(f.backwardTol()));
             a.add("backward_max=" + f.backwardMax());
+        } else if (op instanceof Op.Ode o) {
+            a.add("state=" + ref(o.state()));
+            if (o.time() != null) {
+                a.add("time=" + ref(o.time()));
+            }
+            a.add("t0=" + num(o.t0()));
+            a.add("t1=" + num(o.t1()));
+            a.add("rtol=" + num(o.rtol()));
+            a.add("atol=" + num(o.atol()));
+            a.add("max_steps=" + o.maxSteps());
         }
     }
 

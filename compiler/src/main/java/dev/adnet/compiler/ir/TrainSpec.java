@@ -121,6 +121,13 @@ public record TrainSpec(List<LossTerm> terms, TrainingSetup config, Temperature 
         }
     }
 
+    /**
+     * The Jacobian-norm regulariser of the fixed points (Bai, Koltun, Kolter 2021): for each, the Hutchinson estimate
+     * {@code ||eps^T J_f(z*)||^2 / d} with one Gaussian {@code eps} per sample and step, averaged over the batch and
+     * summed over the fixed points, and differentiated in full (through z* too).
+     */
+    public record Jacobian(double weight, String display) implements LossTerm {}
+
     /** Mean squared error of an output against targets of its shape. */
     public record MeanSquaredError(String output, double weight, String display) implements LossTerm {}
 }

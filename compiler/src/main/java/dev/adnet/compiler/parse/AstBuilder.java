@@ -294,6 +294,11 @@ final class AstBuilder extends AdnetBaseVisitor<Object> {
     }
 
     @Override
+    public Expr visitOdeExpr(OdeExprContext ctx) {
+        return new Expr.Ode(args(ctx.arguments()), body(ctx.body()), span(ctx.ODE().getSymbol()));
+    }
+
+    @Override
     public Expr visitExitExpr(ExitExprContext ctx) {
         Ident name = ctx.name == null ? null : ident(ctx.name);
         Expr condition = ctx.condition == null ? null : expr(ctx.condition);

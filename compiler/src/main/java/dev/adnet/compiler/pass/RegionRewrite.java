@@ -27,7 +27,7 @@ abstract class RegionRewrite implements Pass {
         List<Op> ops = new ArrayList<>();
         for (Op op : region.ops()) {
             if (op instanceof Op.RegionOp r) {
-                op = r.withRegions(r.regions().stream().map(nested -> r instanceof Op.FixedPoint ? nested
+                op = r.withRegions(r.regions().stream().map(nested -> r instanceof Op.FixedPoint || r instanceof Op.Ode ? nested
                         : region(nested, uses, inGatedBody || r instanceof Op.GatedResidual g && nested == g.bodyRegion()))
                         .toList());
             }

@@ -66,7 +66,7 @@ class ParserFuzzTest {
     /** Tokens spliced into programs: keywords, punctuation, and edge-case literals. */
     private static final List<String> TOKENS = List.of("{", "}", "(", ")", "[", "]", ",", ":", ";", "->", "=>", "=", "+", "-",
             "*", "/", "<", ">=", "network", "block", "input", "output", "train", "residual", "gate", "repeat", "upto", "halt",
-            "fixedpoint", "exit", "share", "branch", "task", "state", "import", "from", "\"", "/*", "*/", "//", "\n", " ", "0",
+            "fixedpoint", "ode", "exit", "share", "branch", "task", "state", "import", "from", "\"", "/*", "*/", "//", "\n", " ", "0",
             "1", "-1", "99999999999999999999", "1e999", "0.5", "x", "conv", "dense", "relu", "concat", "relu(x)", "\u00e9",
             "\uFEFF", "\t", "$", "\\", "\"lib.adnet\"");
 

@@ -16,4 +16,12 @@ public record OdeSpec(double t0, double t1, double rtol, double atol, int maxSte
             throw new IllegalArgumentException("the step cap must be at least 1, got " + maxSteps);
         }
     }
+
+    /** This solve with other tolerances; a NaN keeps this one's. */
+    public OdeSpec withTolerances(double rtol, double atol) {
+        if (Double.isNaN(rtol) && Double.isNaN(atol)) {
+            return this;
+        }
+        return new OdeSpec(t0, t1, Double.isNaN(rtol) ? this.rtol : rtol, Double.isNaN(atol) ? this.atol : atol, maxSteps);
+    }
 }

@@ -258,6 +258,13 @@ public final class Trainer {
                     bar.message(solves.warning());
                 }
             }
+            if (net instanceof dev.adnet.runtime.implicit.OdeNetwork o) {
+                dev.adnet.runtime.implicit.OdeTrace.Summary solves = o.odeTrace().drain();
+                bar.message(solves.text());
+                if (solves.warning() != null) {
+                    bar.message(solves.warning());
+                }
+            }
             Map<String, Double> testAcc = new TreeMap<>();
             if (test != null) {
                 testAcc.putAll(Evaluator.evaluate(net, test).accuracy());
