@@ -105,7 +105,8 @@ final class PredictCommand implements Callable<Integer> {
             String outputName = outs.get(0).name();
             List<String> names = dataSpec.classNames(outputName, classes);
             List<UnitEvaluation> units = UnitEvaluation.of(net);
-            boolean traced = !units.isEmpty();
+            LoopEvaluation loops = LoopEvaluation.of(loaded);
+            boolean traced = !units.isEmpty() || loops != null;
             PredictionPrinter printer = new PredictionPrinter(format, out, k, names);
             int from = 0;
             for (dev.adnet.runtime.train.Batch b : DataLoader.builder(samples).batchSize(CHUNK).build().epoch(0)) {
@@ -114,7 +115,7 @@ final class PredictCommand implements Callable<Integer> {
                 dev.adnet.runtime.Prediction prediction = traced ? net.predict(x) : null;
                 INDArray scores = traced ? prediction.outputs().get(outputName) : net.forward(x).get(outputName);
                 for (int i = 0; i < b.size(); i++) {
-                    printer.print(from + i, softmax(scores, i, classes), traced ? trace(net, units, prediction, i) : "");
+                    printer.print(from + i, softmax(scores, i, classes), traced ? trace(net, units, loops, prediction, i) : "");
                 }
                 from += (int) b.size();
             }
@@ -174,12 +175,15 @@ final class PredictCommand implements Callable<Integer> {
 
     /**
      * What an adaptive network spent on image {@code i}: where it left (with exits), which gated blocks ran (with
-     * gates), and its FLOPs, e.g. {@code  [exit early; gates 1 3 ran; 22,231,144 FLOPs]}.
+     * gates), the passes of each loop, and its FLOPs, e.g. {@code  [exit early; gates 1 3 ran; 22,231,144 FLOPs]}.
      */
-    static String trace(Network net, List<UnitEvaluation> units, dev.adnet.runtime.Prediction p, int i) {
+    static String trace(Network net, List<UnitEvaluation> units, LoopEvaluation loops, dev.adnet.runtime.Prediction p, int i) {
         List<String> parts = new ArrayList<>();
         for (UnitEvaluation u : units) {
             parts.add(u.trace(net, p, i));
+        }
+        if (loops != null) {
+            parts.add(loops.trace(p, i));
         }
         parts.add(String.format(Locale.ROOT, "%,d FLOPs", p.flops()[i]));
         return "  [" + String.join("; ", parts) + "]";
