@@ -86,6 +86,81 @@ class GatedLoopNetworkTest {
         assertThat(p.outputs().get("y")).isEqualTo(net.forward(b.inputs()).get("y"));
     }
 
+    private static final String CONV = """
+            network Conv {
+              input x: [2, 6, 6]
+              output y: [3]
+              block Basic(c: int) {
+                conv(c, 3) -> batchnorm -> relu -> conv(c, 3) -> batchnorm
+              }
+              h = x -> conv(4, 3) -> relu
+              r = h -> LOOP { residual Basic(4) -> relu }
+              y = r -> global_avg_pool -> dense(3)
+            }
+            """;
+
+    /**
+     * Convolutions and batchnorm in the body, compacted: each sample's output equals, row for row, the output of the
+     * same weights repeated (fixed {@code repeat k shared}) as many times as the sample's passes.
+     */
+    @Test
+    void eachSampleOfAConvolutionalLoopEqualsTheFixedRepeatOfItsPasses() {
+        Network gated = InMemoryCompiler.instantiate(HaltingNetworkTest.compile(CONV.replace("LOOP", "repeat upto 3 shared gate(hidden = 4)")),
+                DataType.DOUBLE, 3);
+        TestNetworks.randomize(gated, new SplittableRandom(9));
+        for (Parameter p : gated.parameters()) {
+            if (p.name().endsWith("gate.dense2.weight")) {
+                p.value().muli(30);
+            } else if (p.name().endsWith("gate.dense2.bias")) {
+                p.value().assign(0);
+            }
+        }
+        SplittableRandom rnd = new SplittableRandom(10);
+        for (Buffer b : gated.buffers()) {
+            for (long i = 0; i < b.value().length(); i++) {
+                b.value().putScalar(i, b.name().endsWith("running_var") ? 0.5 + rnd.nextDouble() : 0.3 * rnd.nextGaussian());
+            }
+        }
+        Batch batch = TestNetworks.batch(24, new SplittableRandom(11), DataType.DOUBLE);
+        // the first bias of the execute logit, going down, at which the samples' passes differ
+        Parameter bias = gated.parameters().stream().filter(q -> q.name().endsWith("gate.dense2.bias")).findFirst().orElseThrow();
+        Prediction p = null;
+        for (double b = 0; b > -200 && (p == null || java.util.Arrays.stream(p.steps()).mapToInt(s -> s[0]).distinct().count() < 2);
+                b = b == 0 ? -1 : 1.5 * b) {
+            bias.value().putScalar(1, b);
+            p = gated.predict(batch.inputs());
+        }
+        INDArray[] fixed = new INDArray[4];
+        for (int k = 1; k <= 3; k++) {
+            Network repeat = InMemoryCompiler.instantiate(HaltingNetworkTest.compile(CONV.replace("LOOP", "repeat " + k + " shared")),
+                    DataType.DOUBLE, 3);
+            copy(gated, repeat);
+            fixed[k] = repeat.forward(batch.inputs()).get("y");
+        }
+        TreeSet<Integer> seen = new TreeSet<>();
+        for (int i = 0; i < 24; i++) {
+            int n = p.steps()[i][0];
+            seen.add(n);
+            INDArray row = p.outputs().get("y").getRow(i);
+            assertThat(TestNetworks.maxDiff(row, fixed[n].getRow(i))).as("sample %d after %d passes", i, n).isLessThan(1e-12);
+        }
+        assertThat(seen).as("the samples stop after different numbers of passes").hasSizeGreaterThan(1);
+    }
+
+    /** The loop's parameters and buffers into the fixed repeat's, in order, leaving out the gate's. */
+    private static void copy(Network from, Network to) {
+        java.util.List<Parameter> src = from.parameters().stream().filter(q -> !q.name().contains(".gate.")).toList();
+        assertThat(src).hasSameSizeAs(to.parameters());
+        for (int i = 0; i < src.size(); i++) {
+            to.parameters().get(i).value().assign(src.get(i).value());
+        }
+        java.util.List<Buffer> bsrc = from.buffers().stream().filter(q -> !q.name().contains(".gate.")).toList();
+        assertThat(bsrc).hasSameSizeAs(to.buffers());
+        for (int i = 0; i < bsrc.size(); i++) {
+            to.buffers().get(i).value().assign(bsrc.get(i).value());
+        }
+    }
+
     /** Training runs every pass with straight-through masks: the measure is the batch mean of the passes taken. */
     @Test
     void trainingReportsMeanPassesAndTheTargetRateOfEveryPassBoundary() {
