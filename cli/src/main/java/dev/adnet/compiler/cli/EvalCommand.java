@@ -46,8 +46,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", defaultValue = "256", description = "batch size (default ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--report", paramLabel = "DIR", description = "where the report of a network with gates or exits goes"
-            + " (gates.txt/csv/png, exits.txt/csv/png; default: the checkpoint's directory)")
+    @Option(names = "--report", paramLabel = "DIR", description = "where the report of a network with gates, exits or loops goes"
+            + " (gates.txt/csv/png, exits.txt/csv/png, loops.txt/csv/png; default: the checkpoint's directory)")
     Path reportDir;
 
     @Option(names = "--ode-rtol", paramLabel = "R", description = "integrate every ode with this relative tolerance "
@@ -95,11 +95,15 @@ final class EvalCommand implements Callable<Integer> {
             String described = String.join("; ", about).substring("data: ".length());
             Path dir = reportDir != null ? reportDir : checkpoint.toAbsolutePath().getParent();
             List<UnitEvaluation> sections = UnitEvaluation.of(loaded.network());
-            if (!sections.isEmpty()) {
+            LoopEvaluation loops = LoopEvaluation.of(loaded);
+            if (!sections.isEmpty() || loops != null) {
                 out.println("data: " + described);
                 for (UnitEvaluation e : sections) {
                     e.notes(loaded, out);
                     e.run(loaded, loader, output, dir, out);
+                }
+                if (loops != null) {
+                    loops.run(loaded, loader, output, dir, out, spec);
                 }
                 return Main.OK;
             }

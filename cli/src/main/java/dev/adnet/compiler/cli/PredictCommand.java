@@ -106,7 +106,8 @@ final class PredictCommand implements Callable<Integer> {
             List<String> names = dataSpec.classNames(outputName, classes);
             List<UnitEvaluation> units = UnitEvaluation.of(net);
             List<String> solverWork = FixedPointEvaluation.traceFormats(loaded.compiled().graph());
-            boolean traced = !units.isEmpty() || !solverWork.isEmpty();
+            LoopEvaluation loops = LoopEvaluation.of(loaded);
+            boolean traced = !units.isEmpty() || !solverWork.isEmpty() || loops != null;
             PredictionPrinter printer = new PredictionPrinter(format, out, k, names);
             int from = 0;
             for (dev.adnet.runtime.train.Batch b : DataLoader.builder(samples).batchSize(CHUNK).build().epoch(0)) {
@@ -115,7 +116,7 @@ final class PredictCommand implements Callable<Integer> {
                 dev.adnet.runtime.Prediction prediction = traced ? net.predict(x) : null;
                 INDArray scores = traced ? prediction.outputs().get(outputName) : net.forward(x).get(outputName);
                 for (int i = 0; i < b.size(); i++) {
-                    printer.print(from + i, softmax(scores, i, classes), traced ? trace(net, units, solverWork, prediction, i) : "");
+                    printer.print(from + i, softmax(scores, i, classes), traced ? trace(net, units, solverWork, loops, prediction, i) : "");
                 }
                 from += (int) b.size();
             }
@@ -175,16 +176,19 @@ final class PredictCommand implements Callable<Integer> {
 
     /**
      * What an adaptive network spent on image {@code i}: where it left (with exits), which gated blocks ran (with
-     * gates), and its FLOPs, e.g. {@code  [exit early; gates 1 3 ran; 22,231,144 FLOPs]}.
+     * gates), the passes of each loop, and its FLOPs, e.g. {@code  [exit early; gates 1 3 ran; 22,231,144 FLOPs]}.
      */
-    static String trace(Network net, List<UnitEvaluation> units, List<String> solverWork, dev.adnet.runtime.Prediction p,
-            int i) {
+    static String trace(Network net, List<UnitEvaluation> units, List<String> solverWork, LoopEvaluation loops,
+            dev.adnet.runtime.Prediction p, int i) {
         List<String> parts = new ArrayList<>();
         for (UnitEvaluation u : units) {
             parts.add(u.trace(net, p, i));
         }
         for (int k = 0; k < Math.min(solverWork.size(), p.iterations()[i].length); k++) {
             parts.add(String.format(Locale.ROOT, solverWork.get(k), p.iterations()[i][k]));
+        }
+        if (loops != null) {
+            parts.add(loops.trace(p, i));
         }
         parts.add(String.format(Locale.ROOT, "%,d FLOPs", p.flops()[i]));
         return "  [" + String.join("; ", parts) + "]";

@@ -160,6 +160,11 @@ final class TrainCommand implements Callable<Integer> {
                     outText.println(e.title() + ", with the last epoch's parameters, on the test images:");
                     e.run(loaded, testLoader, output, dir, outText);
                 }
+                LoopEvaluation loops = LoopEvaluation.of(loaded);
+                if (loops != null) {
+                    outText.println("loops, with the last epoch's parameters, on the test images:");
+                    loops.run(loaded, testLoader, output, dir, outText, train.spec());
+                }
             }
             outText.println("checkpoints and metrics in " + dir);
             outText.flush();

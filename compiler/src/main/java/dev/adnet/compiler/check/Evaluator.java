@@ -519,10 +519,30 @@ final class Evaluator {
         if (r.policy() instanceof Expr.HaltingRepeat h) {
             return halting(r, h, (int) n.value(), env);
         }
-        if (r.policy() != null) {
-            return unsupported("repeat upto ... gate", new Stages.Group(r.body(), env, r.span()), r.policy().span());
+        if (r.policy() instanceof Expr.GatedRepeat g) {
+            return gatedLoop(r, g, n, env);
         }
         return new Val.StageV(new Stages.Repeat((int) n.value(), r.shared(), r.body(), env, r.span()));
+    }
+
+    /** {@code repeat upto cap shared gate(options) body}: a gate after each pass but the last decides on the next. */
+    private Val gatedLoop(Expr.Repeat r, Expr.GatedRepeat g, Val.Num cap, Env env) {
+        Map<String, Val> options = constantsIn(env, g.args(), GatedStage.PARAMS, "gate", g.span());
+        if (options == null || !GatedStage.validate(options, g.span(), diagnostics)) {
+            return Val.ERR;
+        }
+        if (cap.value() < 2) {
+            diagnostics.error(Code.INVALID_VALUE, r.count().span(), "a gated loop's cap must be at least 2: its gates decide "
+                    + "after each pass but the last whether to take another, not " + cap.text());
+            return Val.ERR;
+        }
+        if (!r.shared()) {
+            diagnostics.error(Code.NOT_SUPPORTED_YET, g.span(), "a gated loop with its own weights per pass is not supported "
+                    + "yet; write 'repeat upto " + cap.text() + " shared gate(...)' to apply one block at every pass");
+            return Val.ERR;
+        }
+        return new Val.StageV(new HaltingStage((int) cap.value(), new Op.LoopPolicy.Gate(Args.numArg(options, "target")), options,
+                r.body(), env, r.span(), g.span()));
     }
 
     /** {@code repeat upto cap [shared] halt act(ponder, eps) body}; the steps share their weights either way. */
@@ -536,8 +556,8 @@ final class Evaluator {
         if (options == null || !HaltingStage.validate(options, h.unit().span(), diagnostics)) {
             return Val.ERR;
         }
-        return new Val.StageV(new HaltingStage(cap, Args.numArg(options, "ponder"), Args.numArg(options, "eps"), r.body(), env,
-                r.span(), h.span()));
+        return new Val.StageV(new HaltingStage(cap, new Op.LoopPolicy.Act(Args.numArg(options, "ponder"), Args.numArg(options, "eps")),
+                null, r.body(), env, r.span(), h.span()));
     }
 
     /** The arguments of {@code call} evaluated as constants (no tensors), for the train section and policies. */

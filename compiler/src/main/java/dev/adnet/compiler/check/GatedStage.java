@@ -73,7 +73,7 @@ record GatedStage(Map<String, Val> options, Stages.Residual residual, Span span)
                 ? Op.GateEstimator.SOFT : Op.GateEstimator.STRAIGHT_THROUGH;
         boolean sample = ((Val.Str) options.get("inference")).value().equals("sample");
         Region head = lowering.region(List.of(x), () -> {
-            Value logits = head(x, name, lowering);
+            Value logits = head(options, span, x, name, lowering);
             Value z = lowering.newValue(1);
             return logits != null && lowering.add(new Op.GumbelGate(logits, z, gateIndex, Args.numArg(options, "temperature"),
                     estimator, sample, name + ".decision", span)) ? z : null;
@@ -122,8 +122,11 @@ record GatedStage(Map<String, Val> options, Stages.Residual residual, Span span)
         return v instanceof Val.Tensor t ? t.value() : null;
     }
 
-    /** Global average pool (for maps), dense to hidden, batchnorm, relu, dense to the two logits [skip, execute]. */
-    private Value head(Value x, String name, Lowering lowering) {
+    /**
+     * Global average pool (for maps), dense to hidden, batchnorm, relu, dense to the two logits [skip, execute]; also
+     * the head of a gated loop's gate ({@link HaltingStage}).
+     */
+    static Value head(Map<String, Val> options, Span span, Value x, String name, Lowering lowering) {
         Value pooled = x;
         if (x.rank() == 3) {
             pooled = lowering.newValue(x.dim(0));

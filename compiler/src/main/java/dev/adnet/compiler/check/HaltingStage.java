@@ -15,14 +15,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code repeat upto cap [shared] halt act(ponder, eps) { s => ... }}: Adaptive Computation Time.
+ * {@code repeat upto cap [shared] halt act(ponder, eps) { s => ... }} (Adaptive Computation Time) and
+ * {@code repeat upto cap shared gate(options) { B }} (dynamic recursion).
  *
- * <p>Lowers to one {@link Op.HaltingLoop} whose step region is the body followed by the halting unit (a dense layer
- * to one output and a sigmoid, on the state the body gives back; for a map, on its global average). The body may read
+ * <p>Lowers to one {@link Op.HaltingLoop} whose step region is the body followed by its decision, on the state the
+ * body gives back: ACT's halting unit (a dense layer to one output and a sigmoid; for a map, on its global average),
+ * or a gate's head and Gumbel decision as {@code gate} has them ({@code gateOptions}). The body may read
  * network values besides its state: they become the region's further arguments, so that a step can run on the rows of
  * the samples still running, gathered from every value it reads. The step's weights are the same at every step.
  */
-record HaltingStage(int cap, double ponder, double eps, Body body, Env env, Span span, Span policySpan) implements Stage {
+record HaltingStage(int cap, Op.LoopPolicy policy, Map<String, Val> gateOptions, Body body, Env env, Span span, Span policySpan)
+        implements Stage {
 
     static final List<Args.Param> PARAMS = List.of(
             new Args.Param("ponder", Args.Type.FLOAT, null),
@@ -51,8 +54,8 @@ record HaltingStage(int cap, double ponder, double eps, Body body, Env env, Span
         }
         Value init = inputs.get(0).value();
         if (init.rank() != 1 && init.rank() != 3) {
-            lowering.diagnostics.error(Code.RANK_MISMATCH, policySpan, "a halting unit reads a [features] or [channels, height, "
-                    + "width] state, not " + init.shapeText());
+            lowering.diagnostics.error(Code.RANK_MISMATCH, policySpan, "a " + (gated() ? "gate" : "halting unit") + " reads a "
+                    + "[features] or [channels, height, width] state, not " + init.shapeText());
             return Val.ERR;
         }
         String name = lowering.instanceName(scope, "repeat");
@@ -67,31 +70,32 @@ record HaltingStage(int cap, double ponder, double eps, Body body, Env env, Span
                 return null;
             }
             if (lowering.current().stream().noneMatch(op -> op.out().equals(t.value()))) {
-                lowering.diagnostics.error(Code.INVALID_VALUE, span, "a halting loop's body must compute its next state, "
+                lowering.diagnostics.error(Code.INVALID_VALUE, span, "a " + what() + "'s body must compute its next state, "
                         + "but it gives back " + (t.value().equals(state) ? "its state unchanged" : "a value from outside it"));
                 return null;
             }
             if (!t.value().sameShape(init)) {
-                lowering.diagnostics.error(Code.SHAPE_MISMATCH, span, "a halting loop's body must keep its state's shape, but it "
+                lowering.diagnostics.error(Code.SHAPE_MISMATCH, span, "a " + what() + "'s body must keep its state's shape, but it "
                         + "turns " + init.shapeText() + " into " + t.value().shapeText());
                 return null;
             }
             next[0] = t.value();
-            return haltingUnit(t.value(), name, lowering);
+            return gated() ? gate(t.value(), name, lowering) : haltingUnit(t.value(), name, lowering);
         });
         if (step == null) {
             return Val.ERR;
         }
         for (Op op : step.schedule()) {
             if (op instanceof Op.RegionOp r) {
-                lowering.diagnostics.error(Code.NOT_SUPPORTED_YET, op.origin(), "a " + construct(r) + " inside a halting loop "
-                        + "is not supported yet");
+                String inner = construct(r);
+                lowering.diagnostics.error(Code.NOT_SUPPORTED_YET, op.origin(), (inner.equals("exit") ? "an " : "a ") + inner
+                        + " inside a " + what() + " is not supported yet");
                 return Val.ERR;
             }
         }
         List<Value> captured = captured(step, state);
         if (captured.contains(init)) {
-            lowering.diagnostics.error(Code.NOT_SUPPORTED_YET, span, "a halting loop whose body reads the value the loop "
+            lowering.diagnostics.error(Code.NOT_SUPPORTED_YET, span, "a " + what() + " whose body reads the value the loop "
                     + "starts from, besides its state, is not supported yet; start the loop from a state");
             return Val.ERR;
         }
@@ -100,7 +104,7 @@ record HaltingStage(int cap, double ponder, double eps, Body body, Env env, Span
         arguments.addAll(captured);
         Region region = new Region(arguments, step.ops(), List.of(next[0], step.result()));
         Value out = lowering.newValue(init.shape());
-        Op op = new Op.HaltingLoop(init, captured, region, out, index, cap, ponder, eps, name, span);
+        Op op = new Op.HaltingLoop(init, captured, region, out, index, cap, policy, name, span);
         return lowering.add(op) ? new Val.Tensor(out) : Val.ERR;
     }
 
@@ -114,7 +118,33 @@ record HaltingStage(int cap, double ponder, double eps, Body body, Env env, Span
         if (r instanceof Op.Ode) {
             return "continuous-depth layer (ode)";
         }
-        return r instanceof Op.HaltingLoop ? "halting loop" : "gate";
+        if (r instanceof Op.HaltingLoop l) {
+            return l.policy() instanceof Op.LoopPolicy.Gate ? "gated loop" : "halting loop";
+        }
+        return "gate";
+    }
+
+    private boolean gated() {
+        return policy instanceof Op.LoopPolicy.Gate;
+    }
+
+    private String what() {
+        return gated() ? "gated loop" : "halting loop";
+    }
+
+    /** The gate after a pass: {@code gate}'s head on the pass's result and its decision z. */
+    private Value gate(Value s, String name, Lowering lowering) {
+        Value logits = GatedStage.head(gateOptions, policySpan, s, name + ".gate", lowering);
+        if (logits == null) {
+            return null;
+        }
+        Op.GateEstimator estimator = ((Val.Str) gateOptions.get("estimator")).value().equals("soft")
+                ? Op.GateEstimator.SOFT : Op.GateEstimator.STRAIGHT_THROUGH;
+        boolean sample = ((Val.Str) gateOptions.get("inference")).value().equals("sample");
+        Value z = lowering.newValue(1);
+        // not one of the network's gated blocks: a loop's gates are counted per pass boundary by the loop
+        return lowering.add(new Op.GumbelGate(logits, z, -1, Args.numArg(gateOptions, "temperature"), estimator, sample,
+                name + ".gate.decision", policySpan)) ? z : null;
     }
 
     /** The values the step reads from outside it, in the order it first reads them. */
@@ -157,6 +187,6 @@ record HaltingStage(int cap, double ponder, double eps, Body body, Env env, Span
 
     @Override
     public String describe() {
-        return "'repeat upto ... halt'";
+        return gated() ? "'repeat upto ... gate'" : "'repeat upto ... halt'";
     }
 }

@@ -75,6 +75,34 @@ final class TrainChecker {
                 .map(o -> (dev.adnet.compiler.ir.Op.GatedResidual) o).toList();
     }
 
+    /** One gate decision the complexity terms read: its execution-rate target and the FLOPs it gates when open. */
+    private record GateEntry(double target, double flops) {}
+
+    /**
+     * Every gate decision in schedule order: a gated block's one, and a gated loop's one per pass boundary (after pass
+     * k < cap, gating pass k + 1: its body, and its own gate unless it is the last pass), the order in which the
+     * unrolled training step computes them.
+     */
+    private List<GateEntry> gateEntries() {
+        List<GateEntry> entries = new ArrayList<>();
+        for (dev.adnet.compiler.ir.Op op : ops) {
+            if (op instanceof dev.adnet.compiler.ir.Op.GatedResidual g) {
+                entries.add(new GateEntry(g.target(), dev.adnet.compiler.cost.CostModel.regionFlops(g.bodyRegion())));
+            } else if (op instanceof dev.adnet.compiler.ir.Op.HaltingLoop l
+                    && l.policy() instanceof dev.adnet.compiler.ir.Op.LoopPolicy.Gate gate) {
+                double step = dev.adnet.compiler.cost.CostModel.regionFlops(l.bodyRegion());
+                double body = 0;
+                for (int i = 0; i < l.bodyLength(); i++) {
+                    body += dev.adnet.compiler.cost.CostModel.flops(l.bodyRegion().ops().get(i));
+                }
+                for (int k = 1; k < l.cap(); k++) {
+                    entries.add(new GateEntry(gate.target(), k + 1 < l.cap() ? step : body));
+                }
+            }
+        }
+        return entries;
+    }
+
     /** The checked section, or null after reporting. */
     TrainSpec check(Member.Train train) {
         Map<String, Member.Setting> settings = new LinkedHashMap<>();
@@ -378,8 +406,10 @@ final class TrainChecker {
 
     /** {@code ponder()}: the halting loops' ponder costs, each with its own weight. */
     private void ponderTerm(Expr.Name name, Expr.Apply a, double weight, List<TrainSpec.LossTerm> terms) {
-        double[] ponders = ops.stream().filter(o -> o instanceof dev.adnet.compiler.ir.Op.HaltingLoop)
-                .mapToDouble(o -> ((dev.adnet.compiler.ir.Op.HaltingLoop) o).ponder()).toArray();
+        double[] ponders = ops.stream().filter(o -> o instanceof dev.adnet.compiler.ir.Op.HaltingLoop l
+                        && l.policy() instanceof dev.adnet.compiler.ir.Op.LoopPolicy.Act)
+                .mapToDouble(o -> ((dev.adnet.compiler.ir.Op.LoopPolicy.Act) ((dev.adnet.compiler.ir.Op.HaltingLoop) o).policy()).ponder())
+                .toArray();
         if (ponders.length == 0) {
             diag.error(Code.LOSS_TARGET, name.span(), "'ponder' measures halting loops, but this network has none");
             return;
@@ -413,7 +443,7 @@ final class TrainChecker {
 
     /** {@code target_rate()}, {@code target_rate(0.6)}, {@code target_rate([1, 0.6, ...])}, {@code flops_budget(0.5)}. */
     private void gateTerm(Expr.Name name, Expr.Apply a, double weight, List<TrainSpec.LossTerm> terms) {
-        List<dev.adnet.compiler.ir.Op.GatedResidual> gates = gates();
+        List<GateEntry> gates = gateEntries();
         if (gates.isEmpty()) {
             diag.error(Code.LOSS_TARGET, name.span(), "'" + name.name() + "' measures gates, but this network has none");
             return;
@@ -436,13 +466,13 @@ final class TrainChecker {
             }
             double gated = 0;
             for (int g = 0; g < gates.size(); g++) {
-                gateFlops[g] = dev.adnet.compiler.cost.CostModel.regionFlops(gates.get(g).bodyRegion());
+                gateFlops[g] = gates.get(g).flops();
                 gated += gateFlops[g];
             }
             terms.add(new TrainSpec.FlopsBudget(weight, budget, gateFlops, total - gated, "flops_budget(" + budget + ")"));
             return;
         }
-        double[] targets = gates.stream().mapToDouble(dev.adnet.compiler.ir.Op.GatedResidual::target).toArray();
+        double[] targets = gates.stream().mapToDouble(GateEntry::target).toArray();
         if (!a.args().isEmpty()) {
             Map<String, Val> m = evaluator.constants(a.args(), List.of(new Args.Param("target", Args.Type.ANY, null)), name.name(), a.span());
             if (m == null) {
@@ -480,7 +510,7 @@ final class TrainChecker {
     }
 
     private TrainSpec.Temperature temperature(Member.Setting s) {
-        if (gates().isEmpty()) {
+        if (gateEntries().isEmpty()) {
             diag.error(Code.INVALID_SETTING, s.key().span(), "'temperature' has no effect: this network has no gate");
             return null;
         }

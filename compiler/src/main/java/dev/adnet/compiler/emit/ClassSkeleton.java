@@ -110,6 +110,9 @@ final class ClassSkeleton {
             type.addField(FieldSpec.builder(long[].class, "GATE_FLOPS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                     .addJavadoc("FLOPs per sample of each gated block, spent only when its gate is open.\n")
                     .initializer("{$L}", String.join(", ", flops)).build());
+        }
+        // a gated loop's gates decide too, with no gated block in the network
+        if (em.graph.ops().stream().anyMatch(op -> op instanceof Op.GumbelGate)) {
             type.addField(FieldSpec.builder(ATOMIC_LONG, "inferenceSeed", Modifier.PRIVATE, Modifier.FINAL)
                     .addJavadoc("Counts the inference calls' gate decisions, for the seeds of those that sample.\n")
                     .initializer("new $T()", ATOMIC_LONG).build());

@@ -16,8 +16,9 @@ import java.util.function.Function;
 import javax.lang.model.element.Modifier;
 
 /**
- * The code of states and halting loops (after {@link LoopUnrolling}): a state's constant rows, the halting mean's
- * forward (keeping its steps for the backward and the ponder term), its backward, and the {@code ponder()} term.
+ * The code of states and loops, halting and gated (after {@link LoopUnrolling}): a state's constant rows, the halting
+ * mean's or gated select's forward (keeping its steps for the backward, the ponder term and the measures), its
+ * backward, the {@code ponder()} term, and the loop at inference.
  */
 final class HaltingLoopEmitter {
     static final ClassName HALTING_MEAN = ClassName.get("dev.adnet.runtime.loop", "HaltingMean");
@@ -26,6 +27,9 @@ final class HaltingLoopEmitter {
     static final ClassName HALTING = ClassName.get("dev.adnet.runtime.loop", "Halting");
     static final ClassName WEIGHTED_ROWS = ClassName.get("dev.adnet.runtime.loop", "WeightedRows");
     static final ClassName LOOP_ROWS = ClassName.get("dev.adnet.runtime.loop", "LoopRows");
+    static final ClassName GATING = ClassName.get("dev.adnet.runtime.loop", "Gating");
+    static final ClassName GATED_SELECT = ClassName.get("dev.adnet.runtime.loop", "GatedSelect");
+    static final ClassName PASSES = ClassName.get("dev.adnet.runtime.loop", "GatedSelect", "Passes");
 
     private HaltingLoopEmitter() {}
 
@@ -59,6 +63,10 @@ final class HaltingLoopEmitter {
      * step reads leave the loop's batch. The steps' other unrolled copies are not emitted.
      */
     static void inference(MethodSpec.Builder m, Op.HaltingMean h, int index, Host host) {
+        if (h.gated()) {
+            gatedInference(m, h, index, host);
+            return;
+        }
         int cap = h.states().size();
         int from = index - cap * h.stepLength();
         String out = host.v(h.out());
@@ -69,7 +77,7 @@ final class HaltingLoopEmitter {
                 h.origin() == null ? "?" : JavaEmitter.commentText(h.origin().toString()));
         m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, out, host.alloc("v" + h.out().id(), h.out().shape()));
         m.addStatement("$L.assign(0.0)", out);
-        m.addStatement("$T $L = new $T((int) $L, $L, $L)", HALTING, halting, HALTING, host.batch(), JavaEmitter.lit(h.eps()), cap);
+        m.addStatement("$T $L = new $T((int) $L, $L, $L)", HALTING, halting, HALTING, host.batch(), JavaEmitter.lit(((Op.LoopPolicy.Act) h.policy()).eps()), cap);
         String init = host.v(h.init());
         m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, state, init);
         List<String> captured = new ArrayList<>();
@@ -104,6 +112,61 @@ final class HaltingLoopEmitter {
     }
 
     /**
+     * Inference of a gated loop: the body's ops in a Java loop over the samples still running, then (but after the
+     * cap's pass) the gate's ops; a sample whose gate closes keeps the pass's value and leaves the loop's batch.
+     */
+    private static void gatedInference(MethodSpec.Builder m, Op.HaltingMean h, int index, Host host) {
+        int from = index - h.unrolledLength();
+        String out = host.v(h.out());
+        String gating = host.claim(out + "_gating");
+        String running = host.claim(out + "_running");
+        String state = host.claim(out + "_state");
+        String stops = host.claim(out + "_stops");
+        m.addComment("$L at $L: a gated loop; a sample whose gate closes leaves the loop's batch", JavaEmitter.commentText(h.path()),
+                h.origin() == null ? "?" : JavaEmitter.commentText(h.origin().toString()));
+        m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, out, host.alloc("v" + h.out().id(), h.out().shape()));
+        m.addStatement("$L.assign(0.0)", out);
+        m.addStatement("$T $L = new $T((int) $L, $L)", GATING, gating, GATING, host.batch(), h.states().size());
+        String init = host.v(h.init());
+        m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, state, init);
+        List<String> captured = new ArrayList<>();
+        List<String> outer = new ArrayList<>();
+        for (Value c : h.captured()) {
+            String name = host.claim(host.v(c) + "_running");
+            outer.add(host.v(c));
+            captured.add(name);
+            m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, name, host.v(c));
+        }
+        m.beginControlFlow("while (!$L.done())", gating);
+        m.addStatement("int[] $L = $L.active()", running, gating);
+        host.rename(h.init(), state);
+        for (int i = 0; i < captured.size(); i++) {
+            host.rename(h.captured().get(i), captured.get(i));
+        }
+        host.subBatch(m, from, from + h.bodyLength(), running + ".length");
+        m.addStatement("double[] $L", stops);
+        m.beginControlFlow("if ($L.last())", gating);
+        m.addStatement("$L = $L.step(null)", stops, gating);
+        m.nextControlFlow("else");
+        host.subBatch(m, from + h.bodyLength(), from + h.stepLength(), running + ".length");
+        m.addStatement("$L = $L.step($T.column($L))", stops, gating, LOOP_ROWS, host.v(h.halts().get(0)));
+        m.endControlFlow();
+        host.rename(h.init(), init);
+        for (int i = 0; i < captured.size(); i++) {
+            host.rename(h.captured().get(i), outer.get(i));
+        }
+        String next = host.v(h.states().get(0));
+        m.addStatement("$T.accumulate($L, $L, $L, $L)", WEIGHTED_ROWS, out, next, running, stops);
+        m.addStatement("$L = $T.carry($L, $L, $L.active())", state, LOOP_ROWS, next, running, gating);
+        for (String c : captured) {
+            m.addStatement("$L = $T.keep($L, $L, $L.active())", c, LOOP_ROWS, c, running, gating);
+        }
+        m.endControlFlow();
+        m.addStatement("workspace.loopSteps(LOOP_CAPS.length)[$L] = $T.inputOrder($L.steps(), $L, batchSize)", h.loopIndex(),
+                LOOP_ROWS, gating, host.original(CodeBlock.of("$T.all($L)", LOOP_ROWS, host.batch())));
+    }
+
+    /**
      * Each unrolled loop of {@code program} (an inference program, after the passes): the index of its halting mean by
      * the index of its first step's first op. The inference runs only the first step's ops, so the passes must leave
      * the steps as long as the checked step region ({@link Op.HaltingMean#stepLength()}); fails loudly if they did not.
@@ -112,7 +175,7 @@ final class HaltingLoopEmitter {
         List<Op> ops = program.ops();
         for (int i = 0; i < ops.size(); i++) {
             if (ops.get(i) instanceof Op.HaltingMean h) {
-                int from = i - h.states().size() * h.stepLength();
+                int from = i - h.unrolledLength();
                 if (from < 0 || ops.get(from + h.stepLength() - 1).out().id() != h.states().get(0).id()
                         && !h.halts().contains(ops.get(from + h.stepLength() - 1).out())) {
                     throw new IllegalStateException("a pass changed the steps of halting loop " + h.path());
@@ -122,11 +185,15 @@ final class HaltingLoopEmitter {
         }
     }
 
-    /** The training step's measures: each halting loop's batch mean of N + R, as {@code mean ponder PATH}. */
+    /**
+     * The training step's measures: each halting loop's batch mean of N + R, as {@code ponder PATH}, and each gated
+     * loop's mean passes, as {@code passes PATH}.
+     */
     static CodeBlock measures(Graph graph, Function<Op.HaltingMean, String> steps) {
         List<CodeBlock> entries = new ArrayList<>();
         for (Op.HaltingMean h : loops(graph)) {
-            entries.add(CodeBlock.of("$S, $L.meanPonder()", "ponder " + h.path(), steps.apply(h)));
+            entries.add(h.gated() ? CodeBlock.of("$S, $L.meanSteps()", "passes " + h.path(), steps.apply(h))
+                    : CodeBlock.of("$S, $L.meanPonder()", "ponder " + h.path(), steps.apply(h)));
         }
         return CodeBlock.of("$T.of($L)", JavaEmitter.MAP, CodeBlock.join(entries, ", "));
     }
@@ -136,19 +203,32 @@ final class HaltingLoopEmitter {
         return graph.ops().stream().filter(o -> o instanceof Op.HaltingMean).map(o -> (Op.HaltingMean) o).toList();
     }
 
-    /** {@code LOOP_CAPS} and {@code LOOP_STEP_FLOPS}: each loop's cap and FLOPs per sample of one step. */
+    /**
+     * {@code LOOP_CAPS} and {@code LOOP_STEP_FLOPS}: each loop's cap and FLOPs per sample of one step; with gated loops
+     * also {@code LOOP_DECISION_FLOPS}, the FLOPs of a step's gate, which the cap's pass does not compute.
+     */
     static void fields(TypeSpec.Builder type, Graph graph) {
         List<String> caps = new ArrayList<>();
         List<String> flops = new ArrayList<>();
+        List<String> decisions = new ArrayList<>();
         for (Op.HaltingMean h : loops(graph)) {
             int end = graph.ops().indexOf(h);
-            int start = end - h.states().size() * h.stepLength();
+            int start = end - h.unrolledLength();
             long f = Math.multiplyExact(2, h.out().size());
+            long decision = 0;
             for (int i = start; i < start + h.stepLength(); i++) {
                 f = Math.addExact(f, CostModel.flops(graph.ops().get(i)));
+                if (i >= start + h.bodyLength()) {
+                    decision = Math.addExact(decision, CostModel.flops(graph.ops().get(i)));
+                }
             }
             caps.add(Integer.toString(h.states().size()));
             flops.add(f + "L");
+            decisions.add((h.gated() ? decision : 0) + "L");
+        }
+        if (anyGated(graph)) {
+            type.addField(FieldSpec.builder(long[].class, "LOOP_DECISION_FLOPS", Modifier.PRIVATE, Modifier.STATIC,
+                    Modifier.FINAL).initializer("{$L}", String.join(", ", decisions)).build());
         }
         type.addField(FieldSpec.builder(int[].class, "LOOP_CAPS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .initializer("{$L}", String.join(", ", caps)).build());
@@ -160,7 +240,7 @@ final class HaltingLoopEmitter {
      * In {@code predict}: each sample's steps per loop into {@code steps}, and the steps it did not take off its
      * {@code flops} (which count every loop to its cap).
      */
-    static void trace(MethodSpec.Builder m) {
+    static void trace(MethodSpec.Builder m, Graph graph) {
         m.addStatement("int[][] loopSteps = workspace.loopSteps(LOOP_CAPS.length)");
         m.addStatement("int[][] steps = new int[batch][LOOP_CAPS.length]");
         m.beginControlFlow("for (int l = 0; l < LOOP_CAPS.length; l++)");
@@ -168,9 +248,19 @@ final class HaltingLoopEmitter {
         m.addStatement("steps[n][l] = loopSteps[l][n]");
         m.beginControlFlow("if (steps[n][l] > 0)");
         m.addStatement("flops[n] -= (LOOP_CAPS[l] - steps[n][l]) * LOOP_STEP_FLOPS[l]");
+        if (anyGated(graph)) {
+            m.addComment("a gated loop's cap is its only pass without a gate after it");
+            m.beginControlFlow("if (steps[n][l] < LOOP_CAPS[l])");
+            m.addStatement("flops[n] += LOOP_DECISION_FLOPS[l]");
+            m.endControlFlow();
+        }
         m.endControlFlow();
         m.endControlFlow();
         m.endControlFlow();
+    }
+
+    private static boolean anyGated(Graph graph) {
+        return loops(graph).stream().anyMatch(Op.HaltingMean::gated);
     }
 
     /** Whether this emitter writes {@code op}'s forward. */
@@ -190,14 +280,25 @@ final class HaltingLoopEmitter {
             return;
         }
         Op.HaltingMean h = (Op.HaltingMean) op;
+        if (h.gated()) {
+            m.addStatement("$T $L = $T.forward($L, $L, $L)", PASSES, steps, GATED_SELECT, array(h.states(), names),
+                    array(h.halts(), names), out);
+            return;
+        }
         m.addStatement("$T $L = $T.forward($L, $L, $L, $L)", STEPS, steps, HALTING_MEAN, array(h.states(), names),
-                array(h.halts(), names), JavaEmitter.lit(h.eps()), out);
+                array(h.halts(), names), JavaEmitter.lit(((Op.LoopPolicy.Act) h.policy()).eps()), out);
     }
 
     /** The VJP of a halting mean: {@code gIn} holds the states' gradients, then the halting probabilities'. */
     static void backward(MethodSpec.Builder m, Op.HaltingMean h, String steps, String gOut, List<String> gIn,
             Function<Value, String> names, TrainSpec training) {
         int cap = h.states().size();
+        if (h.gated()) {
+            m.addStatement("$T.backward($L, $L, $L, $L, new $T[] {$L}, new $T[] {$L})", GATED_SELECT, steps,
+                    array(h.states(), names), array(h.halts(), names), gOut, JavaEmitter.INDARRAY,
+                    String.join(", ", gIn.subList(0, cap)), JavaEmitter.INDARRAY, String.join(", ", gIn.subList(cap, 2 * cap - 1)));
+            return;
+        }
         m.addStatement("$T.backward($L, $L, $L, $L, new $T[] {$L}, new $T[] {$L})", HALTING_MEAN, steps, array(h.states(), names),
                 gOut, ponderWeight(h, training), JavaEmitter.INDARRAY, String.join(", ", gIn.subList(0, cap)),
                 JavaEmitter.INDARRAY, String.join(", ", gIn.subList(cap, 2 * cap)));
@@ -208,7 +309,7 @@ final class HaltingLoopEmitter {
         double w = 0;
         for (TrainSpec.LossTerm t : training.terms()) {
             if (t instanceof TrainSpec.Ponder) {
-                w += t.weight() * h.ponder();
+                w += t.weight() * ((Op.LoopPolicy.Act) h.policy()).ponder();
             }
         }
         return JavaEmitter.lit(w);
@@ -218,8 +319,8 @@ final class HaltingLoopEmitter {
     static CodeBlock ponderTerm(Graph graph, Function<Op.HaltingMean, String> steps) {
         List<CodeBlock> parts = new ArrayList<>();
         for (Op op : graph.ops()) {
-            if (op instanceof Op.HaltingMean h) {
-                parts.add(CodeBlock.of("$L * $L.meanPonder()", JavaEmitter.lit(h.ponder()), steps.apply(h)));
+            if (op instanceof Op.HaltingMean h && h.policy() instanceof Op.LoopPolicy.Act act) {
+                parts.add(CodeBlock.of("$L * $L.meanPonder()", JavaEmitter.lit(act.ponder()), steps.apply(h)));
             }
         }
         return CodeBlock.join(parts, " + ");

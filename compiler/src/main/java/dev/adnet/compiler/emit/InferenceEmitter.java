@@ -444,7 +444,7 @@ final class InferenceEmitter {
                     .endControlFlow();
         }
         if (!HaltingLoopEmitter.loops(em.graph).isEmpty()) {
-            HaltingLoopEmitter.trace(m);
+            HaltingLoopEmitter.trace(m, em.graph);
             m.addStatement("return new $T(outputs, executed, flops, $L, $L, steps, new int[batch][0])", PREDICTION,
                     exits ? "exits" : "new int[batch]", exits ? CodeBlock.of("workspace.routing().kept()")
                             : CodeBlock.of("$T.of()", LIST));

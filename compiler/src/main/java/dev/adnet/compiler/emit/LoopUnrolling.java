@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Rewrites each halting loop into its steps unrolled to the cap, followed by one {@link Op.HaltingMean}: the form the
- * emitter's straight-line forward and backward run. Step {@code k}'s ops are copies of the step region with fresh
+ * Rewrites each loop (halting or gated) into its steps unrolled to the cap, followed by one {@link Op.HaltingMean}: the
+ * form the emitter's straight-line forward and backward run. A gated loop's last step is its body alone: no gate
+ * decides after the last pass. Step {@code k}'s ops are copies of the step region with fresh
  * values, reading step {@code k - 1}'s state and the same captured values and parameters (the steps share their
  * weights, so the backward accumulates each parameter's gradient over the steps). A sample's steps after it halts
  * have weight 0 in the mean and get no gradient, so running them changes neither the outputs nor the gradients.
@@ -56,20 +57,25 @@ final class LoopUnrolling {
         List<Value> states = new ArrayList<>();
         List<Value> halts = new ArrayList<>();
         Value state = loop.init();
+        boolean gated = loop.policy() instanceof Op.LoopPolicy.Gate;
         for (int k = 1; k <= loop.cap(); k++) {
             Map<Value, Value> renamed = new HashMap<>();
             renamed.put(step.arguments().get(0), state);
-            for (Op op : step.ops()) {
+            List<Op> ops = gated && k == loop.cap() ? step.ops().subList(0, loop.bodyLength()) : step.ops();
+            for (Op op : ops) {
                 Value out = new Value(nextId++, op.out().shape());
                 renamed.put(op.out(), out);
                 into.add(OpCopy.of(op, v -> renamed.getOrDefault(v, v), out, stepPath(loop, op.path(), k)));
             }
             state = renamed.getOrDefault(loop.next(), loop.next());
             states.add(state);
-            halts.add(renamed.get(loop.halting()));
+            if (!gated || k < loop.cap()) {
+                halts.add(renamed.get(loop.halting()));
+            }
         }
-        into.add(new Op.HaltingMean(states, halts, loop.init(), loop.captured(), step.ops().size(), loop.out(), loop.loopIndex(),
-                loop.ponder(), loop.eps(), loop.path(), loop.origin()));
+        into.add(new Op.HaltingMean(states, halts, loop.init(), loop.captured(), step.ops().size(),
+                gated ? loop.bodyLength() : step.ops().size(), loop.out(), loop.loopIndex(), loop.policy(), loop.path(),
+                loop.origin()));
     }
 
     /** {@code loop.step.dense1} or {@code loop.halt.dense} of step k as {@code loop.stepK.dense1}, {@code loop.stepK.halt.dense}. */

@@ -36,6 +36,9 @@ final class OpCopy {
             return new Op.Elementwise(e.op(), in.apply(e.a()), in.apply(e.b()), out, path, e.origin());
         } else if (op instanceof Op.Scale s) {
             return new Op.Scale(in.apply(s.in()), out, s.factor(), path, s.origin());
+        } else if (op instanceof Op.GumbelGate g) {
+            return new Op.GumbelGate(in.apply(g.logits()), out, g.gateIndex(), g.temperature(), g.estimator(),
+                    g.sampleAtInference(), path, g.origin());
         }
         throw new IllegalArgumentException(op.kind() + " " + op.path() + " cannot be copied into an unrolled loop");
     }

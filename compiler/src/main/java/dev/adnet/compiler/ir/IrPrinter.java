@@ -118,7 +118,9 @@ public final class IrPrinter {
         } else if (op instanceof Op.Scale s) {
             a.add("factor=" + num(s.factor()));
         } else if (op instanceof Op.GumbelGate g) {
-            a.add("gate=" + g.gateIndex());
+            if (g.gateIndex() >= 0) {
+                a.add("gate=" + g.gateIndex()); // a loop's gates have no index among the gated blocks
+            }
             a.add("temperature=" + num(g.temperature()));
             a.add("estimator=" + g.estimator().name().toLowerCase(Locale.ROOT));
             a.add("inference=" + (g.sampleAtInference() ? "sample" : "argmax"));
@@ -130,8 +132,12 @@ public final class IrPrinter {
         } else if (op instanceof Op.HaltingLoop l) {
             a.add("loop=" + l.loopIndex());
             a.add("cap=" + l.cap());
-            a.add("ponder=" + num(l.ponder()));
-            a.add("eps=" + num(l.eps()));
+            if (l.policy() instanceof Op.LoopPolicy.Act act) {
+                a.add("ponder=" + num(act.ponder()));
+                a.add("eps=" + num(act.eps()));
+            } else {
+                a.add("target=" + num(((Op.LoopPolicy.Gate) l.policy()).target()));
+            }
         } else if (op instanceof Op.Exit x) {
             a.add("exit=" + x.exitIndex());
             a.add("name=" + x.name());

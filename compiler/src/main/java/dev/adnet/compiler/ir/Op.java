@@ -432,24 +432,40 @@ public sealed interface Op {
         }
     }
 
+    /** What stops a loop, per sample: ACT's halting unit or a gate after each pass. */
+    sealed interface LoopPolicy {
+        /** Adaptive Computation Time: the ponder-cost weight tau and the halting threshold's eps. */
+        record Act(double ponder, double eps) implements LoopPolicy {}
+
+        /** Dynamic recursion: a gate after each pass but the last, whose execution-rate target is {@code target}. */
+        record Gate(double target) implements LoopPolicy {}
+    }
+
     /**
-     * {@code repeat upto cap [shared] halt act(ponder, eps) { s => ... }}: Adaptive Computation Time (Graves 2016).
-     * Each step runs {@code bodyRegion} on the running samples: from the state and the values it reads from the
-     * network ({@code captured}) it gives back the next state and the halting probability {@code h} ({@code [1]},
-     * its halting unit's sigmoid). A sample halts at the first step {@code N} where {@code h_1 + ... + h_N >= 1 - eps}
-     * (or at the cap); its output is the mean of its steps' states weighted by {@code p_n = h_n} before {@code N} and
-     * the remainder {@code R} at {@code N}; its ponder cost is {@code N + R}. A halted sample leaves the loop's batch.
-     * The body's weights are the same at every step: a halting loop repeats one cell.
+     * {@code repeat upto cap [shared] halt act(ponder, eps) { s => ... }} (Adaptive Computation Time, Graves 2016) or
+     * {@code repeat upto cap shared gate(...) { B }} (dynamic recursion, DRNN). Each step runs {@code bodyRegion} on
+     * the running samples: from the state and the values it reads from the network ({@code captured}) it gives back
+     * the next state and a decision ({@code [1]}).
+     *
+     * <p>ACT: the decision is the halting probability {@code h} (its halting unit's sigmoid). A sample halts at the
+     * first step {@code N} where {@code h_1 + ... + h_N >= 1 - eps} (or at the cap); its output is the mean of its
+     * steps' states weighted by {@code p_n = h_n} before {@code N} and the remainder {@code R} at {@code N}; its ponder
+     * cost is {@code N + R}.
+     *
+     * <p>Gate: the decision is a gate's {@code z} on the pass's result (the body's ops come first in the region, the
+     * gate head after them); a sample stops after the first pass whose gate is closed (or at the cap) and keeps that
+     * pass's value. The last pass's gate is never computed.
+     *
+     * <p>A sample that stops leaves the loop's batch. The body's weights are the same at every step.
      *
      * @param init the state the first step reads
      * @param captured network values the body reads besides the state, in the order of the region's arguments
      * @param bodyRegion arguments {@code [state, captured...]} (the state a value of the loop's own), results
-     *     {@code [next state, h]}
-     * @param loopIndex the loop's position among the network's halting loops, from 0
-     * @param ponder the ponder-cost weight tau of the {@code ponder()} loss term
+     *     {@code [next state, decision]}
+     * @param loopIndex the loop's position among the network's loops (halting and gated), from 0
      */
     record HaltingLoop(Value init, List<Value> captured, Region bodyRegion, Value out, int loopIndex, int cap,
-            double ponder, double eps, String path, Span origin) implements RegionOp {
+            LoopPolicy policy, String path, Span origin) implements RegionOp {
         public HaltingLoop {
             captured = List.copyOf(captured);
         }
@@ -459,9 +475,22 @@ public sealed interface Op {
             return bodyRegion.results().get(0);
         }
 
-        /** The halting probability a step gives back, {@code [1]} per sample. */
+        /** The decision a step gives back, {@code [1]} per sample: ACT's halting probability or the gate's z. */
         public Value halting() {
             return bodyRegion.results().get(1);
+        }
+
+        /** How many of the step region's ops are the body (the rest compute the decision). */
+        public int bodyLength() {
+            if (!(policy instanceof LoopPolicy.Gate)) {
+                return bodyRegion.ops().size();
+            }
+            for (int i = 0; i < bodyRegion.ops().size(); i++) {
+                if (bodyRegion.ops().get(i).out().equals(next())) {
+                    return i + 1;
+                }
+            }
+            throw new IllegalStateException("loop " + path + ": its step does not compute its next state");
         }
 
         @Override
@@ -499,25 +528,28 @@ public sealed interface Op {
 
         @Override
         public HaltingLoop withRegions(List<Region> regions) {
-            return new HaltingLoop(init, captured, regions.get(0), out, loopIndex, cap, ponder, eps, path, origin);
+            return new HaltingLoop(init, captured, regions.get(0), out, loopIndex, cap, policy, path, origin);
         }
 
         @Override
         public String kind() {
-            return "halting_loop";
+            return policy instanceof LoopPolicy.Gate ? "gated_loop" : "halting_loop";
         }
     }
 
     /**
-     * A halting loop unrolled to its cap (what the emitter runs, {@code emit/LoopUnrolling}): the p-weighted mean of
-     * the steps' states under ACT's halting rule, from every step's state and halting probability. Inputs are the
-     * {@code cap} states, then the {@code cap} halting probabilities.
+     * A loop unrolled to its cap (what the emitter runs, {@code emit/LoopUnrolling}), combining its steps' states.
+     * ACT: the p-weighted mean under the halting rule, from every step's state and halting probability. Gate: each
+     * sample's state after the first pass whose gate closed (or the last), {@code T_k = (1 - z_k) s_k + z_k T_{k+1}},
+     * {@code T_cap = s_cap}. Inputs are the {@code cap} states, then the decisions ({@code cap} halting probabilities,
+     * or {@code cap - 1} gates).
      *
-     * @param stepLength how many ops each unrolled step has: the steps stand right before this op, step 1 first
+     * @param stepLength how many ops each unrolled step has: the steps stand right before this op, step 1 first; a
+     *     gated loop's last step has only its body's {@code bodyLength} ops
      * @param captured the network values the steps read besides the state
      */
-    record HaltingMean(List<Value> states, List<Value> halts, Value init, List<Value> captured, int stepLength, Value out,
-            int loopIndex, double ponder, double eps, String path, Span origin) implements Op {
+    record HaltingMean(List<Value> states, List<Value> halts, Value init, List<Value> captured, int stepLength,
+            int bodyLength, Value out, int loopIndex, LoopPolicy policy, String path, Span origin) implements Op {
         public HaltingMean {
             states = List.copyOf(states);
             halts = List.copyOf(halts);
@@ -531,9 +563,19 @@ public sealed interface Op {
             return in;
         }
 
+        /** Whether a gate after each pass decides (else ACT's halting unit). */
+        public boolean gated() {
+            return policy instanceof LoopPolicy.Gate;
+        }
+
+        /** How many ops the unrolled steps take, all of them standing right before this op. */
+        public int unrolledLength() {
+            return (states.size() - 1) * stepLength + bodyLength;
+        }
+
         @Override
         public String kind() {
-            return "halting_mean";
+            return gated() ? "gated_select" : "halting_mean";
         }
     }
 

@@ -57,6 +57,39 @@ class CostModelTest {
         assertThat(LoopCost.minFlops(cost)).isEqualTo(step + head);
     }
 
+    /**
+     * A gated loop's pass costs its body, its gate and the accumulation; the cap's pass computes no gate. With each
+     * gate open at its target t, pass k + 1 runs with probability t^k.
+     */
+    @Test
+    void aGatedLoopCostsItsPassesAndTheExpectedOnesFollowFromTheTarget() {
+        String source = """
+                network G {
+                  input x: [16]
+                  output y: [2]
+                  r = x -> repeat upto 3 shared gate(target = 0.5, hidden = 4) { dense(16) -> tanh }
+                  y = r -> dense(2)
+                }
+                """;
+        CompileResult r = new Compiler(p -> source.getBytes(StandardCharsets.UTF_8)).check(List.of(Path.of("g.adnet")));
+        assertThat(r.diagnostics()).as(r.render()).isEmpty();
+        CostModel.Report cost = r.networks().get(0).cost();
+        long body = (2L * 16 * 16 + 16) + 16; // dense and tanh
+        long gate = (2L * 16 * 4 + 4) + 2 * 4 + 4 + (2L * 4 * 2 + 2) + 2; // dense, batchnorm, relu, dense, decision
+        long pass = body + gate + 2 * 16;
+        long head = 2L * 16 * 2 + 2;
+        assertThat(cost.units(LoopCost.class)).singleElement().satisfies(l -> {
+            assertThat(l.gated()).isTrue();
+            assertThat(l.stepFlops()).isEqualTo(pass);
+            assertThat(l.decisionFlops()).isEqualTo(gate);
+            assertThat(l.flops()).isEqualTo(3 * pass - gate);
+            assertThat(l.expectedPasses()).isEqualTo(1 + 0.5 + 0.25);
+            assertThat(l.expectedFlops()).isEqualTo(1.75 * pass - 0.25 * gate);
+        });
+        assertThat(cost.totalFlops()).isEqualTo(3 * pass - gate + head);
+        assertThat(LoopCost.minFlops(cost)).isEqualTo(pass + head);
+    }
+
     /** Each exit costs everything before it, earlier heads included; the final output costs the whole network. */
     @Test
     void exitsCostWhatComesBeforeThem() {
