@@ -161,6 +161,9 @@ public final class Checker {
             }
         }
         Map<String, Span> assigned = new HashMap<>();
+        List<String> taskNames = n.members().stream().filter(Member.Task.class::isInstance)
+                .map(m -> ((Member.Task) m).name().name()).toList();
+        evaluator.tasks(taskNames);
         for (Member m : n.members()) {
             if (!(m instanceof Member.Assignment a)) {
                 continue;
@@ -180,7 +183,9 @@ public final class Checker {
                 continue;
             }
             assigned.put(name, a.name().span());
+            evaluator.currentTask(taskNames.contains(name) ? name : null);
             Val v = evaluator.eval(a.value(), env, name);
+            evaluator.currentTask(null);
             if (lowering.tooLarge()) {
                 diag.error(Code.TOO_LARGE, a.span(), "the network has more than " + Lowering.MAX_OPS + " operations");
                 return null;

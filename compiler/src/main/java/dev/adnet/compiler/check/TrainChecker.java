@@ -460,8 +460,8 @@ final class TrainChecker {
     }
 
     private TrainSpec.Temperature temperature(Member.Setting s) {
-        if (gates().isEmpty()) {
-            diag.error(Code.INVALID_SETTING, s.key().span(), "'temperature' has no effect: this network has no gate");
+        if (gates().isEmpty() && ops.stream().noneMatch(dev.adnet.compiler.ir.Op.ParentMixture.class::isInstance)) {
+            diag.error(Code.INVALID_SETTING, s.key().span(), "'temperature' has no effect: this network has no gate or branch");
             return null;
         }
         Expr e = s.value();

@@ -124,6 +124,8 @@ public final class IrPrinter {
         } else if (op instanceof Op.GatedResidual g) {
             a.add("gate=" + g.gateIndex());
             a.add("target=" + num(g.target()));
+        } else if (op instanceof Op.ParentMixture m) {
+            a.add("temperature=" + num(m.temperature()));
         } else if (op instanceof Op.State st) {
             a.add("init=" + st.init().name().toLowerCase(Locale.ROOT));
         } else if (op instanceof Op.HaltingLoop l) {

@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code w = softmax((a + g) / tau)} for the node's parent logits {@code a} ({@code [K]}) and Gumbel noise {@code g}
  * (one draw per node and step, not per sample: the tree is a structure of the network, not of the input).
  *
- * <p>The backward is the soft estimator's: {@code dx_k += w_k dy} and
+ * <p>The backward is the soft estimator's: {@code dx_k = w_k dy} and
  * {@code da_k = w_k (s_k - sum_j w_j s_j) / tau} with {@code s_k = <dy, x_k>} summed over the batch. After training
  * the node reads its {@link #argmax} parent alone. The noise is {@link GumbelSoftmax#gumbel}'s pure function of
  * {@code (seed, 0, k)}, so a step is reproducible whatever the thread.
@@ -60,9 +60,9 @@ public final class ParentMixture {
     }
 
     /**
-     * Adds {@code w_k dy} into {@code gradParents[k]} (a node of layer l-1 feeds every node of layer l, so its
-     * gradient is a sum; null entries are skipped) and writes the logits' gradient into {@code gradLogits} (null:
-     * not wanted).
+     * Writes {@code w_k dy} into {@code gradParents[k]} (null entries: not wanted; a parent feeds every node of the next
+     * layer, and the caller sums those contributions) and the logits' gradient into {@code gradLogits} (null: not
+     * wanted).
      */
     public static void backward(INDArray[] parents, double[] w, double tau, INDArray gradOut, INDArray[] gradParents,
             INDArray gradLogits) {
@@ -73,7 +73,7 @@ public final class ParentMixture {
         }
         for (int k = 0; k < parents.length; k++) {
             if (gradParents[k] != null) {
-                gradParents[k].addi(gradOut.mul(w[k]));
+                gradParents[k].assign(gradOut).muli(w[k]);
             }
         }
         if (gradLogits == null) {

@@ -43,12 +43,12 @@ class ParentMixtureTest {
     }
 
     @Test
-    void parentGradientsAccumulateAcrossChildren() {
+    void parentGradientsAreWrittenAndSkippedWhereNotWanted() {
         INDArray[] parents = {Nd4j.ones(DataType.DOUBLE, 2, 2), Nd4j.ones(DataType.DOUBLE, 2, 2)};
         INDArray dy = Nd4j.ones(DataType.DOUBLE, 2, 2);
         INDArray[] grads = {Nd4j.ones(DataType.DOUBLE, 2, 2), null};
         ParentMixture.backward(parents, new double[] {0.25, 0.75}, 1, dy, grads, null);
-        assertThat(grads[0].getDouble(0)).isEqualTo(1.25);
+        assertThat(grads[0].getDouble(0)).isEqualTo(0.25);
     }
 
     @Test
