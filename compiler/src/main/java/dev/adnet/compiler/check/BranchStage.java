@@ -79,7 +79,7 @@ record BranchStage(double tau, List<Stage> layers, List<Span> layerSpans, List<S
                 ok = false;
             } else {
                 layers.add(s);
-                spans.add(e.span());
+                spans.add(st.span());
             }
         }
         return ok ? new Val.StageV(new BranchStage(tau, layers, spans, tasks, b.span())) : Val.ERR;

@@ -70,8 +70,7 @@ final class BranchTree implements LearnedStructure {
             lines.add(path.toString());
         }
         for (int l = 1; l <= statements.size(); l++) {
-            Expr layer = ((Body.Eval) statements.get(l - 1)).value();
-            int layerStart = text.offset(layer.span());
+            int layerStart = text.offset(statements.get(l - 1).span());
             String layerText = text.text().substring(layerStart, text.statementEnd(layerStart));
             for (int t = 0; t < tasks.size(); t++) {
                 if (!tree.used[l - 1][t]) {
