@@ -25,6 +25,14 @@ public interface Network {
 
     List<TensorSpec> outputs();
 
+    /**
+     * The outputs that are tasks of a multi-task network ({@code task name: classes(k)}), in declaration order; each
+     * is also one of {@link #outputs()}. Empty for a network without tasks.
+     */
+    default List<String> tasks() {
+        return List.of();
+    }
+
     /** Learnable parameters in declaration order. */
     List<Parameter> parameters();
 

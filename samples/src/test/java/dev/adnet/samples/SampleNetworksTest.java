@@ -95,7 +95,10 @@ class SampleNetworksTest {
         }
     }
 
-    /** The first {@code n} training images, with the labels as the target of every output (a multi-exit network has several). */
+    /**
+     * The first {@code n} training images, with the labels as the target of every output (a multi-exit network has several);
+     * a task's target is its label derived from the class ({@link FashionTasksData}).
+     */
     static Batch batchForEveryOutput(Network net, int n) {
         String input = net.inputs().get(0).name();
         String first = net.outputs().get(0).name();
@@ -107,8 +110,18 @@ class SampleNetworksTest {
         Map<String, INDArray> targets = new HashMap<>();
         Map<String, int[]> labels = new HashMap<>();
         for (TensorSpec out : net.outputs()) {
-            targets.put(out.name(), b.targets().get(first));
-            labels.put(out.name(), b.labels().get(first));
+            if (net.tasks().contains(out.name())) { // each task's labels, derived from the class
+                int[] l = java.util.Arrays.stream(b.labels().get(first)).map(c -> FashionTasksData.label(out.name(), c)).toArray();
+                INDArray y = org.nd4j.linalg.factory.Nd4j.zeros(b.targets().get(first).dataType(), n, out.shape()[0]);
+                for (int i = 0; i < n; i++) {
+                    y.putScalar(i, l[i], 1.0);
+                }
+                targets.put(out.name(), y);
+                labels.put(out.name(), l);
+            } else {
+                targets.put(out.name(), b.targets().get(first));
+                labels.put(out.name(), b.labels().get(first));
+            }
         }
         return new Batch(b.inputs(), targets, labels);
     }

@@ -12,7 +12,7 @@ import java.util.Locale;
 interface CostSection {
     /** Every kind's section, in the order they are printed. */
     List<CostSection> ALL = List.of(new GateCostSection(), new ExitCostSection(), new LoopCostSection(),
-            new FixedPointCostSection(), new OdeCostSection());
+            new FixedPointCostSection(), new OdeCostSection(), new TreeCostSection());
 
     /** Appends the section when the network has constructs of this kind; {@code width} is the layer column's. */
     void append(StringBuilder sb, CostModel.Report r, int width);

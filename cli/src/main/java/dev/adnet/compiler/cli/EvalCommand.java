@@ -117,17 +117,15 @@ final class EvalCommand implements Callable<Integer> {
             Evaluator.Result r = Evaluator.evaluate(loaded.network(), loader);
             double seconds = (System.nanoTime() - start) / 1e9;
             out.println("data: " + described);
-            out.printf(Locale.ROOT, "test accuracy %.4f on %d images (%.0f images/s)%n", r.accuracy(output), r.samples(), r.samples() / seconds);
-            long[][] confusion = r.confusion().get(output);
-            if (confusion != null) {
-                List<String> names = spec.classNames(output, confusion.length);
-                for (int c = 0; c < confusion.length; c++) {
-                    long total = 0;
-                    for (long v : confusion[c]) {
-                        total += v;
-                    }
-                    String name = names.get(c);
-                    out.printf(Locale.ROOT, "  %-12s %.4f (%d images)%n", name, total == 0 ? 0.0 : (double) confusion[c][c] / total, total);
+            List<String> tasks = loaded.network().tasks();
+            if (tasks.isEmpty()) {
+                out.printf(Locale.ROOT, "test accuracy %.4f on %d images (%.0f images/s)%n", r.accuracy(output), r.samples(), r.samples() / seconds);
+                perClass(out, r, spec, output);
+            } else {
+                out.printf(Locale.ROOT, "%d samples (%.0f samples/s), %d tasks%n", r.samples(), r.samples() / seconds, tasks.size());
+                for (String task : tasks) {
+                    out.printf(Locale.ROOT, "task %s: test accuracy %.4f%n", task, r.accuracy(task));
+                    perClass(out, r, spec, task);
                 }
             }
             out.flush();
@@ -138,6 +136,22 @@ final class EvalCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             err.println("adnet: cannot write the report: " + e.getMessage());
             return Main.DIAGNOSTICS;
+        }
+    }
+
+    /** The accuracy of each class of {@code output}, from the confusion matrix. */
+    private static void perClass(PrintWriter out, Evaluator.Result r, DataSpec spec, String output) {
+        long[][] confusion = r.confusion().get(output);
+        if (confusion == null) {
+            return;
+        }
+        List<String> names = spec.classNames(output, confusion.length);
+        for (int c = 0; c < confusion.length; c++) {
+            long total = 0;
+            for (long v : confusion[c]) {
+                total += v;
+            }
+            out.printf(Locale.ROOT, "  %-12s %.4f (%d images)%n", names.get(c), total == 0 ? 0.0 : (double) confusion[c][c] / total, total);
         }
     }
 }

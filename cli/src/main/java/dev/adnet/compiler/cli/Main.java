@@ -32,7 +32,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: check, describe, compile, fmt, lsp, train, eval, calibrate, predict");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: check, describe, compile, fmt, lsp, train, eval, calibrate, predict, freeze");
     }
 
     public static void main(String[] args) {
@@ -51,6 +51,7 @@ public final class Main implements Runnable {
             cl.addSubcommand(new EvalCommand());
             cl.addSubcommand(new CalibrateCommand());
             cl.addSubcommand(new PredictCommand());
+            cl.addSubcommand(new FreezeCommand());
             cl.addSubcommand(new CommandLine.HelpCommand());
         }
         cl.setCaseInsensitiveEnumValuesAllowed(true);

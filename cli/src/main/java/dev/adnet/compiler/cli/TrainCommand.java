@@ -181,7 +181,9 @@ final class TrainCommand implements Callable<Integer> {
     /** One epoch's metrics for people: {@code epoch 2: train loss 0.4321, train accuracy 84.50%, test accuracy 83.20%}. */
     static String describe(EpochMetrics m) {
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "epoch %d: train loss %.4f", m.epoch() + 1, m.trainLoss()));
-        if (!Double.isNaN(m.trainAccuracy())) {
+        if (!m.taskAccuracy().isEmpty()) {
+            m.taskAccuracy().forEach((task, acc) -> s.append(String.format(Locale.ROOT, ", train accuracy %s %.2f%%", task, 100 * acc)));
+        } else if (!Double.isNaN(m.trainAccuracy())) {
             s.append(String.format(Locale.ROOT, ", train accuracy %.2f%%", 100 * m.trainAccuracy()));
         }
         new TreeMap<>(m.testAccuracy()).forEach((output, acc) -> s.append(String.format(Locale.ROOT, ", test accuracy %s%.2f%%",

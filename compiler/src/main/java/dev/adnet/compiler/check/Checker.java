@@ -97,6 +97,8 @@ public final class Checker {
         Map<String, Span> declared = new HashMap<>();
         List<Graph.Port> inputs = new ArrayList<>();
         Map<String, Member.Output> outputs = new LinkedHashMap<>();
+        Map<String, long[]> taskShapes = new LinkedHashMap<>();
+        Map<String, Span> tasks = new LinkedHashMap<>();
         Member.Train train = null;
         Map<String, BlockDecl> localBlocks = new LinkedHashMap<>();
         for (Member m : n.members()) {
@@ -132,7 +134,14 @@ public final class Checker {
                         train = t;
                     }
             } else if (m instanceof Member.Task t) {
-                diag.error(Code.NOT_SUPPORTED_YET, t.span(), "'task' is not supported yet");
+                // a task is an output of class scores [k]; a bad kind leaves its shape unchecked (null)
+                if (declare(t.name().name(), t.name().span(), declared)) {
+                    long[] shape = TaskDecl.shape(t, diag);
+                    outputs.put(t.name().name(), new Member.Output(t.name(), new Member.Shape(List.of(), t.kind().span()), t.span()));
+                    taskShapes.put(t.name().name(), shape);
+                    tasks.put(t.name().name(), t.name().span());
+                    lowering.declareOutput(t.name().name(), shape);
+                }
             } else if (m instanceof Member.State st) {
                 if (declare(st.name().name(), st.name().span(), declared)) {
                     Val v = StateDecl.lower(st, lowering, diag);
@@ -150,7 +159,7 @@ public final class Checker {
         if (inputs.isEmpty() && n.members().stream().noneMatch(m -> m instanceof Member.Input)) {
             diag.error(Code.NO_INPUT, n.name().span(), "network '" + n.name().name() + "' declares no input");
         }
-        if (outputs.isEmpty() && n.members().stream().noneMatch(m -> m instanceof Member.Output)) {
+        if (outputs.isEmpty() && n.members().stream().noneMatch(m -> m instanceof Member.Output || m instanceof Member.Task)) {
             diag.error(Code.NO_OUTPUT, n.name().span(), "network '" + n.name().name() + "' declares no output");
         }
 
@@ -161,6 +170,9 @@ public final class Checker {
             }
         }
         Map<String, Span> assigned = new HashMap<>();
+        List<String> taskNames = n.members().stream().filter(Member.Task.class::isInstance)
+                .map(m -> ((Member.Task) m).name().name()).toList();
+        evaluator.tasks(taskNames);
         for (Member m : n.members()) {
             if (!(m instanceof Member.Assignment a)) {
                 continue;
@@ -180,7 +192,9 @@ public final class Checker {
                 continue;
             }
             assigned.put(name, a.name().span());
+            evaluator.currentTask(taskNames.contains(name) ? name : null);
             Val v = evaluator.eval(a.value(), env, name);
+            evaluator.currentTask(null);
             if (lowering.tooLarge()) {
                 diag.error(Code.TOO_LARGE, a.span(), "the network has more than " + Lowering.MAX_OPS + " operations");
                 return null;
@@ -193,18 +207,24 @@ public final class Checker {
         for (Member.Output out : outputs.values()) {
             String name = out.name().name();
             Env.Binding b = env.lookup(name);
-            long[] declaredShape = shape(out.shape());
+            boolean task = tasks.containsKey(name);
+            String what = task ? "task" : "output";
+            long[] declaredShape = task ? taskShapes.get(name) : shape(out.shape());
             if (b == null) {
-                diag.error(Code.OUTPUT_NOT_ASSIGNED, out.name().span(), "output '" + name + "' is never assigned");
+                diag.error(Code.OUTPUT_NOT_ASSIGNED, out.name().span(), what + " '" + name + "' is never assigned");
             } else if (b.value() instanceof Val.Tensor t) {
+                if (task && declaredShape == null) {
+                    continue; // its declaration was reported
+                }
                 if (declaredShape != null && !java.util.Arrays.equals(declaredShape, t.value().shape())) {
-                    diag.error(Code.OUTPUT_SHAPE_MISMATCH, b.declared(), "output '" + name + "' is declared "
-                            + dev.adnet.compiler.ir.Shapes.text(declaredShape) + " but computed as " + t.value().shapeText());
+                    diag.error(Code.OUTPUT_SHAPE_MISMATCH, b.declared(), what + " '" + name + "' is declared "
+                            + (task ? "classes(" + declaredShape[0] + ")" : dev.adnet.compiler.ir.Shapes.text(declaredShape))
+                            + " but computed as " + t.value().shapeText());
                 } else {
                     outPorts.add(new Graph.Port(name, t.value()));
                 }
             } else if (!(b.value() instanceof Val.Err)) {
-                diag.error(Code.NOT_A_TENSOR, b.declared(), "output '" + name + "' must be a tensor, but is " + Val.describe(b.value()));
+                diag.error(Code.NOT_A_TENSOR, b.declared(), what + " '" + name + "' must be a tensor, but is " + Val.describe(b.value()));
             }
         }
         dev.adnet.compiler.ir.Region body = lowering.body(inputs.stream().map(Graph.Port::value).toList(),
@@ -219,9 +239,10 @@ public final class Checker {
             java.util.Set<String> broken = new java.util.HashSet<>(outputs.keySet());
             broken.removeAll(byName.keySet());
             spec = new TrainChecker(diag, evaluator, byName, broken, body.schedule()).check(train);
+            TaskDecl.checkLoss(train, spec, tasks, diag);
         }
         Graph graph = new Graph(n.name().name(), inputs, outPorts, body, lowering.params(), lowering.buffers(), spec,
-                n.span());
+                n.span(), List.copyOf(tasks.keySet()));
         checkBudgets(graph);
         return graph;
     }

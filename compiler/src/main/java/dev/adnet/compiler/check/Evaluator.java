@@ -26,6 +26,8 @@ final class Evaluator {
     private Lowering lowering;
     /** Network values assigned later than the current statement, for "used before it is assigned". */
     private Map<String, Span> assignedLater = Map.of();
+    private List<String> tasks = List.of();
+    private String currentTask;
 
     private final Facts facts;
 
@@ -82,8 +84,22 @@ final class Evaluator {
         } else if (e instanceof Expr.Share s) {
             return unsupported("share", new Stages.Group(s.body(), env, s.span()), s.span());
         }
-        Expr.Branch b = (Expr.Branch) e;
-        return unsupported("branch", new Stages.Group(b.body(), env, b.span()), b.span());
+        return BranchStage.of((Expr.Branch) e, env, this, diagnostics, tasks);
+    }
+
+    /** The network's tasks, in declaration order: what a branch grows its nodes for. */
+    void tasks(List<String> names) {
+        this.tasks = List.copyOf(names);
+    }
+
+    /** The task whose assignment is evaluated (null: none): a value with one tensor per task reads as its own. */
+    void currentTask(String task) {
+        this.currentTask = task;
+    }
+
+    /** The stage {@code e} evaluates to in {@code env}; null after reporting. */
+    Stage stageIn(Expr e, Env env) {
+        return stageOf(e, env, "");
     }
 
     private static Val unsupported(String construct, Stage inner, Span span) {
@@ -100,6 +116,9 @@ final class Evaluator {
     /** A name; {@code stagePosition} when it is called or piped into, where it must be a layer or block. */
     private Val name(Expr.Name n, Env env, boolean stagePosition) {
         Env.Binding b = env.lookup(n.name());
+        if (b != null && b.value() instanceof Val.PerTask p && currentTask != null) {
+            return p.byTask().get(currentTask);
+        }
         if (b != null) {
             return b.value();
         }

@@ -510,8 +510,8 @@ final class TrainChecker {
     }
 
     private TrainSpec.Temperature temperature(Member.Setting s) {
-        if (gateEntries().isEmpty()) {
-            diag.error(Code.INVALID_SETTING, s.key().span(), "'temperature' has no effect: this network has no gate");
+        if (gateEntries().isEmpty() && ops.stream().noneMatch(Op.ParentMixture.class::isInstance)) {
+            diag.error(Code.INVALID_SETTING, s.key().span(), "'temperature' has no effect: this network has no gate or branch");
             return null;
         }
         Expr e = s.value();

@@ -43,6 +43,16 @@ sealed interface Val {
     /** A function of tensors: a configured layer or block, a composition, a residual, a group. */
     record StageV(Stage stage) implements Val {}
 
+    /**
+     * A value that depends on the task, such as a branch's (one tree node per task): a task's assignment reads its
+     * own; {@code span} is where it was computed.
+     */
+    record PerTask(java.util.Map<String, Tensor> byTask, Span span) implements Val {
+        public PerTask {
+            byTask = java.util.Map.copyOf(byTask);
+        }
+    }
+
     /** The result of an expression that already had an error reported. */
     record Err() implements Val {}
 
@@ -64,6 +74,8 @@ sealed interface Val {
             return "the " + (c.layer() != null ? "layer" : "block") + " '" + c.name() + "'";
         } else if (v instanceof StageV) {
             return "a stage";
+        } else if (v instanceof PerTask) {
+            return "a value with one tensor per task (a task's assignment reads its own)";
         }
         return "an invalid value";
     }

@@ -127,6 +127,9 @@ public final class CostModel {
             return 0;
         } else if (op instanceof Op.GumbelGate) {
             return 2;
+        } else if (op instanceof Op.ParentMixture m) {
+            return Counts.product(2, out, m.parents().size()); // training's weighted sum; inference reads one parent
+
         } else if (op instanceof Op.State) {
             return 0;
         } else if (op instanceof Op.HaltingMean m) {

@@ -196,6 +196,8 @@ final class BackwardEmitter {
             m.addStatement("$T.scale($L, $L, $L)", ELEMENTWISE, gOut, lit(s.factor()), gIn.get(0));
         } else if (op instanceof Op.GumbelGate g) {
             m.addStatement("$T.backward($L, $L, $L, $L)", GUMBEL, em.soft(op), em.opEmitter.temperature(g), gOut, gIn.get(0));
+        } else if (op instanceof Op.ParentMixture p) {
+            BranchEmitter.backward(m, em, p, gOut, gIn, gP.get(0));
         } else if (op instanceof Op.HaltingMean h) {
             HaltingLoopEmitter.backward(m, h, em.aux(op, "steps"), gOut, gIn, em::v, em.graph.training());
         } else if (op instanceof Op.GatedResidual g) {

@@ -240,6 +240,12 @@ final class ClassSkeleton {
         type.addMethod(getter("parameters", ParameterizedTypeName.get(LIST, PARAMETER), "parameters"));
         type.addMethod(getter("buffers", ParameterizedTypeName.get(LIST, BUFFER), "buffers"));
         type.addMethod(getter("flopsPerSample", TypeName.LONG, "FLOPS_PER_SAMPLE"));
+        if (!em.graph.tasks().isEmpty()) {
+            type.addMethod(MethodSpec.methodBuilder("tasks").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                    .returns(ParameterizedTypeName.get(LIST, ClassName.get(String.class)))
+                    .addStatement("return $T.of($L)", LIST, CodeBlock.join(em.graph.tasks().stream()
+                            .map(t -> CodeBlock.of("$S", t)).toList(), ", ")).build());
+        }
         if (em.frozenBackbone()) {
             type.addMethod(getter("trainableParameters", ParameterizedTypeName.get(LIST, PARAMETER), "trainableParameters"));
         }

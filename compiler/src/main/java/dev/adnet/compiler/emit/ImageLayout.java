@@ -54,6 +54,6 @@ final class ImageLayout {
         return op instanceof Op.BatchNorm || op instanceof Op.Pool2d || op instanceof Op.GlobalAvgPool
                 || op instanceof Op.Flatten || op instanceof Op.Dropout || op instanceof Op.Concat
                 || op instanceof Op.Elementwise || op instanceof Op.Scale || op instanceof Op.GatedResidual
-                || op instanceof Op.Exit;
+                || op instanceof Op.Exit || op instanceof Op.ParentMixture;
     }
 }

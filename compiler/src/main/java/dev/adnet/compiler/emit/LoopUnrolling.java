@@ -37,7 +37,7 @@ final class LoopUnrolling {
             max = Math.max(max, op.out().id());
         }
         Region body = new LoopUnrolling(max + 1).region(g.body());
-        return new Graph(g.name(), g.inputs(), g.outputs(), body, g.params(), g.buffers(), g.training(), g.span());
+        return g.withBody(body);
     }
 
     private Region region(Region r) {

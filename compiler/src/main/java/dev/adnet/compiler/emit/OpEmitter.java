@@ -139,6 +139,7 @@ final class OpEmitter {
         on(primitives, Op.Scale.class, (m, s, index, out, train) -> m.addStatement("$T.scale($L, $L, $L)", ELEMENTWISE,
                 em.v(s.in()), lit(s.factor()), out));
         on(primitives, Op.GumbelGate.class, this::gumbelGate);
+        on(primitives, Op.ParentMixture.class, (m, p, index, out, train) -> BranchEmitter.forward(m, em, p, index, out, train));
         on(primitives, Op.GatedResidual.class, this::gatedResidual);
         on(fused, FusedOp.BatchNormRelu.class, (m, f, index, out, train) -> {
             em.comment(m, f.relu());

@@ -27,6 +27,7 @@ public final class Graph {
     private final List<BufferDecl> buffers;
     private final TrainSpec training;
     private final Span span;
+    private final List<String> tasks;
 
     /**
      * @param name the network's name
@@ -40,7 +41,17 @@ public final class Graph {
      */
     public Graph(String name, List<Port> inputs, List<Port> outputs, Region body, List<ParamDecl> params,
             List<BufferDecl> buffers, TrainSpec training, Span span) {
+        this(name, inputs, outputs, body, params, buffers, training, span, List.of());
+    }
+
+    /**
+     * A multi-task network: the same, with {@code tasks} naming the outputs that are tasks (declared with
+     * {@code task name: classes(k)}), in declaration order.
+     */
+    public Graph(String name, List<Port> inputs, List<Port> outputs, Region body, List<ParamDecl> params,
+            List<BufferDecl> buffers, TrainSpec training, Span span, List<String> tasks) {
         this.name = name;
+        this.tasks = List.copyOf(tasks);
         this.inputs = List.copyOf(inputs);
         this.outputs = List.copyOf(outputs);
         this.body = body;
@@ -66,7 +77,7 @@ public final class Graph {
      * state stay; the new body is verified like any other.
      */
     public Graph withBody(Region body) {
-        return new Graph(name, inputs, outputs, body, params, buffers, training, span);
+        return new Graph(name, inputs, outputs, body, params, buffers, training, span, tasks);
     }
 
     public String name() {
@@ -79,6 +90,11 @@ public final class Graph {
 
     public List<Port> outputs() {
         return outputs;
+    }
+
+    /** The names of the outputs that are tasks, in declaration order; empty for a single-task network. */
+    public List<String> tasks() {
+        return tasks;
     }
 
     /** The network's top-level region. */

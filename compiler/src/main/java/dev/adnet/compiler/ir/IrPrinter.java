@@ -29,7 +29,7 @@ public final class IrPrinter {
             out.append("  input ").append(p.name()).append(": ").append(ref(p.value())).append(' ').append(p.value().shapeText()).append('\n');
         }
         for (Graph.Port p : g.outputs()) {
-            out.append("  output ").append(p.name()).append(": ").append(ref(p.value())).append(' ').append(p.value().shapeText()).append('\n');
+            out.append(g.tasks().contains(p.name()) ? "  task " : "  output ").append(p.name()).append(": ").append(ref(p.value())).append(' ').append(p.value().shapeText()).append('\n');
         }
         for (ParamDecl p : g.params()) {
             out.append("  param ").append(p.name()).append(' ').append(Shapes.text(p.shape())).append(' ')
@@ -127,6 +127,8 @@ public final class IrPrinter {
         } else if (op instanceof Op.GatedResidual g) {
             a.add("gate=" + g.gateIndex());
             a.add("target=" + num(g.target()));
+        } else if (op instanceof Op.ParentMixture m) {
+            a.add("temperature=" + num(m.temperature()));
         } else if (op instanceof Op.State st) {
             a.add("init=" + st.init().name().toLowerCase(Locale.ROOT));
         } else if (op instanceof Op.HaltingLoop l) {

@@ -592,6 +592,37 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * The input of a node of a learned multi-task tree ({@code branch tree(tau)}, Learning to Branch): in training
+     * {@code out = sum_k w_k parents[k]} with {@code w = softmax((logits + g) / temperature)}, Gumbel noise {@code g}
+     * drawn once per step; at inference the argmax parent alone. {@code parents} are the previous layer's nodes, one
+     * per task, in the order of the network's tasks.
+     *
+     * @param logits the node's parent logits, {@code [parents.size()]}
+     * @param temperature the starting temperature, unless the train section anneals it
+     */
+    record ParentMixture(List<Value> parents, Value out, ParamDecl logits, double temperature, String path, Span origin)
+            implements Op {
+        public ParentMixture {
+            parents = List.copyOf(parents);
+        }
+
+        @Override
+        public List<Value> inputs() {
+            return parents;
+        }
+
+        @Override
+        public List<ParamDecl> params() {
+            return List.of(logits);
+        }
+
+        @Override
+        public String kind() {
+            return "parent_mixture";
+        }
+    }
+
     /** How a fixed point is solved. */
     enum SolverKind {
         ANDERSON,

@@ -13,6 +13,7 @@ import java.util.Map;
  * @param learningRate the learning rate of the epoch's last step
  * @param seconds the epoch's wall time (training and evaluation)
  * @param samplesPerSecond training throughput
+ * @param taskAccuracy the running training accuracy of each task of a multi-task network (empty without tasks)
  */
 public record EpochMetrics(
         int epoch,
@@ -22,8 +23,16 @@ public record EpochMetrics(
         Map<String, Double> testAccuracy,
         double learningRate,
         double seconds,
-        double samplesPerSecond) {
+        double samplesPerSecond,
+        Map<String, Double> taskAccuracy) {
     public EpochMetrics {
         testAccuracy = Map.copyOf(testAccuracy);
+        taskAccuracy = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(taskAccuracy));
+    }
+
+    /** The metrics of a network without tasks. */
+    public EpochMetrics(int epoch, long step, double trainLoss, double trainAccuracy, Map<String, Double> testAccuracy,
+            double learningRate, double seconds, double samplesPerSecond) {
+        this(epoch, step, trainLoss, trainAccuracy, testAccuracy, learningRate, seconds, samplesPerSecond, Map.of());
     }
 }

@@ -207,6 +207,7 @@ public final class Trainer {
         List<Parameter> params = net.trainableParameters();
         double lr = baseRate;
         boolean hasLabels = net.outputs().stream().anyMatch(o -> o.name().equals(metricOutput));
+        TaskAccuracy taskAccuracy = new TaskAccuracy(net.tasks());
         while (state.epoch() < epochs) {
             int epoch = state.epoch();
             int first = state.batchInEpoch();
@@ -227,6 +228,7 @@ public final class Trainer {
                 optimizer.step(params, lr);
                 long n = batch.size();
                 r.measures().forEach((k, v) -> measureSums.merge(k, v * n, Double::sum));
+                taskAccuracy.add(batch, r);
                 lossSum += r.loss() * n;
                 samples += n;
                 runSamples += n;
@@ -274,7 +276,7 @@ public final class Trainer {
             boolean improved = !Double.isNaN(metric) && (Double.isNaN(state.bestMetric()) || metric > state.bestMetric());
             double best = improved ? metric : state.bestMetric();
             EpochMetrics m = new EpochMetrics(epoch, state.step(), samples == 0 ? Double.NaN : lossSum / samples, trainAcc,
-                    testAcc, lr, (System.nanoTime() - t0) / 1e9, runSamples / Math.max(trainSecs, 1e-9));
+                    testAcc, lr, (System.nanoTime() - t0) / 1e9, runSamples / Math.max(trainSecs, 1e-9), taskAccuracy.drain());
             history.add(m);
             state = new TrainerState(epoch + 1, 0, state.step(), best, state.seed(), 0, 0, 0);
             if (metrics != null) {
@@ -284,7 +286,8 @@ public final class Trainer {
             if (improved && last != null) {
                 Checkpoints.save(options.outputDirectory.resolve(BEST), net, optimizer, state, options.data);
             }
-            bar.endEpoch(summary(m, epochs, improved && last != null) + measures(measureSums, runSamples));
+            bar.endEpoch(summary(m, epochs, improved && last != null) + measures(measureSums, runSamples)
+                    + TaskAccuracy.text(m.taskAccuracy()));
             if (stopRequested) {
                 bar.message("stopped after epoch " + (epoch + 1) + (last == null ? "" : "; checkpoint written to " + last));
                 return new Result(false, state, history);

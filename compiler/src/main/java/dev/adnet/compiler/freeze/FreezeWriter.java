@@ -1,0 +1,130 @@
+package dev.adnet.compiler.freeze;
+
+import dev.adnet.compiler.ast.CompilationUnit;
+import dev.adnet.compiler.ast.Expr;
+import dev.adnet.compiler.ast.Member;
+import dev.adnet.compiler.ast.NetworkDecl;
+import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.ParamDecl;
+import dev.adnet.compiler.ir.TreeNodes;
+import dev.adnet.compiler.source.SourceFile;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Writes a trained network's learned structures back as plain adnet source: the file's text with each structure's
+ * edits applied, a first line saying where it came from, and the train section's {@code temperature} gone when nothing
+ * is left to anneal. The caller reads the parameter values from the checkpoint ({@code values}: null for a name the
+ * checkpoint does not hold) and renames the checkpoint with {@link Frozen#rename}.
+ */
+public final class FreezeWriter {
+    private FreezeWriter() {}
+
+    /** The frozen source, the renaming of parameters and buffers (null: dropped), and how many tree nodes remain. */
+    public record Frozen(String source, Function<String, String> rename, int keptNodes, int nodes) {}
+
+    public static Frozen freeze(SourceFile file, CompilationUnit unit, Graph graph, Function<String, double[]> values) {
+        NetworkDecl net = unit.networks().stream().filter(n -> n.name().name().equals(graph.name())).findFirst()
+                .orElseThrow(() -> new FreezeException("network '" + graph.name() + "' is not declared in " + file.name()));
+        SourceText text = new SourceText(file.text());
+        List<String> tasks = new ArrayList<>();
+        Set<String> taken = new HashSet<>();
+        List<Member.Assignment> assignments = new ArrayList<>();
+        for (Member m : net.members()) {
+            if (m instanceof Member.Task t) {
+                tasks.add(t.name().name());
+            } else if (m instanceof Member.Assignment a) {
+                assignments.add(a);
+                taken.add(a.name().name());
+            } else if (m instanceof Member.Input in) {
+                taken.add(in.name().name());
+            } else if (m instanceof Member.State st) {
+                taken.add(st.name().name());
+            }
+        }
+        List<Member.Assignment> taskAssignments = assignments.stream().filter(a -> tasks.contains(a.name().name())).toList();
+        List<LearnedStructure> structures = new ArrayList<>();
+        int kept = 0;
+        int nodes = 0;
+        for (Member.Assignment a : assignments) {
+            for (Expr e : ExprWalk.all(a.value())) {
+                if (!(e instanceof Expr.Branch b)) {
+                    continue;
+                }
+                if (!(a.value() instanceof Expr.Pipe p) || p.right() != b) {
+                    throw new FreezeException(b.span() + ": adnet freeze writes a branch that ends its assignment "
+                            + "(name = input -> branch tree(...) { ... })");
+                }
+                BranchTree tree = BranchTree.of(text, a, p, taskAssignments, tasks, taken, values);
+                structures.add(tree);
+                kept += tree.usedNodes();
+                nodes += b.body().statements().size() * tasks.size();
+            }
+        }
+        Function<String, String> rename = name -> {
+            String r = name;
+            for (LearnedStructure s : structures) {
+                r = r == null ? null : s.rename(r);
+            }
+            return r;
+        };
+        for (ParamDecl p : graph.params()) {
+            if (p.name().endsWith(TreeNodes.logits("")) && rename.apply(p.name()) != null) {
+                throw new FreezeException("network '" + graph.name() + "' has a branch adnet freeze cannot write yet "
+                        + "(inside a block): its parameter '" + p.name() + "' would stay");
+            }
+        }
+        if (structures.isEmpty()) {
+            throw new FreezeException("network '" + graph.name() + "' has nothing to freeze: it learns no structure "
+                    + "(no branch)");
+        }
+        List<SourceEdit> edits = new ArrayList<>();
+        structures.forEach(s -> edits.addAll(s.edits()));
+        if (graph.gates().isEmpty()) {
+            temperatureLine(net, text).ifPresent(edits::add);
+        }
+        String header = "// frozen by adnet freeze from " + file.name() + ": every task runs its own path of the learned "
+                + "structure\n";
+        return new Frozen(header + apply(file.text(), edits), rename, kept, nodes);
+    }
+
+    /** The train section's temperature setting, whole lines, which nothing anneals once the tree is fixed. */
+    private static java.util.Optional<SourceEdit> temperatureLine(NetworkDecl net, SourceText text) {
+        for (Member m : net.members()) {
+            if (m instanceof Member.Train t) {
+                for (Member.Setting s : t.settings()) {
+                    if (s.key().name().equals("temperature")) {
+                        int start = text.offset(s.key().span());
+                        int end = text.statementEnd(start);
+                        String before = text.text().substring(text.lineStart(start), start);
+                        String after = text.text().substring(end, text.nextLine(end)).strip();
+                        if (before.isBlank() && (after.isEmpty() || after.equals(";"))) {
+                            return java.util.Optional.of(new SourceEdit(text.lineStart(start), text.nextLine(end), ""));
+                        }
+                        return java.util.Optional.of(new SourceEdit(start, end, ""));
+                    }
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    static String apply(String text, List<SourceEdit> edits) {
+        List<SourceEdit> sorted = new ArrayList<>(edits);
+        sorted.sort(Comparator.comparingInt(SourceEdit::start).reversed());
+        StringBuilder sb = new StringBuilder(text);
+        int limit = text.length();
+        for (SourceEdit e : sorted) {
+            if (e.end() > limit) {
+                throw new IllegalStateException("overlapping freeze edits at offset " + e.start());
+            }
+            sb.replace(e.start(), e.end(), e.text());
+            limit = e.start();
+        }
+        return sb.toString();
+    }
+}
