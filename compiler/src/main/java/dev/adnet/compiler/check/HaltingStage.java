@@ -108,6 +108,9 @@ record HaltingStage(int cap, double ponder, double eps, Body body, Env env, Span
         if (r instanceof Op.Exit) {
             return "exit";
         }
+        if (r instanceof Op.ShareUnit) {
+            return "share";
+        }
         return r instanceof Op.HaltingLoop ? "halting loop" : "gate";
     }
 

@@ -43,6 +43,16 @@ sealed interface Val {
     /** A function of tensors: a configured layer or block, a composition, a residual, a group. */
     record StageV(Stage stage) implements Val {}
 
+    /**
+     * What a {@code share} computes: one tensor per task (each task's trunk run with its own policy), by task name in
+     * the network's order. It is read only where a task is assigned, which picks that task's tensor.
+     */
+    record PerTask(java.util.Map<String, Value> byTask) implements Val {
+        public PerTask {
+            byTask = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(byTask));
+        }
+    }
+
     /** The result of an expression that already had an error reported. */
     record Err() implements Val {}
 
@@ -64,6 +74,8 @@ sealed interface Val {
             return "the " + (c.layer() != null ? "layer" : "block") + " '" + c.name() + "'";
         } else if (v instanceof StageV) {
             return "a stage";
+        } else if (v instanceof PerTask p) {
+            return "a tensor " + p.byTask().values().iterator().next().shapeText() + " per task";
         }
         return "an invalid value";
     }

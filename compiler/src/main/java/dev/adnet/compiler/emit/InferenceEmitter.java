@@ -120,6 +120,10 @@ final class InferenceEmitter {
                 i = em.inferenceProgram.end(fixedPoint.bodyRegion());
                 continue;
             }
+            if (ops.get(i) instanceof Op.TaskPolicy) {
+                i = em.shares.inferenceUnit(m, ops, i);
+                continue;
+            }
             em.opEmitter.forwardOp(m, ops.get(i), false);
         }
         em.subBatch = false;

@@ -97,7 +97,7 @@ public final class JavaEmitter {
     public JavaEmitter() {}
 
     public JavaFile emit(Graph graph, EmitOptions options) {
-        return new Emission(LoopUnrolling.unroll(graph), options).file();
+        return new Emission(LoopUnrolling.unroll(ShareUnrolling.unroll(graph)), options).file();
     }
 
     /**
@@ -152,6 +152,7 @@ public final class JavaEmitter {
         final TrainStepEmitter training = new TrainStepEmitter(this);
         final LossTerms losses = new LossTerms(this);
         final BackwardEmitter backward = new BackwardEmitter(this);
+        final ShareEmitter shares = new ShareEmitter(this);
         final Graph graph;
         final EmitOptions options;
         final boolean trainable;
