@@ -108,6 +108,13 @@ class ShareNetworkTest {
         assertThat(maxDiff(got.get("a"), want.get("a"))).isLessThan(1e-12);
         assertThat(maxDiff(got.get("b"), want.get("b"))).isLessThan(1e-12);
         assertThat(shared.tasks()).containsExactly("a", "b");
+        for (String task : List.of("a", "b")) {
+            Map<String, INDArray> one = shared.forward(Map.of("x", x), task);
+            assertThat(one.keySet()).containsExactly(task);
+            assertThat(maxDiff(one.get(task), got.get(task))).as("task %s alone", task).isEqualTo(0.0);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> shared.forward(Map.of("x", x), "c"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no task 'c'; the tasks are [a, b]");
     }
 
     private static void logits(Map<String, Parameter> params, String task, int unit, double select, double skip) {

@@ -310,6 +310,10 @@ public final class JavaEmitter {
             skeleton.accessors(type);
             type.addMethod(inference.forwardInWorkspace());
             type.addMethod(inference.forward());
+            if (!graph.tasks().isEmpty() && graph.gates().isEmpty() && graph.exits().isEmpty()
+                    && HaltingLoopEmitter.loops(graph).isEmpty() && !fixedPoints.any()) {
+                inference.taskEntryPoints(type);
+            }
             MethodSpec units = UnitsEmitter.units(CostModel.of(graph), bufferField::get);
             if (units != null) {
                 type.addMethod(units);

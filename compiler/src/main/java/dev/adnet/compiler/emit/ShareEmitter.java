@@ -10,7 +10,9 @@ import com.palantir.javapoet.MethodSpec;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
 import dev.adnet.compiler.ir.TrainSpec;
+import dev.adnet.compiler.ir.Value;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -49,10 +51,7 @@ final class ShareEmitter {
      */
     int inferenceUnit(MethodSpec.Builder m, List<Op> ops, int start) {
         Op.TaskPolicy p = (Op.TaskPolicy) ops.get(start);
-        int end = start + 1;
-        while (!(ops.get(end) instanceof Op.PolicyMix x && x.policy().equals(p.out()))) {
-            end++;
-        }
+        int end = mixOf(ops, start);
         Op.PolicyMix mix = (Op.PolicyMix) ops.get(end);
         Op.Elementwise delta = (Op.Elementwise) ops.get(end - 1);
         em.comment(m, mix);
@@ -64,6 +63,34 @@ final class ShareEmitter {
         m.addStatement("$L = $L", em.v(mix.out()), em.v(delta.a()));
         m.endControlFlow();
         return end;
+    }
+
+    /** The index of the mix of the decision at {@code ops[start]}. */
+    static int mixOf(List<Op> ops, int start) {
+        Value z = ops.get(start).out();
+        int end = start + 1;
+        while (!(ops.get(end) instanceof Op.PolicyMix x && x.policy().equals(z))) {
+            end++;
+        }
+        return end;
+    }
+
+    /** The indices of the ops {@code out} depends on. */
+    static BitSet path(List<Op> ops, Value out) {
+        Map<Value, Integer> definer = new java.util.HashMap<>();
+        for (int i = 0; i < ops.size(); i++) {
+            definer.put(ops.get(i).out(), i);
+        }
+        BitSet path = new BitSet(ops.size());
+        java.util.Deque<Value> todo = new java.util.ArrayDeque<>(List.of(out));
+        while (!todo.isEmpty()) {
+            Integer i = definer.get(todo.pop());
+            if (i != null && !path.get(i)) {
+                path.set(i);
+                todo.addAll(ops.get(i).inputs());
+            }
+        }
+        return path;
     }
 
     void mix(MethodSpec.Builder m, Op.PolicyMix x, String out) {
