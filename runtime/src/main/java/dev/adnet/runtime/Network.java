@@ -45,6 +45,20 @@ public interface Network {
      */
     Map<String, INDArray> forward(Map<String, INDArray> inputs);
 
+    /**
+     * Inference of one task of a multi-task network: the result maps that task to its batch-first scores. Generated
+     * networks with tasks run only the ops the task's output depends on (with a share, its units under that task's
+     * policy); this default runs the whole network.
+     *
+     * @throws IllegalArgumentException when {@code task} is not one of {@link #tasks()}
+     */
+    default Map<String, INDArray> forward(Map<String, INDArray> inputs, String task) {
+        if (!tasks().contains(task)) {
+            throw new IllegalArgumentException(name() + ": no task '" + task + "'; the tasks are " + tasks());
+        }
+        return Map.of(task, forward(inputs).get(task));
+    }
+
     /** The static cost model: FLOPs of one sample through the whole network (every block executed). */
     long flopsPerSample();
 

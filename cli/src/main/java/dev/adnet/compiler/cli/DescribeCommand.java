@@ -91,6 +91,7 @@ final class DescribeCommand implements Callable<Integer> {
         for (CostSection section : CostSection.ALL) {
             section.append(sb, r, w);
         }
+        TaskCostSection.append(sb, dev.adnet.compiler.cost.TaskCosts.of(n.graph(), r), w);
         return sb.toString();
     }
 }

@@ -105,11 +105,11 @@ record BranchStage(double tau, List<Stage> layers, List<Span> layerSpans, List<S
             }
             previous = nodes;
         }
-        Map<String, Val.Tensor> byTask = new LinkedHashMap<>();
+        Map<String, Value> byTask = new LinkedHashMap<>();
         for (int t = 0; t < tasks.size(); t++) {
-            byTask.put(tasks.get(t), new Val.Tensor(previous.get(t)));
+            byTask.put(tasks.get(t), previous.get(t));
         }
-        return new Val.PerTask(byTask, span);
+        return new Val.PerTask(byTask);
     }
 
     /** Layer {@code l} applied to {@code in} as one node; null after reporting. */

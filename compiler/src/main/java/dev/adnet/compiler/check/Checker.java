@@ -170,9 +170,7 @@ public final class Checker {
             }
         }
         Map<String, Span> assigned = new HashMap<>();
-        List<String> taskNames = n.members().stream().filter(Member.Task.class::isInstance)
-                .map(m -> ((Member.Task) m).name().name()).toList();
-        evaluator.tasks(taskNames);
+        evaluator.tasks(List.copyOf(tasks.keySet()));
         for (Member m : n.members()) {
             if (!(m instanceof Member.Assignment a)) {
                 continue;
@@ -192,9 +190,12 @@ public final class Checker {
                 continue;
             }
             assigned.put(name, a.name().span());
-            evaluator.currentTask(taskNames.contains(name) ? name : null);
+            evaluator.task(tasks.containsKey(name) ? name : null);
+            evaluator.topShare(a.value() instanceof Expr.Pipe p && p.right() instanceof Expr.Share s ? s : null);
             Val v = evaluator.eval(a.value(), env, name);
-            evaluator.currentTask(null);
+            if (v instanceof Val.PerTask p && p.byTask().containsKey(name)) {
+                v = new Val.Tensor(p.byTask().get(name)); // a task assigned a share's value directly
+            }
             if (lowering.tooLarge()) {
                 diag.error(Code.TOO_LARGE, a.span(), "the network has more than " + Lowering.MAX_OPS + " operations");
                 return null;
@@ -202,6 +203,8 @@ public final class Checker {
             env.bind(name, v, a.name().span());
         }
         evaluator.assignedLater(Map.of());
+        evaluator.task(null);
+        evaluator.topShare(null);
 
         List<Graph.Port> outPorts = new ArrayList<>();
         for (Member.Output out : outputs.values()) {

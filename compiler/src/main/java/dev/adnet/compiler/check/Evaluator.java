@@ -26,9 +26,6 @@ final class Evaluator {
     private Lowering lowering;
     /** Network values assigned later than the current statement, for "used before it is assigned". */
     private Map<String, Span> assignedLater = Map.of();
-    private List<String> tasks = List.of();
-    private String currentTask;
-
     private final Facts facts;
 
     /** {@code facts} records what each binding holds, for editors; null when nobody asks. */
@@ -44,6 +41,41 @@ final class Evaluator {
 
     void assignedLater(Map<String, Span> later) {
         this.assignedLater = later;
+    }
+
+    /** The network's declared tasks, in order: what a share learns a policy for. */
+    private java.util.List<String> tasks = java.util.List.of();
+    /** The task whose assignment is being evaluated, or null: which tensor a share's value stands for there. */
+    private String task;
+
+    void tasks(java.util.List<String> declared) {
+        this.tasks = java.util.List.copyOf(declared);
+    }
+
+    java.util.List<String> tasks() {
+        return tasks;
+    }
+
+    void task(String current) {
+        this.task = current;
+    }
+
+    /** The share the assignment being evaluated ends with, or null: the one place a share may stand. */
+    private Expr.Share topShare;
+
+    void topShare(Expr.Share share) {
+        this.topShare = share;
+    }
+
+    /** The tensor a share's value {@code p} stands for where {@code n} reads it: the current task's; an error elsewhere. */
+    private Val taskTensor(Val.PerTask p, Expr.Name n) {
+        if (task != null && p.byTask().containsKey(task)) {
+            return new Val.Tensor(p.byTask().get(task));
+        }
+        diagnostics.error(Code.INVALID_VALUE, n.span(), "'" + n.name() + "' depends on the task (a share or a branch computes it "
+                + "per task): read it only where a task is assigned, e.g. " + p.byTask().keySet().iterator().next() + " = "
+                + n.name() + " -> ...");
+        return Val.ERR;
     }
 
     Val eval(Expr e, Env env, String scope) {
@@ -82,19 +114,14 @@ final class Evaluator {
         } else if (e instanceof Expr.Exit x) {
             return exit(x, env, scope);
         } else if (e instanceof Expr.Share s) {
-            return unsupported("share", new Stages.Group(s.body(), env, s.span()), s.span());
+            if (s != topShare) {
+                diagnostics.error(Code.INVALID_VALUE, s.span(), "a share is the last stage of a network value's assignment, "
+                        + "e.g. features = trunk -> share adashare(...) { ... }: what it computes depends on the task");
+                return Val.ERR;
+            }
+            return ShareStage.of(s, env, this, diagnostics);
         }
         return BranchStage.of((Expr.Branch) e, env, this, diagnostics, tasks);
-    }
-
-    /** The network's tasks, in declaration order: what a branch grows its nodes for. */
-    void tasks(List<String> names) {
-        this.tasks = List.copyOf(names);
-    }
-
-    /** The task whose assignment is evaluated (null: none): a value with one tensor per task reads as its own. */
-    void currentTask(String task) {
-        this.currentTask = task;
     }
 
     /** The stage {@code e} evaluates to in {@code env}; null after reporting. */
@@ -116,11 +143,8 @@ final class Evaluator {
     /** A name; {@code stagePosition} when it is called or piped into, where it must be a layer or block. */
     private Val name(Expr.Name n, Env env, boolean stagePosition) {
         Env.Binding b = env.lookup(n.name());
-        if (b != null && b.value() instanceof Val.PerTask p && currentTask != null) {
-            return p.byTask().get(currentTask);
-        }
         if (b != null) {
-            return b.value();
+            return b.value() instanceof Val.PerTask p ? taskTensor(p, n) : b.value();
         }
         BlockDecl block = env.blocks.get(n.name());
         if (block != null) {

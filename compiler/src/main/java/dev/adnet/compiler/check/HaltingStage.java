@@ -118,6 +118,9 @@ record HaltingStage(int cap, Op.LoopPolicy policy, Map<String, Val> gateOptions,
         if (r instanceof Op.Ode) {
             return "continuous-depth layer (ode)";
         }
+        if (r instanceof Op.ShareUnit) {
+            return "share";
+        }
         if (r instanceof Op.HaltingLoop l) {
             return l.policy() instanceof Op.LoopPolicy.Gate ? "gated loop" : "halting loop";
         }

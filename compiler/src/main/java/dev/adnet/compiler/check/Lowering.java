@@ -249,6 +249,13 @@ final class Lowering {
         return gates++;
     }
 
+    private int shares;
+
+    /** Shares are numbered in lowering order. */
+    int nextShareIndex() {
+        return shares++;
+    }
+
     int gateCount() {
         return gates;
     }

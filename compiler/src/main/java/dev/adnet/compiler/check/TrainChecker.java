@@ -48,9 +48,8 @@ final class TrainChecker {
         termRules.put("flops_budget", this::gateTerm);
         termRules.put("ponder", this::ponderTerm);
         termRules.put("jacobian", this::jacobianTerm);
-        for (String later : List.of("sparsity", "sharing")) {
-            termRules.put(later, this::notSupportedYet);
-        }
+        termRules.put("sparsity", this::shareTerm);
+        termRules.put("sharing", this::shareTerm);
     }
 
     private final Diagnostics diag;
@@ -325,11 +324,6 @@ final class TrainChecker {
         rule.check(name, a, weight, terms);
     }
 
-    /** A term the language reserves for a construct that is not supported yet. */
-    private void notSupportedYet(Expr.Name name, Expr.Apply a, double weight, List<TrainSpec.LossTerm> terms) {
-        diag.error(Code.NOT_SUPPORTED_YET, name.span(), "loss term '" + name.name() + "' is not supported yet");
-    }
-
     /** {@code cross_entropy(output, smoothing = s)} and {@code mse(output)}: a term on one of the network's outputs. */
     private void outputTerm(Expr.Name name, Expr.Apply a, double weight, List<TrainSpec.LossTerm> terms) {
         String term = name.name();
@@ -441,6 +435,21 @@ final class TrainChecker {
         terms.add(new TrainSpec.Jacobian(weight, "jacobian()"));
     }
 
+    /** {@code sparsity()} and {@code sharing()}: AdaShare's terms over every share, each with its own weight. */
+    private void shareTerm(Expr.Name name, Expr.Apply a, double weight, List<TrainSpec.LossTerm> terms) {
+        if (ops.stream().noneMatch(o -> o instanceof dev.adnet.compiler.ir.Op.ShareUnit)) {
+            diag.error(Code.LOSS_TARGET, name.span(), "'" + name.name() + "' measures the policies of shares, but this network has none");
+            return;
+        }
+        if (!a.args().isEmpty()) {
+            diag.error(Code.TOO_MANY_ARGUMENTS, a.args().get(0).span(), "'" + name.name() + "()' takes no arguments: each share's "
+                    + "adashare(" + name.name() + " = ...) sets its weight");
+            return;
+        }
+        terms.add(new TrainSpec.ShareTerm(name.name().equals("sparsity") ? TrainSpec.ShareTermKind.SPARSITY
+                : TrainSpec.ShareTermKind.SHARING, weight, name.name() + "()"));
+    }
+
     /** {@code target_rate()}, {@code target_rate(0.6)}, {@code target_rate([1, 0.6, ...])}, {@code flops_budget(0.5)}. */
     private void gateTerm(Expr.Name name, Expr.Apply a, double weight, List<TrainSpec.LossTerm> terms) {
         List<GateEntry> gates = gateEntries();
@@ -510,8 +519,8 @@ final class TrainChecker {
     }
 
     private TrainSpec.Temperature temperature(Member.Setting s) {
-        if (gateEntries().isEmpty() && ops.stream().noneMatch(Op.ParentMixture.class::isInstance)) {
-            diag.error(Code.INVALID_SETTING, s.key().span(), "'temperature' has no effect: this network has no gate or branch");
+        if (gateEntries().isEmpty() && ops.stream().noneMatch(o -> o instanceof Op.ParentMixture || o instanceof Op.ShareUnit)) {
+            diag.error(Code.INVALID_SETTING, s.key().span(), "'temperature' has no effect: this network has no gate, share or branch");
             return null;
         }
         Expr e = s.value();

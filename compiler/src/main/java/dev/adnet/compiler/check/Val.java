@@ -44,12 +44,13 @@ sealed interface Val {
     record StageV(Stage stage) implements Val {}
 
     /**
-     * A value that depends on the task, such as a branch's (one tree node per task): a task's assignment reads its
-     * own; {@code span} is where it was computed.
+     * A value that depends on the task: what a {@code share} computes (each task's trunk run with its own policy) or a
+     * {@code branch} (one tree node per task), by task name in the network's order. It is read only where a task is
+     * assigned, which picks that task's tensor.
      */
-    record PerTask(java.util.Map<String, Tensor> byTask, Span span) implements Val {
+    record PerTask(java.util.Map<String, Value> byTask) implements Val {
         public PerTask {
-            byTask = java.util.Map.copyOf(byTask);
+            byTask = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(byTask));
         }
     }
 
@@ -74,8 +75,8 @@ sealed interface Val {
             return "the " + (c.layer() != null ? "layer" : "block") + " '" + c.name() + "'";
         } else if (v instanceof StageV) {
             return "a stage";
-        } else if (v instanceof PerTask) {
-            return "a value with one tensor per task (a task's assignment reads its own)";
+        } else if (v instanceof PerTask p) {
+            return "a tensor " + p.byTask().values().iterator().next().shapeText() + " per task";
         }
         return "an invalid value";
     }

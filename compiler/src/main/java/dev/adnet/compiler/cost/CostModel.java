@@ -49,7 +49,7 @@ public final class CostModel {
 
     /** The cost rule of each kind of region op: a new construct adds its rule here. */
     private static final Map<Class<?>, CostRule<?>> RULES = rules(new GateCostRule(), new ExitCostRule(), new LoopCostRule(),
-            new FixedPointCostRule(), new OdeCostRule());
+            new FixedPointCostRule(), new OdeCostRule(), new ShareCostRule());
 
     private static Map<Class<?>, CostRule<?>> rules(CostRule<?>... rules) {
         Map<Class<?>, CostRule<?>> m = new HashMap<>();

@@ -203,6 +203,8 @@ final class BackwardEmitter {
         } else if (op instanceof Op.GatedResidual g) {
             m.addStatement("$T.backward($L, $L, null, $L, $L, $L, $L)", GATED_RESIDUAL, em.v(g.body()), em.v(g.gate()), gOut,
                     gIn.get(0), gIn.get(1), gIn.get(2));
+        } else if (em.shares.backward(m, op, gOut, gIn, gP)) {
+            // a share's decision or mix
         } else {
             throw new IllegalStateException("no VJP emitter for " + op.kind());
         }

@@ -117,6 +117,9 @@ public final class BackwardPlanner {
             if (terms.get(t) instanceof TrainSpec.Ponder || terms.get(t) instanceof TrainSpec.Jacobian) {
                 continue; // no seed: its gradient is part of each halting mean's (each fixed point's) backward
             }
+            if (terms.get(t) instanceof TrainSpec.ShareTerm) {
+                continue; // no seed: a term on the policy logits alone, added after the backward pass
+            }
             if (isGateTerm(terms.get(t))) {
                 // complexity terms read every gate's decision: one seed per gate, in gate order
                 for (Op.GumbelGate g : gates) {

@@ -63,7 +63,49 @@ final class InferenceEmitter {
     }
 
     MethodSpec forward() {
-        MethodSpec.Builder m = MethodSpec.methodBuilder("forward")
+        return forward("forward", null, null);
+    }
+
+    /**
+     * The per-task entry points of a network with tasks (and no gate, exit, loop or fixed point): the public
+     * {@code forward(inputs, task)} and, for each task, a private walk that runs only the ops of that task's path (a
+     * share's units with that task's policy).
+     */
+    void taskEntryPoints(com.palantir.javapoet.TypeSpec.Builder type) {
+        List<String> tasks = em.graph.tasks();
+        MethodSpec.Builder pub = MethodSpec.methodBuilder("forward")
+                .addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC)
+                .addJavadoc("Inference of one task: only the ops its output depends on run. Safe from many threads at once.\n")
+                .returns(ARRAY_MAP)
+                .addParameter(ARRAY_MAP, "inputs")
+                .addParameter(String.class, "task")
+                .beginControlFlow("if (!tasks().contains(task))")
+                .addStatement("throw new $T(NAME + $S + task + $S + tasks())", IllegalArgumentException.class, ": no task '",
+                        "'; the tasks are ")
+                .endControlFlow()
+                .addStatement("$T workspace = workspaces.acquire()", WORKSPACE)
+                .beginControlFlow("try")
+                .beginControlFlow("switch (task)");
+        List<Op> ops = em.inferenceProgram.ops();
+        for (int t = 0; t < tasks.size(); t++) {
+            String task = tasks.get(t);
+            Graph.Port port = em.graph.outputs().stream().filter(p -> p.name().equals(task)).findFirst().orElseThrow();
+            String name = "forwardTask" + t;
+            pub.addStatement("case $S: return $L(inputs, workspace)", task, name);
+            type.addMethod(forward(name, ShareEmitter.path(ops, port.value()), port));
+        }
+        pub.addStatement("default: throw new $T(task)", IllegalStateException.class)
+                .endControlFlow()
+                .nextControlFlow("finally")
+                .addStatement("workspaces.release(workspace)")
+                .endControlFlow();
+        type.addMethod(pub.build());
+    }
+
+    /** {@code forward}, or with {@code path} the walk of the ops of one task's path returning that task's output. */
+    private MethodSpec forward(String methodName, java.util.BitSet path, Graph.Port task) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(methodName)
                 .addModifiers(Modifier.PRIVATE)
                 .addJavadoc("Inference in {@code workspace}, which no other call uses while this one runs.\n")
                 .returns(ARRAY_MAP)
@@ -126,12 +168,25 @@ final class InferenceEmitter {
                 i = em.inferenceProgram.end(ode.bodyRegion());
                 continue;
             }
+            if (ops.get(i) instanceof Op.TaskPolicy) {
+                int mix = ShareEmitter.mixOf(ops, i);
+                i = path == null || path.get(mix) ? em.shares.inferenceUnit(m, ops, i) : mix;
+                continue;
+            }
+            if (path != null && !path.get(i)) {
+                continue; // another task's
+            }
             em.opEmitter.forwardOp(m, ops.get(i), false);
         }
         em.subBatch = false;
         em.batchVar = "batchSize";
         em.nhwc = false;
-        em.returnOutputs(m, exits);
+        if (task == null) {
+            em.returnOutputs(m, exits);
+        } else {
+            m.addStatement("$T outputs = new $T<>()", ARRAY_MAP, LINKED_HASH_MAP);
+            m.addStatement("outputs.put($S, $L.dup('c'))", task.name(), em.v(task.value()));
+        }
         em.ordered = false;
         m.addStatement("return outputs");
         return m.build();

@@ -97,7 +97,7 @@ public final class JavaEmitter {
     public JavaEmitter() {}
 
     public JavaFile emit(Graph graph, EmitOptions options) {
-        return new Emission(LoopUnrolling.unroll(graph), options).file();
+        return new Emission(LoopUnrolling.unroll(ShareUnrolling.unroll(graph)), options).file();
     }
 
     /**
@@ -152,6 +152,7 @@ public final class JavaEmitter {
         final TrainStepEmitter training = new TrainStepEmitter(this);
         final LossTerms losses = new LossTerms(this);
         final BackwardEmitter backward = new BackwardEmitter(this);
+        final ShareEmitter shares = new ShareEmitter(this);
         final Graph graph;
         final EmitOptions options;
         final boolean trainable;
@@ -312,6 +313,10 @@ public final class JavaEmitter {
             skeleton.accessors(type);
             type.addMethod(inference.forwardInWorkspace());
             type.addMethod(inference.forward());
+            if (!graph.tasks().isEmpty() && graph.gates().isEmpty() && graph.exits().isEmpty()
+                    && HaltingLoopEmitter.loops(graph).isEmpty() && !fixedPoints.any()) {
+                inference.taskEntryPoints(type);
+            }
             MethodSpec units = UnitsEmitter.units(CostModel.of(graph), bufferField::get);
             if (units != null) {
                 type.addMethod(units);

@@ -40,6 +40,11 @@ final class LossTerms {
         for (int ti = 0; ti < terms.size(); ti++) {
             if (BackwardPlanner.isGateTerm(terms.get(ti))) {
                 termVars[ti] = gateTerm(m, scope, ti, terms.get(ti));
+            } else if (terms.get(ti) instanceof TrainSpec.ShareTerm st) {
+                termVars[ti] = scope.claim("term" + ti);
+                m.addComment("loss term $L: $L, weight $L; its gradient goes into the policy logits after the backward pass", ti,
+                        st.display(), lit(st.weight()));
+                m.addStatement("double $L = $L", termVars[ti], em.shares.termValue(st));
             } else if (terms.get(ti) instanceof TrainSpec.Ponder) {
                 termVars[ti] = scope.claim("term" + ti);
                 m.addComment("loss term $L: ponder(), weight $L; its gradient flows back through the halting means",
@@ -97,6 +102,16 @@ final class LossTerms {
         for (int t = 0; t < terms.size(); t++) {
             m.addStatement("terms.merge($S, $L * $L, $T::sum)", terms.get(t).display(),
                     weight(terms.get(t)), termVars[t], Double.class);
+        }
+    }
+
+    /** The gradients of the terms on parameters alone (AdaShare's), added after the backward pass wrote the others. */
+    void parameterTermGradients(MethodSpec.Builder m) {
+        for (TrainSpec.LossTerm t : em.graph.training().terms()) {
+            if (t instanceof TrainSpec.ShareTerm st) {
+                m.addComment("$L: its gradient on the policy logits", st.display());
+                em.shares.termGradient(m, st);
+            }
         }
     }
 

@@ -141,6 +141,8 @@ final class OpEmitter {
         on(primitives, Op.GumbelGate.class, this::gumbelGate);
         on(primitives, Op.ParentMixture.class, (m, p, index, out, train) -> BranchEmitter.forward(m, em, p, index, out, train));
         on(primitives, Op.GatedResidual.class, this::gatedResidual);
+        on(primitives, Op.TaskPolicy.class, (m, p, index, out, train) -> em.shares.policy(m, p, index, out, train));
+        on(primitives, Op.PolicyMix.class, (m, x, index, out, train) -> em.shares.mix(m, x, out));
         on(fused, FusedOp.BatchNormRelu.class, (m, f, index, out, train) -> {
             em.comment(m, f.relu());
             em.fusedWith(m, f.batchNorm());

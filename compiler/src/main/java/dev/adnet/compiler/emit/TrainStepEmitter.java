@@ -100,6 +100,7 @@ final class TrainStepEmitter {
                 m.addStatement("$L.assign(0.0)", em.paramGradField.get(p));
             }
         }
+        em.losses.parameterTermGradients(m);
         em.nhwc = false;
         em.inTrainStep = false;
         em.returnOutputs(m, false);

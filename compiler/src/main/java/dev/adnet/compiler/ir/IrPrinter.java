@@ -149,6 +149,11 @@ public final class IrPrinter {
             }
             a.add("weight=" + num(x.weight()));
             a.add("output=" + x.output());
+        } else if (op instanceof Op.ShareUnit u) {
+            a.add("share=" + u.shareIndex());
+            a.add("task=" + u.task());
+            a.add("unit=" + (u.unit() + 1) + "/" + u.units());
+            a.add("estimator=" + (u.soft() ? "soft" : "straight_through"));
         } else if (op instanceof Op.FixedPoint f) {
             a.add("iterate=" + ref(f.iterate()));
             a.add("init=" + (f.initFromInput() ? "input" : "zeros"));

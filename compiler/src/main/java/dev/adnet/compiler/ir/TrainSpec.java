@@ -110,6 +110,20 @@ public record TrainSpec(List<LossTerm> terms, TrainingSetup config, Temperature 
      *
      * @param ponders each loop's ponder weight, in loop order
      */
+    /**
+     * {@code sparsity()} or {@code sharing()}: AdaShare's regularisers of the shares' policy logits, each share's term
+     * weighted by its own option of the same name.
+     */
+    public record ShareTerm(ShareTermKind kind, double weight, String display) implements LossTerm {}
+
+    /** Which AdaShare regulariser. */
+    public enum ShareTermKind {
+        /** Each task's mean over units of the cross-entropy of its logits against "skip". */
+        SPARSITY,
+        /** Over pairs of tasks and units, the unit-weighted absolute difference of their "select" logits. */
+        SHARING
+    }
+
     public record Ponder(double weight, double[] ponders, String display) implements LossTerm {
         public Ponder {
             ponders = ponders.clone();

@@ -1,0 +1,94 @@
+package dev.adnet.compiler.cost;
+
+import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.Value;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What each task of a multi-task network costs, FLOPs per sample: the ops its output depends on (its path), and what
+ * running several tasks together costs when the ops their paths share are computed once.
+ *
+ * @param tasks each task's cost, in declaration order
+ * @param allTasks every task's path together, each op once (a share's units once per task: a task's units run with
+ *     its own policy)
+ * @param allTasksUnitsShared every task's path together when every task runs every unit of its shares: the tasks then
+ *     compute the same trunk, once
+ */
+public record TaskCosts(List<Task> tasks, long allTasks, long allTasksUnitsShared) {
+
+    /**
+     * @param maxFlops the task's path with every unit of its shares run
+     * @param unitFlops the part of that in the units of its shares (what its policy can skip)
+     */
+    public record Task(String name, long maxFlops, long unitFlops) {
+        /** The task's path with every unit of its shares skipped. */
+        public long minFlops() {
+            return maxFlops - unitFlops;
+        }
+    }
+
+    /** The tasks' costs; null for a network without tasks. */
+    public static TaskCosts of(Graph g, CostModel.Report report) {
+        if (g.tasks().isEmpty()) {
+            return null;
+        }
+        List<Op> ops = g.ops();
+        Map<Value, Integer> definer = new HashMap<>();
+        for (int i = 0; i < ops.size(); i++) {
+            definer.put(ops.get(i).out(), i);
+        }
+        BitSet union = new BitSet(ops.size());
+        List<Task> tasks = new ArrayList<>();
+        long duplicatedUnits = 0;
+        for (String task : g.tasks()) {
+            Value out = g.outputs().stream().filter(p -> p.name().equals(task)).findFirst().orElseThrow().value();
+            BitSet path = path(out, ops, definer);
+            long flops = 0;
+            long units = 0;
+            for (int i = path.nextSetBit(0); i >= 0; i = path.nextSetBit(i + 1)) {
+                flops = Math.addExact(flops, report.rows().get(i).flops());
+                if (ops.get(i) instanceof Op.ShareUnit u) {
+                    long f = CostModel.regionFlops(u.unitRegion());
+                    units = Math.addExact(units, f);
+                    if (u.taskIndex() > 0) {
+                        duplicatedUnits = Math.addExact(duplicatedUnits, f);
+                    }
+                }
+            }
+            union.or(path);
+            tasks.add(new Task(task, flops, units));
+        }
+        long all = 0;
+        for (int i = union.nextSetBit(0); i >= 0; i = union.nextSetBit(i + 1)) {
+            all = Math.addExact(all, report.rows().get(i).flops());
+        }
+        return new TaskCosts(tasks, all, all - duplicatedUnits);
+    }
+
+    /** The schedule indices of the ops {@code out} depends on, nested regions' ops included. */
+    private static BitSet path(Value out, List<Op> ops, Map<Value, Integer> definer) {
+        BitSet seen = new BitSet(ops.size());
+        Deque<Value> todo = new ArrayDeque<>(List.of(out));
+        while (!todo.isEmpty()) {
+            Integer i = definer.get(todo.pop());
+            if (i == null || seen.get(i)) {
+                continue; // an input, or a value a construct binds for its region
+            }
+            seen.set(i);
+            Op op = ops.get(i);
+            todo.addAll(op.inputs());
+            if (op instanceof Op.RegionOp r) {
+                r.regions().forEach(region -> todo.addAll(region.results()));
+                todo.addAll(r.operands());
+            }
+        }
+        return seen;
+    }
+}
