@@ -13,6 +13,9 @@ final class LoopCostSection implements CostSection {
     @Override
     public void append(StringBuilder sb, CostModel.Report r, int w) {
         List<LoopCost> loops = r.units(LoopCost.class);
+        if (loops.isEmpty()) {
+            return;
+        }
         List<LoopCost> halting = loops.stream().filter(l -> !l.gated()).toList();
         List<LoopCost> gated = loops.stream().filter(LoopCost::gated).toList();
         if (!halting.isEmpty()) {

@@ -76,4 +76,14 @@ class DescribeCommandTest {
         assertThat(r.exit()).isEqualTo(Main.USAGE);
         assertThat(r.err()).contains("--program").contains("fused");
     }
+
+    @Test
+    void aNetworkWithoutLoopsPrintsNoLoopRange() {
+        Run plain = run("describe", file("tasks_hard_sharing.adnet"));
+        assertThat(plain.exit()).as("%s", plain).isZero();
+        assertThat(plain.out()).doesNotContain("loop");
+        Run gated = run("describe", file("gated_loop.adnet"));
+        assertThat(gated.exit()).as("%s", gated).isZero();
+        assertThat(gated.out()).contains("gated loops").contains("FLOPs per sample: min ");
+    }
 }
