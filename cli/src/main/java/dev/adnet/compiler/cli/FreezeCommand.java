@@ -29,11 +29,12 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code adnet freeze FILE --checkpoint C -o FROZEN.adnet}: the trained network's learned structure (a branch's
- * argmax tree) written as plain adnet source, with a checkpoint holding its parameters under their new names. The
- * frozen source is checked and the new checkpoint restored into it before anything is written.
+ * argmax tree, a share's argmax policies) written as plain adnet source, with a checkpoint holding its parameters under
+ * their new names. The frozen source is checked and the new checkpoint restored into it before anything is written.
  */
 @Command(name = "freeze", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Write a trained "
-        + "network's learned structure (a branch's argmax tree) as plain adnet source, with a checkpoint for it.")
+        + "network's learned structure (a branch's argmax tree, a share's policies) as plain adnet source, with a checkpoint "
+        + "for it.")
 final class FreezeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "the .adnet file the checkpoint was trained from")
     Path file;
@@ -117,14 +118,10 @@ final class FreezeCommand implements Callable<Integer> {
         return a == null ? null : a.castTo(DataType.DOUBLE).toDoubleVector();
     }
 
-    private static Map<String, INDArray> renamed(Map<String, INDArray> values, Function<String, String> rename) {
+    /** Each value under its frozen names: a unit the frozen network applies twice gets a copy per application. */
+    private static Map<String, INDArray> renamed(Map<String, INDArray> values, Function<String, List<String>> rename) {
         Map<String, INDArray> out = new LinkedHashMap<>();
-        values.forEach((name, v) -> {
-            String to = rename.apply(name);
-            if (to != null) {
-                out.put(to, v);
-            }
-        });
+        values.forEach((name, v) -> rename.apply(name).forEach(to -> out.put(to, v.dup())));
         return out;
     }
 

@@ -153,18 +153,18 @@ final class BranchTree implements LearnedStructure {
     }
 
     @Override
-    public String rename(String name) {
+    public List<String> rename(String name) {
         for (int l = 1; l <= parent.length; l++) {
             for (int t = 0; t < tasks.size(); t++) {
                 String node = TreeNodes.node(branch, l, tasks.get(t));
                 if (name.equals(TreeNodes.logits(node))) {
-                    return null;
+                    return List.of();
                 }
                 if (name.startsWith(node + ".")) {
-                    return used[l - 1][t] ? name(l, t) + name.substring(node.length()) : null;
+                    return used[l - 1][t] ? List.of(name(l, t) + name.substring(node.length())) : List.of();
                 }
             }
         }
-        return name;
+        return List.of(name);
     }
 }

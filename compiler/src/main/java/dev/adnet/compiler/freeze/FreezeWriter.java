@@ -22,10 +22,16 @@ import java.util.function.Function;
  * checkpoint does not hold) and renames the checkpoint with {@link Frozen#rename}.
  */
 public final class FreezeWriter {
+    /** A share's policy logits, {@code value.share<n>.policy.<task>.unit<u>}. */
+    private static final java.util.regex.Pattern POLICY = java.util.regex.Pattern.compile("\\.share\\d+\\.policy\\.");
+
     private FreezeWriter() {}
 
-    /** The frozen source, the renaming of parameters and buffers (null: dropped), and how many tree nodes remain. */
-    public record Frozen(String source, Function<String, String> rename, int keptNodes, int nodes) {}
+    /**
+     * The frozen source, the renaming of parameters and buffers (none: dropped; several: copied), and how many nodes
+     * (a branch's nodes, a share's units per task) remain.
+     */
+    public record Frozen(String source, Function<String, List<String>> rename, int keptNodes, int nodes) {}
 
     public static Frozen freeze(SourceFile file, CompilationUnit unit, Graph graph, Function<String, double[]> values) {
         NetworkDecl net = unit.networks().stream().filter(n -> n.name().name().equals(graph.name())).findFirst()
@@ -52,6 +58,17 @@ public final class FreezeWriter {
         int nodes = 0;
         for (Member.Assignment a : assignments) {
             for (Expr e : ExprWalk.all(a.value())) {
+                if (e instanceof Expr.Share s) {
+                    if (!(a.value() instanceof Expr.Pipe p) || p.right() != s) {
+                        throw new FreezeException(s.span() + ": adnet freeze writes a share that ends its assignment "
+                                + "(name = input -> share adashare(...) { ... })");
+                    }
+                    SharePolicy policy = SharePolicy.of(text, a, p, taskAssignments, tasks, taken, values);
+                    structures.add(policy);
+                    kept += policy.keptNodes();
+                    nodes += s.body().statements().size() * tasks.size();
+                    continue;
+                }
                 if (!(e instanceof Expr.Branch b)) {
                     continue;
                 }
@@ -65,25 +82,29 @@ public final class FreezeWriter {
                 nodes += b.body().statements().size() * tasks.size();
             }
         }
-        Function<String, String> rename = name -> {
-            String r = name;
+        Function<String, List<String>> rename = name -> {
+            List<String> r = List.of(name);
             for (LearnedStructure s : structures) {
-                r = r == null ? null : s.rename(r);
+                r = r.stream().flatMap(n -> s.rename(n).stream()).toList();
             }
             return r;
         };
         for (ParamDecl p : graph.params()) {
-            if (p.name().endsWith(TreeNodes.logits("")) && rename.apply(p.name()) != null) {
-                throw new FreezeException("network '" + graph.name() + "' has a branch adnet freeze cannot write yet "
-                        + "(inside a block): its parameter '" + p.name() + "' would stay");
+            boolean decision = p.name().endsWith(TreeNodes.logits("")) || POLICY.matcher(p.name()).find();
+            if (decision && !rename.apply(p.name()).isEmpty()) {
+                throw new FreezeException("network '" + graph.name() + "' has a branch or share adnet freeze cannot write "
+                        + "yet (inside a block): its parameter '" + p.name() + "' would stay");
             }
         }
         if (structures.isEmpty()) {
             throw new FreezeException("network '" + graph.name() + "' has nothing to freeze: it learns no structure "
-                    + "(no branch)");
+                    + "(no branch or share)");
         }
         List<SourceEdit> edits = new ArrayList<>();
         structures.forEach(s -> edits.addAll(s.edits()));
+        if (structures.stream().anyMatch(s -> s instanceof SharePolicy)) {
+            ShareLossTerms.edit(net, text).ifPresent(edits::add);
+        }
         if (graph.gates().isEmpty()) {
             temperatureLine(net, text).ifPresent(edits::add);
         }

@@ -3,8 +3,8 @@ package dev.adnet.compiler.freeze;
 import java.util.List;
 
 /**
- * What one construct learned, as source: a branch's argmax tree, and later AdaShare's per-task select or skip of
- * each unit. The frozen network is the trained one's text with every structure's {@link #edits} applied, and its
+ * What one construct learned, as source: a branch's argmax tree, AdaShare's per-task select or skip of each
+ * unit. The frozen network is the trained one's text with every structure's {@link #edits} applied, and its
  * checkpoint the trained parameters under {@link #rename}.
  */
 public interface LearnedStructure {
@@ -12,8 +12,9 @@ public interface LearnedStructure {
     List<SourceEdit> edits();
 
     /**
-     * The frozen network's name for the trained parameter or buffer {@code name}: itself when this structure does not
-     * own it, another name when it moves, null when the frozen network drops it (a decision's logits, an unused node).
+     * The frozen network's names for the trained parameter or buffer {@code name}: itself when this structure does not
+     * own it, another name when it moves, several when the frozen network applies it on several inputs (each copy its
+     * own parameter), none when the frozen network drops it (a decision's logits, an unused node).
      */
-    String rename(String name);
+    List<String> rename(String name);
 }

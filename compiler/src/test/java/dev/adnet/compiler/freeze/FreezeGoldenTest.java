@@ -22,8 +22,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * {@code golden/freeze/NAME.adnet} frozen under fixed decisions ({@code NAME.frozen.adnet}): the frozen source checks,
  * and the trained parameters and buffers it keeps, renamed, are exactly the frozen network's, with the same shapes.
- * The decisions: node (l, t) prefers parent {@code (l + t) % 2} (task indices in declaration order), so with three
- * tasks two of them share their nodes up to the last layer.
+ * The decisions: node (l, t) of a branch prefers parent {@code (l + t) % 2} (task indices in declaration order), so
+ * with three tasks two of them share their nodes up to the last layer; task t of a share skips unit t + 1 (and runs the
+ * others), so tasks 1 and 2 share unit 1.
  */
 class FreezeGoldenTest {
     static Stream<String> cases() throws IOException {
@@ -64,12 +65,17 @@ class FreezeGoldenTest {
         assertThatThrownBy(() -> FreezeWriter.freeze(trained.sources().get(name + ".adnet"),
                 trained.units().get(name + ".adnet"), net.graph(), param -> null))
                 .isInstanceOf(FreezeException.class).hasMessageContaining("the checkpoint has no parameter '")
-                .hasMessageContaining(".l2.");
+                .hasMessageMatching(".*'[a-z]+\\.(branch1\\.l2|share1\\.policy)\\..*");
     }
 
-    /** Node (l, t)'s logits: 1 for parent (l + t) % 2, 0 for the others. */
+    /** Node (l, t)'s logits: 1 for parent (l + t) % 2, 0 for the others; task t's [select, skip] of unit u. */
     private static double[] logits(String param, List<String> tasks) {
         String[] parts = param.split("\\.");
+        if (parts[parts.length - 3].equals("policy")) {
+            int unit = Integer.parseInt(parts[parts.length - 1].substring("unit".length()));
+            boolean select = unit != tasks.indexOf(parts[parts.length - 2]) + 1;
+            return select ? new double[] {0.7, 0.2} : new double[] {0.2, 0.7};
+        }
         int layer = Integer.parseInt(parts[parts.length - 3].substring(1));
         int task = tasks.indexOf(parts[parts.length - 2]);
         double[] v = new double[tasks.size()];
@@ -82,10 +88,7 @@ class FreezeGoldenTest {
         List<String> out = new ArrayList<>();
         for (String e : trained) {
             int space = e.indexOf(' ');
-            String to = frozen.rename().apply(e.substring(0, space));
-            if (to != null) {
-                out.add(to + e.substring(space));
-            }
+            frozen.rename().apply(e.substring(0, space)).forEach(to -> out.add(to + e.substring(space)));
         }
         return out;
     }
