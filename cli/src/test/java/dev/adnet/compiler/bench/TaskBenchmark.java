@@ -20,7 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <pre>
  * ./mvnw -q -o -pl cli -am test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp "$(cat cli/target/cp.txt):cli/target/classes:cli/target/test-classes:compiler/target/classes:runtime/target/classes" \
- *     dev.adnet.compiler.bench.TaskBenchmark FROZEN.adnet FROZEN.ckpt [batch=256] [runs=7] [limit=2560]
+ *     dev.adnet.compiler.bench.TaskBenchmark FROZEN.adnet FROZEN.ckpt [batch=256] [runs=5] [limit=10000]
  * </pre>
  */
 public final class TaskBenchmark {
