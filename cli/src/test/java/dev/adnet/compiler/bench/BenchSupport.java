@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -159,6 +160,35 @@ final class BenchSupport {
             speedUps[r] = (double) tSlow / tFast;
         }
         return speedUps;
+    }
+
+    /**
+     * Two calls on the same batches (such as one task's entry point against the whole network), paired batch by batch
+     * as in {@link #paired}: each batch runs through both back to back, which goes first alternating, and each round's
+     * speed-up is the time in {@code slow} over the time in {@code fast}; reported against the FLOPs ratio.
+     */
+    static String pairedCalls(List<INDArray> batches, Consumer<INDArray> fast, Consumer<INDArray> slow, int rounds,
+            double flopsRatio) {
+        double[] speedUps = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            long tFast = 0;
+            long tSlow = 0;
+            for (int b = 0; b < batches.size(); b++) {
+                for (int k = 0; k < 2; k++) {
+                    boolean fastTurn = (b + k + r) % 2 == 0;
+                    long t = System.nanoTime();
+                    (fastTurn ? fast : slow).accept(batches.get(b));
+                    long dt = System.nanoTime() - t;
+                    if (fastTurn) {
+                        tFast += dt;
+                    } else {
+                        tSlow += dt;
+                    }
+                }
+            }
+            speedUps[r] = (double) tSlow / tFast;
+        }
+        return ofFlopsRatio(speedUps, flopsRatio);
     }
 
     private static String ofFlopsRatio(double[] speedUps, double flopsRatio) {

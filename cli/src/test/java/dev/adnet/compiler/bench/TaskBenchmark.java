@@ -1,0 +1,62 @@
+package dev.adnet.compiler.bench;
+
+import dev.adnet.compiler.CompiledNetwork;
+import dev.adnet.compiler.cost.TaskCosts;
+import dev.adnet.runtime.Network;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One task of a multi-task network through its own entry point ({@code forward(inputs, task)}, which runs only the
+ * ops that task's output depends on) against the whole network ({@code forward(inputs)}, every task), paired batch
+ * by batch in one process on one instance ({@link BenchSupport#pairedCalls}). Meant for a frozen learned tree
+ * ({@code adnet freeze}), whose tasks share a prefix and then part; the FLOPs ratio (all tasks over the task's path)
+ * comes from the compiler's task costs, as {@code adnet describe} prints them. Inputs are the first {@code limit}
+ * Fashion-MNIST test images; before timing, each task's scores from its entry point are checked against the whole
+ * network's.
+ *
+ * <pre>
+ * ./mvnw -q -o -pl cli -am test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp "$(cat cli/target/cp.txt):cli/target/classes:cli/target/test-classes:compiler/target/classes:runtime/target/classes" \
+ *     dev.adnet.compiler.bench.TaskBenchmark FROZEN.adnet FROZEN.ckpt [batch=256] [runs=5] [limit=10000]
+ * </pre>
+ */
+public final class TaskBenchmark {
+    private TaskBenchmark() {}
+
+    public static void main(String[] args) {
+        BenchSupport.Inference inf = BenchSupport.Inference.parse(args);
+        CompiledNetwork compiled = inf.compiled();
+        TaskCosts costs = TaskCosts.of(compiled.graph(), compiled.cost());
+        if (costs == null) {
+            System.err.println(args[0] + ": network '" + compiled.graph().name() + "' has no tasks");
+            System.exit(1);
+        }
+        Network net = inf.load();
+        List<INDArray> batches = BenchSupport.testBatches(net, inf.batch(), inf.limit());
+        String in = net.inputs().get(0).name();
+        System.out.printf(Locale.ROOT, "%s: %d batches of %d; FLOPs per sample, all tasks %,d%n", compiled.graph().name(),
+                batches.size(), inf.batch(), costs.allTasks());
+        for (TaskCosts.Task task : costs.tasks()) {
+            INDArray whole = net.forward(Map.of(in, batches.get(0))).get(task.name());
+            INDArray alone = net.forward(Map.of(in, batches.get(0)), task.name()).get(task.name());
+            double diff = whole.sub(alone).amaxNumber().doubleValue();
+            if (diff != 0) {
+                throw new IllegalStateException(task.name() + ": its entry point differs from the whole network by " + diff);
+            }
+        }
+        BenchSupport.run(net, batches); // warm-up of the whole network
+        for (TaskCosts.Task task : costs.tasks()) {
+            String name = task.name();
+            for (INDArray x : batches) { // warm-up of the task's entry point
+                net.forward(Map.of(in, x), name);
+            }
+            double ratio = (double) costs.allTasks() / task.maxFlops();
+            System.out.printf(Locale.ROOT, "task %s: FLOPs %,d, ratio all/one %.3f; speed-up / FLOPs ratio: %s%n", name,
+                    task.maxFlops(), ratio, BenchSupport.pairedCalls(batches, x -> net.forward(Map.of(in, x), name),
+                            x -> net.forward(Map.of(in, x)), inf.runs(), ratio));
+        }
+    }
+}
