@@ -10,8 +10,6 @@ import dev.adnet.compiler.ir.Region;
 import dev.adnet.compiler.ir.Value;
 import dev.adnet.compiler.source.Span;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -177,7 +175,7 @@ record FixedPointStage(Op.SolverKind solver, int memory, double tol, int max, do
                 return Val.ERR;
             }
         }
-        List<Value> captures = captures(raw, z);
+        List<Value> captures = raw.readsFromOutside(Set.of(z));
         List<Value> arguments = new ArrayList<>();
         arguments.add(z);
         arguments.addAll(captures);
@@ -186,21 +184,6 @@ record FixedPointStage(Op.SolverKind solver, int memory, double tol, int max, do
         Op op = new Op.FixedPoint(x, z, region, captures, out, solver, memory, tol, max, backwardTol, backwardMax,
                 initFromInput, name, span);
         return lowering.add(op) ? new Val.Tensor(out) : Val.ERR;
-    }
-
-    /** The values the body reads from outside (not the iterate), in the order it first reads them. */
-    private static List<Value> captures(Region body, Value z) {
-        Set<Value> inside = new HashSet<>(List.of(z));
-        Set<Value> outside = new LinkedHashSet<>();
-        for (Op op : body.schedule()) {
-            for (Value v : op.inputs()) {
-                if (!inside.contains(v)) {
-                    outside.add(v);
-                }
-            }
-            inside.add(op.out());
-        }
-        return List.copyOf(outside);
     }
 
     @Override

@@ -9,8 +9,6 @@ import dev.adnet.compiler.ir.Region;
 import dev.adnet.compiler.ir.Value;
 import dev.adnet.compiler.source.Span;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -135,28 +133,13 @@ record OdeStage(double t0, double t1, double rtol, double atol, int maxSteps, St
                 return Val.ERR;
             }
         }
-        List<Value> captures = captures(raw, t == null ? Set.of(z) : Set.of(z, t));
+        List<Value> captures = raw.readsFromOutside(t == null ? Set.of(z) : Set.of(z, t));
         List<Value> arguments = new ArrayList<>(raw.arguments());
         arguments.addAll(captures);
         Region region = new Region(arguments, raw.ops(), raw.results());
         Value out = lowering.newValue(x.shape());
         Op op = new Op.Ode(x, z, t, region, captures, out, t0, t1, rtol, atol, maxSteps, name, span);
         return lowering.add(op) ? new Val.Tensor(out) : Val.ERR;
-    }
-
-    /** The values the body reads from outside (not its arguments), in the order it first reads them. */
-    private static List<Value> captures(Region body, Set<Value> bound) {
-        Set<Value> inside = new HashSet<>(bound);
-        Set<Value> outside = new LinkedHashSet<>();
-        for (Op op : body.schedule()) {
-            for (Value v : op.inputs()) {
-                if (!inside.contains(v)) {
-                    outside.add(v);
-                }
-            }
-            inside.add(op.out());
-        }
-        return List.copyOf(outside);
     }
 
     @Override

@@ -1,8 +1,11 @@
 package dev.adnet.compiler.ir;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A sequence of ops with the values it takes from outside and the values it gives back: a network's body, a gated
@@ -60,6 +63,24 @@ public record Region(List<Value> arguments, List<Op> ops, List<Value> results) {
         if (ranges != null) {
             ranges.put(this, new int[] {start, out.size()});
         }
+    }
+
+    /**
+     * The values this region's ops (nested regions included) read that neither {@code bound} nor the region itself
+     * defines, in the order they are first read: what a fixed point's or an ODE's body captures from the network.
+     */
+    public List<Value> readsFromOutside(Set<Value> bound) {
+        Set<Value> inside = new HashSet<>(bound);
+        Set<Value> outside = new LinkedHashSet<>();
+        for (Op op : schedule()) {
+            for (Value v : op.inputs()) {
+                if (!inside.contains(v)) {
+                    outside.add(v);
+                }
+            }
+            inside.add(op.out());
+        }
+        return List.copyOf(outside);
     }
 
     /** Regions compare by identity: two empty shortcuts of two gates are different regions. */
