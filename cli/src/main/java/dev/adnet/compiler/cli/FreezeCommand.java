@@ -86,7 +86,7 @@ final class FreezeCommand implements Callable<Integer> {
             Checkpoints.restore(written, frozenNet.network(), null);
             Files.writeString(output, frozen.source(), StandardCharsets.UTF_8);
             Checkpoints.write(ckptOut, written);
-            out.printf("frozen %s: %d of %d tree nodes kept; %s and %s%n", compiled.graph().name(), frozen.keptNodes(),
+            out.printf("frozen %s: %d of %d nodes kept (a node per task and branch layer or share unit); %s and %s%n", compiled.graph().name(), frozen.keptNodes(),
                     frozen.nodes(), output, ckptOut);
             return Main.OK;
         } catch (FreezeException | CheckpointException e) {

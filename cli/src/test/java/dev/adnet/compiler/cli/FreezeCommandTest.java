@@ -71,7 +71,7 @@ class FreezeCommandTest {
     @Test
     void theFrozenNetworkGivesTheTrainedOutputs() {
         assertThat(frozen.exit()).as("%s", frozen).isEqualTo(Main.OK);
-        assertThat(frozen.out()).containsPattern("frozen TwoTaskTree: [34] of 4 tree nodes kept");
+        assertThat(frozen.out()).containsPattern("frozen TwoTaskTree: [34] of 4 nodes kept \\(a node per task and branch layer or share unit\\)");
         Network trained = load(net, ckpt);
         Network f = load(dir.resolve("frozen.adnet"), dir.resolve("frozen.ckpt"));
         INDArray x = Nd4j.rand(DataType.FLOAT, 64, 4).muli(6);
