@@ -163,17 +163,8 @@ record FixedPointStage(Op.SolverKind solver, int memory, double tol, int max, do
                     + "iterate: { z => ... } that gives z back has every value as its fixed point");
             return Val.ERR;
         }
-        for (Op op : raw.schedule()) {
-            String why = op instanceof Op.RegionOp ? "a construct inside a fixed-point body is not supported yet"
-                    : op instanceof Op.BatchNorm ? "batchnorm inside a fixed-point body is not supported: its batch "
-                            + "statistics would change with the samples still iterating; use layernorm"
-                    : op instanceof Op.Dropout ? "dropout inside a fixed-point body is not supported: a mask drawn anew at "
-                            + "each iteration leaves no fixed point"
-                    : null;
-            if (why != null) {
-                lowering.diagnostics.error(Code.NOT_SUPPORTED_YET, op.origin(), why);
-                return Val.ERR;
-            }
+        if (!SolverBodies.runsPerSample(raw, "a fixed-point body", "iterating", "iteration leaves no fixed point", lowering)) {
+            return Val.ERR;
         }
         List<Value> captures = raw.readsFromOutside(Set.of(z));
         List<Value> arguments = new ArrayList<>();

@@ -121,17 +121,8 @@ record OdeStage(double t0, double t1, double rtol, double atol, int maxSteps, St
                     + "an argument back is not a layer");
             return Val.ERR;
         }
-        for (Op op : raw.schedule()) {
-            String why = op instanceof Op.RegionOp ? "a construct inside an ode's body is not supported yet"
-                    : op instanceof Op.BatchNorm ? "batchnorm inside an ode's body is not supported: its batch statistics "
-                            + "would change with the samples still integrating; use layernorm"
-                    : op instanceof Op.Dropout ? "dropout inside an ode's body is not supported: a mask drawn anew at each "
-                            + "evaluation makes dz/dt random"
-                    : null;
-            if (why != null) {
-                lowering.diagnostics.error(Code.NOT_SUPPORTED_YET, op.origin(), why);
-                return Val.ERR;
-            }
+        if (!SolverBodies.runsPerSample(raw, "an ode's body", "integrating", "evaluation makes dz/dt random", lowering)) {
+            return Val.ERR;
         }
         List<Value> captures = raw.readsFromOutside(t == null ? Set.of(z) : Set.of(z, t));
         List<Value> arguments = new ArrayList<>(raw.arguments());

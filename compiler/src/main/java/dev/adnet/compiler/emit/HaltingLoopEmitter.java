@@ -80,32 +80,18 @@ final class HaltingLoopEmitter {
         m.addStatement("$T $L = new $T((int) $L, $L, $L)", HALTING, halting, HALTING, host.batch(), JavaEmitter.lit(((Op.LoopPolicy.Act) h.policy()).eps()), cap);
         String init = host.v(h.init());
         m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, state, init);
-        List<String> captured = new ArrayList<>();
-        List<String> outer = new ArrayList<>();
-        for (Value c : h.captured()) {
-            String name = host.claim(host.v(c) + "_running");
-            outer.add(host.v(c));
-            captured.add(name);
-            m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, name, host.v(c));
-        }
+        List<String> outer = h.captured().stream().map(host::v).toList();
+        List<String> captured = runningCopies(m, h, host);
         m.beginControlFlow("while (!$L.done())", halting);
         m.addStatement("int[] $L = $L.active()", running, halting);
-        host.rename(h.init(), state);
-        for (int i = 0; i < captured.size(); i++) {
-            host.rename(h.captured().get(i), captured.get(i));
-        }
+        renameStep(h, host, state, captured);
         host.subBatch(m, from, from + h.stepLength(), running + ".length");
-        host.rename(h.init(), init);
-        for (int i = 0; i < captured.size(); i++) {
-            host.rename(h.captured().get(i), outer.get(i));
-        }
+        renameStep(h, host, init, outer);
         String next = host.v(h.states().get(0));
         m.addStatement("$T.accumulate($L, $L, $L, $L.step($T.column($L)))", WEIGHTED_ROWS, out, next, running, halting, LOOP_ROWS,
                 host.v(h.halts().get(0)));
         m.addStatement("$L = $T.carry($L, $L, $L.active())", state, LOOP_ROWS, next, running, halting);
-        for (String c : captured) {
-            m.addStatement("$L = $T.keep($L, $L, $L.active())", c, LOOP_ROWS, c, running, halting);
-        }
+        keepRunning(m, captured, running, halting);
         m.endControlFlow();
         m.addStatement("workspace.loopSteps(LOOP_CAPS.length)[$L] = $T.inputOrder($L.steps(), $L, batchSize)", h.loopIndex(),
                 LOOP_ROWS, halting, host.original(CodeBlock.of("$T.all($L)", LOOP_ROWS, host.batch())));
@@ -129,20 +115,11 @@ final class HaltingLoopEmitter {
         m.addStatement("$T $L = new $T((int) $L, $L)", GATING, gating, GATING, host.batch(), h.states().size());
         String init = host.v(h.init());
         m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, state, init);
-        List<String> captured = new ArrayList<>();
-        List<String> outer = new ArrayList<>();
-        for (Value c : h.captured()) {
-            String name = host.claim(host.v(c) + "_running");
-            outer.add(host.v(c));
-            captured.add(name);
-            m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, name, host.v(c));
-        }
+        List<String> outer = h.captured().stream().map(host::v).toList();
+        List<String> captured = runningCopies(m, h, host);
         m.beginControlFlow("while (!$L.done())", gating);
         m.addStatement("int[] $L = $L.active()", running, gating);
-        host.rename(h.init(), state);
-        for (int i = 0; i < captured.size(); i++) {
-            host.rename(h.captured().get(i), captured.get(i));
-        }
+        renameStep(h, host, state, captured);
         host.subBatch(m, from, from + h.bodyLength(), running + ".length");
         m.addStatement("double[] $L", stops);
         m.beginControlFlow("if ($L.last())", gating);
@@ -151,19 +128,40 @@ final class HaltingLoopEmitter {
         host.subBatch(m, from + h.bodyLength(), from + h.stepLength(), running + ".length");
         m.addStatement("$L = $L.step($T.column($L))", stops, gating, LOOP_ROWS, host.v(h.halts().get(0)));
         m.endControlFlow();
-        host.rename(h.init(), init);
-        for (int i = 0; i < captured.size(); i++) {
-            host.rename(h.captured().get(i), outer.get(i));
-        }
+        renameStep(h, host, init, outer);
         String next = host.v(h.states().get(0));
         m.addStatement("$T.accumulate($L, $L, $L, $L)", WEIGHTED_ROWS, out, next, running, stops);
         m.addStatement("$L = $T.carry($L, $L, $L.active())", state, LOOP_ROWS, next, running, gating);
-        for (String c : captured) {
-            m.addStatement("$L = $T.keep($L, $L, $L.active())", c, LOOP_ROWS, c, running, gating);
-        }
+        keepRunning(m, captured, running, gating);
         m.endControlFlow();
         m.addStatement("workspace.loopSteps(LOOP_CAPS.length)[$L] = $T.inputOrder($L.steps(), $L, batchSize)", h.loopIndex(),
                 LOOP_ROWS, gating, host.original(CodeBlock.of("$T.all($L)", LOOP_ROWS, host.batch())));
+    }
+
+    /** Per captured network value, a copy that shrinks with the loop's batch ({@code <value>_running}); their names. */
+    private static List<String> runningCopies(MethodSpec.Builder m, Op.HaltingMean h, Host host) {
+        List<String> captured = new ArrayList<>();
+        for (Value c : h.captured()) {
+            String name = host.claim(host.v(c) + "_running");
+            captured.add(name);
+            m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, name, host.v(c));
+        }
+        return captured;
+    }
+
+    /** Makes the step's ops read {@code state} for the loop's value and {@code captured} for the values it captures. */
+    private static void renameStep(Op.HaltingMean h, Host host, String state, List<String> captured) {
+        host.rename(h.init(), state);
+        for (int i = 0; i < captured.size(); i++) {
+            host.rename(h.captured().get(i), captured.get(i));
+        }
+    }
+
+    /** Keeps the rows of the samples still running ({@code loop.active()}) in each captured copy. */
+    private static void keepRunning(MethodSpec.Builder m, List<String> captured, String running, String loop) {
+        for (String c : captured) {
+            m.addStatement("$L = $T.keep($L, $L, $L.active())", c, LOOP_ROWS, c, running, loop);
+        }
     }
 
     /**
