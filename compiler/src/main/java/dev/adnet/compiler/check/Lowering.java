@@ -38,6 +38,10 @@ final class Lowering {
     private final List<ParamDecl> params = new ArrayList<>();
     private final List<BufferDecl> buffers = new ArrayList<>();
     private final Map<String, Integer> instanceCounters = new HashMap<>();
+    /**
+     * The blocks being applied, innermost last; searched by identity: a declaration is one node of the tree, and a
+     * record's structural equals would compare whole bodies (and bootstrap its method handles at start-up).
+     */
     final Deque<BlockDecl> blockStack = new ArrayDeque<>();
     private int nextValue;
     private int gates;

@@ -48,7 +48,7 @@ final class Stages {
     record BlockStage(BlockDecl decl, Env env, Span callSpan) implements Stage {
         @Override
         public Val apply(List<Val.Tensor> inputs, Lowering lowering, String scope, Span at) {
-            if (lowering.blockStack.contains(decl)) {
+            if (lowering.blockStack.stream().anyMatch(open -> open == decl)) {
                 return Val.ERR; // reported once by the static recursion check, at the reference itself
             }
             if (lowering.blockStack.size() >= Lowering.MAX_BLOCK_DEPTH) {

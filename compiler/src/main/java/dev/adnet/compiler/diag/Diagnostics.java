@@ -2,7 +2,6 @@ package dev.adnet.compiler.diag;
 
 import dev.adnet.compiler.source.Span;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /** Collects the diagnostics of one compilation; checking goes on after an error so all of them are reported. */
@@ -33,9 +32,20 @@ public final class Diagnostics {
         java.util.Set<String> seen = new java.util.HashSet<>();
         return items.stream()
                 .filter(d -> seen.add(d.code() + "@" + d.span()))
-                .sorted(Comparator.comparing((Diagnostic d) -> d.span().file())
-                        .thenComparingInt(d -> d.span().line())
-                        .thenComparingInt(d -> d.span().column()))
+                .sorted(Diagnostics::inSourceOrder)
                 .toList();
+    }
+
+    // A method rather than Comparator.comparing(...).thenComparingInt(...): those combinators spin their lambdas
+    // at the first call of every run, outside any class-data archive (docs/benchmarks.md, `adnet check` start-up).
+    private static int inSourceOrder(Diagnostic a, Diagnostic b) {
+        Span x = a.span();
+        Span y = b.span();
+        int byFile = x.file().compareTo(y.file());
+        if (byFile != 0) {
+            return byFile;
+        }
+        int byLine = Integer.compare(x.line(), y.line());
+        return byLine != 0 ? byLine : Integer.compare(x.column(), y.column());
     }
 }

@@ -22,6 +22,19 @@ public record Span(String file, int line, int column, int length) {
         return new Span(file, line, column, other.column + other.length - column);
     }
 
+    // Written out rather than the record's generated ones: spans are hash keys from the first line checked, and the
+    // generated methods bootstrap method handles at their first call, which no class-data archive holds
+    // (a tenth of `adnet check`'s start-up; docs/benchmarks.md).
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Span s && line == s.line && column == s.column && length == s.length && java.util.Objects.equals(file, s.file);
+    }
+
+    @Override
+    public int hashCode() {
+        return ((java.util.Objects.hashCode(file) * 31 + line) * 31 + column) * 31 + length;
+    }
+
     @Override
     public String toString() {
         return file + ":" + line + ":" + column;
