@@ -141,9 +141,10 @@ public final class Graph {
         return r;
     }
 
-    /** The gated residual blocks, in order of their gate index (in a program, those fused with their ReLU too). */
+    /** The gated residual blocks, in order of their gate index (in a program, those fused with their ReLU too, in place or not). */
     public List<Op.GatedResidual> gates() {
-        return ops.stream().map(o -> o instanceof FusedOp.GatedResidualRelu f ? f.gate() : o)
+        return ops.stream().map(o -> o instanceof FusedOp.GatedResidualRelu f ? f.gate()
+                        : o instanceof FusedOp.GatedResidualInPlace f ? f.gate() : o)
                 .filter(o -> o instanceof Op.GatedResidual).map(o -> (Op.GatedResidual) o).toList();
     }
 

@@ -82,6 +82,7 @@ public final class IrPrinter {
         if (op instanceof Op.Fused f) {
             // a fused op's parts' attributes in order (their paths name the parts)
             f.parts().forEach(part -> ownAttributes(part, a));
+            kernelAttributes(f, a);
         } else {
             ownAttributes(op, a);
         }
@@ -90,6 +91,26 @@ public final class IrPrinter {
             a.add("params=" + op.params().stream().map(ParamDecl::name).collect(Collectors.joining(",")));
         }
         return String.join(" ", a);
+    }
+
+    /** What a fused kernel writes besides its value: the operand whose array it reuses, poolings it computes. */
+    private static void kernelAttributes(Op.Fused f, List<String> a) {
+        if (f instanceof Op.InPlace p) {
+            a.add("into=" + ref(p.overwrites()));
+        }
+        if (f instanceof FusedOp.GatedResidualInPlace g) {
+            if (g.pool() != null) {
+                a.add("pools=" + ref(g.pool().out()));
+            }
+            if (g.closedPool() != null) {
+                a.add("closed_means=" + ref(g.closedPool().out()));
+            }
+            if (g.lastConvAdds()) {
+                a.add("body_adds_into_rows");
+            }
+        } else if (f instanceof FusedOp.AddReluPool p) {
+            a.add("pools=" + ref(p.pool().out()));
+        }
     }
 
     private static void ownAttributes(Op op, List<String> a) {

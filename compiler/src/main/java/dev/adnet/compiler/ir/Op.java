@@ -13,7 +13,7 @@ public sealed interface Op {
      * a loop or a fixed point). In a {@link Region#schedule() schedule} its regions' ops come right before it.
      */
     sealed interface RegionOp extends Op permits GatedResidual, Exit, HaltingLoop, FixedPoint, Ode, ShareUnit,
-            FusedOp.GatedResidualRelu {
+            FusedOp.GatedResidualRelu, FusedOp.GatedResidualInPlace {
         /** The nested regions, in the order they run. */
         List<Region> regions();
 
@@ -41,7 +41,8 @@ public sealed interface Op {
      * and the values between its parts are never stored.
      */
     sealed interface Fused extends Op permits FusedOp.BatchNormRelu, FusedOp.AddRelu, FusedOp.ConvBatchNorm,
-            FusedOp.FlattenDense, FusedOp.GateHead, FusedOp.GatedResidualRelu {
+            FusedOp.FlattenDense, FusedOp.GateHead, FusedOp.GatedResidualRelu, InPlace, FusedOp.AddReluPool,
+            FusedOp.PooledInKernel {
         /** The ops it stands for, in the order the checked IR ran them. */
         List<Op> parts();
 
@@ -59,6 +60,17 @@ public sealed interface Op {
         default List<ParamDecl> params() {
             return parts().stream().flatMap(p -> p.params().stream()).toList();
         }
+    }
+
+    /**
+     * A fused op whose result is stored in the array of one of its operands ({@link #overwrites()}), which it
+     * accumulates into: no array of its own, no pass that copies the operand. The operand is dead from here on: no
+     * op after this one reads it and it is no network output or region result ({@link IrVerifier} checks it), so
+     * the overwrite is invisible to the program's meaning.
+     */
+    sealed interface InPlace extends Fused permits FusedOp.GatedResidualInPlace, FusedOp.ConvBatchNormAddInto {
+        /** The operand whose array this op's result reuses. */
+        Value overwrites();
     }
 
     Value out();
