@@ -219,7 +219,7 @@ final class BackwardEmitter {
     /**
      * Whether {@code b}'s gradient may share the buffer already given to {@code a}'s (both the gradient of one
      * add's output): when no backward step from here up to and including the one that reads {@code b}'s
-     * gradient (its fusion().producer's, not fused away) writes into either, so the shared values stay what both are
+     * gradient (its producer's, not fused away) writes into either, so the shared values stay what both are
      * until {@code b}'s is consumed. In a residual block the shortcut's gradient gets its next contribution only
      * after the block's body has been differentiated, which reads the other operand's gradient first: one copy
      * of the activation's gradient saved per block.

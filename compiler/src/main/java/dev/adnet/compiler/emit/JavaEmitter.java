@@ -11,6 +11,7 @@ import com.palantir.javapoet.TypeSpec;
 import dev.adnet.compiler.cost.CostModel;
 import dev.adnet.compiler.emit.BackwardPlanner.Plan;
 import dev.adnet.compiler.ir.BufferDecl;
+import dev.adnet.compiler.ir.FusedOp;
 import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
@@ -196,6 +197,8 @@ public final class JavaEmitter {
          */
         final Graph inferenceProgram;
         final Graph trainingProgram;
+        /** The inference program's in-place gated residuals, by the gated residual each stands for. */
+        final Map<Op.GatedResidual, FusedOp.GatedResidualInPlace> inPlaceGates = new java.util.IdentityHashMap<>();
         /** The fusion decisions of each program, by the checked schedule's indices. */
         final FusionPlan inferenceFusion;
         final FusionPlan trainingFusion;
@@ -262,6 +265,11 @@ public final class JavaEmitter {
             trainingProgram = trainable ? Pipeline.training().run(graph) : null;
             inferenceFusion = new FusionPlan(graph, inferenceProgram);
             trainingFusion = trainable ? new FusionPlan(graph, trainingProgram) : null;
+            for (Op op : inferenceProgram.ops()) {
+                if (op instanceof FusedOp.GatedResidualInPlace g) {
+                    inPlaceGates.put(g.gate(), g);
+                }
+            }
             for (Op.GatedResidual g : inferenceProgram.gates()) {
                 gateAtBodyStart.put(inferenceProgram.start(g.bodyRegion()), g);
             }

@@ -51,14 +51,6 @@ final class OpEmitter {
             return;
         }
         int index = em.index(op);
-        boolean inference = !train && !em.inTrainStep;
-        if (inference && em.fusion().pooledEarly.contains(index) && em.channelsLastInference()) {
-            return; // computed by the residual kernel that wrote its input
-        }
-        if (inference && em.channelsLastInference() && em.fusion().addIntoShortcut.containsKey(index)) {
-            addedIntoShortcut(m, op, null);
-            return;
-        }
         em.comment(m, op);
         String out = em.v(op.out());
         if (op instanceof Op.Exit) {
@@ -149,7 +141,14 @@ final class OpEmitter {
             m.addStatement("$T $L = $L", INDARRAY, out, em.alloc("v" + f.out().id(), f.out().shape()));
             batchNorm(m, f.batchNorm(), em.index(f.batchNorm()), op("FusedBatchNormRelu"), out, train);
         });
-        on(fused, FusedOp.AddRelu.class, (m, f, index, out, train) -> addRelu(m, f, train));
+        on(fused, FusedOp.AddRelu.class, (m, f, index, out, train) -> addRelu(m, f, null, train));
+        on(fused, FusedOp.AddReluPool.class, (m, f, index, out, train) -> addRelu(m, f.addRelu(), f.pool(), train));
+        // computed by the residual kernel that wrote its input
+        on(fused, FusedOp.PooledInKernel.class, (m, f, index, out, train) -> { });
+        on(fused, FusedOp.ConvBatchNormAddInto.class, (m, f, index, out, train) -> {
+            em.inference.convIntoShortcut(m, f);
+            addedIntoShortcut(m, f.sum(), f.relu(), f.shortcut());
+        });
         on(fused, FusedOp.ConvBatchNorm.class, (m, f, index, out, train) -> convBatchNorm(m, f));
         on(fused, FusedOp.FlattenDense.class, (m, f, index, out, train) -> {
             Op.Dense d = f.dense();
@@ -164,7 +163,11 @@ final class OpEmitter {
         on(fused, FusedOp.GateHead.class, (m, f, index, out, train) -> gateHead(m, f));
         on(fused, FusedOp.GatedResidualRelu.class, (m, f, index, out, train) -> {
             em.comment(m, f.gate());
-            em.inference.gatedResidualRelu(m, em.index(f.gate()), f.gate());
+            em.inference.gatedResidualRelu(m, f.gate(), f.relu(), null);
+        });
+        on(fused, FusedOp.GatedResidualInPlace.class, (m, f, index, out, train) -> {
+            em.comment(m, f.gate());
+            em.inference.gatedResidualRelu(m, f.gate(), f.relu(), f);
         });
     }
 
@@ -219,20 +222,15 @@ final class OpEmitter {
 
     /**
      * An add and its ReLU as one {@code Elementwise.addRelu} where the add was; at channels-last inference with
-     * the pooling of its result, or inside the convolution before it ({@link #addedIntoShortcut}).
+     * {@code pool}, the pooling of its result, when not null ({@code PoolInKernel}).
      */
-    private void addRelu(MethodSpec.Builder m, FusedOp.AddRelu f, boolean train) {
+    private void addRelu(MethodSpec.Builder m, FusedOp.AddRelu f, Op.GlobalAvgPool pool, boolean train) {
         Op.Elementwise e = f.add();
         Op.Activation relu = f.relu();
-        int index = em.index(e);
-        if (!train && em.channelsLastInference() && em.fusion().addIntoShortcut.containsKey(index)) {
-            addedIntoShortcut(m, e, relu);
-            return;
-        }
         em.comment(m, relu);
         em.fusedWith(m, e);
         m.addStatement("$T $L = $L", INDARRAY, em.v(relu.out()), em.alloc("v" + relu.out().id(), relu.out().shape()));
-        String pooled = train ? null : em.inference.earlyPool(m, index);
+        String pooled = train ? null : em.inference.earlyPool(m, pool);
         if (pooled != null) {
             m.addStatement("$T.addRelu($L, $L, $L, $L)", ELEMENTWISE, em.v(e.a()), em.v(e.b()), em.v(relu.out()), pooled);
         } else {
@@ -246,8 +244,7 @@ final class OpEmitter {
      * A residual add (with its ReLU, if fused) that the convolution before it computed by adding into the
      * shortcut's array: its values are that array.
      */
-    private void addedIntoShortcut(MethodSpec.Builder m, Op add, Op relu) {
-        Value shortcut = em.fusion().shortcutOf(em.index(add));
+    private void addedIntoShortcut(MethodSpec.Builder m, Op add, Op relu, Value shortcut) {
         m.addComment("$L at $L: added into $L by the convolution before", commentText(add.path()),
                 add.origin() == null ? "?" : commentText(add.origin().toString()), em.v(shortcut));
         if (relu != null) {
@@ -256,17 +253,10 @@ final class OpEmitter {
         m.addStatement("$T $L = $L", INDARRAY, em.v(add.out()), em.v(shortcut));
     }
 
-    /**
-     * A batchnorm folded into its convolution ({@code ChannelsLast.convBatchNorm}), with its ReLU as the post-op;
-     * or added into a residual's shortcut ({@link InferenceEmitter#convIntoShortcut}).
-     */
+    /** A batchnorm folded into its convolution ({@code ChannelsLast.convBatchNorm}), with its ReLU as the post-op. */
     private void convBatchNorm(MethodSpec.Builder m, FusedOp.ConvBatchNorm f) {
         Op.BatchNorm b = f.batchNorm();
         Op.Conv2d c = f.conv();
-        if (em.channelsLastInference() && em.fusion().convIntoShortcut.containsKey(em.index(b))) {
-            em.inference.convIntoShortcut(m, f);
-            return;
-        }
         if (f.relu() != null) {
             em.comment(m, f.relu());
             em.fusedWith(m, b);

@@ -16,13 +16,17 @@ public record Pipeline(List<Pass> passes) {
         passes = List.copyOf(passes);
     }
 
-    /** The inference program's passes; the folds and the flatten into a dense layer only for channels-last. */
+    /**
+     * The inference program's passes; the folds, the flatten into a dense layer, the convolutions adding into their
+     * shortcut and the poolings inside residual kernels only for channels-last.
+     */
     public static Pipeline inference(boolean channelsLast) {
         return channelsLast
                 ? new Pipeline(List.of(new FuseGateHead(), new FuseBatchNormRelu(), new FoldConvBatchNorm(),
-                        new FuseAddRelu(), new FuseGatedResidualRelu(), new FuseFlattenDense()))
+                        new FuseAddRelu(), new FuseGatedResidualRelu(), new FuseFlattenDense(), new AddGatedRowsInPlace(),
+                        new AddConvIntoShortcut(), new PoolInKernel(), new AddGatedConvIntoRows()))
                 : new Pipeline(List.of(new FuseGateHead(), new FuseBatchNormRelu(), new FuseAddRelu(),
-                        new FuseGatedResidualRelu()));
+                        new FuseGatedResidualRelu(), new AddGatedRowsInPlace()));
     }
 
     /** The training program's passes. */
