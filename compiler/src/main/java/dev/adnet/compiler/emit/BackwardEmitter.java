@@ -47,8 +47,8 @@ final class BackwardEmitter {
     void finishWrite(MethodSpec.Builder m, Write w, Value value, String written) {
         if (w == Write.ACCUMULATE) {
             Step nextStep = nextStep();
-            if (nextStep != null && FusionPlan.isRelu(nextStep.op()) && nextStep.op().out().id() == value.id()
-                    && !em.fusion().fusedBatchNorm.containsKey(nextStep.opIndex()) && !em.pendingPart.containsKey(value.id())) {
+            if (nextStep != null && isRelu(nextStep.op()) && nextStep.op().out().id() == value.id()
+                    && !em.fusedBatchNorm.containsKey(nextStep.opIndex()) && !em.pendingPart.containsKey(value.id())) {
                 // the last contribution (the ReLU's step, next, reads the gradient): added in the ReLU's VJP
                 em.pendingPart.put(value.id(), written);
                 return;
@@ -84,7 +84,7 @@ final class BackwardEmitter {
     void backwardStep(MethodSpec.Builder m, Names.Scope scope, Step step) {
         Op op = step.op();
         int index = step.opIndex();
-        if (em.fusion().fusedBatchNorm.containsKey(index)) {
+        if (em.fusedBatchNorm.containsKey(index)) {
             return; // the fused batchnorm's step takes this ReLU's output gradient
         }
         m.addComment("backward $L at $L", commentText(op.path()),
@@ -149,8 +149,8 @@ final class BackwardEmitter {
         } else if (op instanceof Op.Dense d) {
             m.addStatement("$T.backward($L, $L, $L, $L, $L, $L)", op("Dense"), em.v(d.in()), em.param(d.weight()), gOut,
                     gIn.get(0), gP.get(0), d.bias() == null ? "null" : gP.get(1));
-        } else if (op instanceof Op.BatchNorm b && em.fusion().fusedRelu.containsKey(index)) {
-            Op relu = em.graph.ops().get(em.fusion().fusedRelu.get(index));
+        } else if (op instanceof Op.BatchNorm b && em.fusedRelu.containsKey(index)) {
+            Op relu = em.graph.ops().get(em.fusedRelu.get(index));
             m.addStatement("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, $L)", op("FusedBatchNormRelu"), em.v(b.in()),
                     em.v(relu.out()), em.param(b.gamma()), em.saveMean(op), em.saveInvStd(op), em.gradName.get(relu.out().id()),
                     gIn.get(0), gP.get(0), gP.get(1));
@@ -236,7 +236,7 @@ final class BackwardEmitter {
                 }
             }
             if (s.op().out().id() == b.id()) {
-                return !em.fusion().fusedBatchNorm.containsKey(s.opIndex()) && !em.pendingPart.containsKey(b.id());
+                return !em.fusedBatchNorm.containsKey(s.opIndex()) && !em.pendingPart.containsKey(b.id());
             }
         }
         return false;
@@ -253,7 +253,7 @@ final class BackwardEmitter {
                     em.param(c.weight()), em.param(c.bias()), gOut, em.geometry.get(index), gIn.get(0), gP.get(0),
                     c.bias() == null ? "null" : gP.get(1));
         } else if (op instanceof Op.BatchNorm b) {
-            Integer relu = em.fusion().fusedRelu.get(index);
+            Integer relu = em.fusedRelu.get(index);
             String y = relu == null ? "null" : em.v(em.graph.ops().get(relu).out());
             String g = relu == null ? gOut : em.gradName.get(em.graph.ops().get(relu).out().id());
             m.addStatement("$T.batchNormBackward($L, $L, $L, $L, $L, $L, $L, $L, $L)", CL_TRAINING, em.v(b.in()), y,
@@ -269,5 +269,9 @@ final class BackwardEmitter {
             return false;
         }
         return true;
+    }
+
+    private static boolean isRelu(Op op) {
+        return op instanceof Op.Activation a && a.activation() == Op.ActivationKind.RELU;
     }
 }

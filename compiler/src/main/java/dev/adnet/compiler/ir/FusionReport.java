@@ -1,8 +1,5 @@
-package dev.adnet.compiler.emit;
+package dev.adnet.compiler.ir;
 
-import dev.adnet.compiler.ir.FusedOp;
-import dev.adnet.compiler.ir.Graph;
-import dev.adnet.compiler.ir.Op;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -13,16 +10,15 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The fused ops of one program (built by the passes of {@code dev.adnet.compiler.pass.Pipeline}) as maps between op
- * indices of the checked schedule ({@link Graph#ops()}): the training step's backward, which walks the checked ops,
- * asks which batchnorms ran with their ReLU; {@link #describe()} prints every decision by op path, and the golden
- * corpus pins that text next to the IR. Every decision is taken by a pass; nothing is searched here.
+ * The fusion decisions of a program (a checked graph rewritten by the passes of
+ * {@code dev.adnet.compiler.pass.Pipeline}) as text, one line each in the checked schedule's order, ops named by path:
+ * what the golden corpus pins next to the IR, so that a change of a pass shows as a diff of its decisions. Read from
+ * the program's fused ops; nothing is searched here.
  */
-final class FusionPlan {
+public final class FusionReport {
     private final Graph graph;
-    /** Fused batchnorm -> ReLU pairs: batchnorm op index to ReLU op index, and back. */
-    final Map<Integer, Integer> fusedRelu = new HashMap<>();
-    final Map<Integer, Integer> fusedBatchNorm = new HashMap<>();
+    /** Batchnorm -> ReLU pairs. */
+    private final Map<Integer, Integer> fusedRelu = new HashMap<>();
     /** Batchnorms folded into the convolution right before them (op index - 1). */
     private final Set<Integer> foldedBatchNorm = new HashSet<>();
     /** Add -> ReLU pairs. */
@@ -44,11 +40,7 @@ final class FusionPlan {
     /** Each checked op's index, by the id of the value it defines. */
     private final Map<Integer, Integer> producer = new HashMap<>();
 
-    /**
-     * @param graph the checked graph, whose schedule indexes every decision
-     * @param program the program the passes made of it
-     */
-    FusionPlan(Graph graph, Graph program) {
+    private FusionReport(Graph graph, Graph program) {
         this.graph = graph;
         List<Op> ops = graph.ops();
         for (int i = 0; i < ops.size(); i++) {
@@ -103,7 +95,6 @@ final class FusionPlan {
 
     private void pairBatchNormRelu(Op.BatchNorm b, Op.Activation relu) {
         fusedRelu.put(index(b), index(relu));
-        fusedBatchNorm.put(index(relu), index(b));
     }
 
     /** A checked op's index in the schedule. */
@@ -111,15 +102,12 @@ final class FusionPlan {
         return producer.get(op.out().id());
     }
 
-    static boolean isRelu(Op op) {
-        return op instanceof Op.Activation a && a.activation() == Op.ActivationKind.RELU;
+    /** The decisions {@code program} took on {@code graph}, the checked graph it was made of. */
+    public static String describe(Graph graph, Graph program) {
+        return new FusionReport(graph, program).text();
     }
 
-    /**
-     * The decisions as text, one line each in schedule order, ops named by path: what the golden corpus pins next to
-     * the IR, so that a change of a pass shows as a diff of its decisions.
-     */
-    String describe() {
+    private String text() {
         List<String> lines = new ArrayList<>();
         List<Op> ops = graph.ops();
         pairs(lines, "batchnorm + relu", fusedRelu);
