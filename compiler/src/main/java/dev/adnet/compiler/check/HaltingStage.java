@@ -2,6 +2,8 @@ package dev.adnet.compiler.check;
 
 import dev.adnet.compiler.ast.Body;
 import dev.adnet.compiler.diag.Code;
+import dev.adnet.compiler.ir.FixedPoint;
+import dev.adnet.compiler.ir.Ode;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
 import dev.adnet.compiler.ir.Region;
@@ -112,10 +114,10 @@ record HaltingStage(int cap, Op.LoopPolicy policy, Map<String, Val> gateOptions,
         if (r instanceof Op.Exit) {
             return "exit";
         }
-        if (r instanceof Op.FixedPoint) {
+        if (r instanceof FixedPoint) {
             return "fixed point";
         }
-        if (r instanceof Op.Ode) {
+        if (r instanceof Ode) {
             return "continuous-depth layer (ode)";
         }
         if (r instanceof Op.ShareUnit) {

@@ -9,6 +9,7 @@ import dev.adnet.compiler.ast.Member;
 import dev.adnet.compiler.diag.Code;
 import dev.adnet.compiler.diag.Diagnostics;
 import dev.adnet.compiler.ir.Counts;
+import dev.adnet.compiler.ir.FixedPoint;
 import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.TrainSpec;
@@ -418,7 +419,7 @@ final class TrainChecker {
 
     /** {@code jacobian()}: the fixed points' Jacobian-norm regulariser (Hutchinson estimate at z*). */
     private void jacobianTerm(Expr.Name name, Expr.Apply a, double weight, List<TrainSpec.LossTerm> terms) {
-        if (ops.stream().noneMatch(o -> o instanceof dev.adnet.compiler.ir.Op.FixedPoint)) {
+        if (ops.stream().noneMatch(o -> o instanceof dev.adnet.compiler.ir.FixedPoint)) {
             diag.error(Code.LOSS_TARGET, name.span(), "'jacobian' regularises fixed points, but this network has none");
             return;
         }

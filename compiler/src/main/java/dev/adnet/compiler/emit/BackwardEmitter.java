@@ -5,6 +5,8 @@ import static dev.adnet.compiler.emit.JavaEmitter.*;
 import com.palantir.javapoet.MethodSpec;
 import dev.adnet.compiler.emit.BackwardPlanner.Step;
 import dev.adnet.compiler.emit.BackwardPlanner.Write;
+import dev.adnet.compiler.ir.FixedPoint;
+import dev.adnet.compiler.ir.Ode;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
 import dev.adnet.compiler.ir.Value;
@@ -90,11 +92,11 @@ final class BackwardEmitter {
         m.addComment("backward $L at $L", commentText(op.path()),
                 op.origin() == null ? "?" : commentText(op.origin().toString()));
         String gOut = em.gradName.get(op.out().id());
-        if (op instanceof Op.FixedPoint) {
+        if (op instanceof FixedPoint) {
             em.fixedPoints.backward(m, scope, step, gOut);
             return;
         }
-        if (op instanceof Op.Ode) {
+        if (op instanceof Ode) {
             em.odes.backward(m, scope, step, gOut);
             return;
         }

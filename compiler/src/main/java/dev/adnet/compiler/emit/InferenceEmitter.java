@@ -5,8 +5,10 @@ import static dev.adnet.compiler.emit.JavaEmitter.*;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import dev.adnet.compiler.cost.CostModel;
+import dev.adnet.compiler.ir.FixedPoint;
 import dev.adnet.compiler.ir.FusedOp;
 import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.Ode;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.Value;
 import java.util.ArrayList;
@@ -154,13 +156,13 @@ final class InferenceEmitter {
                 i = loop;
                 continue;
             }
-            Op.FixedPoint fixedPoint = em.fixedPoints.atBodyStart(em.inferenceProgram, i);
+            FixedPoint fixedPoint = em.fixedPoints.atBodyStart(em.inferenceProgram, i);
             if (fixedPoint != null) {
                 em.fixedPoints.forward(m, fixedPoint, false);
                 i = em.inferenceProgram.end(fixedPoint.bodyRegion());
                 continue;
             }
-            Op.Ode ode = em.odes.atBodyStart(em.inferenceProgram, i);
+            Ode ode = em.odes.atBodyStart(em.inferenceProgram, i);
             if (ode != null) {
                 em.odes.forward(m, ode, false);
                 i = em.inferenceProgram.end(ode.bodyRegion());

@@ -86,7 +86,7 @@ public final class IrPrinter {
         } else {
             ownAttributes(op, a);
         }
-        if (!op.params().isEmpty() && !(op instanceof Op.FixedPoint) && !(op instanceof Op.Ode)) {
+        if (!op.params().isEmpty() && !(op instanceof FixedPoint) && !(op instanceof Ode)) {
             // a fixed point's and an ODE's are listed on their body's ops
             a.add("params=" + op.params().stream().map(ParamDecl::name).collect(Collectors.joining(",")));
         }
@@ -175,18 +175,18 @@ public final class IrPrinter {
             a.add("task=" + u.task());
             a.add("unit=" + (u.unit() + 1) + "/" + u.units());
             a.add("estimator=" + (u.soft() ? "soft" : "straight_through"));
-        } else if (op instanceof Op.FixedPoint f) {
+        } else if (op instanceof FixedPoint f) {
             a.add("iterate=" + ref(f.iterate()));
             a.add("init=" + (f.initFromInput() ? "input" : "zeros"));
             a.add("solver=" + f.solver().name().toLowerCase(Locale.ROOT));
-            if (f.solver() == Op.SolverKind.ANDERSON) {
+            if (f.solver() == SolverKind.ANDERSON) {
                 a.add("m=" + f.memory());
             }
             a.add("tol=" + num(f.tol()));
             a.add("max=" + f.maxIterations());
             a.add("backward_tol=" + num(f.backwardTol()));
             a.add("backward_max=" + f.backwardMax());
-        } else if (op instanceof Op.Ode o) {
+        } else if (op instanceof Ode o) {
             a.add("state=" + ref(o.state()));
             if (o.time() != null) {
                 a.add("time=" + ref(o.time()));

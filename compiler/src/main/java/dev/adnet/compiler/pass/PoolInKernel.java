@@ -1,7 +1,9 @@
 package dev.adnet.compiler.pass;
 
+import dev.adnet.compiler.ir.FixedPoint;
 import dev.adnet.compiler.ir.FusedOp;
 import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.Ode;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.Region;
 import dev.adnet.compiler.ir.Value;
@@ -69,7 +71,7 @@ public final class PoolInKernel implements Pass {
         List<Op> ops = new ArrayList<>();
         for (Op op : region.ops()) {
             Op next = op;
-            if (op instanceof Op.RegionOp r && !(r instanceof Op.FixedPoint) && !(r instanceof Op.Ode)) {
+            if (op instanceof Op.RegionOp r && !(r instanceof FixedPoint) && !(r instanceof Ode)) {
                 // a fixed point's and an ODE's bodies stay as checked (RegionRewrite)
                 next = r.withRegions(r.regions().stream().map(n -> region(n, edits)).toList());
             }
