@@ -11,6 +11,8 @@ import dev.adnet.compiler.diag.Diagnostics;
 import dev.adnet.compiler.ir.Counts;
 import dev.adnet.compiler.ir.FixedPoint;
 import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.HaltingLoop;
+import dev.adnet.compiler.ir.LoopPolicy;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.TrainSpec;
 import dev.adnet.compiler.ir.Value;
@@ -88,8 +90,8 @@ final class TrainChecker {
         for (dev.adnet.compiler.ir.Op op : ops) {
             if (op instanceof dev.adnet.compiler.ir.Op.GatedResidual g) {
                 entries.add(new GateEntry(g.target(), dev.adnet.compiler.cost.CostModel.regionFlops(g.bodyRegion())));
-            } else if (op instanceof dev.adnet.compiler.ir.Op.HaltingLoop l
-                    && l.policy() instanceof dev.adnet.compiler.ir.Op.LoopPolicy.Gate gate) {
+            } else if (op instanceof dev.adnet.compiler.ir.HaltingLoop l
+                    && l.policy() instanceof dev.adnet.compiler.ir.LoopPolicy.Gate gate) {
                 double step = dev.adnet.compiler.cost.CostModel.regionFlops(l.bodyRegion());
                 double body = 0;
                 for (int i = 0; i < l.bodyLength(); i++) {
@@ -401,9 +403,9 @@ final class TrainChecker {
 
     /** {@code ponder()}: the halting loops' ponder costs, each with its own weight. */
     private void ponderTerm(Expr.Name name, Expr.Apply a, double weight, List<TrainSpec.LossTerm> terms) {
-        double[] ponders = ops.stream().filter(o -> o instanceof dev.adnet.compiler.ir.Op.HaltingLoop l
-                        && l.policy() instanceof dev.adnet.compiler.ir.Op.LoopPolicy.Act)
-                .mapToDouble(o -> ((dev.adnet.compiler.ir.Op.LoopPolicy.Act) ((dev.adnet.compiler.ir.Op.HaltingLoop) o).policy()).ponder())
+        double[] ponders = ops.stream().filter(o -> o instanceof dev.adnet.compiler.ir.HaltingLoop l
+                        && l.policy() instanceof dev.adnet.compiler.ir.LoopPolicy.Act)
+                .mapToDouble(o -> ((dev.adnet.compiler.ir.LoopPolicy.Act) ((dev.adnet.compiler.ir.HaltingLoop) o).policy()).ponder())
                 .toArray();
         if (ponders.length == 0) {
             diag.error(Code.LOSS_TARGET, name.span(), "'ponder' measures halting loops, but this network has none");

@@ -6,6 +6,7 @@ import com.palantir.javapoet.MethodSpec;
 import dev.adnet.compiler.emit.BackwardPlanner.Step;
 import dev.adnet.compiler.emit.BackwardPlanner.Write;
 import dev.adnet.compiler.ir.FixedPoint;
+import dev.adnet.compiler.ir.HaltingMean;
 import dev.adnet.compiler.ir.Ode;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
@@ -200,7 +201,7 @@ final class BackwardEmitter {
             m.addStatement("$T.backward($L, $L, $L, $L)", GUMBEL, em.soft(op), em.opEmitter.temperature(g), gOut, gIn.get(0));
         } else if (op instanceof Op.ParentMixture p) {
             BranchEmitter.backward(m, em, p, gOut, gIn, gP.get(0));
-        } else if (op instanceof Op.HaltingMean h) {
+        } else if (op instanceof HaltingMean h) {
             HaltingLoopEmitter.backward(m, h, em.aux(op, "steps"), gOut, gIn, em::v, em.graph.training());
         } else if (op instanceof Op.GatedResidual g) {
             m.addStatement("$T.backward($L, $L, null, $L, $L, $L, $L)", GATED_RESIDUAL, em.v(g.body()), em.v(g.gate()), gOut,

@@ -8,6 +8,7 @@ import dev.adnet.compiler.cost.CostModel;
 import dev.adnet.compiler.ir.FixedPoint;
 import dev.adnet.compiler.ir.FusedOp;
 import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.HaltingMean;
 import dev.adnet.compiler.ir.Ode;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.Value;
@@ -152,7 +153,7 @@ final class InferenceEmitter {
             }
             Integer loop = em.loopAtStepStart.get(i);
             if (loop != null) {
-                HaltingLoopEmitter.inference(m, (Op.HaltingMean) ops.get(loop), loop, loopHost());
+                HaltingLoopEmitter.inference(m, (HaltingMean) ops.get(loop), loop, loopHost());
                 i = loop;
                 continue;
             }

@@ -5,7 +5,9 @@ import static dev.adnet.compiler.emit.JavaEmitter.*;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.MethodSpec;
 import dev.adnet.compiler.ir.FusedOp;
+import dev.adnet.compiler.ir.HaltingMean;
 import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.State;
 import dev.adnet.compiler.ir.TrainSpec;
 import dev.adnet.compiler.ir.Value;
 import java.util.ArrayList;
@@ -90,8 +92,8 @@ final class OpEmitter {
     private void register() {
         on(primitives, Op.Conv2d.class, (m, c, index, out, train) -> m.addStatement("$T.forward($L, $L, $L, $L, $L)",
                 op("Conv2d"), em.v(c.in()), em.param(c.weight()), em.param(c.bias()), em.geometry.get(index), out));
-        on(primitives, Op.State.class, (m, s, index, out, train) -> HaltingLoopEmitter.forward(m, s, out, em::v, em.aux(s, "steps")));
-        on(primitives, Op.HaltingMean.class, (m, h, index, out, train) ->
+        on(primitives, State.class, (m, s, index, out, train) -> HaltingLoopEmitter.forward(m, s, out, em::v, em.aux(s, "steps")));
+        on(primitives, HaltingMean.class, (m, h, index, out, train) ->
                 HaltingLoopEmitter.forward(m, h, out, em::v, em.aux(h, "steps")));
         on(primitives, Op.Dense.class, (m, d, index, out, train) -> m.addStatement("$T.forward($L, $L, $L, $L)",
                 op("Dense"), em.v(d.in()), em.param(d.weight()), em.param(d.bias()), out));

@@ -149,8 +149,8 @@ public final class Graph {
     }
 
     /** The halting loops, in order of their index. */
-    public List<Op.HaltingLoop> haltingLoops() {
-        return ops.stream().filter(o -> o instanceof Op.HaltingLoop).map(o -> (Op.HaltingLoop) o).toList();
+    public List<HaltingLoop> haltingLoops() {
+        return ops.stream().filter(o -> o instanceof HaltingLoop).map(o -> (HaltingLoop) o).toList();
     }
 
     /** The early exits, in order of their index (which is also their order in the ops). */

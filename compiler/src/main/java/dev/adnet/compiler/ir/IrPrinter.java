@@ -150,16 +150,16 @@ public final class IrPrinter {
             a.add("target=" + num(g.target()));
         } else if (op instanceof Op.ParentMixture m) {
             a.add("temperature=" + num(m.temperature()));
-        } else if (op instanceof Op.State st) {
+        } else if (op instanceof State st) {
             a.add("init=" + st.init().name().toLowerCase(Locale.ROOT));
-        } else if (op instanceof Op.HaltingLoop l) {
+        } else if (op instanceof HaltingLoop l) {
             a.add("loop=" + l.loopIndex());
             a.add("cap=" + l.cap());
-            if (l.policy() instanceof Op.LoopPolicy.Act act) {
+            if (l.policy() instanceof LoopPolicy.Act act) {
                 a.add("ponder=" + num(act.ponder()));
                 a.add("eps=" + num(act.eps()));
             } else {
-                a.add("target=" + num(((Op.LoopPolicy.Gate) l.policy()).target()));
+                a.add("target=" + num(((LoopPolicy.Gate) l.policy()).target()));
             }
         } else if (op instanceof Op.Exit x) {
             a.add("exit=" + x.exitIndex());

@@ -5,9 +5,12 @@ import java.util.List;
 
 /**
  * One runtime primitive applied to values. Every op knows its dotted {@code path} (for names and the describe
- * table) and the source {@code origin} it was written at.
+ * table) and the source {@code origin} it was written at. The ops of a construct of their own (loops, solvers) are
+ * top-level types of this package, listed here with the nested ones.
  */
-public sealed interface Op {
+public sealed interface Op permits Op.RegionOp, Op.Fused, Op.Conv2d, Op.Dense, Op.BatchNorm, Op.LayerNorm,
+        Op.Activation, Op.Pool2d, Op.GlobalAvgPool, Op.Flatten, Op.Dropout, Op.Concat, Op.Elementwise, Op.GumbelGate,
+        Op.TaskPolicy, Op.PolicyMix, Op.Scale, Op.ParentMixture, State, HaltingMean {
     /**
      * An op that owns nested regions and combines their results: a gated block, an exit (and, as the language grows,
      * a loop or a fixed point). In a {@link Region#schedule() schedule} its regions' ops come right before it.
@@ -517,175 +520,6 @@ public sealed interface Op {
         @Override
         public String kind() {
             return "exit";
-        }
-    }
-
-    /** How a state value starts: every element 0 or every element 1, the same for each sample. */
-    enum StateInit {
-        ZEROS,
-        ONES
-    }
-
-    /**
-     * A network {@code state}: a per-sample value not computed from the inputs, the same for every sample (the
-     * starting value of a recurrent loop). It reads nothing and costs nothing.
-     */
-    record State(String name, StateInit init, Value out, String path, Span origin) implements Op {
-        @Override
-        public List<Value> inputs() {
-            return List.of();
-        }
-
-        @Override
-        public String kind() {
-            return "state";
-        }
-    }
-
-    /** What stops a loop, per sample: ACT's halting unit or a gate after each pass. */
-    sealed interface LoopPolicy {
-        /** Adaptive Computation Time: the ponder-cost weight tau and the halting threshold's eps. */
-        record Act(double ponder, double eps) implements LoopPolicy {}
-
-        /** Dynamic recursion: a gate after each pass but the last, whose execution-rate target is {@code target}. */
-        record Gate(double target) implements LoopPolicy {}
-    }
-
-    /**
-     * {@code repeat upto cap [shared] halt act(ponder, eps) { s => ... }} (Adaptive Computation Time, Graves 2016) or
-     * {@code repeat upto cap shared gate(...) { B }} (dynamic recursion, DRNN). Each step runs {@code bodyRegion} on
-     * the running samples: from the state and the values it reads from the network ({@code captured}) it gives back
-     * the next state and a decision ({@code [1]}).
-     *
-     * <p>ACT: the decision is the halting probability {@code h} (its halting unit's sigmoid). A sample halts at the
-     * first step {@code N} where {@code h_1 + ... + h_N >= 1 - eps} (or at the cap); its output is the mean of its
-     * steps' states weighted by {@code p_n = h_n} before {@code N} and the remainder {@code R} at {@code N}; its ponder
-     * cost is {@code N + R}.
-     *
-     * <p>Gate: the decision is a gate's {@code z} on the pass's result (the body's ops come first in the region, the
-     * gate head after them); a sample stops after the first pass whose gate is closed (or at the cap) and keeps that
-     * pass's value. The last pass's gate is never computed.
-     *
-     * <p>A sample that stops leaves the loop's batch. The body's weights are the same at every step.
-     *
-     * @param init the state the first step reads
-     * @param captured network values the body reads besides the state, in the order of the region's arguments
-     * @param bodyRegion arguments {@code [state, captured...]} (the state a value of the loop's own), results
-     *     {@code [next state, decision]}
-     * @param loopIndex the loop's position among the network's loops (halting and gated), from 0
-     */
-    record HaltingLoop(Value init, List<Value> captured, Region bodyRegion, Value out, int loopIndex, int cap,
-            LoopPolicy policy, String path, Span origin) implements RegionOp {
-        public HaltingLoop {
-            captured = List.copyOf(captured);
-        }
-
-        /** The state a step gives back. */
-        public Value next() {
-            return bodyRegion.results().get(0);
-        }
-
-        /** The decision a step gives back, {@code [1]} per sample: ACT's halting probability or the gate's z. */
-        public Value halting() {
-            return bodyRegion.results().get(1);
-        }
-
-        /** How many of the step region's ops are the body (the rest compute the decision). */
-        public int bodyLength() {
-            if (!(policy instanceof LoopPolicy.Gate)) {
-                return bodyRegion.ops().size();
-            }
-            for (int i = 0; i < bodyRegion.ops().size(); i++) {
-                if (bodyRegion.ops().get(i).out().equals(next())) {
-                    return i + 1;
-                }
-            }
-            throw new IllegalStateException("loop " + path + ": its step does not compute its next state");
-        }
-
-        @Override
-        public List<Value> inputs() {
-            return List.of(next(), halting());
-        }
-
-        @Override
-        public List<Region> regions() {
-            return List.of(bodyRegion);
-        }
-
-        @Override
-        public List<String> regionNames() {
-            return List.of("step");
-        }
-
-        @Override
-        public List<Value> operands() {
-            List<Value> o = new java.util.ArrayList<>();
-            o.add(init);
-            o.addAll(captured);
-            return o;
-        }
-
-        /** The state a step reads: the step region's first argument, bound to {@code init} and then to each step's result. */
-        public Value state() {
-            return bodyRegion.arguments().get(0);
-        }
-
-        @Override
-        public List<Value> bound() {
-            return List.of(state());
-        }
-
-        @Override
-        public HaltingLoop withRegions(List<Region> regions) {
-            return new HaltingLoop(init, captured, regions.get(0), out, loopIndex, cap, policy, path, origin);
-        }
-
-        @Override
-        public String kind() {
-            return policy instanceof LoopPolicy.Gate ? "gated_loop" : "halting_loop";
-        }
-    }
-
-    /**
-     * A loop unrolled to its cap (what the emitter runs, {@code emit/LoopUnrolling}), combining its steps' states.
-     * ACT: the p-weighted mean under the halting rule, from every step's state and halting probability. Gate: each
-     * sample's state after the first pass whose gate closed (or the last), {@code T_k = (1 - z_k) s_k + z_k T_{k+1}},
-     * {@code T_cap = s_cap}. Inputs are the {@code cap} states, then the decisions ({@code cap} halting probabilities,
-     * or {@code cap - 1} gates).
-     *
-     * @param stepLength how many ops each unrolled step has: the steps stand right before this op, step 1 first; a
-     *     gated loop's last step has only its body's {@code bodyLength} ops
-     * @param captured the network values the steps read besides the state
-     */
-    record HaltingMean(List<Value> states, List<Value> halts, Value init, List<Value> captured, int stepLength,
-            int bodyLength, Value out, int loopIndex, LoopPolicy policy, String path, Span origin) implements Op {
-        public HaltingMean {
-            states = List.copyOf(states);
-            halts = List.copyOf(halts);
-            captured = List.copyOf(captured);
-        }
-
-        @Override
-        public List<Value> inputs() {
-            List<Value> in = new java.util.ArrayList<>(states);
-            in.addAll(halts);
-            return in;
-        }
-
-        /** Whether a gate after each pass decides (else ACT's halting unit). */
-        public boolean gated() {
-            return policy instanceof LoopPolicy.Gate;
-        }
-
-        /** How many ops the unrolled steps take, all of them standing right before this op. */
-        public int unrolledLength() {
-            return (states.size() - 1) * stepLength + bodyLength;
-        }
-
-        @Override
-        public String kind() {
-            return gated() ? "gated_select" : "halting_mean";
         }
     }
 

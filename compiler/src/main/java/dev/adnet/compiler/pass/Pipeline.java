@@ -1,6 +1,7 @@
 package dev.adnet.compiler.pass;
 
 import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.HaltingMean;
 import dev.adnet.compiler.ir.Op;
 import java.util.List;
 
@@ -36,7 +37,7 @@ public record Pipeline(List<Pass> passes) {
 
     /** The program the passes make of {@code checked}. */
     public Graph run(Graph checked) {
-        if (checked.ops().stream().anyMatch(op -> op instanceof Op.HaltingMean)) {
+        if (checked.ops().stream().anyMatch(op -> op instanceof HaltingMean)) {
             // A halting loop is unrolled before the passes and its emitter finds each step by the checked step's
             // length; a fusion inside a step would change that length, so such networks run unfused until the
             // passes rewrite the loop's region instead of its unrolled steps.
