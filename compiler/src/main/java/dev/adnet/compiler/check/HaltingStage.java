@@ -9,6 +9,7 @@ import dev.adnet.compiler.ir.Ode;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
 import dev.adnet.compiler.ir.Region;
+import dev.adnet.compiler.ir.ShareUnit;
 import dev.adnet.compiler.ir.Value;
 import dev.adnet.compiler.source.Span;
 import java.util.ArrayList;
@@ -122,7 +123,7 @@ record HaltingStage(int cap, LoopPolicy policy, Map<String, Val> gateOptions, Bo
         if (r instanceof Ode) {
             return "continuous-depth layer (ode)";
         }
-        if (r instanceof Op.ShareUnit) {
+        if (r instanceof ShareUnit) {
             return "share";
         }
         if (r instanceof HaltingLoop l) {

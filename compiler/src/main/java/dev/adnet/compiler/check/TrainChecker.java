@@ -14,6 +14,7 @@ import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.ir.HaltingLoop;
 import dev.adnet.compiler.ir.LoopPolicy;
 import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.ShareUnit;
 import dev.adnet.compiler.ir.TrainSpec;
 import dev.adnet.compiler.ir.Value;
 import dev.adnet.compiler.ir.TrainingSetup;
@@ -440,7 +441,7 @@ final class TrainChecker {
 
     /** {@code sparsity()} and {@code sharing()}: AdaShare's terms over every share, each with its own weight. */
     private void shareTerm(Expr.Name name, Expr.Apply a, double weight, List<TrainSpec.LossTerm> terms) {
-        if (ops.stream().noneMatch(o -> o instanceof dev.adnet.compiler.ir.Op.ShareUnit)) {
+        if (ops.stream().noneMatch(o -> o instanceof dev.adnet.compiler.ir.ShareUnit)) {
             diag.error(Code.LOSS_TARGET, name.span(), "'" + name.name() + "' measures the policies of shares, but this network has none");
             return;
         }
@@ -522,7 +523,7 @@ final class TrainChecker {
     }
 
     private TrainSpec.Temperature temperature(Member.Setting s) {
-        if (gateEntries().isEmpty() && ops.stream().noneMatch(o -> o instanceof Op.ParentMixture || o instanceof Op.ShareUnit)) {
+        if (gateEntries().isEmpty() && ops.stream().noneMatch(o -> o instanceof Op.ParentMixture || o instanceof ShareUnit)) {
             diag.error(Code.INVALID_SETTING, s.key().span(), "'temperature' has no effect: this network has no gate, share or branch");
             return null;
         }

@@ -11,6 +11,7 @@ import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.ir.HaltingMean;
 import dev.adnet.compiler.ir.Ode;
 import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.TaskPolicy;
 import dev.adnet.compiler.ir.Value;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -169,7 +170,7 @@ final class InferenceEmitter {
                 i = em.inferenceProgram.end(ode.bodyRegion());
                 continue;
             }
-            if (ops.get(i) instanceof Op.TaskPolicy) {
+            if (ops.get(i) instanceof TaskPolicy) {
                 int mix = ShareEmitter.mixOf(ops, i);
                 i = path == null || path.get(mix) ? em.shares.inferenceUnit(m, ops, i) : mix;
                 continue;

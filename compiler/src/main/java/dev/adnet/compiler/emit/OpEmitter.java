@@ -7,7 +7,9 @@ import com.palantir.javapoet.MethodSpec;
 import dev.adnet.compiler.ir.FusedOp;
 import dev.adnet.compiler.ir.HaltingMean;
 import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.PolicyMix;
 import dev.adnet.compiler.ir.State;
+import dev.adnet.compiler.ir.TaskPolicy;
 import dev.adnet.compiler.ir.TrainSpec;
 import dev.adnet.compiler.ir.Value;
 import java.util.ArrayList;
@@ -135,8 +137,8 @@ final class OpEmitter {
         on(primitives, Op.GumbelGate.class, this::gumbelGate);
         on(primitives, Op.ParentMixture.class, (m, p, index, out, train) -> BranchEmitter.forward(m, em, p, index, out, train));
         on(primitives, Op.GatedResidual.class, this::gatedResidual);
-        on(primitives, Op.TaskPolicy.class, (m, p, index, out, train) -> em.shares.policy(m, p, index, out, train));
-        on(primitives, Op.PolicyMix.class, (m, x, index, out, train) -> em.shares.mix(m, x, out));
+        on(primitives, TaskPolicy.class, (m, p, index, out, train) -> em.shares.policy(m, p, index, out, train));
+        on(primitives, PolicyMix.class, (m, x, index, out, train) -> em.shares.mix(m, x, out));
         on(fused, FusedOp.BatchNormRelu.class, (m, f, index, out, train) -> {
             em.comment(m, f.relu());
             em.fusedWith(m, f.batchNorm());

@@ -170,7 +170,7 @@ public final class IrPrinter {
             }
             a.add("weight=" + num(x.weight()));
             a.add("output=" + x.output());
-        } else if (op instanceof Op.ShareUnit u) {
+        } else if (op instanceof ShareUnit u) {
             a.add("share=" + u.shareIndex());
             a.add("task=" + u.task());
             a.add("unit=" + (u.unit() + 1) + "/" + u.units());

@@ -5,12 +5,12 @@ import java.util.List;
 
 /**
  * One runtime primitive applied to values. Every op knows its dotted {@code path} (for names and the describe
- * table) and the source {@code origin} it was written at. The ops of a construct of their own (loops, solvers) are
- * top-level types of this package, listed here with the nested ones.
+ * table) and the source {@code origin} it was written at. The ops of a construct of their own (loops, solvers,
+ * shares) are top-level types of this package, listed here with the nested ones.
  */
 public sealed interface Op permits Op.RegionOp, Op.Fused, Op.Conv2d, Op.Dense, Op.BatchNorm, Op.LayerNorm,
         Op.Activation, Op.Pool2d, Op.GlobalAvgPool, Op.Flatten, Op.Dropout, Op.Concat, Op.Elementwise, Op.GumbelGate,
-        Op.TaskPolicy, Op.PolicyMix, Op.Scale, Op.ParentMixture, State, HaltingMean {
+        TaskPolicy, PolicyMix, Op.Scale, Op.ParentMixture, State, HaltingMean {
     /**
      * An op that owns nested regions and combines their results: a gated block, an exit (and, as the language grows,
      * a loop or a fixed point). In a {@link Region#schedule() schedule} its regions' ops come right before it.
@@ -360,104 +360,6 @@ public sealed interface Op permits Op.RegionOp, Op.Fused, Op.Conv2d, Op.Dense, O
         @Override
         public String kind() {
             return "gated_residual";
-        }
-    }
-
-    /**
-     * One unit of an AdaShare {@code share} as one task runs it: {@code out = input + z * (unit - input)}, where
-     * {@code z} is the task's select-or-skip decision for this unit, drawn from its two logits ({@code logits}: [select,
-     * skip], as AdaShare's) with a Gumbel-softmax in training and their argmax at inference. Its {@code unitRegion}
-     * computes the unit from {@code input} alone; the units of every task share their weights (the first task's
-     * instances), each task owns its logits. A share lowers to one such op per task and unit, a task's units in order.
-     *
-     * @param shareIndex which share of the network, in lowering order
-     * @param taskIndex the task's position among the network's tasks
-     * @param unit the unit's position in the share, from 0; {@code units} is their number
-     * @param soft whether training uses the soft sample (else straight-through: hard forward, soft backward)
-     * @param sparsity the share's {@code sparsity} weight (the {@code sparsity()} loss term)
-     * @param sharing the share's {@code sharing} weight (the {@code sharing()} loss term)
-     */
-    record ShareUnit(Value input, Region unitRegion, Value out, ParamDecl logits, int shareIndex, String task, int taskIndex,
-            int unit, int units, boolean soft, double sparsity, double sharing, String path, Span origin) implements RegionOp {
-        /** The unit's result when it runs. */
-        public Value unitResult() {
-            return unitRegion.result();
-        }
-
-        @Override
-        public List<Value> inputs() {
-            return List.of(input, unitResult());
-        }
-
-        @Override
-        public List<ParamDecl> params() {
-            return List.of(logits);
-        }
-
-        @Override
-        public List<Region> regions() {
-            return List.of(unitRegion);
-        }
-
-        @Override
-        public List<String> regionNames() {
-            return List.of("unit");
-        }
-
-        @Override
-        public List<Value> operands() {
-            return List.of(input);
-        }
-
-        @Override
-        public ShareUnit withRegions(List<Region> regions) {
-            return new ShareUnit(input, regions.get(0), out, logits, shareIndex, task, taskIndex, unit, units, soft, sparsity,
-                    sharing, path, origin);
-        }
-
-        @Override
-        public String kind() {
-            return "share_unit";
-        }
-    }
-
-    /**
-     * A task's decision for one unit of a share, {@code [1]} per sample and the same for every sample (what the emitter
-     * runs for a {@link ShareUnit}, {@code emit/ShareUnrolling}): in training a Gumbel-softmax sample of its two logits
-     * ([select, skip]), drawn once per step, soft or straight-through; at inference their argmax (1 runs the unit).
-     * It keeps the share, task and unit it decides for and the share's weights, for the loss terms.
-     */
-    record TaskPolicy(ParamDecl logits, Value out, boolean soft, int shareIndex, int taskIndex, int unit, double sparsity,
-            double sharing, String path, Span origin) implements Op {
-        @Override
-        public List<Value> inputs() {
-            return List.of();
-        }
-
-        @Override
-        public List<ParamDecl> params() {
-            return List.of(logits);
-        }
-
-        @Override
-        public String kind() {
-            return "task_policy";
-        }
-    }
-
-    /**
-     * {@code out = input + z * delta}: a share unit's output (what the emitter runs for a {@link ShareUnit}), with
-     * {@code delta} the unit's result minus its input and {@code z} the task's {@link TaskPolicy} decision.
-     */
-    record PolicyMix(Value input, Value delta, Value policy, Value out, String path, Span origin) implements Op {
-        @Override
-        public List<Value> inputs() {
-            return List.of(input, delta, policy);
-        }
-
-        @Override
-        public String kind() {
-            return "policy_mix";
         }
     }
 
