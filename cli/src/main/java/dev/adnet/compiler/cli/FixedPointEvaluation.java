@@ -1,5 +1,7 @@
 package dev.adnet.compiler.cli;
 
+import dev.adnet.compiler.ir.FixedPoint;
+import dev.adnet.compiler.ir.Ode;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.data.DataLoader;
 import dev.adnet.runtime.data.DataSpec;
@@ -25,9 +27,9 @@ final class FixedPointEvaluation {
             throws IOException {
         Network net = loaded.network();
         List<dev.adnet.compiler.ir.Op> ops = loaded.compiled().graph().ops();
-        List<String> fixedPoints = ops.stream().filter(o -> o instanceof dev.adnet.compiler.ir.Op.FixedPoint)
+        List<String> fixedPoints = ops.stream().filter(o -> o instanceof dev.adnet.compiler.ir.FixedPoint)
                 .map(o -> o.path()).toList();
-        List<String> odes = ops.stream().filter(o -> o instanceof dev.adnet.compiler.ir.Op.Ode).map(o -> o.path()).toList();
+        List<String> odes = ops.stream().filter(o -> o instanceof dev.adnet.compiler.ir.Ode).map(o -> o.path()).toList();
         List<String> names = new ArrayList<>(fixedPoints);
         names.addAll(odes);
         List<String> headings = new ArrayList<>();
@@ -73,9 +75,9 @@ final class FixedPointEvaluation {
         List<String> fixedPoints = new ArrayList<>();
         List<String> odes = new ArrayList<>();
         for (dev.adnet.compiler.ir.Op o : graph.ops()) {
-            if (o instanceof dev.adnet.compiler.ir.Op.FixedPoint) {
+            if (o instanceof dev.adnet.compiler.ir.FixedPoint) {
                 fixedPoints.add("fixed point " + o.path() + ": %d iterations");
-            } else if (o instanceof dev.adnet.compiler.ir.Op.Ode) {
+            } else if (o instanceof dev.adnet.compiler.ir.Ode) {
                 odes.add("ode " + o.path() + ": %d evaluations");
             }
         }

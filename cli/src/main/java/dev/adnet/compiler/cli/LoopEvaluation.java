@@ -1,5 +1,7 @@
 package dev.adnet.compiler.cli;
 
+import dev.adnet.compiler.ir.HaltingLoop;
+import dev.adnet.compiler.ir.LoopPolicy;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.runtime.Network;
 import dev.adnet.runtime.Prediction;
@@ -20,16 +22,16 @@ import java.util.Locale;
  * loop's part of {@code adnet predict}'s trace.
  */
 final class LoopEvaluation {
-    private final List<Op.HaltingLoop> loops;
+    private final List<HaltingLoop> loops;
 
-    private LoopEvaluation(List<Op.HaltingLoop> loops) {
+    private LoopEvaluation(List<HaltingLoop> loops) {
         this.loops = loops;
     }
 
     /** The loops of the loaded network in loop order; null when it has none. */
     static LoopEvaluation of(LoadedNetwork loaded) {
-        List<Op.HaltingLoop> loops = loaded.compiled().graph().haltingLoops().stream()
-                .sorted(Comparator.comparingInt(Op.HaltingLoop::loopIndex)).toList();
+        List<HaltingLoop> loops = loaded.compiled().graph().haltingLoops().stream()
+                .sorted(Comparator.comparingInt(HaltingLoop::loopIndex)).toList();
         return loops.isEmpty() ? null : new LoopEvaluation(loops);
     }
 
@@ -37,7 +39,7 @@ final class LoopEvaluation {
             throws IOException {
         Network net = loaded.network();
         int classes = (int) net.outputs().stream().filter(o -> o.name().equals(output)).findFirst().orElseThrow().shape()[0];
-        int[] caps = loops.stream().mapToInt(Op.HaltingLoop::cap).toArray();
+        int[] caps = loops.stream().mapToInt(HaltingLoop::cap).toArray();
         long[][][] tally = LoopReport.tally(caps, classes);
         long start = System.nanoTime();
         Evaluator.Result r = Evaluator.evaluate(net, loader, (p, b) -> {
@@ -50,7 +52,7 @@ final class LoopEvaluation {
         out.printf(Locale.ROOT, "test accuracy %.4f on %d images (%.0f images/s)%n", r.accuracy(output), r.samples(),
                 r.samples() / seconds);
         List<String> units = loops.stream().map(LoopEvaluation::unit).toList();
-        LoopReport report = new LoopReport(loops.stream().map(Op.HaltingLoop::path).toList(), caps, units, tally,
+        LoopReport report = new LoopReport(loops.stream().map(HaltingLoop::path).toList(), caps, units, tally,
                 spec.classNames(output, classes));
         out.print(report.text());
         for (Path written : report.write(reportDir)) {
@@ -68,7 +70,7 @@ final class LoopEvaluation {
         return String.join("; ", parts);
     }
 
-    private static String unit(Op.HaltingLoop loop) {
-        return loop.policy() instanceof Op.LoopPolicy.Gate ? "passes" : "steps";
+    private static String unit(HaltingLoop loop) {
+        return loop.policy() instanceof LoopPolicy.Gate ? "passes" : "steps";
     }
 }

@@ -6,6 +6,7 @@ import dev.adnet.compiler.ast.Body;
 import dev.adnet.compiler.ast.Expr;
 import dev.adnet.compiler.diag.Code;
 import dev.adnet.compiler.diag.Diagnostics;
+import dev.adnet.compiler.ir.LoopPolicy;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.Value;
 import dev.adnet.compiler.source.Span;
@@ -584,7 +585,7 @@ final class Evaluator {
                     + "yet; write 'repeat upto " + cap.text() + " shared gate(...)' to apply one block at every pass");
             return Val.ERR;
         }
-        return new Val.StageV(new HaltingStage((int) cap.value(), new Op.LoopPolicy.Gate(Args.numArg(options, "target")), options,
+        return new Val.StageV(new HaltingStage((int) cap.value(), new LoopPolicy.Gate(Args.numArg(options, "target")), options,
                 r.body(), env, r.span(), g.span()));
     }
 
@@ -599,7 +600,7 @@ final class Evaluator {
         if (options == null || !HaltingStage.validate(options, h.unit().span(), diagnostics)) {
             return Val.ERR;
         }
-        return new Val.StageV(new HaltingStage(cap, new Op.LoopPolicy.Act(Args.numArg(options, "ponder"), Args.numArg(options, "eps")),
+        return new Val.StageV(new HaltingStage(cap, new LoopPolicy.Act(Args.numArg(options, "ponder"), Args.numArg(options, "eps")),
                 null, r.body(), env, r.span(), h.span()));
     }
 

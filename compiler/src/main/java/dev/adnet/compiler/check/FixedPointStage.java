@@ -5,8 +5,10 @@ import dev.adnet.compiler.ast.CallSpec;
 import dev.adnet.compiler.ast.Expr;
 import dev.adnet.compiler.diag.Code;
 import dev.adnet.compiler.diag.Diagnostics;
+import dev.adnet.compiler.ir.FixedPoint;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.Region;
+import dev.adnet.compiler.ir.SolverKind;
 import dev.adnet.compiler.ir.Value;
 import dev.adnet.compiler.source.Span;
 import java.util.ArrayList;
@@ -17,12 +19,12 @@ import java.util.Set;
 /**
  * {@code x -> fixedpoint(options) solver s(args) { z => f }}: a deep-equilibrium layer, {@code z* = f(z*)}.
  *
- * <p>Lowers to one {@link Op.FixedPoint} whose body region computes f from the iterate and from the network values
+ * <p>Lowers to one {@link FixedPoint} whose body region computes f from the iterate and from the network values
  * the body reads by name (the injected input), which become the region's other arguments: a region sees nothing
  * else, so the solver can run it on the samples still iterating. The body may not hold a batchnorm or a dropout
  * (their batch statistics and random masks would change with the samples still in the solve) nor another construct.
  */
-record FixedPointStage(Op.SolverKind solver, int memory, double tol, int max, double backwardTol, int backwardMax,
+record FixedPointStage(SolverKind solver, int memory, double tol, int max, double backwardTol, int backwardMax,
         boolean initFromInput, Stage body, Span span) implements Stage {
 
     /** A marker default: the backward solve takes the forward one's tolerance unless told otherwise. */
@@ -98,7 +100,7 @@ record FixedPointStage(Op.SolverKind solver, int memory, double tol, int max, do
         if (!ok) {
             return Val.ERR;
         }
-        Op.SolverKind kind = Op.SolverKind.valueOf(solverName.toUpperCase(java.util.Locale.ROOT));
+        SolverKind kind = SolverKind.valueOf(solverName.toUpperCase(java.util.Locale.ROOT));
         Stage body = new Stages.Group(f.body(), env, f.span());
         return new Val.StageV(new FixedPointStage(kind, (int) m, tol, (int) max, backwardTol,
                 (int) Math.min(backwardMax, MAX_CAP), init.equals("input"), body, f.span()));
@@ -172,7 +174,7 @@ record FixedPointStage(Op.SolverKind solver, int memory, double tol, int max, do
         arguments.addAll(captures);
         Region region = new Region(arguments, raw.ops(), raw.results());
         Value out = lowering.newValue(x.shape());
-        Op op = new Op.FixedPoint(x, z, region, captures, out, solver, memory, tol, max, backwardTol, backwardMax,
+        Op op = new FixedPoint(x, z, region, captures, out, solver, memory, tol, max, backwardTol, backwardMax,
                 initFromInput, name, span);
         return lowering.add(op) ? new Val.Tensor(out) : Val.ERR;
     }

@@ -2,9 +2,14 @@ package dev.adnet.compiler.check;
 
 import dev.adnet.compiler.ast.Body;
 import dev.adnet.compiler.diag.Code;
+import dev.adnet.compiler.ir.FixedPoint;
+import dev.adnet.compiler.ir.HaltingLoop;
+import dev.adnet.compiler.ir.LoopPolicy;
+import dev.adnet.compiler.ir.Ode;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
 import dev.adnet.compiler.ir.Region;
+import dev.adnet.compiler.ir.ShareUnit;
 import dev.adnet.compiler.ir.Value;
 import dev.adnet.compiler.source.Span;
 import java.util.ArrayList;
@@ -18,13 +23,13 @@ import java.util.Set;
  * {@code repeat upto cap [shared] halt act(ponder, eps) { s => ... }} (Adaptive Computation Time) and
  * {@code repeat upto cap shared gate(options) { B }} (dynamic recursion).
  *
- * <p>Lowers to one {@link Op.HaltingLoop} whose step region is the body followed by its decision, on the state the
+ * <p>Lowers to one {@link HaltingLoop} whose step region is the body followed by its decision, on the state the
  * body gives back: ACT's halting unit (a dense layer to one output and a sigmoid; for a map, on its global average),
  * or a gate's head and Gumbel decision as {@code gate} has them ({@code gateOptions}). The body may read
  * network values besides its state: they become the region's further arguments, so that a step can run on the rows of
  * the samples still running, gathered from every value it reads. The step's weights are the same at every step.
  */
-record HaltingStage(int cap, Op.LoopPolicy policy, Map<String, Val> gateOptions, Body body, Env env, Span span, Span policySpan)
+record HaltingStage(int cap, LoopPolicy policy, Map<String, Val> gateOptions, Body body, Env env, Span span, Span policySpan)
         implements Stage {
 
     static final List<Args.Param> PARAMS = List.of(
@@ -104,7 +109,7 @@ record HaltingStage(int cap, Op.LoopPolicy policy, Map<String, Val> gateOptions,
         arguments.addAll(captured);
         Region region = new Region(arguments, step.ops(), List.of(next[0], step.result()));
         Value out = lowering.newValue(init.shape());
-        Op op = new Op.HaltingLoop(init, captured, region, out, index, cap, policy, name, span);
+        Op op = new HaltingLoop(init, captured, region, out, index, cap, policy, name, span);
         return lowering.add(op) ? new Val.Tensor(out) : Val.ERR;
     }
 
@@ -112,23 +117,23 @@ record HaltingStage(int cap, Op.LoopPolicy policy, Map<String, Val> gateOptions,
         if (r instanceof Op.Exit) {
             return "exit";
         }
-        if (r instanceof Op.FixedPoint) {
+        if (r instanceof FixedPoint) {
             return "fixed point";
         }
-        if (r instanceof Op.Ode) {
+        if (r instanceof Ode) {
             return "continuous-depth layer (ode)";
         }
-        if (r instanceof Op.ShareUnit) {
+        if (r instanceof ShareUnit) {
             return "share";
         }
-        if (r instanceof Op.HaltingLoop l) {
-            return l.policy() instanceof Op.LoopPolicy.Gate ? "gated loop" : "halting loop";
+        if (r instanceof HaltingLoop l) {
+            return l.policy() instanceof LoopPolicy.Gate ? "gated loop" : "halting loop";
         }
         return "gate";
     }
 
     private boolean gated() {
-        return policy instanceof Op.LoopPolicy.Gate;
+        return policy instanceof LoopPolicy.Gate;
     }
 
     private String what() {

@@ -4,6 +4,7 @@ import dev.adnet.compiler.ast.Arg;
 import dev.adnet.compiler.ast.Expr;
 import dev.adnet.compiler.diag.Code;
 import dev.adnet.compiler.diag.Diagnostics;
+import dev.adnet.compiler.ir.Ode;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.Region;
 import dev.adnet.compiler.ir.Value;
@@ -17,7 +18,7 @@ import java.util.Set;
  * {@code x -> ode(t0, t1, rtol, atol, max_steps) { z, t => f }}: a continuous-depth layer, {@code dz/dt = f(z, t)} from
  * {@code z(t0) = x} to {@code t1}.
  *
- * <p>Lowers to one {@link Op.Ode} whose body region computes f from the state, the time (when the body names it) and
+ * <p>Lowers to one {@link Ode} whose body region computes f from the state, the time (when the body names it) and
  * the network values it reads by name, which become the region's other arguments, so the solver can run it on the
  * samples still integrating. As in a fixed point's body, no batchnorm, dropout or other construct: the body is
  * evaluated many times per sample on changing sets of samples.
@@ -129,7 +130,7 @@ record OdeStage(double t0, double t1, double rtol, double atol, int maxSteps, St
         arguments.addAll(captures);
         Region region = new Region(arguments, raw.ops(), raw.results());
         Value out = lowering.newValue(x.shape());
-        Op op = new Op.Ode(x, z, t, region, captures, out, t0, t1, rtol, atol, maxSteps, name, span);
+        Op op = new Ode(x, z, t, region, captures, out, t0, t1, rtol, atol, maxSteps, name, span);
         return lowering.add(op) ? new Val.Tensor(out) : Val.ERR;
     }
 

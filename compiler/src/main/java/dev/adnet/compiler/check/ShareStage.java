@@ -7,6 +7,7 @@ import dev.adnet.compiler.diag.Diagnostics;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
 import dev.adnet.compiler.ir.Region;
+import dev.adnet.compiler.ir.ShareUnit;
 import dev.adnet.compiler.ir.Value;
 import dev.adnet.compiler.source.Span;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import java.util.Map;
  * learns, per unit, whether to run it or skip it (two logits, [select, skip]); a skipped unit is the identity, so
  * each unit keeps its input's shape. The units' weights are shared by all tasks.
  *
- * <p>Lowers to one {@link Op.ShareUnit} per task and unit, each task's units in a chain from the share's input; the
+ * <p>Lowers to one {@link ShareUnit} per task and unit, each task's units in a chain from the share's input; the
  * first task's units create the weights and the others replay them ({@link Lowering#replay}). Its value is one tensor
  * per task ({@link Val.PerTask}).
  */
@@ -136,7 +137,7 @@ record ShareStage(Map<String, Val> options, List<Stage> units, List<Span> unitSp
         return new Val.PerTask(byTask);
     }
 
-    /** One task's units in order, each a {@link Op.ShareUnit}; null after reporting (the first task's pass reports). */
+    /** One task's units in order, each a {@link ShareUnit}; null after reporting (the first task's pass reports). */
     private Value chain(Value x, String name, String task, int t, int shareIndex, boolean soft, List<ParamDecl> logits,
             Lowering lowering, Span at) {
         Value current = x;
@@ -153,7 +154,7 @@ record ShareStage(Map<String, Val> options, List<Stage> units, List<Span> unitSp
                 return null;
             }
             Value out = lowering.newValue(in.shape());
-            Op op = new Op.ShareUnit(in, region, out, logits.get(u), shareIndex, task, t, u, units.size(), soft,
+            Op op = new ShareUnit(in, region, out, logits.get(u), shareIndex, task, t, u, units.size(), soft,
                     Args.numArg(options, "sparsity"), Args.numArg(options, "sharing"), scope, unitSpans.get(u));
             if (!lowering.add(op)) {
                 return null;

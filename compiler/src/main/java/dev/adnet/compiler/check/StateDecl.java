@@ -6,12 +6,14 @@ import dev.adnet.compiler.diag.Code;
 import dev.adnet.compiler.diag.Diagnostics;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.Shapes;
+import dev.adnet.compiler.ir.State;
+import dev.adnet.compiler.ir.StateInit;
 import dev.adnet.compiler.ir.Value;
 import java.util.Arrays;
 
 /**
  * {@code state name: [dims] = zeros(dims)} (or {@code ones(...)}): a value that is not computed from the inputs, the
- * same for every sample, lowered to one {@link Op.State}. The initial value may be written without its dimensions
+ * same for every sample, lowered to one {@link State}. The initial value may be written without its dimensions
  * ({@code = zeros}) or left out (zeros); when written, the dimensions must be the declared shape.
  */
 final class StateDecl {
@@ -38,23 +40,23 @@ final class StateDecl {
         if (!lowering.fitsValue(st.shape().span(), "state '" + name + "' is", shape)) {
             return Val.ERR;
         }
-        Op.StateInit init = init(st, shape, diag);
+        StateInit init = init(st, shape, diag);
         if (init == null) {
             return Val.ERR;
         }
         Value v = lowering.newValue(shape);
-        return lowering.add(new Op.State(name, init, v, name, st.span())) ? new Val.Tensor(v) : Val.ERR;
+        return lowering.add(new State(name, init, v, name, st.span())) ? new Val.Tensor(v) : Val.ERR;
     }
 
-    private static Op.StateInit init(Member.State st, long[] shape, Diagnostics diag) {
+    private static StateInit init(Member.State st, long[] shape, Diagnostics diag) {
         Expr e = st.init();
         if (e == null) {
-            return Op.StateInit.ZEROS;
+            return StateInit.ZEROS;
         }
         Expr callee = e instanceof Expr.Apply a ? a.callee() : e;
-        Op.StateInit init = callee instanceof Expr.Name n ? switch (n.name()) {
-            case "zeros" -> Op.StateInit.ZEROS;
-            case "ones" -> Op.StateInit.ONES;
+        StateInit init = callee instanceof Expr.Name n ? switch (n.name()) {
+            case "zeros" -> StateInit.ZEROS;
+            case "ones" -> StateInit.ONES;
             default -> null;
         } : null;
         if (init == null) {

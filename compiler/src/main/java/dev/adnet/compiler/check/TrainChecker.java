@@ -9,8 +9,12 @@ import dev.adnet.compiler.ast.Member;
 import dev.adnet.compiler.diag.Code;
 import dev.adnet.compiler.diag.Diagnostics;
 import dev.adnet.compiler.ir.Counts;
+import dev.adnet.compiler.ir.FixedPoint;
 import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.HaltingLoop;
+import dev.adnet.compiler.ir.LoopPolicy;
 import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.ShareUnit;
 import dev.adnet.compiler.ir.TrainSpec;
 import dev.adnet.compiler.ir.Value;
 import dev.adnet.compiler.ir.TrainingSetup;
@@ -87,8 +91,8 @@ final class TrainChecker {
         for (dev.adnet.compiler.ir.Op op : ops) {
             if (op instanceof dev.adnet.compiler.ir.Op.GatedResidual g) {
                 entries.add(new GateEntry(g.target(), dev.adnet.compiler.cost.CostModel.regionFlops(g.bodyRegion())));
-            } else if (op instanceof dev.adnet.compiler.ir.Op.HaltingLoop l
-                    && l.policy() instanceof dev.adnet.compiler.ir.Op.LoopPolicy.Gate gate) {
+            } else if (op instanceof dev.adnet.compiler.ir.HaltingLoop l
+                    && l.policy() instanceof dev.adnet.compiler.ir.LoopPolicy.Gate gate) {
                 double step = dev.adnet.compiler.cost.CostModel.regionFlops(l.bodyRegion());
                 double body = 0;
                 for (int i = 0; i < l.bodyLength(); i++) {
@@ -400,9 +404,9 @@ final class TrainChecker {
 
     /** {@code ponder()}: the halting loops' ponder costs, each with its own weight. */
     private void ponderTerm(Expr.Name name, Expr.Apply a, double weight, List<TrainSpec.LossTerm> terms) {
-        double[] ponders = ops.stream().filter(o -> o instanceof dev.adnet.compiler.ir.Op.HaltingLoop l
-                        && l.policy() instanceof dev.adnet.compiler.ir.Op.LoopPolicy.Act)
-                .mapToDouble(o -> ((dev.adnet.compiler.ir.Op.LoopPolicy.Act) ((dev.adnet.compiler.ir.Op.HaltingLoop) o).policy()).ponder())
+        double[] ponders = ops.stream().filter(o -> o instanceof dev.adnet.compiler.ir.HaltingLoop l
+                        && l.policy() instanceof dev.adnet.compiler.ir.LoopPolicy.Act)
+                .mapToDouble(o -> ((dev.adnet.compiler.ir.LoopPolicy.Act) ((dev.adnet.compiler.ir.HaltingLoop) o).policy()).ponder())
                 .toArray();
         if (ponders.length == 0) {
             diag.error(Code.LOSS_TARGET, name.span(), "'ponder' measures halting loops, but this network has none");
@@ -418,7 +422,7 @@ final class TrainChecker {
 
     /** {@code jacobian()}: the fixed points' Jacobian-norm regulariser (Hutchinson estimate at z*). */
     private void jacobianTerm(Expr.Name name, Expr.Apply a, double weight, List<TrainSpec.LossTerm> terms) {
-        if (ops.stream().noneMatch(o -> o instanceof dev.adnet.compiler.ir.Op.FixedPoint)) {
+        if (ops.stream().noneMatch(o -> o instanceof dev.adnet.compiler.ir.FixedPoint)) {
             diag.error(Code.LOSS_TARGET, name.span(), "'jacobian' regularises fixed points, but this network has none");
             return;
         }
@@ -437,7 +441,7 @@ final class TrainChecker {
 
     /** {@code sparsity()} and {@code sharing()}: AdaShare's terms over every share, each with its own weight. */
     private void shareTerm(Expr.Name name, Expr.Apply a, double weight, List<TrainSpec.LossTerm> terms) {
-        if (ops.stream().noneMatch(o -> o instanceof dev.adnet.compiler.ir.Op.ShareUnit)) {
+        if (ops.stream().noneMatch(o -> o instanceof dev.adnet.compiler.ir.ShareUnit)) {
             diag.error(Code.LOSS_TARGET, name.span(), "'" + name.name() + "' measures the policies of shares, but this network has none");
             return;
         }
@@ -519,7 +523,7 @@ final class TrainChecker {
     }
 
     private TrainSpec.Temperature temperature(Member.Setting s) {
-        if (gateEntries().isEmpty() && ops.stream().noneMatch(o -> o instanceof Op.ParentMixture || o instanceof Op.ShareUnit)) {
+        if (gateEntries().isEmpty() && ops.stream().noneMatch(o -> o instanceof Op.ParentMixture || o instanceof ShareUnit)) {
             diag.error(Code.INVALID_SETTING, s.key().span(), "'temperature' has no effect: this network has no gate, share or branch");
             return null;
         }

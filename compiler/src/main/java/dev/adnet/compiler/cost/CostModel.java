@@ -2,9 +2,11 @@ package dev.adnet.compiler.cost;
 
 import dev.adnet.compiler.ir.Counts;
 import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.HaltingMean;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
 import dev.adnet.compiler.ir.Region;
+import dev.adnet.compiler.ir.State;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -130,9 +132,9 @@ public final class CostModel {
         } else if (op instanceof Op.ParentMixture m) {
             return Counts.product(2, out, m.parents().size()); // training's weighted sum; inference reads one parent
 
-        } else if (op instanceof Op.State) {
+        } else if (op instanceof State) {
             return 0;
-        } else if (op instanceof Op.HaltingMean m) {
+        } else if (op instanceof HaltingMean m) {
             return Counts.product(2, out, m.states().size()); // the unrolled loop's accumulation, every step
         } else if (op instanceof Op.RegionOp r) {
             return ownFlops(r);

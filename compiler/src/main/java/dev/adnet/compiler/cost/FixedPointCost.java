@@ -1,6 +1,8 @@
 package dev.adnet.compiler.cost;
 
+import dev.adnet.compiler.ir.FixedPoint;
 import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.SolverKind;
 import java.util.List;
 
 /**
@@ -14,7 +16,7 @@ import java.util.List;
  * @param bodyFlops FLOPs of one evaluation of the body
  * @param solverFlops the solver's own FLOPs per iteration
  */
-public record FixedPointCost(Op.FixedPoint op, int index, long bodyFlops, long solverFlops) implements ConstructCost {
+public record FixedPointCost(FixedPoint op, int index, long bodyFlops, long solverFlops) implements ConstructCost {
     @Override
     public String name() {
         return op.path();
@@ -25,7 +27,7 @@ public record FixedPointCost(Op.FixedPoint op, int index, long bodyFlops, long s
         return op.path();
     }
 
-    public Op.SolverKind solver() {
+    public SolverKind solver() {
         return op.solver();
     }
 

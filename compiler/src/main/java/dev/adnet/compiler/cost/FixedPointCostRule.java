@@ -1,6 +1,7 @@
 package dev.adnet.compiler.cost;
 
 import dev.adnet.compiler.ir.Counts;
+import dev.adnet.compiler.ir.FixedPoint;
 import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.ir.Op;
 
@@ -8,13 +9,13 @@ import dev.adnet.compiler.ir.Op;
  * A fixed point's op is its solver: per iteration and sample, the residual and the solver's update over the iterate.
  * Its body's ops are rows of their own, so the table counts one iteration; {@link FixedPointCost} prices more.
  */
-final class FixedPointCostRule implements CostRule<Op.FixedPoint> {
+final class FixedPointCostRule implements CostRule<FixedPoint> {
     /** Broyden's rank-one updates kept per sample (the runtime's {@code SolverSpec.BROYDEN_MEMORY}). */
     static final int BROYDEN_MEMORY = 8;
 
     @Override
-    public Class<Op.FixedPoint> opType() {
-        return Op.FixedPoint.class;
+    public Class<FixedPoint> opType() {
+        return FixedPoint.class;
     }
 
     /**
@@ -23,7 +24,7 @@ final class FixedPointCostRule implements CostRule<Op.FixedPoint> {
      * about 4 per element and update for applying and updating its inverse.
      */
     @Override
-    public long ownFlops(Op.FixedPoint f) {
+    public long ownFlops(FixedPoint f) {
         long perElement = switch (f.solver()) {
             case ITERATE -> 4;
             case ANDERSON -> 4 + 4L * f.memory();
@@ -33,14 +34,14 @@ final class FixedPointCostRule implements CostRule<Op.FixedPoint> {
     }
 
     @Override
-    public FixedPointCost cost(Op.FixedPoint op, ScheduleCosts costs) {
+    public FixedPointCost cost(FixedPoint op, ScheduleCosts costs) {
         Graph g = costs.graph();
         int index = 0;
         for (Op o : g.ops()) {
             if (o == op) {
                 break;
             }
-            if (o instanceof Op.FixedPoint) {
+            if (o instanceof FixedPoint) {
                 index++;
             }
         }

@@ -1,5 +1,7 @@
 package dev.adnet.compiler.cost;
 
+import dev.adnet.compiler.ir.HaltingLoop;
+import dev.adnet.compiler.ir.LoopPolicy;
 import dev.adnet.compiler.ir.Op;
 import java.util.List;
 
@@ -14,13 +16,13 @@ import java.util.List;
  * @param stepFlops FLOPs per sample of one step: the region and the accumulation
  * @param decisionFlops FLOPs per sample of a gated loop's gate, which the last pass does not compute (0 for ACT)
  */
-public record LoopCost(Op.HaltingLoop op, long bodyFlops, long stepFlops, long decisionFlops) implements ConstructCost {
+public record LoopCost(HaltingLoop op, long bodyFlops, long stepFlops, long decisionFlops) implements ConstructCost {
 
-    static LoopCost of(Op.HaltingLoop loop) {
+    static LoopCost of(HaltingLoop loop) {
         long body = CostModel.regionFlops(loop.bodyRegion());
         long accumulate = Math.multiplyExact(2, loop.out().size());
         long decision = 0;
-        if (loop.policy() instanceof Op.LoopPolicy.Gate) {
+        if (loop.policy() instanceof LoopPolicy.Gate) {
             List<Op> ops = loop.bodyRegion().ops();
             for (Op op : ops.subList(loop.bodyLength(), ops.size())) {
                 decision = Math.addExact(decision, CostModel.flops(op));
@@ -31,12 +33,12 @@ public record LoopCost(Op.HaltingLoop op, long bodyFlops, long stepFlops, long d
 
     /** Whether a gate after each pass decides (else ACT's halting unit). */
     public boolean gated() {
-        return op.policy() instanceof Op.LoopPolicy.Gate;
+        return op.policy() instanceof LoopPolicy.Gate;
     }
 
     /** A gated loop's execution-rate target of each gate; NaN for a halting loop. */
     public double target() {
-        return op.policy() instanceof Op.LoopPolicy.Gate g ? g.target() : Double.NaN;
+        return op.policy() instanceof LoopPolicy.Gate g ? g.target() : Double.NaN;
     }
 
     /**

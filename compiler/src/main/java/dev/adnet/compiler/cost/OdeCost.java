@@ -1,5 +1,6 @@
 package dev.adnet.compiler.cost;
 
+import dev.adnet.compiler.ir.Ode;
 import dev.adnet.compiler.ir.Op;
 import java.util.List;
 
@@ -15,7 +16,7 @@ import java.util.List;
  * @param bodyFlops FLOPs of one evaluation of the body
  * @param solverFlops the solver's own FLOPs per evaluation
  */
-public record OdeCost(Op.Ode op, int index, long bodyFlops, long solverFlops) implements ConstructCost {
+public record OdeCost(Ode op, int index, long bodyFlops, long solverFlops) implements ConstructCost {
     /** Two evaluations for the starting step size and six for a single step over the whole interval. */
     public static final int MIN_EVALUATIONS = 8;
 

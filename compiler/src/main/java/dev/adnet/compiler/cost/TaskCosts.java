@@ -2,6 +2,7 @@ package dev.adnet.compiler.cost;
 
 import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.ShareUnit;
 import dev.adnet.compiler.ir.Value;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ public record TaskCosts(List<Task> tasks, long allTasks, long allTasksUnitsShare
             long units = 0;
             for (int i = path.nextSetBit(0); i >= 0; i = path.nextSetBit(i + 1)) {
                 flops = Math.addExact(flops, report.rows().get(i).flops());
-                if (ops.get(i) instanceof Op.ShareUnit u) {
+                if (ops.get(i) instanceof ShareUnit u) {
                     long f = CostModel.regionFlops(u.unitRegion());
                     units = Math.addExact(units, f);
                     if (u.taskIndex() > 0) {

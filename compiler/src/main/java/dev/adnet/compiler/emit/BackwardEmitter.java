@@ -5,6 +5,9 @@ import static dev.adnet.compiler.emit.JavaEmitter.*;
 import com.palantir.javapoet.MethodSpec;
 import dev.adnet.compiler.emit.BackwardPlanner.Step;
 import dev.adnet.compiler.emit.BackwardPlanner.Write;
+import dev.adnet.compiler.ir.FixedPoint;
+import dev.adnet.compiler.ir.HaltingMean;
+import dev.adnet.compiler.ir.Ode;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
 import dev.adnet.compiler.ir.Value;
@@ -47,8 +50,8 @@ final class BackwardEmitter {
     void finishWrite(MethodSpec.Builder m, Write w, Value value, String written) {
         if (w == Write.ACCUMULATE) {
             Step nextStep = nextStep();
-            if (nextStep != null && FusionPlan.isRelu(nextStep.op()) && nextStep.op().out().id() == value.id()
-                    && !em.fusion().fusedBatchNorm.containsKey(nextStep.opIndex()) && !em.pendingPart.containsKey(value.id())) {
+            if (nextStep != null && isRelu(nextStep.op()) && nextStep.op().out().id() == value.id()
+                    && !em.fusedBatchNorm.containsKey(nextStep.opIndex()) && !em.pendingPart.containsKey(value.id())) {
                 // the last contribution (the ReLU's step, next, reads the gradient): added in the ReLU's VJP
                 em.pendingPart.put(value.id(), written);
                 return;
@@ -84,17 +87,17 @@ final class BackwardEmitter {
     void backwardStep(MethodSpec.Builder m, Names.Scope scope, Step step) {
         Op op = step.op();
         int index = step.opIndex();
-        if (em.fusion().fusedBatchNorm.containsKey(index)) {
+        if (em.fusedBatchNorm.containsKey(index)) {
             return; // the fused batchnorm's step takes this ReLU's output gradient
         }
         m.addComment("backward $L at $L", commentText(op.path()),
                 op.origin() == null ? "?" : commentText(op.origin().toString()));
         String gOut = em.gradName.get(op.out().id());
-        if (op instanceof Op.FixedPoint) {
+        if (op instanceof FixedPoint) {
             em.fixedPoints.backward(m, scope, step, gOut);
             return;
         }
-        if (op instanceof Op.Ode) {
+        if (op instanceof Ode) {
             em.odes.backward(m, scope, step, gOut);
             return;
         }
@@ -149,8 +152,8 @@ final class BackwardEmitter {
         } else if (op instanceof Op.Dense d) {
             m.addStatement("$T.backward($L, $L, $L, $L, $L, $L)", op("Dense"), em.v(d.in()), em.param(d.weight()), gOut,
                     gIn.get(0), gP.get(0), d.bias() == null ? "null" : gP.get(1));
-        } else if (op instanceof Op.BatchNorm b && em.fusion().fusedRelu.containsKey(index)) {
-            Op relu = em.graph.ops().get(em.fusion().fusedRelu.get(index));
+        } else if (op instanceof Op.BatchNorm b && em.fusedRelu.containsKey(index)) {
+            Op relu = em.graph.ops().get(em.fusedRelu.get(index));
             m.addStatement("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, $L)", op("FusedBatchNormRelu"), em.v(b.in()),
                     em.v(relu.out()), em.param(b.gamma()), em.saveMean(op), em.saveInvStd(op), em.gradName.get(relu.out().id()),
                     gIn.get(0), gP.get(0), gP.get(1));
@@ -198,7 +201,7 @@ final class BackwardEmitter {
             m.addStatement("$T.backward($L, $L, $L, $L)", GUMBEL, em.soft(op), em.opEmitter.temperature(g), gOut, gIn.get(0));
         } else if (op instanceof Op.ParentMixture p) {
             BranchEmitter.backward(m, em, p, gOut, gIn, gP.get(0));
-        } else if (op instanceof Op.HaltingMean h) {
+        } else if (op instanceof HaltingMean h) {
             HaltingLoopEmitter.backward(m, h, em.aux(op, "steps"), gOut, gIn, em::v, em.graph.training());
         } else if (op instanceof Op.GatedResidual g) {
             m.addStatement("$T.backward($L, $L, null, $L, $L, $L, $L)", GATED_RESIDUAL, em.v(g.body()), em.v(g.gate()), gOut,
@@ -219,7 +222,7 @@ final class BackwardEmitter {
     /**
      * Whether {@code b}'s gradient may share the buffer already given to {@code a}'s (both the gradient of one
      * add's output): when no backward step from here up to and including the one that reads {@code b}'s
-     * gradient (its fusion().producer's, not fused away) writes into either, so the shared values stay what both are
+     * gradient (its producer's, not fused away) writes into either, so the shared values stay what both are
      * until {@code b}'s is consumed. In a residual block the shortcut's gradient gets its next contribution only
      * after the block's body has been differentiated, which reads the other operand's gradient first: one copy
      * of the activation's gradient saved per block.
@@ -236,7 +239,7 @@ final class BackwardEmitter {
                 }
             }
             if (s.op().out().id() == b.id()) {
-                return !em.fusion().fusedBatchNorm.containsKey(s.opIndex()) && !em.pendingPart.containsKey(b.id());
+                return !em.fusedBatchNorm.containsKey(s.opIndex()) && !em.pendingPart.containsKey(b.id());
             }
         }
         return false;
@@ -253,7 +256,7 @@ final class BackwardEmitter {
                     em.param(c.weight()), em.param(c.bias()), gOut, em.geometry.get(index), gIn.get(0), gP.get(0),
                     c.bias() == null ? "null" : gP.get(1));
         } else if (op instanceof Op.BatchNorm b) {
-            Integer relu = em.fusion().fusedRelu.get(index);
+            Integer relu = em.fusedRelu.get(index);
             String y = relu == null ? "null" : em.v(em.graph.ops().get(relu).out());
             String g = relu == null ? gOut : em.gradName.get(em.graph.ops().get(relu).out().id());
             m.addStatement("$T.batchNormBackward($L, $L, $L, $L, $L, $L, $L, $L, $L)", CL_TRAINING, em.v(b.in()), y,
@@ -269,5 +272,9 @@ final class BackwardEmitter {
             return false;
         }
         return true;
+    }
+
+    private static boolean isRelu(Op op) {
+        return op instanceof Op.Activation a && a.activation() == Op.ActivationKind.RELU;
     }
 }

@@ -11,6 +11,7 @@ import dev.adnet.compiler.cost.FixedPointCost;
 import dev.adnet.compiler.emit.BackwardPlanner.Plan;
 import dev.adnet.compiler.emit.BackwardPlanner.Step;
 import dev.adnet.compiler.emit.BackwardPlanner.Write;
+import dev.adnet.compiler.ir.FixedPoint;
 import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
@@ -26,7 +27,7 @@ import java.util.Set;
 import javax.lang.model.element.Modifier;
 
 /**
- * Emission of {@link Op.FixedPoint}: the body becomes a method that evaluates f on the samples still iterating (the
+ * Emission of {@link FixedPoint}: the body becomes a method that evaluates f on the samples still iterating (the
  * injected inputs gathered to their rows), which the runtime's {@code FixedPointSolver} calls per round; nothing of
  * the iterations is kept. The backward pass solves {@code g = g J_f(z*) + dL/dz*} per sample with
  * {@code ImplicitBackward}, whose vector-Jacobian products are a second method (the body's forward at z* on the active
@@ -81,26 +82,26 @@ final class FixedPointEmitter {
     }
 
     private final Host host;
-    private final List<Op.FixedPoint> fixedPoints = new ArrayList<>();
-    private final Map<Op.FixedPoint, String> specField = new HashMap<>();
-    private final Map<Op.FixedPoint, String> backwardSpecField = new HashMap<>();
-    private final Map<Op.FixedPoint, String> bodyMethod = new HashMap<>();
-    private final Map<Op.FixedPoint, String> vjpMethod = new HashMap<>();
-    private final Map<Op.FixedPoint, String> jacobianMethod = new HashMap<>();
+    private final List<FixedPoint> fixedPoints = new ArrayList<>();
+    private final Map<FixedPoint, String> specField = new HashMap<>();
+    private final Map<FixedPoint, String> backwardSpecField = new HashMap<>();
+    private final Map<FixedPoint, String> bodyMethod = new HashMap<>();
+    private final Map<FixedPoint, String> vjpMethod = new HashMap<>();
+    private final Map<FixedPoint, String> jacobianMethod = new HashMap<>();
     /** The weight of the Jacobian regulariser in the loss (the sum of the {@code jacobian()} terms'); 0 without one. */
     private final double jacobianWeight;
     /** Whether the loss has a {@code jacobian()} term (of any weight, 0 included: its value is still reported). */
     private final boolean jacobianTerm;
     /** Per program (by identity), its fixed points by the index of their body's first op. */
-    private final Map<Graph, Map<Integer, Op.FixedPoint>> bodyStarts = new java.util.IdentityHashMap<>();
+    private final Map<Graph, Map<Integer, FixedPoint>> bodyStarts = new java.util.IdentityHashMap<>();
     /** The checked graph's fixed points by the id of the value they define, which a program's fixed point shares. */
-    private final Map<Integer, Op.FixedPoint> byOut = new HashMap<>();
+    private final Map<Integer, FixedPoint> byOut = new HashMap<>();
 
     FixedPointEmitter(Host host) {
         this.host = host;
         Graph g = host.graph();
         for (Op op : g.ops()) {
-            if (op instanceof Op.FixedPoint f) {
+            if (op instanceof FixedPoint f) {
                 int k = fixedPoints.size();
                 fixedPoints.add(f);
                 String base = Names.constant(f.path());
@@ -142,11 +143,11 @@ final class FixedPointEmitter {
      * The fixed point of {@code program} (the inference or the training program) whose body starts at its index
      * {@code index}, or null: where that program's forward pass solves instead, skipping to the op after it.
      */
-    Op.FixedPoint atBodyStart(Graph program, int index) {
+    FixedPoint atBodyStart(Graph program, int index) {
         return bodyStarts.computeIfAbsent(program, p -> {
-            Map<Integer, Op.FixedPoint> starts = new HashMap<>();
+            Map<Integer, FixedPoint> starts = new HashMap<>();
             for (Op op : p.ops()) {
-                if (op instanceof Op.FixedPoint f) {
+                if (op instanceof FixedPoint f) {
                     starts.put(p.start(f.bodyRegion()), f);
                 }
             }
@@ -159,7 +160,7 @@ final class FixedPointEmitter {
      * are (they hold the same ops), and the emitter runs them from the checked graph, whose indices the backward
      * pass and the body's reverse pass use.
      */
-    private Op.FixedPoint checked(Op.FixedPoint f) {
+    private FixedPoint checked(FixedPoint f) {
         return byOut.get(f.out().id());
     }
 
@@ -169,7 +170,7 @@ final class FixedPointEmitter {
             return;
         }
         type.addSuperinterface(NETWORK);
-        for (Op.FixedPoint f : fixedPoints) {
+        for (FixedPoint f : fixedPoints) {
             type.addField(FieldSpec.builder(SPEC, specField.get(f), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                     .addJavadoc("How $L is solved: each sample until its residual is below the tolerance.\n",
                             JavaEmitter.commentText(f.path()))
@@ -189,7 +190,7 @@ final class FixedPointEmitter {
                 .addStatement("this.fixedPointStopping = $T.requireNonNull(stopping)", java.util.Objects.class).build());
         type.addMethod(MethodSpec.methodBuilder("solverTrace").addAnnotation(Override.class)
                 .addModifiers(Modifier.PUBLIC).returns(TRACE).addStatement("return solverTrace").build());
-        for (Op.FixedPoint f : fixedPoints) {
+        for (FixedPoint f : fixedPoints) {
             type.addMethod(bodyMethod(f));
             if (trainable) {
                 type.addMethod(vjpMethod(f));
@@ -200,7 +201,7 @@ final class FixedPointEmitter {
         }
     }
 
-    private static CodeBlock spec(Op.FixedPoint f, double tol, int max) {
+    private static CodeBlock spec(FixedPoint f, double tol, int max) {
         return switch (f.solver()) {
             case ANDERSON -> CodeBlock.of("$T.anderson($L, $L, $L)", SPEC, f.memory(), JavaEmitter.lit(tol), max);
             case BROYDEN -> CodeBlock.of("$T.broyden($L, $L)", SPEC, JavaEmitter.lit(tol), max);
@@ -238,8 +239,8 @@ final class FixedPointEmitter {
      * The solve in the forward pass (inference or training): from zeros or from the input, each sample until its
      * residual is small enough; the solution is {@code f}'s output. Training counts the iterations in the trace.
      */
-    void forward(MethodSpec.Builder m, Op.FixedPoint programOp, boolean train) {
-        Op.FixedPoint f = checked(programOp);
+    void forward(MethodSpec.Builder m, FixedPoint programOp, boolean train) {
+        FixedPoint f = checked(programOp);
         int k = fixedPoints.indexOf(f);
         Names.Scope scope = host.localScope();
         m.addComment("$L at $L: solved per sample, a sample leaving when its residual is below $L; the iterations are "
@@ -273,12 +274,12 @@ final class FixedPointEmitter {
         }
     }
 
-    private String eps(Op.FixedPoint f) {
+    private String eps(FixedPoint f) {
         return jacobianNames.computeIfAbsent(f.out().id() + "eps",
                 x -> host.localScope().claim("fixedPoint" + fixedPoints.indexOf(f) + "Eps"));
     }
 
-    private String u(Op.FixedPoint f) {
+    private String u(FixedPoint f) {
         return jacobianNames.computeIfAbsent(f.out().id() + "u",
                 x -> host.localScope().claim("fixedPoint" + fixedPoints.indexOf(f) + "JacobianU"));
     }
@@ -288,21 +289,21 @@ final class FixedPointEmitter {
     /** The Jacobian regulariser's value summed over the fixed points, for the loss term. */
     CodeBlock jacobianTerm() {
         List<CodeBlock> parts = new ArrayList<>();
-        for (Op.FixedPoint f : fixedPoints) {
+        for (FixedPoint f : fixedPoints) {
             parts.add(CodeBlock.of("$T.value($L)", JACOBIAN, u(f)));
         }
         return CodeBlock.join(parts, " + ");
     }
 
-    private final Map<Op.FixedPoint, String> solutions = new HashMap<>();
-    private final Map<Op.FixedPoint, String> injectedNames = new HashMap<>();
+    private final Map<FixedPoint, String> solutions = new HashMap<>();
+    private final Map<FixedPoint, String> injectedNames = new HashMap<>();
 
-    private String solution(Op.FixedPoint f) {
+    private String solution(FixedPoint f) {
         return solutions.computeIfAbsent(f, x -> host.localScope().claim("fixedPoint" + fixedPoints.indexOf(x)));
     }
 
     /** The captured values as one array, which the solver's callbacks read (a lambda reads only final locals). */
-    private String injected(MethodSpec.Builder m, Op.FixedPoint f, int k) {
+    private String injected(MethodSpec.Builder m, FixedPoint f, int k) {
         String name = injectedNames.computeIfAbsent(f, x -> host.localScope().claim("fixedPoint" + k + "Inputs"));
         List<String> names = f.captures().stream().map(host::v).toList();
         m.addStatement("final $T[] $L = {$L}", JavaEmitter.INDARRAY, name, String.join(", ", names));
@@ -310,7 +311,7 @@ final class FixedPointEmitter {
     }
 
     /** {@code f(z)} on the samples {@code rows}: the injected inputs gathered to them, the body on that sub-batch. */
-    private MethodSpec bodyMethod(Op.FixedPoint f) {
+    private MethodSpec bodyMethod(FixedPoint f) {
         MethodSpec.Builder m = MethodSpec.methodBuilder(bodyMethod.get(f))
                 .addModifiers(Modifier.PRIVATE)
                 .addJavadoc("The body of $L, f(z), on the samples {@code rows} of the batch (z holds those rows).\n",
@@ -332,7 +333,7 @@ final class FixedPointEmitter {
      * Declares the iterate (from {@code iterate}, or the rows of {@code star} when given) and the injected inputs at
      * the active rows: the arrays themselves when every sample is active (the rows are then 0, 1, ...), else gathered.
      */
-    private void bindRows(MethodSpec.Builder m, Op.FixedPoint f, String iterate, String star) {
+    private void bindRows(MethodSpec.Builder m, FixedPoint f, String iterate, String star) {
         int k = fixedPoints.indexOf(f);
         if (star == null) {
             m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, host.v(f.iterate()), iterate);
@@ -362,7 +363,7 @@ final class FixedPointEmitter {
      * step writes them. The input's gradient (when it is not also injected) is zero: z* does not depend on the start.
      */
     void backward(MethodSpec.Builder m, Names.Scope scope, Step step, String gOut) {
-        Op.FixedPoint f = (Op.FixedPoint) step.op();
+        FixedPoint f = (FixedPoint) step.op();
         int k = fixedPoints.indexOf(f);
         m.addComment("implicit differentiation: g* = g* J_f(z*) + dL/dz* per sample, then g* through the body at z*");
         String star = scope.claim("fixedPoint" + k + "Star");
@@ -427,7 +428,7 @@ final class FixedPointEmitter {
      * dependence on z*, and through z* on everything before, is differentiated too): the central difference of the
      * body's VJP from eps with respect to the iterate ({@code JacobianTerm}).
      */
-    private void jacobianRhs(MethodSpec.Builder m, Op.FixedPoint f, String star, String gOut, String points, String rhs) {
+    private void jacobianRhs(MethodSpec.Builder m, FixedPoint f, String star, String gOut, String points, String rhs) {
         m.addComment("the Jacobian regulariser's gradient: the body's VJPs from eps at z* +- h 2u/N, differenced");
         m.addStatement("$T[] $L = $T.centralDifference($L, $L, $L, $L)", JavaEmitter.INDARRAY, points, JACOBIAN, star, u(f),
                 eps(f), JavaEmitter.lit(jacobianWeight));
@@ -444,7 +445,7 @@ final class FixedPointEmitter {
      * The Jacobian regulariser's gradient with respect to the parameters and the injected inputs, added to theirs: the
      * central difference of the body's VJP from eps along 2u/N ({@code JacobianTerm}).
      */
-    private void jacobianBackward(MethodSpec.Builder m, Names.Scope scope, Op.FixedPoint f, int k, Step step,
+    private void jacobianBackward(MethodSpec.Builder m, Names.Scope scope, FixedPoint f, int k, Step step,
             String points) {
         m.addComment("the Jacobian regulariser's gradient with respect to the parameters and the injected inputs");
         m.beginControlFlow("if ($L != null)", points);
@@ -470,7 +471,7 @@ final class FixedPointEmitter {
     }
 
     /** The injected inputs whose gradient the training step computes, by their position among the captures. */
-    private List<Integer> jacobianCaptures(Op.FixedPoint f) {
+    private List<Integer> jacobianCaptures(FixedPoint f) {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < f.captures().size(); i++) {
             if (host.hasGradient(f.captures().get(i))) {
@@ -484,7 +485,7 @@ final class FixedPointEmitter {
      * {@code g df/dtheta} at {@code star} for the samples {@code rows}, added to the parameters' gradients, and
      * {@code g df/dx} added into the injected inputs' rows of {@code injectedGrads}: the Jacobian regulariser's passes.
      */
-    private MethodSpec jacobianMethod(Op.FixedPoint f) {
+    private MethodSpec jacobianMethod(FixedPoint f) {
         MethodSpec.Builder m = MethodSpec.methodBuilder(jacobianMethod.get(f))
                 .addModifiers(Modifier.PRIVATE)
                 .addJavadoc("g df/dtheta and g df/dx of $L at {@code star}, added into the gradients: a pass of the "
@@ -521,7 +522,7 @@ final class FixedPointEmitter {
     }
 
     /** {@code g J_f(z*)} on the samples {@code rows}: the body's forward at z* there, then its VJPs into the iterate. */
-    private MethodSpec vjpMethod(Op.FixedPoint f) {
+    private MethodSpec vjpMethod(FixedPoint f) {
         MethodSpec.Builder m = MethodSpec.methodBuilder(vjpMethod.get(f))
                 .addModifiers(Modifier.PRIVATE)
                 .addJavadoc("g J_f(z*) for the samples {@code rows} of the batch: the backward solve's map.\n")
@@ -548,7 +549,7 @@ final class FixedPointEmitter {
     }
 
     /** The body's reverse pass: see {@link BodyPlans#plan}. */
-    private Plan bodyPlan(Op.FixedPoint f, Set<Value> wrt, Map<String, Write> paramWrites, Map<Value, Write> inputWrites) {
+    private Plan bodyPlan(FixedPoint f, Set<Value> wrt, Map<String, Write> paramWrites, Map<Value, Write> inputWrites) {
         return BodyPlans.plan(host, f.bodyRegion(), f.body(), wrt, paramWrites, inputWrites);
     }
 

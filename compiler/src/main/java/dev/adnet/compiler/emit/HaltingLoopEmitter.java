@@ -7,7 +7,11 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
 import dev.adnet.compiler.cost.CostModel;
 import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.HaltingMean;
+import dev.adnet.compiler.ir.LoopPolicy;
 import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.State;
+import dev.adnet.compiler.ir.StateInit;
 import dev.adnet.compiler.ir.TrainSpec;
 import dev.adnet.compiler.ir.Value;
 import java.util.ArrayList;
@@ -62,7 +66,7 @@ final class HaltingLoopEmitter {
      * while a sample is still running, each step on those samples only; a halting sample's state and the values the
      * step reads leave the loop's batch. The steps' other unrolled copies are not emitted.
      */
-    static void inference(MethodSpec.Builder m, Op.HaltingMean h, int index, Host host) {
+    static void inference(MethodSpec.Builder m, HaltingMean h, int index, Host host) {
         if (h.gated()) {
             gatedInference(m, h, index, host);
             return;
@@ -77,7 +81,7 @@ final class HaltingLoopEmitter {
                 h.origin() == null ? "?" : JavaEmitter.commentText(h.origin().toString()));
         m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, out, host.alloc("v" + h.out().id(), h.out().shape()));
         m.addStatement("$L.assign(0.0)", out);
-        m.addStatement("$T $L = new $T((int) $L, $L, $L)", HALTING, halting, HALTING, host.batch(), JavaEmitter.lit(((Op.LoopPolicy.Act) h.policy()).eps()), cap);
+        m.addStatement("$T $L = new $T((int) $L, $L, $L)", HALTING, halting, HALTING, host.batch(), JavaEmitter.lit(((LoopPolicy.Act) h.policy()).eps()), cap);
         String init = host.v(h.init());
         m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, state, init);
         List<String> outer = h.captured().stream().map(host::v).toList();
@@ -101,7 +105,7 @@ final class HaltingLoopEmitter {
      * Inference of a gated loop: the body's ops in a Java loop over the samples still running, then (but after the
      * cap's pass) the gate's ops; a sample whose gate closes keeps the pass's value and leaves the loop's batch.
      */
-    private static void gatedInference(MethodSpec.Builder m, Op.HaltingMean h, int index, Host host) {
+    private static void gatedInference(MethodSpec.Builder m, HaltingMean h, int index, Host host) {
         int from = index - h.unrolledLength();
         String out = host.v(h.out());
         String gating = host.claim(out + "_gating");
@@ -139,7 +143,7 @@ final class HaltingLoopEmitter {
     }
 
     /** Per captured network value, a copy that shrinks with the loop's batch ({@code <value>_running}); their names. */
-    private static List<String> runningCopies(MethodSpec.Builder m, Op.HaltingMean h, Host host) {
+    private static List<String> runningCopies(MethodSpec.Builder m, HaltingMean h, Host host) {
         List<String> captured = new ArrayList<>();
         for (Value c : h.captured()) {
             String name = host.claim(host.v(c) + "_running");
@@ -150,7 +154,7 @@ final class HaltingLoopEmitter {
     }
 
     /** Makes the step's ops read {@code state} for the loop's value and {@code captured} for the values it captures. */
-    private static void renameStep(Op.HaltingMean h, Host host, String state, List<String> captured) {
+    private static void renameStep(HaltingMean h, Host host, String state, List<String> captured) {
         host.rename(h.init(), state);
         for (int i = 0; i < captured.size(); i++) {
             host.rename(h.captured().get(i), captured.get(i));
@@ -167,12 +171,12 @@ final class HaltingLoopEmitter {
     /**
      * Each unrolled loop of {@code program} (an inference program, after the passes): the index of its halting mean by
      * the index of its first step's first op. The inference runs only the first step's ops, so the passes must leave
-     * the steps as long as the checked step region ({@link Op.HaltingMean#stepLength()}); fails loudly if they did not.
+     * the steps as long as the checked step region ({@link HaltingMean#stepLength()}); fails loudly if they did not.
      */
     static void stepStarts(Graph program, java.util.Map<Integer, Integer> into) {
         List<Op> ops = program.ops();
         for (int i = 0; i < ops.size(); i++) {
-            if (ops.get(i) instanceof Op.HaltingMean h) {
+            if (ops.get(i) instanceof HaltingMean h) {
                 int from = i - h.unrolledLength();
                 if (from < 0 || ops.get(from + h.stepLength() - 1).out().id() != h.states().get(0).id()
                         && !h.halts().contains(ops.get(from + h.stepLength() - 1).out())) {
@@ -187,9 +191,9 @@ final class HaltingLoopEmitter {
      * The training step's measures: each halting loop's batch mean of N + R, as {@code ponder PATH}, and each gated
      * loop's mean passes, as {@code passes PATH}.
      */
-    static CodeBlock measures(Graph graph, Function<Op.HaltingMean, String> steps) {
+    static CodeBlock measures(Graph graph, Function<HaltingMean, String> steps) {
         List<CodeBlock> entries = new ArrayList<>();
-        for (Op.HaltingMean h : loops(graph)) {
+        for (HaltingMean h : loops(graph)) {
             entries.add(h.gated() ? CodeBlock.of("$S, $L.meanSteps()", "passes " + h.path(), steps.apply(h))
                     : CodeBlock.of("$S, $L.meanPonder()", "ponder " + h.path(), steps.apply(h)));
         }
@@ -197,8 +201,8 @@ final class HaltingLoopEmitter {
     }
 
     /** The halting loops of the (unrolled) graph, in loop order. */
-    static List<Op.HaltingMean> loops(Graph graph) {
-        return graph.ops().stream().filter(o -> o instanceof Op.HaltingMean).map(o -> (Op.HaltingMean) o).toList();
+    static List<HaltingMean> loops(Graph graph) {
+        return graph.ops().stream().filter(o -> o instanceof HaltingMean).map(o -> (HaltingMean) o).toList();
     }
 
     /**
@@ -209,7 +213,7 @@ final class HaltingLoopEmitter {
         List<String> caps = new ArrayList<>();
         List<String> flops = new ArrayList<>();
         List<String> decisions = new ArrayList<>();
-        for (Op.HaltingMean h : loops(graph)) {
+        for (HaltingMean h : loops(graph)) {
             int end = graph.ops().indexOf(h);
             int start = end - h.unrolledLength();
             long f = Math.multiplyExact(2, h.out().size());
@@ -258,12 +262,12 @@ final class HaltingLoopEmitter {
     }
 
     private static boolean anyGated(Graph graph) {
-        return loops(graph).stream().anyMatch(Op.HaltingMean::gated);
+        return loops(graph).stream().anyMatch(HaltingMean::gated);
     }
 
     /** Whether this emitter writes {@code op}'s forward. */
     static boolean owns(Op op) {
-        return op instanceof Op.State || op instanceof Op.HaltingMean;
+        return op instanceof State || op instanceof HaltingMean;
     }
 
     /**
@@ -273,22 +277,22 @@ final class HaltingLoopEmitter {
      * @param steps the name of the halting mean's {@code Steps}
      */
     static void forward(MethodSpec.Builder m, Op op, String out, Function<Value, String> names, String steps) {
-        if (op instanceof Op.State s) {
-            m.addStatement("$L.assign($L)", out, s.init() == Op.StateInit.ZEROS ? "0.0" : "1.0");
+        if (op instanceof State s) {
+            m.addStatement("$L.assign($L)", out, s.init() == StateInit.ZEROS ? "0.0" : "1.0");
             return;
         }
-        Op.HaltingMean h = (Op.HaltingMean) op;
+        HaltingMean h = (HaltingMean) op;
         if (h.gated()) {
             m.addStatement("$T $L = $T.forward($L, $L, $L)", PASSES, steps, GATED_SELECT, array(h.states(), names),
                     array(h.halts(), names), out);
             return;
         }
         m.addStatement("$T $L = $T.forward($L, $L, $L, $L)", STEPS, steps, HALTING_MEAN, array(h.states(), names),
-                array(h.halts(), names), JavaEmitter.lit(((Op.LoopPolicy.Act) h.policy()).eps()), out);
+                array(h.halts(), names), JavaEmitter.lit(((LoopPolicy.Act) h.policy()).eps()), out);
     }
 
     /** The VJP of a halting mean: {@code gIn} holds the states' gradients, then the halting probabilities'. */
-    static void backward(MethodSpec.Builder m, Op.HaltingMean h, String steps, String gOut, List<String> gIn,
+    static void backward(MethodSpec.Builder m, HaltingMean h, String steps, String gOut, List<String> gIn,
             Function<Value, String> names, TrainSpec training) {
         int cap = h.states().size();
         if (h.gated()) {
@@ -303,21 +307,21 @@ final class HaltingLoopEmitter {
     }
 
     /** The weight of this loop's mean ponder cost in the loss: each ponder term's weight times the loop's tau. */
-    private static String ponderWeight(Op.HaltingMean h, TrainSpec training) {
+    private static String ponderWeight(HaltingMean h, TrainSpec training) {
         double w = 0;
         for (TrainSpec.LossTerm t : training.terms()) {
             if (t instanceof TrainSpec.Ponder) {
-                w += t.weight() * ((Op.LoopPolicy.Act) h.policy()).ponder();
+                w += t.weight() * ((LoopPolicy.Act) h.policy()).ponder();
             }
         }
         return JavaEmitter.lit(w);
     }
 
     /** The ponder term's value: each loop's tau times its batch mean of N + R. */
-    static CodeBlock ponderTerm(Graph graph, Function<Op.HaltingMean, String> steps) {
+    static CodeBlock ponderTerm(Graph graph, Function<HaltingMean, String> steps) {
         List<CodeBlock> parts = new ArrayList<>();
         for (Op op : graph.ops()) {
-            if (op instanceof Op.HaltingMean h && h.policy() instanceof Op.LoopPolicy.Act act) {
+            if (op instanceof HaltingMean h && h.policy() instanceof LoopPolicy.Act act) {
                 parts.add(CodeBlock.of("$L * $L.meanPonder()", JavaEmitter.lit(act.ponder()), steps.apply(h)));
             }
         }

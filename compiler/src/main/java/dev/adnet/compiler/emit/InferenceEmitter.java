@@ -5,9 +5,13 @@ import static dev.adnet.compiler.emit.JavaEmitter.*;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import dev.adnet.compiler.cost.CostModel;
+import dev.adnet.compiler.ir.FixedPoint;
 import dev.adnet.compiler.ir.FusedOp;
 import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.HaltingMean;
+import dev.adnet.compiler.ir.Ode;
 import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.TaskPolicy;
 import dev.adnet.compiler.ir.Value;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,15 +32,13 @@ final class InferenceEmitter {
     }
 
     /**
-     * Declares the array of the pooling that op {@code index} computes in its kernel (with a comment naming it),
-     * and returns its name; null when the op computes none.
+     * Declares the array of {@code pool}, which a residual kernel computes (with a comment naming it), and returns its
+     * name; null when {@code pool} is null.
      */
-    String earlyPool(MethodSpec.Builder m, int index) {
-        Integer p = em.fusion().poolsOutput.get(index);
-        if (p == null || !em.channelsLastInference()) {
+    String earlyPool(MethodSpec.Builder m, Op.GlobalAvgPool pool) {
+        if (pool == null) {
             return null;
         }
-        Op pool = em.graph.ops().get(p);
         m.addComment("with $L at $L, computed in the same pass", commentText(pool.path()),
                 pool.origin() == null ? "?" : commentText(pool.origin().toString()));
         m.addStatement("$T $L = $L", INDARRAY, em.v(pool.out()), em.alloc("v" + pool.out().id(), pool.out().shape()));
@@ -152,23 +154,23 @@ final class InferenceEmitter {
             }
             Integer loop = em.loopAtStepStart.get(i);
             if (loop != null) {
-                HaltingLoopEmitter.inference(m, (Op.HaltingMean) ops.get(loop), loop, loopHost());
+                HaltingLoopEmitter.inference(m, (HaltingMean) ops.get(loop), loop, loopHost());
                 i = loop;
                 continue;
             }
-            Op.FixedPoint fixedPoint = em.fixedPoints.atBodyStart(em.inferenceProgram, i);
+            FixedPoint fixedPoint = em.fixedPoints.atBodyStart(em.inferenceProgram, i);
             if (fixedPoint != null) {
                 em.fixedPoints.forward(m, fixedPoint, false);
                 i = em.inferenceProgram.end(fixedPoint.bodyRegion());
                 continue;
             }
-            Op.Ode ode = em.odes.atBodyStart(em.inferenceProgram, i);
+            Ode ode = em.odes.atBodyStart(em.inferenceProgram, i);
             if (ode != null) {
                 em.odes.forward(m, ode, false);
                 i = em.inferenceProgram.end(ode.bodyRegion());
                 continue;
             }
-            if (ops.get(i) instanceof Op.TaskPolicy) {
+            if (ops.get(i) instanceof TaskPolicy) {
                 int mix = ShareEmitter.mixOf(ops, i);
                 i = path == null || path.get(mix) ? em.shares.inferenceUnit(m, ops, i) : mix;
                 continue;
@@ -289,10 +291,9 @@ final class InferenceEmitter {
     private List<Value> liveAcross(Op.GatedResidual g) {
         int bodyStart = em.inferenceProgram.start(g.bodyRegion());
         List<Value> live = liveAcross(bodyStart, bodyStart);
-        int residual = em.index(g);
-        Integer q = em.fusion().shortcutPool.get(residual);
-        if (q != null && em.fusion().gateInPlace.contains(residual)) {
-            Value means = em.graph.ops().get(q).out();
+        FusedOp.GatedResidualInPlace inPlace = em.inPlaceGates.get(g);
+        if (inPlace != null && inPlace.closedPool() != null) {
+            Value means = inPlace.closedPool().out();
             if (!live.contains(means)) {
                 live.add(means);
             }
@@ -303,7 +304,7 @@ final class InferenceEmitter {
         }
         for (Value v : live) {
             Value root = v;
-            while (em.fusion().producer.containsKey(root.id()) && em.graph.ops().get(em.fusion().producer.get(root.id())) instanceof Op.Dropout d) {
+            while (em.opIndex.containsKey(root.id()) && em.graph.ops().get(em.opIndex.get(root.id())) instanceof Op.Dropout d) {
                 root = d.in();
             }
             if (inputs.contains(root.id())) {
@@ -366,7 +367,7 @@ final class InferenceEmitter {
             m.addStatement("openRows[$L] = $L", g.gateIndex(), rows);
         }
         m.addStatement("$T $L = null", INDARRAY, sub);
-        boolean convAdds = convAdds(em.index(g));
+        boolean convAdds = convAdds(g);
         String added = addedAt(g);
         if (convAdds) {
             m.addComment("the first open row when the open rows are one range of the batch, into which the block's"
@@ -449,9 +450,10 @@ final class InferenceEmitter {
         return em.aux(g, "open_body");
     }
 
-    /** Whether gated residual {@code residual}'s last convolution adds into its rows here (channels-last inference). */
-    private boolean convAdds(int residual) {
-        return em.channelsLastInference() && em.fusion().gateConvAdd.contains(residual);
+    /** Whether {@code g}'s last convolution adds into its rows here ({@code AddGatedConvIntoRows}). */
+    private boolean convAdds(Op.GatedResidual g) {
+        FusedOp.GatedResidualInPlace inPlace = em.inPlaceGates.get(g);
+        return em.channelsLastInference() && inPlace != null && inPlace.lastConvAdds();
     }
 
     private String addedAt(Op.GatedResidual g) {
@@ -520,25 +522,21 @@ final class InferenceEmitter {
         return m.build();
     }
 
-    /**
-     * A folded convolution + batchnorm added into its residual's shortcut, with the add's ReLU (see
-     * {@code FusionPlan.findShortcutAccumulation}).
-     */
-    void convIntoShortcut(MethodSpec.Builder m, FusedOp.ConvBatchNorm f) {
-        int add = em.fusion().convIntoShortcut.get(em.index(f.batchNorm()));
-        Value shortcut = em.fusion().shortcutOf(add);
-        Op addOp = em.graph.ops().get(add);
-        convBatchNormAdd(m, f, String.format("and added into %s (nothing reads it after this), for %s at %s",
+    /** The convolution of a {@link FusedOp.ConvBatchNormAddInto}: it adds into the shortcut, the add's ReLU after. */
+    void convIntoShortcut(MethodSpec.Builder m, FusedOp.ConvBatchNormAddInto f) {
+        Value shortcut = f.shortcut();
+        Op addOp = f.sum();
+        convBatchNormAdd(m, f.conv(), String.format("and added into %s (nothing reads it after this), for %s at %s",
                 em.v(shortcut), commentText(addOp.path()),
                 addOp.origin() == null ? "?" : commentText(addOp.origin().toString())),
-                em.fusion().addRelu.containsKey(add), em.v(shortcut));
-        m.addStatement("$T $L = $L", INDARRAY, em.v(f.out()), em.v(shortcut));
+                f.relu() != null, em.v(shortcut));
+        m.addStatement("$T $L = $L", INDARRAY, em.v(f.conv().out()), em.v(shortcut));
     }
 
     /**
      * A folded convolution + batchnorm added into {@code target} ({@code ChannelsLast.convBatchNormAdd}), with
      * the ReLU if asked, under comments naming both ops and {@code into}: a static residual's shortcut
-     * ({@link #convIntoShortcut}) or a gated block's open rows ({@code FusionPlan.findGateConvAdds}).
+     * ({@link #convIntoShortcut}) or a gated block's open rows ({@code AddGatedConvIntoRows}).
      */
     private void convBatchNormAdd(MethodSpec.Builder m, FusedOp.ConvBatchNorm f, String into, boolean relu,
             Object target) {
@@ -554,12 +552,14 @@ final class InferenceEmitter {
                 relu, target);
     }
 
-    /** Inference of a gated residual with its ReLU fused (see {@code FusionPlan.findGateFusions}). */
-    void gatedResidualRelu(MethodSpec.Builder m, int index, Op.GatedResidual g) {
-        Op relu = em.graph.ops().get(em.fusion().gateRelu.get(index));
+    /**
+     * Inference of a gated residual with its ReLU fused ({@code FuseGatedResidualRelu}); in place into its shortcut
+     * when {@code inPlace} is not null ({@code AddGatedRowsInPlace}).
+     */
+    void gatedResidualRelu(MethodSpec.Builder m, Op.GatedResidual g, Op.Activation relu, FusedOp.GatedResidualInPlace inPlace) {
         em.fusedWith(m, relu);
         String out = em.v(relu.out());
-        String pooled = earlyPool(m, index);
+        String pooled = inPlace == null ? null : earlyPool(m, inPlace.pool());
         m.addStatement("$T $L", INDARRAY, out);
         m.beginControlFlow("if (gateMode == $T.MASK)", GATE_MODE);
         m.addStatement("$L = $L", out, em.alloc("v" + relu.out().id(), relu.out().shape()));
@@ -569,12 +569,11 @@ final class InferenceEmitter {
             m.addStatement("$T.globalAvgPool($L, $L)", op("ChannelsLast"), out, pooled);
         }
         m.nextControlFlow("else");
-        if (em.fusion().gateInPlace.contains(index)) {
+        if (inPlace != null) {
             m.addComment("in place: $L is a ReLU output that nothing reads after this block, so its closed rows"
                     + " are already the result", em.v(g.shortcut()));
-            Integer q = em.fusion().shortcutPool.get(index);
-            String previous = q == null ? "null" : em.v(em.graph.ops().get(q).out());
-            boolean convAdds = convAdds(index);
+            String previous = inPlace.closedPool() == null ? "null" : em.v(inPlace.closedPool().out());
+            boolean convAdds = convAdds(g);
             if (convAdds && pooled != null) {
                 m.beginControlFlow("if ($L >= 0)", addedAt(g));
                 m.addComment("the block's last convolution added into the open rows: only their means changed");

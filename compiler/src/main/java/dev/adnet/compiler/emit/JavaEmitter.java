@@ -11,6 +11,7 @@ import com.palantir.javapoet.TypeSpec;
 import dev.adnet.compiler.cost.CostModel;
 import dev.adnet.compiler.emit.BackwardPlanner.Plan;
 import dev.adnet.compiler.ir.BufferDecl;
+import dev.adnet.compiler.ir.FusedOp;
 import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
@@ -196,9 +197,14 @@ public final class JavaEmitter {
          */
         final Graph inferenceProgram;
         final Graph trainingProgram;
-        /** The fusion decisions of each program, by the checked schedule's indices. */
-        final FusionPlan inferenceFusion;
-        final FusionPlan trainingFusion;
+        /** The inference program's in-place gated residuals, by the gated residual each stands for. */
+        final Map<Op.GatedResidual, FusedOp.GatedResidualInPlace> inPlaceGates = new java.util.IdentityHashMap<>();
+        /**
+         * The training program's batchnorm + ReLU pairs by the checked schedule's indices, batchnorm to ReLU and back:
+         * the backward walks the checked ops and differentiates each pair as one ({@code FusedBatchNormRelu}).
+         */
+        final Map<Integer, Integer> fusedRelu = new HashMap<>();
+        final Map<Integer, Integer> fusedBatchNorm = new HashMap<>();
         /** Every op's index in the checked schedule, by the id of the value it defines (a fused op's: its last part's). */
         final Map<Integer, Integer> opIndex = new HashMap<>();
         /** Whether this network runs channels-last ({@link ImageLayout}). */
@@ -260,8 +266,19 @@ public final class JavaEmitter {
             }
             inferenceProgram = inferenceProgram(graph, options.channelsLast());
             trainingProgram = trainable ? Pipeline.training().run(graph) : null;
-            inferenceFusion = new FusionPlan(graph, inferenceProgram);
-            trainingFusion = trainable ? new FusionPlan(graph, trainingProgram) : null;
+            if (trainable) {
+                for (Op op : trainingProgram.ops()) {
+                    if (op instanceof FusedOp.BatchNormRelu f) {
+                        fusedRelu.put(index(f.batchNorm()), index(f.relu()));
+                        fusedBatchNorm.put(index(f.relu()), index(f.batchNorm()));
+                    }
+                }
+            }
+            for (Op op : inferenceProgram.ops()) {
+                if (op instanceof FusedOp.GatedResidualInPlace g) {
+                    inPlaceGates.put(g.gate(), g);
+                }
+            }
             for (Op.GatedResidual g : inferenceProgram.gates()) {
                 gateAtBodyStart.put(inferenceProgram.start(g.bodyRegion()), g);
             }
@@ -280,11 +297,6 @@ public final class JavaEmitter {
                     gradNameFor(op.out());
                 }
             }
-        }
-
-        /** The decisions of the program being emitted: the training step's or inference's. */
-        FusionPlan fusion() {
-            return inTrainStep ? trainingFusion : inferenceFusion;
         }
 
         /** An op's index in the checked schedule; a fused op's is its last part's. */

@@ -1,6 +1,9 @@
 package dev.adnet.compiler.emit;
 
 import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.HaltingLoop;
+import dev.adnet.compiler.ir.HaltingMean;
+import dev.adnet.compiler.ir.LoopPolicy;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.Region;
 import dev.adnet.compiler.ir.Value;
@@ -10,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Rewrites each loop (halting or gated) into its steps unrolled to the cap, followed by one {@link Op.HaltingMean}: the
+ * Rewrites each loop (halting or gated) into its steps unrolled to the cap, followed by one {@link HaltingMean}: the
  * form the emitter's straight-line forward and backward run. A gated loop's last step is its body alone: no gate
  * decides after the last pass. Step {@code k}'s ops are copies of the step region with fresh
  * values, reading step {@code k - 1}'s state and the same captured values and parameters (the steps share their
@@ -43,7 +46,7 @@ final class LoopUnrolling {
     private Region region(Region r) {
         List<Op> ops = new ArrayList<>();
         for (Op op : r.ops()) {
-            if (op instanceof Op.HaltingLoop loop) {
+            if (op instanceof HaltingLoop loop) {
                 unroll(loop, ops);
             } else {
                 ops.add(op);
@@ -52,12 +55,12 @@ final class LoopUnrolling {
         return new Region(r.arguments(), ops, r.results());
     }
 
-    private void unroll(Op.HaltingLoop loop, List<Op> into) {
+    private void unroll(HaltingLoop loop, List<Op> into) {
         Region step = loop.bodyRegion();
         List<Value> states = new ArrayList<>();
         List<Value> halts = new ArrayList<>();
         Value state = loop.init();
-        boolean gated = loop.policy() instanceof Op.LoopPolicy.Gate;
+        boolean gated = loop.policy() instanceof LoopPolicy.Gate;
         for (int k = 1; k <= loop.cap(); k++) {
             Map<Value, Value> renamed = new HashMap<>();
             renamed.put(step.arguments().get(0), state);
@@ -73,13 +76,13 @@ final class LoopUnrolling {
                 halts.add(renamed.get(loop.halting()));
             }
         }
-        into.add(new Op.HaltingMean(states, halts, loop.init(), loop.captured(), step.ops().size(),
+        into.add(new HaltingMean(states, halts, loop.init(), loop.captured(), step.ops().size(),
                 gated ? loop.bodyLength() : step.ops().size(), loop.out(), loop.loopIndex(), loop.policy(), loop.path(),
                 loop.origin()));
     }
 
     /** {@code loop.step.dense1} or {@code loop.halt.dense} of step k as {@code loop.stepK.dense1}, {@code loop.stepK.halt.dense}. */
-    private static String stepPath(Op.HaltingLoop loop, String path, int k) {
+    private static String stepPath(HaltingLoop loop, String path, int k) {
         String prefix = loop.path() + ".";
         if (!path.startsWith(prefix)) {
             return path + ".step" + k;

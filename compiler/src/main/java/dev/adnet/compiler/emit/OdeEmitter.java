@@ -10,7 +10,9 @@ import dev.adnet.compiler.cost.OdeCost;
 import dev.adnet.compiler.emit.BackwardPlanner.Plan;
 import dev.adnet.compiler.emit.BackwardPlanner.Step;
 import dev.adnet.compiler.emit.BackwardPlanner.Write;
+import dev.adnet.compiler.ir.FixedPoint;
 import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.Ode;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
 import dev.adnet.compiler.ir.Value;
@@ -23,7 +25,7 @@ import java.util.Set;
 import javax.lang.model.element.Modifier;
 
 /**
- * Emission of {@link Op.Ode}: the body becomes a method that evaluates {@code dz/dt} on the samples still integrating
+ * Emission of {@link Ode}: the body becomes a method that evaluates {@code dz/dt} on the samples still integrating
  * (the time filled per sample, the captured values gathered to their rows), which the runtime's {@code DormandPrince}
  * calls per stage. Training records each sample's accepted steps; the backward pass runs {@code DormandPrince.backward}
  * through them, whose vector-Jacobian products are a second method (the body's forward on the active rows, then its
@@ -42,16 +44,16 @@ final class OdeEmitter {
     static final String[] METHOD_LOCALS = {"time", "injectedGrads"};
 
     private final FixedPointEmitter.Host host;
-    private final List<Op.Ode> odes = new ArrayList<>();
-    private final Map<Op.Ode, String> specField = new HashMap<>();
-    private final Map<Op.Ode, String> bodyMethod = new HashMap<>();
-    private final Map<Op.Ode, String> vjpMethod = new HashMap<>();
-    private final Map<Op.Ode, String> solutions = new HashMap<>();
-    private final Map<Op.Ode, String> injectedNames = new HashMap<>();
+    private final List<Ode> odes = new ArrayList<>();
+    private final Map<Ode, String> specField = new HashMap<>();
+    private final Map<Ode, String> bodyMethod = new HashMap<>();
+    private final Map<Ode, String> vjpMethod = new HashMap<>();
+    private final Map<Ode, String> solutions = new HashMap<>();
+    private final Map<Ode, String> injectedNames = new HashMap<>();
     /** Per program (by identity), its ODEs by the index of their body's first op. */
-    private final Map<Graph, Map<Integer, Op.Ode>> bodyStarts = new java.util.IdentityHashMap<>();
+    private final Map<Graph, Map<Integer, Ode>> bodyStarts = new java.util.IdentityHashMap<>();
     /** The checked graph's ODEs by the id of the value they define, which a program's ODE shares. */
-    private final Map<Integer, Op.Ode> byOut = new HashMap<>();
+    private final Map<Integer, Ode> byOut = new HashMap<>();
     /** The trace's first column for ODEs: {@code Prediction.iterations} lists the fixed points first. */
     private final int firstColumn;
 
@@ -60,10 +62,10 @@ final class OdeEmitter {
         Graph g = host.graph();
         int fixedPoints = 0;
         for (Op op : g.ops()) {
-            if (op instanceof Op.FixedPoint) {
+            if (op instanceof FixedPoint) {
                 fixedPoints++;
             }
-            if (op instanceof Op.Ode o) {
+            if (op instanceof Ode o) {
                 int k = odes.size();
                 odes.add(o);
                 specField.put(o, host.classScope().claim(Names.constant(o.path())));
@@ -91,11 +93,11 @@ final class OdeEmitter {
     }
 
     /** The ODE of {@code program} whose body starts at {@code index}, or null: where that program integrates instead. */
-    Op.Ode atBodyStart(Graph program, int index) {
+    Ode atBodyStart(Graph program, int index) {
         return bodyStarts.computeIfAbsent(program, p -> {
-            Map<Integer, Op.Ode> starts = new HashMap<>();
+            Map<Integer, Ode> starts = new HashMap<>();
             for (Op op : p.ops()) {
-                if (op instanceof Op.Ode o) {
+                if (op instanceof Ode o) {
                     starts.put(p.start(o.bodyRegion()), o);
                 }
             }
@@ -104,7 +106,7 @@ final class OdeEmitter {
     }
 
     /** The checked graph's ODE that {@code o} of a program stands for (the passes leave a body's ops as they are). */
-    private Op.Ode checked(Op.Ode o) {
+    private Ode checked(Ode o) {
         return byOut.get(o.out().id());
     }
 
@@ -114,7 +116,7 @@ final class OdeEmitter {
             return;
         }
         type.addSuperinterface(NETWORK);
-        for (Op.Ode o : odes) {
+        for (Ode o : odes) {
             type.addField(FieldSpec.builder(SPEC, specField.get(o), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                     .addJavadoc("How $L is integrated: Dormand-Prince 5(4), each sample with its own step size.\n",
                             JavaEmitter.commentText(o.path()))
@@ -140,7 +142,7 @@ final class OdeEmitter {
                 .endControlFlow()
                 .addStatement("this.odeRtol = rtol")
                 .addStatement("this.odeAtol = atol").build());
-        for (Op.Ode o : odes) {
+        for (Ode o : odes) {
             type.addMethod(bodyMethod(o));
             if (trainable) {
                 type.addMethod(vjpMethod(o));
@@ -173,8 +175,8 @@ final class OdeEmitter {
      * The solve in the forward pass: from the input at t0 to t1, each sample with its own steps; training records the
      * accepted steps for the backward pass and counts the evaluations in the trace.
      */
-    void forward(MethodSpec.Builder m, Op.Ode programOp, boolean train) {
-        Op.Ode o = checked(programOp);
+    void forward(MethodSpec.Builder m, Ode programOp, boolean train) {
+        Ode o = checked(programOp);
         int k = odes.indexOf(o);
         Names.Scope scope = host.localScope();
         m.addComment("$L at $L: integrated per sample, a sample leaving when it reaches t1$L",
@@ -199,7 +201,7 @@ final class OdeEmitter {
     }
 
     /** {@code dz/dt} on the samples {@code rows}: their time, the captured values gathered to them, the body. */
-    private MethodSpec bodyMethod(Op.Ode o) {
+    private MethodSpec bodyMethod(Ode o) {
         MethodSpec.Builder m = MethodSpec.methodBuilder(bodyMethod.get(o))
                 .addModifiers(Modifier.PRIVATE)
                 .addJavadoc("The body of $L, dz/dt = f(z, t), on the samples {@code rows} of the batch (z holds those "
@@ -218,7 +220,7 @@ final class OdeEmitter {
     }
 
     /** Declares the state, the time (when the body reads it) and the captured values at the active rows. */
-    private void bind(MethodSpec.Builder m, Op.Ode o) {
+    private void bind(MethodSpec.Builder m, Ode o) {
         int k = odes.indexOf(o);
         m.addStatement("long active = rows.length");
         m.addStatement("$T $L = iterate", JavaEmitter.INDARRAY, host.v(o.state()));
@@ -240,7 +242,7 @@ final class OdeEmitter {
     // ------------------------------------------------------------------------------------------ backward
 
     /** The captured values whose gradient the training step needs, by their position among the captures. */
-    private List<Integer> differentiatedCaptures(Op.Ode o) {
+    private List<Integer> differentiatedCaptures(Ode o) {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < o.captures().size(); i++) {
             if (host.hasGradient(o.captures().get(i))) {
@@ -256,7 +258,7 @@ final class OdeEmitter {
      * sample's recorded steps, which returns the gradient of the start (the input).
      */
     void backward(MethodSpec.Builder m, Names.Scope scope, Step step, String gOut) {
-        Op.Ode o = (Op.Ode) step.op();
+        Ode o = (Ode) step.op();
         int k = odes.indexOf(o);
         m.addComment("through each sample's accepted steps, in reverse (the stages recomputed, their VJPs accumulated)");
         for (int i = 0; i < o.params().size(); i++) {
@@ -311,7 +313,7 @@ final class OdeEmitter {
      * {@code g df/dz} on the samples {@code rows}: the body's forward there, then its VJPs with respect to the state,
      * the captured values (added into their rows of {@code injectedGrads}) and the parameters (accumulated).
      */
-    private MethodSpec vjpMethod(Op.Ode o) {
+    private MethodSpec vjpMethod(Ode o) {
         MethodSpec.Builder m = MethodSpec.methodBuilder(vjpMethod.get(o))
                 .addModifiers(Modifier.PRIVATE)
                 .addJavadoc("g df/dz at (z, t) for the samples {@code rows}; adds g df/dtheta to the parameters' "

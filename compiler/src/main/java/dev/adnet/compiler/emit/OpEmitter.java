@@ -5,7 +5,11 @@ import static dev.adnet.compiler.emit.JavaEmitter.*;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.MethodSpec;
 import dev.adnet.compiler.ir.FusedOp;
+import dev.adnet.compiler.ir.HaltingMean;
 import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.PolicyMix;
+import dev.adnet.compiler.ir.State;
+import dev.adnet.compiler.ir.TaskPolicy;
 import dev.adnet.compiler.ir.TrainSpec;
 import dev.adnet.compiler.ir.Value;
 import java.util.ArrayList;
@@ -51,14 +55,6 @@ final class OpEmitter {
             return;
         }
         int index = em.index(op);
-        boolean inference = !train && !em.inTrainStep;
-        if (inference && em.fusion().pooledEarly.contains(index) && em.channelsLastInference()) {
-            return; // computed by the residual kernel that wrote its input
-        }
-        if (inference && em.channelsLastInference() && em.fusion().addIntoShortcut.containsKey(index)) {
-            addedIntoShortcut(m, op, null);
-            return;
-        }
         em.comment(m, op);
         String out = em.v(op.out());
         if (op instanceof Op.Exit) {
@@ -98,8 +94,8 @@ final class OpEmitter {
     private void register() {
         on(primitives, Op.Conv2d.class, (m, c, index, out, train) -> m.addStatement("$T.forward($L, $L, $L, $L, $L)",
                 op("Conv2d"), em.v(c.in()), em.param(c.weight()), em.param(c.bias()), em.geometry.get(index), out));
-        on(primitives, Op.State.class, (m, s, index, out, train) -> HaltingLoopEmitter.forward(m, s, out, em::v, em.aux(s, "steps")));
-        on(primitives, Op.HaltingMean.class, (m, h, index, out, train) ->
+        on(primitives, State.class, (m, s, index, out, train) -> HaltingLoopEmitter.forward(m, s, out, em::v, em.aux(s, "steps")));
+        on(primitives, HaltingMean.class, (m, h, index, out, train) ->
                 HaltingLoopEmitter.forward(m, h, out, em::v, em.aux(h, "steps")));
         on(primitives, Op.Dense.class, (m, d, index, out, train) -> m.addStatement("$T.forward($L, $L, $L, $L)",
                 op("Dense"), em.v(d.in()), em.param(d.weight()), em.param(d.bias()), out));
@@ -141,15 +137,22 @@ final class OpEmitter {
         on(primitives, Op.GumbelGate.class, this::gumbelGate);
         on(primitives, Op.ParentMixture.class, (m, p, index, out, train) -> BranchEmitter.forward(m, em, p, index, out, train));
         on(primitives, Op.GatedResidual.class, this::gatedResidual);
-        on(primitives, Op.TaskPolicy.class, (m, p, index, out, train) -> em.shares.policy(m, p, index, out, train));
-        on(primitives, Op.PolicyMix.class, (m, x, index, out, train) -> em.shares.mix(m, x, out));
+        on(primitives, TaskPolicy.class, (m, p, index, out, train) -> em.shares.policy(m, p, index, out, train));
+        on(primitives, PolicyMix.class, (m, x, index, out, train) -> em.shares.mix(m, x, out));
         on(fused, FusedOp.BatchNormRelu.class, (m, f, index, out, train) -> {
             em.comment(m, f.relu());
             em.fusedWith(m, f.batchNorm());
             m.addStatement("$T $L = $L", INDARRAY, out, em.alloc("v" + f.out().id(), f.out().shape()));
             batchNorm(m, f.batchNorm(), em.index(f.batchNorm()), op("FusedBatchNormRelu"), out, train);
         });
-        on(fused, FusedOp.AddRelu.class, (m, f, index, out, train) -> addRelu(m, f, train));
+        on(fused, FusedOp.AddRelu.class, (m, f, index, out, train) -> addRelu(m, f, null, train));
+        on(fused, FusedOp.AddReluPool.class, (m, f, index, out, train) -> addRelu(m, f.addRelu(), f.pool(), train));
+        // computed by the residual kernel that wrote its input
+        on(fused, FusedOp.PooledInKernel.class, (m, f, index, out, train) -> { });
+        on(fused, FusedOp.ConvBatchNormAddInto.class, (m, f, index, out, train) -> {
+            em.inference.convIntoShortcut(m, f);
+            addedIntoShortcut(m, f.sum(), f.relu(), f.shortcut());
+        });
         on(fused, FusedOp.ConvBatchNorm.class, (m, f, index, out, train) -> convBatchNorm(m, f));
         on(fused, FusedOp.FlattenDense.class, (m, f, index, out, train) -> {
             Op.Dense d = f.dense();
@@ -164,7 +167,11 @@ final class OpEmitter {
         on(fused, FusedOp.GateHead.class, (m, f, index, out, train) -> gateHead(m, f));
         on(fused, FusedOp.GatedResidualRelu.class, (m, f, index, out, train) -> {
             em.comment(m, f.gate());
-            em.inference.gatedResidualRelu(m, em.index(f.gate()), f.gate());
+            em.inference.gatedResidualRelu(m, f.gate(), f.relu(), null);
+        });
+        on(fused, FusedOp.GatedResidualInPlace.class, (m, f, index, out, train) -> {
+            em.comment(m, f.gate());
+            em.inference.gatedResidualRelu(m, f.gate(), f.relu(), f);
         });
     }
 
@@ -219,20 +226,15 @@ final class OpEmitter {
 
     /**
      * An add and its ReLU as one {@code Elementwise.addRelu} where the add was; at channels-last inference with
-     * the pooling of its result, or inside the convolution before it ({@link #addedIntoShortcut}).
+     * {@code pool}, the pooling of its result, when not null ({@code PoolInKernel}).
      */
-    private void addRelu(MethodSpec.Builder m, FusedOp.AddRelu f, boolean train) {
+    private void addRelu(MethodSpec.Builder m, FusedOp.AddRelu f, Op.GlobalAvgPool pool, boolean train) {
         Op.Elementwise e = f.add();
         Op.Activation relu = f.relu();
-        int index = em.index(e);
-        if (!train && em.channelsLastInference() && em.fusion().addIntoShortcut.containsKey(index)) {
-            addedIntoShortcut(m, e, relu);
-            return;
-        }
         em.comment(m, relu);
         em.fusedWith(m, e);
         m.addStatement("$T $L = $L", INDARRAY, em.v(relu.out()), em.alloc("v" + relu.out().id(), relu.out().shape()));
-        String pooled = train ? null : em.inference.earlyPool(m, index);
+        String pooled = train ? null : em.inference.earlyPool(m, pool);
         if (pooled != null) {
             m.addStatement("$T.addRelu($L, $L, $L, $L)", ELEMENTWISE, em.v(e.a()), em.v(e.b()), em.v(relu.out()), pooled);
         } else {
@@ -246,8 +248,7 @@ final class OpEmitter {
      * A residual add (with its ReLU, if fused) that the convolution before it computed by adding into the
      * shortcut's array: its values are that array.
      */
-    private void addedIntoShortcut(MethodSpec.Builder m, Op add, Op relu) {
-        Value shortcut = em.fusion().shortcutOf(em.index(add));
+    private void addedIntoShortcut(MethodSpec.Builder m, Op add, Op relu, Value shortcut) {
         m.addComment("$L at $L: added into $L by the convolution before", commentText(add.path()),
                 add.origin() == null ? "?" : commentText(add.origin().toString()), em.v(shortcut));
         if (relu != null) {
@@ -256,17 +257,10 @@ final class OpEmitter {
         m.addStatement("$T $L = $L", INDARRAY, em.v(add.out()), em.v(shortcut));
     }
 
-    /**
-     * A batchnorm folded into its convolution ({@code ChannelsLast.convBatchNorm}), with its ReLU as the post-op;
-     * or added into a residual's shortcut ({@link InferenceEmitter#convIntoShortcut}).
-     */
+    /** A batchnorm folded into its convolution ({@code ChannelsLast.convBatchNorm}), with its ReLU as the post-op. */
     private void convBatchNorm(MethodSpec.Builder m, FusedOp.ConvBatchNorm f) {
         Op.BatchNorm b = f.batchNorm();
         Op.Conv2d c = f.conv();
-        if (em.channelsLastInference() && em.fusion().convIntoShortcut.containsKey(em.index(b))) {
-            em.inference.convIntoShortcut(m, f);
-            return;
-        }
         if (f.relu() != null) {
             em.comment(m, f.relu());
             em.fusedWith(m, b);

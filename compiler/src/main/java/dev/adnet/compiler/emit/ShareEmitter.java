@@ -9,6 +9,8 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
+import dev.adnet.compiler.ir.PolicyMix;
+import dev.adnet.compiler.ir.TaskPolicy;
 import dev.adnet.compiler.ir.TrainSpec;
 import dev.adnet.compiler.ir.Value;
 import java.util.ArrayList;
@@ -18,8 +20,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The code of shares after {@link ShareUnrolling}: each task's decision for a unit ({@link Op.TaskPolicy}), the unit's
- * output ({@link Op.PolicyMix}, on the gated residual's kernel: {@code input + z * delta}), their vector-Jacobian
+ * The code of shares after {@link ShareUnrolling}: each task's decision for a unit ({@link TaskPolicy}), the unit's
+ * output ({@link PolicyMix}, on the gated residual's kernel: {@code input + z * delta}), their vector-Jacobian
  * products, and the {@code sparsity()} and {@code sharing()} terms, whose gradients go straight into the policy
  * logits' gradients after the backward pass.
  */
@@ -34,7 +36,7 @@ final class ShareEmitter {
     }
 
     /** The decision: a Gumbel-softmax sample of the logits in training, their argmax at inference. */
-    void policy(MethodSpec.Builder m, Op.TaskPolicy p, int index, String out, boolean train) {
+    void policy(MethodSpec.Builder m, TaskPolicy p, int index, String out, boolean train) {
         if (train) {
             m.addStatement("$T $L = $L", INDARRAY, em.soft(p), em.alloc("soft" + index, new long[] {2}));
             m.addStatement("$T.trainForward($L, $L, $L, seedFor(context.seed(), $L), $L, $L)", TASK_POLICY, em.param(p.logits()),
@@ -50,9 +52,9 @@ final class ShareEmitter {
      * Returns the index of the mix.
      */
     int inferenceUnit(MethodSpec.Builder m, List<Op> ops, int start) {
-        Op.TaskPolicy p = (Op.TaskPolicy) ops.get(start);
+        TaskPolicy p = (TaskPolicy) ops.get(start);
         int end = mixOf(ops, start);
-        Op.PolicyMix mix = (Op.PolicyMix) ops.get(end);
+        PolicyMix mix = (PolicyMix) ops.get(end);
         Op.Elementwise delta = (Op.Elementwise) ops.get(end - 1);
         em.comment(m, mix);
         m.addStatement("$T $L = $L", INDARRAY, em.v(mix.out()), em.v(mix.input()));
@@ -69,7 +71,7 @@ final class ShareEmitter {
     static int mixOf(List<Op> ops, int start) {
         Value z = ops.get(start).out();
         int end = start + 1;
-        while (!(ops.get(end) instanceof Op.PolicyMix x && x.policy().equals(z))) {
+        while (!(ops.get(end) instanceof PolicyMix x && x.policy().equals(z))) {
             end++;
         }
         return end;
@@ -93,18 +95,18 @@ final class ShareEmitter {
         return path;
     }
 
-    void mix(MethodSpec.Builder m, Op.PolicyMix x, String out) {
+    void mix(MethodSpec.Builder m, PolicyMix x, String out) {
         m.addStatement("$T.trainForward($L, $L, $L, false, $L)", GATED_RESIDUAL, em.v(x.input()), em.v(x.delta()), em.v(x.policy()),
                 out);
     }
 
     /** The VJP of a decision or a mix; false for any other op. */
     boolean backward(MethodSpec.Builder m, Op op, String gOut, List<String> gIn, List<String> gP) {
-        if (op instanceof Op.TaskPolicy) {
+        if (op instanceof TaskPolicy) {
             m.addStatement("$T.backward($L, $L, $L, $L)", TASK_POLICY, em.soft(op), temperature(), gOut, gP.get(0));
             return true;
         }
-        if (op instanceof Op.PolicyMix x) {
+        if (op instanceof PolicyMix x) {
             m.addStatement("$T.backward($L, $L, null, $L, $L, $L, $L)", GATED_RESIDUAL, em.v(x.delta()), em.v(x.policy()), gOut,
                     gIn.get(0), gIn.get(1), gIn.get(2));
             return true;
@@ -173,7 +175,7 @@ final class ShareEmitter {
     private Map<Integer, Share> shares() {
         Map<Integer, Share> shares = new TreeMap<>();
         for (Op op : em.graph.ops()) {
-            if (op instanceof Op.TaskPolicy u) {
+            if (op instanceof TaskPolicy u) {
                 Share s = shares.computeIfAbsent(u.shareIndex(), k -> new Share());
                 s.logits.computeIfAbsent(u.taskIndex(), k -> new TreeMap<>()).put(u.unit(), u.logits());
                 s.sparsity = u.sparsity();

@@ -4,6 +4,8 @@ import static dev.adnet.compiler.emit.JavaEmitter.*;
 
 import com.palantir.javapoet.MethodSpec;
 import dev.adnet.compiler.emit.BackwardPlanner.Step;
+import dev.adnet.compiler.ir.FixedPoint;
+import dev.adnet.compiler.ir.Ode;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.TrainSpec;
 import java.util.List;
@@ -71,13 +73,13 @@ final class TrainStepEmitter {
         }
         List<Op> ops = em.trainingProgram.ops();
         for (int i = 0; i < ops.size(); i++) {
-            Op.FixedPoint fixedPoint = em.fixedPoints.atBodyStart(em.trainingProgram, i);
+            FixedPoint fixedPoint = em.fixedPoints.atBodyStart(em.trainingProgram, i);
             if (fixedPoint != null) {
                 em.fixedPoints.forward(m, fixedPoint, true);
                 i = em.trainingProgram.end(fixedPoint.bodyRegion());
                 continue;
             }
-            Op.Ode ode = em.odes.atBodyStart(em.trainingProgram, i);
+            Ode ode = em.odes.atBodyStart(em.trainingProgram, i);
             if (ode != null) {
                 em.odes.forward(m, ode, true);
                 i = em.trainingProgram.end(ode.bodyRegion());

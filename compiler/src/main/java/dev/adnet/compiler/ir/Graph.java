@@ -141,15 +141,16 @@ public final class Graph {
         return r;
     }
 
-    /** The gated residual blocks, in order of their gate index (in a program, those fused with their ReLU too). */
+    /** The gated residual blocks, in order of their gate index (in a program, those fused with their ReLU too, in place or not). */
     public List<Op.GatedResidual> gates() {
-        return ops.stream().map(o -> o instanceof FusedOp.GatedResidualRelu f ? f.gate() : o)
+        return ops.stream().map(o -> o instanceof FusedOp.GatedResidualRelu f ? f.gate()
+                        : o instanceof FusedOp.GatedResidualInPlace f ? f.gate() : o)
                 .filter(o -> o instanceof Op.GatedResidual).map(o -> (Op.GatedResidual) o).toList();
     }
 
     /** The halting loops, in order of their index. */
-    public List<Op.HaltingLoop> haltingLoops() {
-        return ops.stream().filter(o -> o instanceof Op.HaltingLoop).map(o -> (Op.HaltingLoop) o).toList();
+    public List<HaltingLoop> haltingLoops() {
+        return ops.stream().filter(o -> o instanceof HaltingLoop).map(o -> (HaltingLoop) o).toList();
     }
 
     /** The early exits, in order of their index (which is also their order in the ops). */

@@ -82,14 +82,35 @@ public final class IrPrinter {
         if (op instanceof Op.Fused f) {
             // a fused op's parts' attributes in order (their paths name the parts)
             f.parts().forEach(part -> ownAttributes(part, a));
+            kernelAttributes(f, a);
         } else {
             ownAttributes(op, a);
         }
-        if (!op.params().isEmpty() && !(op instanceof Op.FixedPoint) && !(op instanceof Op.Ode)) {
+        if (!op.params().isEmpty() && !(op instanceof FixedPoint) && !(op instanceof Ode)) {
             // a fixed point's and an ODE's are listed on their body's ops
             a.add("params=" + op.params().stream().map(ParamDecl::name).collect(Collectors.joining(",")));
         }
         return String.join(" ", a);
+    }
+
+    /** What a fused kernel writes besides its value: the operand whose array it reuses, poolings it computes. */
+    private static void kernelAttributes(Op.Fused f, List<String> a) {
+        if (f instanceof Op.InPlace p) {
+            a.add("into=" + ref(p.overwrites()));
+        }
+        if (f instanceof FusedOp.GatedResidualInPlace g) {
+            if (g.pool() != null) {
+                a.add("pools=" + ref(g.pool().out()));
+            }
+            if (g.closedPool() != null) {
+                a.add("closed_means=" + ref(g.closedPool().out()));
+            }
+            if (g.lastConvAdds()) {
+                a.add("body_adds_into_rows");
+            }
+        } else if (f instanceof FusedOp.AddReluPool p) {
+            a.add("pools=" + ref(p.pool().out()));
+        }
     }
 
     private static void ownAttributes(Op op, List<String> a) {
@@ -129,16 +150,16 @@ public final class IrPrinter {
             a.add("target=" + num(g.target()));
         } else if (op instanceof Op.ParentMixture m) {
             a.add("temperature=" + num(m.temperature()));
-        } else if (op instanceof Op.State st) {
+        } else if (op instanceof State st) {
             a.add("init=" + st.init().name().toLowerCase(Locale.ROOT));
-        } else if (op instanceof Op.HaltingLoop l) {
+        } else if (op instanceof HaltingLoop l) {
             a.add("loop=" + l.loopIndex());
             a.add("cap=" + l.cap());
-            if (l.policy() instanceof Op.LoopPolicy.Act act) {
+            if (l.policy() instanceof LoopPolicy.Act act) {
                 a.add("ponder=" + num(act.ponder()));
                 a.add("eps=" + num(act.eps()));
             } else {
-                a.add("target=" + num(((Op.LoopPolicy.Gate) l.policy()).target()));
+                a.add("target=" + num(((LoopPolicy.Gate) l.policy()).target()));
             }
         } else if (op instanceof Op.Exit x) {
             a.add("exit=" + x.exitIndex());
@@ -149,23 +170,23 @@ public final class IrPrinter {
             }
             a.add("weight=" + num(x.weight()));
             a.add("output=" + x.output());
-        } else if (op instanceof Op.ShareUnit u) {
+        } else if (op instanceof ShareUnit u) {
             a.add("share=" + u.shareIndex());
             a.add("task=" + u.task());
             a.add("unit=" + (u.unit() + 1) + "/" + u.units());
             a.add("estimator=" + (u.soft() ? "soft" : "straight_through"));
-        } else if (op instanceof Op.FixedPoint f) {
+        } else if (op instanceof FixedPoint f) {
             a.add("iterate=" + ref(f.iterate()));
             a.add("init=" + (f.initFromInput() ? "input" : "zeros"));
             a.add("solver=" + f.solver().name().toLowerCase(Locale.ROOT));
-            if (f.solver() == Op.SolverKind.ANDERSON) {
+            if (f.solver() == SolverKind.ANDERSON) {
                 a.add("m=" + f.memory());
             }
             a.add("tol=" + num(f.tol()));
             a.add("max=" + f.maxIterations());
             a.add("backward_tol=" + num(f.backwardTol()));
             a.add("backward_max=" + f.backwardMax());
-        } else if (op instanceof Op.Ode o) {
+        } else if (op instanceof Ode o) {
             a.add("state=" + ref(o.state()));
             if (o.time() != null) {
                 a.add("time=" + ref(o.time()));

@@ -14,7 +14,9 @@ import java.util.Set;
  *       regions' arguments are visible there, and each region sees nothing but its arguments (what lets inference
  *       run a region on a sub-batch of their rows); the construct's own inputs are its regions' results;
  *   <li>a value a construct binds for its regions (a loop's state, a fixed point's iterate) is defined by it, once,
- *       and visible to its regions only.
+ *       and visible to its regions only;
+ *   <li>an op that stores its result in an operand's array ({@link Op.InPlace}) reads that operand, and no op after
+ *       it in the schedule reads it, nor is it a network output: the overwrite is then invisible.
  * </ul>
  */
 public final class IrVerifier {
@@ -27,6 +29,39 @@ public final class IrVerifier {
         IrVerifier v = new IrVerifier();
         v.defined.addAll(body.arguments());
         v.region(body);
+        inPlace(body);
+    }
+
+    private static void inPlace(Region body) {
+        List<Op> schedule = body.schedule();
+        for (int i = 0; i < schedule.size(); i++) {
+            if (!(schedule.get(i) instanceof Op.InPlace op)) {
+                continue;
+            }
+            Value v = op.overwrites();
+            if (!reads(op).contains(v)) {
+                throw new IllegalStateException(op.kind() + " " + op.path() + " overwrites " + v + ", which it does not read");
+            }
+            if (body.results().contains(v)) {
+                throw new IllegalStateException(op.kind() + " " + op.path() + " overwrites " + v + ", a network output");
+            }
+            for (Op later : schedule.subList(i + 1, schedule.size())) {
+                if (reads(later).contains(v)) {
+                    throw new IllegalStateException(op.kind() + " " + op.path() + " overwrites " + v + ", which "
+                            + later.kind() + " " + later.path() + " reads after it");
+                }
+            }
+        }
+    }
+
+    /** What an op reads: a construct its operands and its regions' results, any other op its inputs. */
+    private static List<Value> reads(Op op) {
+        if (op instanceof Op.RegionOp r) {
+            List<Value> all = new java.util.ArrayList<>(r.operands());
+            all.addAll(op.inputs());
+            return all;
+        }
+        return op.inputs();
     }
 
     private void region(Region region) {

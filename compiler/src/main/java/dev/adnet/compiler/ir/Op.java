@@ -5,15 +5,18 @@ import java.util.List;
 
 /**
  * One runtime primitive applied to values. Every op knows its dotted {@code path} (for names and the describe
- * table) and the source {@code origin} it was written at.
+ * table) and the source {@code origin} it was written at. The ops of a construct of their own (loops, solvers,
+ * shares) are top-level types of this package, listed here with the nested ones.
  */
-public sealed interface Op {
+public sealed interface Op permits Op.RegionOp, Op.Fused, Op.Conv2d, Op.Dense, Op.BatchNorm, Op.LayerNorm,
+        Op.Activation, Op.Pool2d, Op.GlobalAvgPool, Op.Flatten, Op.Dropout, Op.Concat, Op.Elementwise, Op.GumbelGate,
+        TaskPolicy, PolicyMix, Op.Scale, Op.ParentMixture, State, HaltingMean {
     /**
      * An op that owns nested regions and combines their results: a gated block, an exit (and, as the language grows,
      * a loop or a fixed point). In a {@link Region#schedule() schedule} its regions' ops come right before it.
      */
     sealed interface RegionOp extends Op permits GatedResidual, Exit, HaltingLoop, FixedPoint, Ode, ShareUnit,
-            FusedOp.GatedResidualRelu {
+            FusedOp.GatedResidualRelu, FusedOp.GatedResidualInPlace {
         /** The nested regions, in the order they run. */
         List<Region> regions();
 
@@ -41,7 +44,8 @@ public sealed interface Op {
      * and the values between its parts are never stored.
      */
     sealed interface Fused extends Op permits FusedOp.BatchNormRelu, FusedOp.AddRelu, FusedOp.ConvBatchNorm,
-            FusedOp.FlattenDense, FusedOp.GateHead, FusedOp.GatedResidualRelu {
+            FusedOp.FlattenDense, FusedOp.GateHead, FusedOp.GatedResidualRelu, InPlace, FusedOp.AddReluPool,
+            FusedOp.PooledInKernel {
         /** The ops it stands for, in the order the checked IR ran them. */
         List<Op> parts();
 
@@ -59,6 +63,17 @@ public sealed interface Op {
         default List<ParamDecl> params() {
             return parts().stream().flatMap(p -> p.params().stream()).toList();
         }
+    }
+
+    /**
+     * A fused op whose result is stored in the array of one of its operands ({@link #overwrites()}), which it
+     * accumulates into: no array of its own, no pass that copies the operand. The operand is dead from here on: no
+     * op after this one reads it and it is no network output or region result ({@link IrVerifier} checks it), so
+     * the overwrite is invisible to the program's meaning.
+     */
+    sealed interface InPlace extends Fused permits FusedOp.GatedResidualInPlace, FusedOp.ConvBatchNormAddInto {
+        /** The operand whose array this op's result reuses. */
+        Value overwrites();
     }
 
     Value out();
@@ -348,104 +363,6 @@ public sealed interface Op {
         }
     }
 
-    /**
-     * One unit of an AdaShare {@code share} as one task runs it: {@code out = input + z * (unit - input)}, where
-     * {@code z} is the task's select-or-skip decision for this unit, drawn from its two logits ({@code logits}: [select,
-     * skip], as AdaShare's) with a Gumbel-softmax in training and their argmax at inference. Its {@code unitRegion}
-     * computes the unit from {@code input} alone; the units of every task share their weights (the first task's
-     * instances), each task owns its logits. A share lowers to one such op per task and unit, a task's units in order.
-     *
-     * @param shareIndex which share of the network, in lowering order
-     * @param taskIndex the task's position among the network's tasks
-     * @param unit the unit's position in the share, from 0; {@code units} is their number
-     * @param soft whether training uses the soft sample (else straight-through: hard forward, soft backward)
-     * @param sparsity the share's {@code sparsity} weight (the {@code sparsity()} loss term)
-     * @param sharing the share's {@code sharing} weight (the {@code sharing()} loss term)
-     */
-    record ShareUnit(Value input, Region unitRegion, Value out, ParamDecl logits, int shareIndex, String task, int taskIndex,
-            int unit, int units, boolean soft, double sparsity, double sharing, String path, Span origin) implements RegionOp {
-        /** The unit's result when it runs. */
-        public Value unitResult() {
-            return unitRegion.result();
-        }
-
-        @Override
-        public List<Value> inputs() {
-            return List.of(input, unitResult());
-        }
-
-        @Override
-        public List<ParamDecl> params() {
-            return List.of(logits);
-        }
-
-        @Override
-        public List<Region> regions() {
-            return List.of(unitRegion);
-        }
-
-        @Override
-        public List<String> regionNames() {
-            return List.of("unit");
-        }
-
-        @Override
-        public List<Value> operands() {
-            return List.of(input);
-        }
-
-        @Override
-        public ShareUnit withRegions(List<Region> regions) {
-            return new ShareUnit(input, regions.get(0), out, logits, shareIndex, task, taskIndex, unit, units, soft, sparsity,
-                    sharing, path, origin);
-        }
-
-        @Override
-        public String kind() {
-            return "share_unit";
-        }
-    }
-
-    /**
-     * A task's decision for one unit of a share, {@code [1]} per sample and the same for every sample (what the emitter
-     * runs for a {@link ShareUnit}, {@code emit/ShareUnrolling}): in training a Gumbel-softmax sample of its two logits
-     * ([select, skip]), drawn once per step, soft or straight-through; at inference their argmax (1 runs the unit).
-     * It keeps the share, task and unit it decides for and the share's weights, for the loss terms.
-     */
-    record TaskPolicy(ParamDecl logits, Value out, boolean soft, int shareIndex, int taskIndex, int unit, double sparsity,
-            double sharing, String path, Span origin) implements Op {
-        @Override
-        public List<Value> inputs() {
-            return List.of();
-        }
-
-        @Override
-        public List<ParamDecl> params() {
-            return List.of(logits);
-        }
-
-        @Override
-        public String kind() {
-            return "task_policy";
-        }
-    }
-
-    /**
-     * {@code out = input + z * delta}: a share unit's output (what the emitter runs for a {@link ShareUnit}), with
-     * {@code delta} the unit's result minus its input and {@code z} the task's {@link TaskPolicy} decision.
-     */
-    record PolicyMix(Value input, Value delta, Value policy, Value out, String path, Span origin) implements Op {
-        @Override
-        public List<Value> inputs() {
-            return List.of(input, delta, policy);
-        }
-
-        @Override
-        public String kind() {
-            return "policy_mix";
-        }
-    }
-
     /** How an exit decides; a budget is a confidence threshold that {@code adnet calibrate} chooses. */
     enum ExitPolicyKind {
         NONE,
@@ -508,175 +425,6 @@ public sealed interface Op {
         }
     }
 
-    /** How a state value starts: every element 0 or every element 1, the same for each sample. */
-    enum StateInit {
-        ZEROS,
-        ONES
-    }
-
-    /**
-     * A network {@code state}: a per-sample value not computed from the inputs, the same for every sample (the
-     * starting value of a recurrent loop). It reads nothing and costs nothing.
-     */
-    record State(String name, StateInit init, Value out, String path, Span origin) implements Op {
-        @Override
-        public List<Value> inputs() {
-            return List.of();
-        }
-
-        @Override
-        public String kind() {
-            return "state";
-        }
-    }
-
-    /** What stops a loop, per sample: ACT's halting unit or a gate after each pass. */
-    sealed interface LoopPolicy {
-        /** Adaptive Computation Time: the ponder-cost weight tau and the halting threshold's eps. */
-        record Act(double ponder, double eps) implements LoopPolicy {}
-
-        /** Dynamic recursion: a gate after each pass but the last, whose execution-rate target is {@code target}. */
-        record Gate(double target) implements LoopPolicy {}
-    }
-
-    /**
-     * {@code repeat upto cap [shared] halt act(ponder, eps) { s => ... }} (Adaptive Computation Time, Graves 2016) or
-     * {@code repeat upto cap shared gate(...) { B }} (dynamic recursion, DRNN). Each step runs {@code bodyRegion} on
-     * the running samples: from the state and the values it reads from the network ({@code captured}) it gives back
-     * the next state and a decision ({@code [1]}).
-     *
-     * <p>ACT: the decision is the halting probability {@code h} (its halting unit's sigmoid). A sample halts at the
-     * first step {@code N} where {@code h_1 + ... + h_N >= 1 - eps} (or at the cap); its output is the mean of its
-     * steps' states weighted by {@code p_n = h_n} before {@code N} and the remainder {@code R} at {@code N}; its ponder
-     * cost is {@code N + R}.
-     *
-     * <p>Gate: the decision is a gate's {@code z} on the pass's result (the body's ops come first in the region, the
-     * gate head after them); a sample stops after the first pass whose gate is closed (or at the cap) and keeps that
-     * pass's value. The last pass's gate is never computed.
-     *
-     * <p>A sample that stops leaves the loop's batch. The body's weights are the same at every step.
-     *
-     * @param init the state the first step reads
-     * @param captured network values the body reads besides the state, in the order of the region's arguments
-     * @param bodyRegion arguments {@code [state, captured...]} (the state a value of the loop's own), results
-     *     {@code [next state, decision]}
-     * @param loopIndex the loop's position among the network's loops (halting and gated), from 0
-     */
-    record HaltingLoop(Value init, List<Value> captured, Region bodyRegion, Value out, int loopIndex, int cap,
-            LoopPolicy policy, String path, Span origin) implements RegionOp {
-        public HaltingLoop {
-            captured = List.copyOf(captured);
-        }
-
-        /** The state a step gives back. */
-        public Value next() {
-            return bodyRegion.results().get(0);
-        }
-
-        /** The decision a step gives back, {@code [1]} per sample: ACT's halting probability or the gate's z. */
-        public Value halting() {
-            return bodyRegion.results().get(1);
-        }
-
-        /** How many of the step region's ops are the body (the rest compute the decision). */
-        public int bodyLength() {
-            if (!(policy instanceof LoopPolicy.Gate)) {
-                return bodyRegion.ops().size();
-            }
-            for (int i = 0; i < bodyRegion.ops().size(); i++) {
-                if (bodyRegion.ops().get(i).out().equals(next())) {
-                    return i + 1;
-                }
-            }
-            throw new IllegalStateException("loop " + path + ": its step does not compute its next state");
-        }
-
-        @Override
-        public List<Value> inputs() {
-            return List.of(next(), halting());
-        }
-
-        @Override
-        public List<Region> regions() {
-            return List.of(bodyRegion);
-        }
-
-        @Override
-        public List<String> regionNames() {
-            return List.of("step");
-        }
-
-        @Override
-        public List<Value> operands() {
-            List<Value> o = new java.util.ArrayList<>();
-            o.add(init);
-            o.addAll(captured);
-            return o;
-        }
-
-        /** The state a step reads: the step region's first argument, bound to {@code init} and then to each step's result. */
-        public Value state() {
-            return bodyRegion.arguments().get(0);
-        }
-
-        @Override
-        public List<Value> bound() {
-            return List.of(state());
-        }
-
-        @Override
-        public HaltingLoop withRegions(List<Region> regions) {
-            return new HaltingLoop(init, captured, regions.get(0), out, loopIndex, cap, policy, path, origin);
-        }
-
-        @Override
-        public String kind() {
-            return policy instanceof LoopPolicy.Gate ? "gated_loop" : "halting_loop";
-        }
-    }
-
-    /**
-     * A loop unrolled to its cap (what the emitter runs, {@code emit/LoopUnrolling}), combining its steps' states.
-     * ACT: the p-weighted mean under the halting rule, from every step's state and halting probability. Gate: each
-     * sample's state after the first pass whose gate closed (or the last), {@code T_k = (1 - z_k) s_k + z_k T_{k+1}},
-     * {@code T_cap = s_cap}. Inputs are the {@code cap} states, then the decisions ({@code cap} halting probabilities,
-     * or {@code cap - 1} gates).
-     *
-     * @param stepLength how many ops each unrolled step has: the steps stand right before this op, step 1 first; a
-     *     gated loop's last step has only its body's {@code bodyLength} ops
-     * @param captured the network values the steps read besides the state
-     */
-    record HaltingMean(List<Value> states, List<Value> halts, Value init, List<Value> captured, int stepLength,
-            int bodyLength, Value out, int loopIndex, LoopPolicy policy, String path, Span origin) implements Op {
-        public HaltingMean {
-            states = List.copyOf(states);
-            halts = List.copyOf(halts);
-            captured = List.copyOf(captured);
-        }
-
-        @Override
-        public List<Value> inputs() {
-            List<Value> in = new java.util.ArrayList<>(states);
-            in.addAll(halts);
-            return in;
-        }
-
-        /** Whether a gate after each pass decides (else ACT's halting unit). */
-        public boolean gated() {
-            return policy instanceof LoopPolicy.Gate;
-        }
-
-        /** How many ops the unrolled steps take, all of them standing right before this op. */
-        public int unrolledLength() {
-            return (states.size() - 1) * stepLength + bodyLength;
-        }
-
-        @Override
-        public String kind() {
-            return gated() ? "gated_select" : "halting_mean";
-        }
-    }
-
     /** {@code out = factor * in}. */
     record Scale(Value in, Value out, double factor, String path, Span origin) implements Op {
         @Override
@@ -718,159 +466,6 @@ public sealed interface Op {
         @Override
         public String kind() {
             return "parent_mixture";
-        }
-    }
-
-    /** How a fixed point is solved. */
-    enum SolverKind {
-        ANDERSON,
-        BROYDEN,
-        ITERATE
-    }
-
-    /**
-     * {@code input -> fixedpoint solver s { z => f }}: {@code out = z*} with {@code z* = f(z*)}, where the
-     * {@code bodyRegion} computes f from the iterate ({@link #iterate()}, its first argument, bound by this op) and
-     * the {@code captures}, the values of the network it reads (the injected input), which are its other arguments.
-     * Each sample is solved on its own and leaves the solver when its residual is below {@code tol}; the backward
-     * pass solves {@code g = g J_f(z*) + dL/dz*} the same way with {@code backwardTol} and {@code backwardMax}.
-     *
-     * @param input what the construct is applied to: the iterate's shape, and its start when {@code initFromInput}
-     * @param memory Anderson's window (1 for the other solvers, which keep no window of their own)
-     */
-    record FixedPoint(Value input, Value iterate, Region bodyRegion, List<Value> captures, Value out, SolverKind solver,
-            int memory, double tol, int maxIterations, double backwardTol, int backwardMax, boolean initFromInput,
-            String path, Span origin) implements RegionOp {
-        public FixedPoint {
-            captures = List.copyOf(captures);
-        }
-
-        /** f's value: the body's result. */
-        public Value body() {
-            return bodyRegion.result();
-        }
-
-        /** The input and the captures, each once: what the solution is computed from. */
-        @Override
-        public List<Value> inputs() {
-            java.util.LinkedHashSet<Value> in = new java.util.LinkedHashSet<>();
-            in.add(input);
-            in.addAll(captures);
-            return List.copyOf(in);
-        }
-
-        /** The body's parameters, each once, in the order its ops use them: the backward pass writes their gradients. */
-        @Override
-        public List<ParamDecl> params() {
-            java.util.LinkedHashMap<String, ParamDecl> ps = new java.util.LinkedHashMap<>();
-            for (Op op : bodyRegion.schedule()) {
-                for (ParamDecl p : op.params()) {
-                    ps.putIfAbsent(p.name(), p);
-                }
-            }
-            return List.copyOf(ps.values());
-        }
-
-        @Override
-        public List<Region> regions() {
-            return List.of(bodyRegion);
-        }
-
-        @Override
-        public List<String> regionNames() {
-            return List.of("body");
-        }
-
-        @Override
-        public List<Value> operands() {
-            return inputs();
-        }
-
-        @Override
-        public List<Value> bound() {
-            return List.of(iterate);
-        }
-
-        @Override
-        public FixedPoint withRegions(List<Region> regions) {
-            return new FixedPoint(input, iterate, regions.get(0), captures, out, solver, memory, tol, maxIterations,
-                    backwardTol, backwardMax, initFromInput, path, origin);
-        }
-
-        @Override
-        public String kind() {
-            return "fixedpoint";
-        }
-    }
-
-    /**
-     * {@code input -> ode(t0, t1, rtol, atol, max_steps) { z, t => f }}: {@code out = z(t1)} with {@code z(t0) = input}
-     * and {@code dz/dt = f(z, t)}, integrated per sample by Dormand-Prince 5(4). The {@code bodyRegion} computes f from
-     * the state ({@link #state()}, its first argument), the time ({@link #time()}, its second when the body names it:
-     * a tensor of the state's shape holding the sample's time) and the {@code captures}, the network values it reads.
-     *
-     * @param time null when the body does not name the time
-     */
-    record Ode(Value input, Value state, Value time, Region bodyRegion, List<Value> captures, Value out, double t0,
-            double t1, double rtol, double atol, int maxSteps, String path, Span origin) implements RegionOp {
-        public Ode {
-            captures = List.copyOf(captures);
-        }
-
-        /** f's value: the body's result. */
-        public Value body() {
-            return bodyRegion.result();
-        }
-
-        /** The input (the start) and the captures, each once. */
-        @Override
-        public List<Value> inputs() {
-            java.util.LinkedHashSet<Value> in = new java.util.LinkedHashSet<>();
-            in.add(input);
-            in.addAll(captures);
-            return List.copyOf(in);
-        }
-
-        /** The body's parameters, each once, in the order its ops use them. */
-        @Override
-        public List<ParamDecl> params() {
-            java.util.LinkedHashMap<String, ParamDecl> ps = new java.util.LinkedHashMap<>();
-            for (Op op : bodyRegion.schedule()) {
-                for (ParamDecl p : op.params()) {
-                    ps.putIfAbsent(p.name(), p);
-                }
-            }
-            return List.copyOf(ps.values());
-        }
-
-        @Override
-        public List<Region> regions() {
-            return List.of(bodyRegion);
-        }
-
-        @Override
-        public List<String> regionNames() {
-            return List.of("body");
-        }
-
-        @Override
-        public List<Value> operands() {
-            return inputs();
-        }
-
-        @Override
-        public List<Value> bound() {
-            return time == null ? List.of(state) : List.of(state, time);
-        }
-
-        @Override
-        public Ode withRegions(List<Region> regions) {
-            return new Ode(input, state, time, regions.get(0), captures, out, t0, t1, rtol, atol, maxSteps, path, origin);
-        }
-
-        @Override
-        public String kind() {
-            return "ode";
         }
     }
 }

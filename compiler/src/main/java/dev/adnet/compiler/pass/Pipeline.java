@@ -1,6 +1,7 @@
 package dev.adnet.compiler.pass;
 
 import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.HaltingMean;
 import dev.adnet.compiler.ir.Op;
 import java.util.List;
 
@@ -16,13 +17,17 @@ public record Pipeline(List<Pass> passes) {
         passes = List.copyOf(passes);
     }
 
-    /** The inference program's passes; the folds and the flatten into a dense layer only for channels-last. */
+    /**
+     * The inference program's passes; the folds, the flatten into a dense layer, the convolutions adding into their
+     * shortcut and the poolings inside residual kernels only for channels-last.
+     */
     public static Pipeline inference(boolean channelsLast) {
         return channelsLast
                 ? new Pipeline(List.of(new FuseGateHead(), new FuseBatchNormRelu(), new FoldConvBatchNorm(),
-                        new FuseAddRelu(), new FuseGatedResidualRelu(), new FuseFlattenDense()))
+                        new FuseAddRelu(), new FuseGatedResidualRelu(), new FuseFlattenDense(), new AddGatedRowsInPlace(),
+                        new AddConvIntoShortcut(), new PoolInKernel(), new AddGatedConvIntoRows()))
                 : new Pipeline(List.of(new FuseGateHead(), new FuseBatchNormRelu(), new FuseAddRelu(),
-                        new FuseGatedResidualRelu()));
+                        new FuseGatedResidualRelu(), new AddGatedRowsInPlace()));
     }
 
     /** The training program's passes. */
@@ -32,7 +37,7 @@ public record Pipeline(List<Pass> passes) {
 
     /** The program the passes make of {@code checked}. */
     public Graph run(Graph checked) {
-        if (checked.ops().stream().anyMatch(op -> op instanceof Op.HaltingMean)) {
+        if (checked.ops().stream().anyMatch(op -> op instanceof HaltingMean)) {
             // A halting loop is unrolled before the passes and its emitter finds each step by the checked step's
             // length; a fusion inside a step would change that length, so such networks run unfused until the
             // passes rewrite the loop's region instead of its unrolled steps.

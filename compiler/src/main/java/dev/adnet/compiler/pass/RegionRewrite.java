@@ -1,6 +1,8 @@
 package dev.adnet.compiler.pass;
 
+import dev.adnet.compiler.ir.FixedPoint;
 import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.Ode;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.Region;
 import java.util.ArrayList;
@@ -27,7 +29,7 @@ abstract class RegionRewrite implements Pass {
         List<Op> ops = new ArrayList<>();
         for (Op op : region.ops()) {
             if (op instanceof Op.RegionOp r) {
-                op = r.withRegions(r.regions().stream().map(nested -> r instanceof Op.FixedPoint || r instanceof Op.Ode ? nested
+                op = r.withRegions(r.regions().stream().map(nested -> r instanceof FixedPoint || r instanceof Ode ? nested
                         : region(nested, uses, inGatedBody || r instanceof Op.GatedResidual g && nested == g.bodyRegion()))
                         .toList());
             }

@@ -18,9 +18,14 @@ final class Uses {
     private final Map<Integer, List<Op>> readers = new HashMap<>();
     private final Map<Integer, Op> producer = new HashMap<>();
     private final Set<Integer> outputs = new HashSet<>();
+    /** Each op's place in the schedule, by the id of the value it defines. */
+    private final Map<Integer, Integer> position = new HashMap<>();
+    private final Graph graph;
 
     Uses(Graph graph) {
+        this.graph = graph;
         for (Op op : graph.ops()) {
+            position.put(op.out().id(), position.size());
             // one entry per operand: an op that reads a value twice counts twice
             for (Value in : op.inputs()) {
                 readers.computeIfAbsent(in.id(), k -> new ArrayList<>()).add(op);
@@ -55,6 +60,50 @@ final class Uses {
     /** The op defining {@code v}, when {@code v} is read once and is no network output; null otherwise. */
     Op soleProducer(Value v) {
         return readers(v).size() == 1 && !isOutput(v) ? producer(v) : null;
+    }
+
+    /** Where {@code op} (an op of the graph, or one standing for it) runs in the graph's schedule. */
+    int position(Op op) {
+        return position.get(op.out().id());
+    }
+
+    /** Whether {@code v} is a ReLU's output, the ReLU maybe a fused op's last part. */
+    boolean definedByRelu(Value v) {
+        Op p = producer(v);
+        if (p instanceof Op.Fused f) {
+            return f.parts().stream().anyMatch(part -> isRelu(part) && part.out().id() == v.id());
+        }
+        return isRelu(p);
+    }
+
+    /** Whether an exit's head starts between ops {@code from} and {@code to}: the batch may shrink there. */
+    boolean exitBetween(Op from, Op to) {
+        for (Op.Exit x : graph.exits()) {
+            int head = graph.start(x.headRegion());
+            if (head > position(from) && head < position(to)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code op} runs inside a gated body or an exit head, on rows of its own: a kernel there cannot write
+     * into an array of the whole batch.
+     */
+    boolean onRowsOfItsOwn(Op op) {
+        int at = position(op);
+        for (Op.GatedResidual g : graph.gates()) {
+            if (at >= graph.start(g.bodyRegion()) && at < graph.end(g.bodyRegion())) {
+                return true;
+            }
+        }
+        for (Op.Exit x : graph.exits()) {
+            if (at >= graph.start(x.headRegion()) && at <= graph.end(x.headRegion())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static boolean isRelu(Op op) {

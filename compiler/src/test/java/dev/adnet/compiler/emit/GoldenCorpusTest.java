@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.adnet.compiler.CompileResult;
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.Compiler;
+import dev.adnet.compiler.ir.FusionReport;
 import dev.adnet.compiler.ir.IrPrinter;
 import dev.adnet.compiler.pass.Pipeline;
 import dev.adnet.compiler.testing.Golden;
@@ -68,7 +69,7 @@ class GoldenCorpusTest {
         assertThat(n.sourceHash()).as("the source hash is the SHA-256 of the file").isEqualTo(sha);
 
         Golden.check(c.goldenDir().resolve(c.stem() + ".ir.txt"), IrPrinter.print(n.graph())
-                + "\nfusions:\n" + new FusionPlan(n.graph(), Pipeline.inference(true).run(n.graph())).describe());
+                + "\nfusions:\n" + FusionReport.describe(n.graph(), Pipeline.inference(true).run(n.graph())));
         String java = n.toJava("adnet.generated").toString();
         assertThat(java).contains(sha);
         Golden.check(c.goldenDir().resolve(c.stem() + ".java.txt"), java);

@@ -65,4 +65,38 @@ class IrVerifierTest {
         Region net = new Region(List.of(x), List.of(), List.of(y));
         assertThatThrownBy(() -> IrVerifier.verify(net)).hasMessageContaining("gives back v1[4]");
     }
+
+    /**
+     * The gated network on x with its ReLU fused and run in place into x, then {@code after}: the in-place op's
+     * result is v5.
+     */
+    private static Region inPlaceNetwork(List<Op> after, List<Value> results) {
+        Region gated = gatedNetwork(null, null);
+        Op.GatedResidual g = (Op.GatedResidual) gated.ops().get(1);
+        Op.Activation relu = new Op.Activation(Op.ActivationKind.RELU, g.out(), new Value(5, new long[] {4}), "g.relu", AT);
+        Op inPlace = new FusedOp.GatedResidualInPlace(new FusedOp.GatedResidualRelu(g, relu), null, null, false);
+        List<Op> ops = new java.util.ArrayList<>(List.of(gated.ops().get(0), inPlace));
+        ops.addAll(after);
+        return new Region(gated.arguments(), ops, results);
+    }
+
+    @Test
+    void anInPlaceOpMayOverwriteAValueNothingReadsAfterIt() {
+        IrVerifier.verify(inPlaceNetwork(List.of(), List.of(new Value(5, new long[] {4}))));
+    }
+
+    @Test
+    void anInPlaceOpMayNotOverwriteAValueReadAfterIt() {
+        Value x = new Value(0, new long[] {4});
+        Value late = new Value(6, new long[] {4});
+        assertThatThrownBy(() -> IrVerifier.verify(inPlaceNetwork(List.of(relu(x, late, "late")), List.of(late))))
+                .hasMessageContaining("gated_residual_relu_in_place g+g.relu overwrites v0[4], which relu late reads after it");
+    }
+
+    @Test
+    void anInPlaceOpMayNotOverwriteANetworkOutput() {
+        Value x = new Value(0, new long[] {4});
+        assertThatThrownBy(() -> IrVerifier.verify(inPlaceNetwork(List.of(), List.of(new Value(5, new long[] {4}), x))))
+                .hasMessageContaining("overwrites v0[4], a network output");
+    }
 }
