@@ -44,6 +44,27 @@ public final class Workspace {
         return loopSteps;
     }
 
+    /** FLOPs per sample of the share units and tree nodes this call computed (a multi-task network's cost trace). */
+    private long learnedFlops;
+
+    /** Starts this call's count of {@link #learnedFlops}. */
+    public void resetLearnedFlops() {
+        learnedFlops = 0;
+    }
+
+    /** Counts a share unit or tree node computed for every sample of this call, {@code flops} per sample. */
+    public void addLearnedFlops(long flops) {
+        learnedFlops = Math.addExact(learnedFlops, flops);
+    }
+
+    /**
+     * FLOPs per sample of the share units and tree nodes this call computed: with the learned structure decided at run
+     * time, this is what {@code predict} adds to the network's fixed cost.
+     */
+    public long learnedFlops() {
+        return learnedFlops;
+    }
+
     /** Where each sample of this call left (null before a multi-exit network's first call). */
     public ExitRouting routing() {
         return routing;

@@ -46,8 +46,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", defaultValue = "256", description = "batch size (default ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--report", paramLabel = "DIR", description = "where the report of a network with gates, exits or loops goes"
-            + " (gates.txt/csv/png, exits.txt/csv/png, loops.txt/csv/png; default: the checkpoint's directory)")
+    @Option(names = "--report", paramLabel = "DIR", description = "where the report of a network with gates, exits, loops, shares or trees goes"
+            + " (gates.txt/csv/png, exits.txt/csv/png, loops.txt/csv/png, policies.txt/csv/png, tree.txt/csv/png; default:"
+            + " the checkpoint's directory)")
     Path reportDir;
 
     @Option(names = "--ode-rtol", paramLabel = "R", description = "integrate every ode with this relative tolerance "
@@ -113,8 +114,16 @@ final class EvalCommand implements Callable<Integer> {
                 FixedPointEvaluation.run(loaded, loader, output, dir, out, spec);
                 return Main.OK;
             }
+            StructureEvaluation structure = StructureEvaluation.of(loaded);
+            long[] flops = new long[2]; // the FLOPs of the samples evaluated, and their count
             long start = System.nanoTime();
-            Evaluator.Result r = Evaluator.evaluate(loaded.network(), loader);
+            Evaluator.Result r = structure == null ? Evaluator.evaluate(loaded.network(), loader)
+                    : Evaluator.evaluate(loaded.network(), loader, (p, b) -> {
+                        for (long f : p.flops()) {
+                            flops[0] += f;
+                        }
+                        flops[1] += p.flops().length;
+                    });
             double seconds = (System.nanoTime() - start) / 1e9;
             out.println("data: " + described);
             List<String> tasks = loaded.network().tasks();
@@ -126,6 +135,9 @@ final class EvalCommand implements Callable<Integer> {
                 for (String task : tasks) {
                     out.printf(Locale.ROOT, "task %s: test accuracy %.4f%n", task, r.accuracy(task));
                     perClass(out, r, spec, task);
+                }
+                if (structure != null) {
+                    structure.report(loaded, flops[1] == 0 ? 0 : flops[0] / flops[1], dir, out);
                 }
             }
             out.flush();

@@ -128,7 +128,7 @@ final class GateReport {
     }
 
     /** White for 0 through to a dark blue for 1. */
-    private static Color shade(double rate) {
+    static Color shade(double rate) {
         double t = Math.max(0, Math.min(1, rate));
         return new Color((int) (255 - 225 * t), (int) (255 - 190 * t), (int) (255 - 100 * t));
     }

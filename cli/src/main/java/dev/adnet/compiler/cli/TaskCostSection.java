@@ -20,9 +20,17 @@ final class TaskCostSection {
             String fmt = "%-" + w + "s  %15s  %15s%n";
             sb.append(String.format(Locale.ROOT, fmt, "task", "every unit run", "every unit skipped"));
             costs.tasks().forEach(t -> sb.append(String.format(Locale.ROOT, fmt, t.name(), group(t.maxFlops()), group(t.minFlops()))));
-            sb.append(String.format(Locale.ROOT, "all tasks together, every unit run: %s with each task's units computed for it, "
-                    + "%s when the tasks share one trunk (their policies agree)%n", group(costs.allTasks()),
-                    group(costs.allTasksUnitsShared())));
+            sb.append(String.format(Locale.ROOT, "all tasks together, every unit run: %s when the tasks' policies agree (a unit "
+                    + "is computed once for the tasks whose policies agree up to it) to %s when no two agree%n",
+                    group(costs.allTasksUnitsShared()), group(costs.allTasks())));
+        } else if (costs.learned()) {
+            sb.append(String.format(Locale.ROOT, "%ntasks (FLOPs per sample of each task alone; a tree's part is the task's "
+                    + "argmax path, one node per layer):%n"));
+            String fmt = "%-" + w + "s  %15s%n";
+            costs.tasks().forEach(t -> sb.append(String.format(Locale.ROOT, fmt, t.name(), group(t.maxFlops()))));
+            sb.append(String.format(Locale.ROOT, "all tasks together: %s (the tree shares every layer but the last) to %s "
+                    + "(nothing shared); a node on several paths is computed once%n", group(costs.allTasksUnitsShared()),
+                    group(costs.allTasks())));
         } else {
             sb.append(String.format(Locale.ROOT, "%ntasks (FLOPs per sample of each task alone):%n"));
             String fmt = "%-" + w + "s  %15s%n";

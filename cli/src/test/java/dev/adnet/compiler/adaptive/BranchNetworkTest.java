@@ -95,6 +95,44 @@ class BranchNetworkTest {
         assertThat(net.forward(in).get("a")).isEqualTo(viaB);
     }
 
+    /**
+     * All tasks at once compute only the nodes on their argmax paths, a node two paths share once, and a task's own
+     * entry point only its path: the outputs equal, the cost trace of {@code predict} counts the nodes.
+     */
+    @Test
+    void inferenceComputesOnlyTheArgmaxPathsEachNodeOnce() {
+        CompiledNetwork compiled = compile(TREE);
+        Network net = InMemoryCompiler.instantiate(compiled, DataType.DOUBLE, 3);
+        SplittableRandom rnd = new SplittableRandom(8);
+        randomize(net, rnd);
+        Map<String, INDArray> in = Map.of("x", batch(3, rnd).inputs().get("x"));
+        // a: l1.a -> l2.b -> l3.a; b: l1.a -> l2.b -> l3.b; nodes l1.b and l2.a on no path
+        logits(net, "f.branch1.l2.a.parents", 0, 1);
+        logits(net, "f.branch1.l2.b.parents", 1, 0);
+        logits(net, "f.branch1.l3.a.parents", 0, 1);
+        logits(net, "f.branch1.l3.b.parents", 0, 1);
+        dev.adnet.compiler.cost.TreeCost tree = dev.adnet.compiler.cost.TreeCost.of(compiled.cost()).get(0);
+        long[][] node = tree.nodeFlops();
+        long fixed = net.flopsPerSample() - tree.trainingFlops();
+        dev.adnet.runtime.Prediction all = net.predict(in);
+        assertThat(all.flops()[0]).isEqualTo(fixed + node[0][0] + node[1][1] + node[2][0] + node[2][1]);
+        for (String task : List.of("a", "b")) {
+            INDArray alone = net.forward(in, task).get(task);
+            assertThat(alone).as("task %s alone", task).isEqualTo(all.outputs().get(task));
+            assertThat(alone).as("task %s alone", task).isEqualTo(net.forward(in).get(task));
+        }
+        // the same nodes with the unused ones' weights scrambled: they are not computed
+        for (Parameter p : net.parameters()) {
+            if (p.name().startsWith("f.branch1.l1.b.") || p.name().startsWith("f.branch1.l2.a.") && !p.name().endsWith(".parents")) {
+                p.value().assign(Double.NaN);
+            }
+        }
+        for (String task : List.of("a", "b")) {
+            assertThat(net.forward(in).get(task)).as("task %s", task).isEqualTo(all.outputs().get(task));
+            assertThat(net.forward(in, task).get(task)).as("task %s alone", task).isEqualTo(all.outputs().get(task));
+        }
+    }
+
     private static void logits(Network net, String name, double first, double second) {
         INDArray v = param(net, name);
         v.putScalar(0, first);

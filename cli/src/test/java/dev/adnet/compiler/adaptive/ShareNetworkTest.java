@@ -117,6 +117,70 @@ class ShareNetworkTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no task 'c'; the tasks are [a, b]");
     }
 
+    /** Three tasks on two units of equal cost, for counting the units inference computes. */
+    private static final String THREE = """
+            block U(c: int) { conv(c, 3, bias = false) -> batchnorm -> relu -> conv(c, 3) }
+            network Three {
+              input x: [2, 6, 6]
+              task a: classes(3)
+              task b: classes(2)
+              task c: classes(2)
+              h = x -> conv(4, 3) -> relu
+              f = h -> share adashare() { residual U(4); residual U(4) }
+              a = f -> global_avg_pool -> dense(3)
+              b = f -> global_avg_pool -> dense(2)
+              c = f -> global_avg_pool -> dense(2)
+            }
+            """;
+
+    /**
+     * All tasks at once compute a unit once for the tasks whose policies decide alike up to it (the same input, the
+     * same unit), and give each task exactly what its own entry point gives. The count comes from {@code predict}'s
+     * cost trace: the network's fixed FLOPs plus those of each unit computed.
+     */
+    @Test
+    void severalTasksComputeAUnitTheirPoliciesShareOnce() {
+        Network net = InMemoryCompiler.instantiate(compile(THREE), DataType.DOUBLE, 5);
+        SplittableRandom rnd = new SplittableRandom(11);
+        randomize(net, rnd);
+        Map<String, Parameter> byName = new java.util.HashMap<>();
+        net.parameters().forEach(p -> byName.put(p.name(), p));
+        INDArray x = batch(4, rnd).inputs().get("x");
+        String[] tasks = {"a", "b", "c"};
+        policies(byName, tasks, new boolean[][] {{false, false}, {false, false}, {false, false}});
+        long fixed = net.predict(Map.of("x", x)).flops()[0];
+        policies(byName, tasks, new boolean[][] {{true, false}, {false, false}, {false, false}});
+        long unit = net.predict(Map.of("x", x)).flops()[0] - fixed;
+        assertThat(unit).isPositive();
+        // {decisions of a, b, c}, and the units computed: a and b share unit 1; c runs unit 2 on another input
+        Object[][] cases = {
+            {new boolean[][] {{true, true}, {true, false}, {false, true}}, 3},
+            {new boolean[][] {{true, true}, {true, true}, {true, true}}, 2},
+            {new boolean[][] {{false, true}, {true, true}, {false, true}}, 3},
+            {new boolean[][] {{true, false}, {false, true}, {true, true}}, 3},
+        };
+        for (Object[] c : cases) {
+            policies(byName, tasks, (boolean[][]) c[0]);
+            dev.adnet.runtime.Prediction all = net.predict(Map.of("x", x));
+            assertThat(all.flops()[0]).as("units computed for %s", java.util.Arrays.deepToString((boolean[][]) c[0]))
+                    .isEqualTo(fixed + (int) c[1] * unit);
+            Map<String, INDArray> forward = net.forward(Map.of("x", x));
+            for (String task : tasks) {
+                INDArray alone = net.forward(Map.of("x", x), task).get(task);
+                assertThat(maxDiff(all.outputs().get(task), alone)).as("task %s", task).isEqualTo(0.0);
+                assertThat(maxDiff(forward.get(task), alone)).as("task %s", task).isEqualTo(0.0);
+            }
+        }
+    }
+
+    private static void policies(Map<String, Parameter> params, String[] tasks, boolean[][] runs) {
+        for (int t = 0; t < tasks.length; t++) {
+            for (int u = 0; u < runs[t].length; u++) {
+                logits(params, tasks[t], u + 1, runs[t][u] ? 1.0 : -1.0, 0.0);
+            }
+        }
+    }
+
     private static void logits(Map<String, Parameter> params, String task, int unit, double select, double skip) {
         params.get("f.share1.policy." + task + ".unit" + unit).value().assign(Nd4j.createFromArray(select, skip));
     }

@@ -11,16 +11,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * One task of a multi-task network through its own entry point ({@code forward(inputs, task)}, which runs only the
  * ops that task's output depends on) against the whole network ({@code forward(inputs)}, every task), paired batch
- * by batch in one process on one instance ({@link BenchSupport#pairedCalls}). Meant for a frozen learned tree
- * ({@code adnet freeze}), whose tasks share a prefix and then part; the FLOPs ratio (all tasks over the task's path)
- * comes from the compiler's task costs, as {@code adnet describe} prints them. Inputs are the first {@code limit}
+ * by batch in one process on one instance ({@link BenchSupport#pairedCalls}). Meant for a learned tree, frozen
+ * ({@code adnet freeze}) or not, whose tasks share a prefix and then part; the FLOPs ratio is all tasks, as
+ * {@code predict} traces them (what the tasks share computed once), over the task's path, as {@code adnet describe}
+ * prints it (for a share: with every unit run). Inputs are the first {@code limit}
  * Fashion-MNIST test images; before timing, each task's scores from its entry point are checked against the whole
  * network's.
  *
  * <pre>
  * ./mvnw -q -o -pl cli -am test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp "$(cat cli/target/cp.txt):cli/target/classes:cli/target/test-classes:compiler/target/classes:runtime/target/classes" \
- *     dev.adnet.compiler.bench.TaskBenchmark FROZEN.adnet FROZEN.ckpt [batch=256] [runs=5] [limit=10000]
+ *     dev.adnet.compiler.bench.TaskBenchmark NET.adnet NET.ckpt [batch=256] [runs=5] [limit=10000]
  * </pre>
  */
 public final class TaskBenchmark {
@@ -37,8 +38,10 @@ public final class TaskBenchmark {
         Network net = inf.load();
         List<INDArray> batches = BenchSupport.testBatches(net, inf.batch(), inf.limit());
         String in = net.inputs().get(0).name();
+        // all tasks as inference runs them: a learned structure's shared units and nodes once (predict's cost trace)
+        long all = net.predict(Map.of(in, batches.get(0))).flops()[0];
         System.out.printf(Locale.ROOT, "%s: %d batches of %d; FLOPs per sample, all tasks %,d%n", compiled.graph().name(),
-                batches.size(), inf.batch(), costs.allTasks());
+                batches.size(), inf.batch(), all);
         for (TaskCosts.Task task : costs.tasks()) {
             INDArray whole = net.forward(Map.of(in, batches.get(0))).get(task.name());
             INDArray alone = net.forward(Map.of(in, batches.get(0)), task.name()).get(task.name());
@@ -53,7 +56,7 @@ public final class TaskBenchmark {
             for (INDArray x : batches) { // warm-up of the task's entry point
                 net.forward(Map.of(in, x), name);
             }
-            double ratio = (double) costs.allTasks() / task.maxFlops();
+            double ratio = (double) all / task.maxFlops();
             System.out.printf(Locale.ROOT, "task %s: FLOPs %,d, ratio all/one %.3f; speed-up / FLOPs ratio: %s%n", name,
                     task.maxFlops(), ratio, BenchSupport.pairedCalls(batches, x -> net.forward(Map.of(in, x), name),
                             x -> net.forward(Map.of(in, x)), inf.runs(), ratio));

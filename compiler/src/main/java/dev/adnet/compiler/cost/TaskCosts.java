@@ -14,15 +14,19 @@ import java.util.Map;
 
 /**
  * What each task of a multi-task network costs, FLOPs per sample: the ops its output depends on (its path), and what
- * running several tasks together costs when the ops their paths share are computed once.
+ * running several tasks together costs when the ops their paths share are computed once. A learned tree's part of a
+ * task's path is one node per layer (its argmax path, whichever it is: a layer's nodes cost alike); inference of all
+ * tasks computes a share's unit once for the tasks whose policies agree up to it, and a tree's node once for the
+ * paths through it, so what all tasks cost lies between two bounds the learned decisions choose from.
  *
  * @param tasks each task's cost, in declaration order
- * @param allTasks every task's path together, each op once (a share's units once per task: a task's units run with
- *     its own policy)
- * @param allTasksUnitsShared every task's path together when every task runs every unit of its shares: the tasks then
- *     compute the same trunk, once
+ * @param allTasks every task's path together when no two tasks share what they learn to share: a share's units once
+ *     per task, every node of a tree
+ * @param allTasksUnitsShared every task's path together when the tasks share everything they can: every task running
+ *     every unit of its shares computes one trunk, once; a tree one node per layer but the last
+ * @param learned whether the network has a share or a tree (else the two totals are equal)
  */
-public record TaskCosts(List<Task> tasks, long allTasks, long allTasksUnitsShared) {
+public record TaskCosts(List<Task> tasks, long allTasks, long allTasksUnitsShared, boolean learned) {
 
     /**
      * @param maxFlops the task's path with every unit of its shares run
@@ -41,6 +45,7 @@ public record TaskCosts(List<Task> tasks, long allTasks, long allTasksUnitsShare
             return null;
         }
         List<Op> ops = g.ops();
+        List<TreeCost> trees = TreeCost.of(report);
         Map<Value, Integer> definer = new HashMap<>();
         for (int i = 0; i < ops.size(); i++) {
             definer.put(ops.get(i).out(), i);
@@ -53,7 +58,14 @@ public record TaskCosts(List<Task> tasks, long allTasks, long allTasksUnitsShare
             BitSet path = path(out, ops, definer);
             long flops = 0;
             long units = 0;
+            for (TreeCost tree : trees) {
+                int t = tree.tasks().indexOf(task);
+                flops = Math.addExact(flops, t < 0 ? 0 : tree.pathFlops(t));
+            }
             for (int i = path.nextSetBit(0); i >= 0; i = path.nextSetBit(i + 1)) {
+                if (TreeCost.inTree(ops.get(i))) {
+                    continue; // counted as the task's path above
+                }
                 flops = Math.addExact(flops, report.rows().get(i).flops());
                 if (ops.get(i) instanceof ShareUnit u) {
                     long f = CostModel.regionFlops(u.unitRegion());
@@ -68,9 +80,17 @@ public record TaskCosts(List<Task> tasks, long allTasks, long allTasksUnitsShare
         }
         long all = 0;
         for (int i = union.nextSetBit(0); i >= 0; i = union.nextSetBit(i + 1)) {
-            all = Math.addExact(all, report.rows().get(i).flops());
+            if (!TreeCost.inTree(ops.get(i))) {
+                all = Math.addExact(all, report.rows().get(i).flops());
+            }
         }
-        return new TaskCosts(tasks, all, all - duplicatedUnits);
+        long shared = all - duplicatedUnits;
+        for (TreeCost tree : trees) {
+            all = Math.addExact(all, tree.maxFlops());
+            shared = Math.addExact(shared, tree.minFlops());
+        }
+        boolean learned = !trees.isEmpty() || ops.stream().anyMatch(o -> o instanceof ShareUnit);
+        return new TaskCosts(tasks, all, shared, learned);
     }
 
     /** The schedule indices of the ops {@code out} depends on, nested regions' ops included. */

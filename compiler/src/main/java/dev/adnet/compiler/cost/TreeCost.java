@@ -20,6 +20,11 @@ import java.util.regex.Pattern;
 public record TreeCost(String branch, List<String> tasks, long[][] nodeFlops, long mixtureFlops) {
     private static final Pattern NODE = Pattern.compile("^(.+\\.branch\\d+)\\.l(\\d+)\\.([^.]+)\\..+$");
 
+    /** Whether {@code op} is a node's op or a parent mixture of a tree. */
+    public static boolean inTree(Op op) {
+        return NODE.matcher(op.path()).matches();
+    }
+
     /** Every tree of the network, in the order their first op appears. */
     public static List<TreeCost> of(CostModel.Report r) {
         Map<String, Map<Integer, Map<String, Long>>> nodes = new LinkedHashMap<>();

@@ -65,7 +65,9 @@ final class InferenceEmitter {
     }
 
     MethodSpec forward() {
-        return forward("forward", null, null);
+        boolean[] all = new boolean[em.graph.tasks().size()];
+        java.util.Arrays.fill(all, true);
+        return forward("forward", null, null, all);
     }
 
     /**
@@ -95,7 +97,9 @@ final class InferenceEmitter {
             Graph.Port port = em.graph.outputs().stream().filter(p -> p.name().equals(task)).findFirst().orElseThrow();
             String name = "forwardTask" + t;
             pub.addStatement("case $S: return $L(inputs, workspace)", task, name);
-            type.addMethod(forward(name, ShareEmitter.path(ops, port.value()), port));
+            boolean[] wanted = new boolean[tasks.size()];
+            wanted[t] = true;
+            type.addMethod(forward(name, ShareEmitter.path(ops, port.value()), port, wanted));
         }
         pub.addStatement("default: throw new $T(task)", IllegalStateException.class)
                 .endControlFlow()
@@ -105,8 +109,11 @@ final class InferenceEmitter {
         type.addMethod(pub.build());
     }
 
-    /** {@code forward}, or with {@code path} the walk of the ops of one task's path returning that task's output. */
-    private MethodSpec forward(String methodName, java.util.BitSet path, Graph.Port task) {
+    /**
+     * {@code forward}, or with {@code path} the walk of the ops of one task's path returning that task's output;
+     * {@code wanted} says which tasks the walk computes (by declaration index).
+     */
+    private MethodSpec forward(String methodName, java.util.BitSet path, Graph.Port task, boolean[] wanted) {
         MethodSpec.Builder m = MethodSpec.methodBuilder(methodName)
                 .addModifiers(Modifier.PRIVATE)
                 .addJavadoc("Inference in {@code workspace}, which no other call uses while this one runs.\n")
@@ -138,6 +145,7 @@ final class InferenceEmitter {
                 m.addStatement("$T.fill(openRows, new int[0])", ARRAYS);
             }
         }
+        em.taskPaths.begin(m, wanted);
         List<Op> ops = em.inferenceProgram.ops();
         for (int i = 0; i < ops.size(); i++) {
             Op.GatedResidual gate = em.gateAtBodyStart.get(i);
@@ -172,7 +180,12 @@ final class InferenceEmitter {
             }
             if (ops.get(i) instanceof TaskPolicy) {
                 int mix = ShareEmitter.mixOf(ops, i);
-                i = path == null || path.get(mix) ? em.shares.inferenceUnit(m, ops, i) : mix;
+                i = path == null || path.get(mix) ? em.taskPaths.unit(m, ops, i) : mix;
+                continue;
+            }
+            int node = em.taskPaths.node(m, ops, i, path);
+            if (node >= 0) {
+                i = node;
                 continue;
             }
             if (path != null && !path.get(i)) {
@@ -190,6 +203,7 @@ final class InferenceEmitter {
             m.addStatement("outputs.put($S, $L.dup('c'))", task.name(), em.v(task.value()));
         }
         em.ordered = false;
+        em.taskPaths.end();
         m.addStatement("return outputs");
         return m.build();
     }
@@ -489,6 +503,9 @@ final class InferenceEmitter {
             m.beginControlFlow("for (int n = 0; n < batch; n++)");
             m.addStatement("flops[n] = exitMode == $T.FULL ? FULL_FIXED_FLOPS : EXIT_FIXED_FLOPS[exits[n]]", EXIT_MODE);
             m.endControlFlow();
+        } else if (em.taskPaths.any()) {
+            m.addComment("the fixed part of the network, and the share units and tree nodes this call computed");
+            m.addStatement("$T.fill(flops, $LL + workspace.learnedFlops())", ARRAYS, em.options.flopsPerSample() - em.taskPaths.learnedFlops());
         } else {
             m.addStatement("$T.fill(flops, $LL)", ARRAYS, em.options.flopsPerSample() - gated);
         }

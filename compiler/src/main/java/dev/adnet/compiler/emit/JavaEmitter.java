@@ -154,6 +154,7 @@ public final class JavaEmitter {
         final LossTerms losses = new LossTerms(this);
         final BackwardEmitter backward = new BackwardEmitter(this);
         final ShareEmitter shares = new ShareEmitter(this);
+        final TaskPaths taskPaths = new TaskPaths(this);
         final Graph graph;
         final EmitOptions options;
         final boolean trainable;
@@ -337,7 +338,8 @@ public final class JavaEmitter {
             if (loops) {
                 HaltingLoopEmitter.fields(type, graph);
             }
-            if (!graph.gates().isEmpty() || !graph.exits().isEmpty() || loops || fixedPoints.any() || odes.any()) {
+            if (!graph.gates().isEmpty() || !graph.exits().isEmpty() || loops || fixedPoints.any() || odes.any()
+                    || taskPaths.any()) {
                 type.addMethod(inference.predict());
             }
             if (trainable) {

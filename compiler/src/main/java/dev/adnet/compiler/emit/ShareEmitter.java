@@ -49,9 +49,11 @@ final class ShareEmitter {
     /**
      * Inference of one unit for one task, from its decision at {@code ops[start]} to its mix: the output is the
      * unit's result when the task's argmax policy selects it, else its input, and a skipped unit's ops do not run.
-     * Returns the index of the mix.
+     * When {@code same} holds at run time, an earlier task computed this unit on the same input: its output
+     * ({@code sameValue}) is taken instead of computing the unit again. A computed unit adds {@code flops} to the
+     * workspace's cost trace. Returns the index of the mix.
      */
-    int inferenceUnit(MethodSpec.Builder m, List<Op> ops, int start) {
+    int inferenceUnit(MethodSpec.Builder m, List<Op> ops, int start, CodeBlock same, CodeBlock sameValue, long flops) {
         TaskPolicy p = (TaskPolicy) ops.get(start);
         int end = mixOf(ops, start);
         PolicyMix mix = (PolicyMix) ops.get(end);
@@ -59,10 +61,19 @@ final class ShareEmitter {
         em.comment(m, mix);
         m.addStatement("$T $L = $L", INDARRAY, em.v(mix.out()), em.v(mix.input()));
         m.beginControlFlow("if ($T.runs($L))", TASK_POLICY, em.param(p.logits()));
+        if (same != null) {
+            m.beginControlFlow("if ($L)", same);
+            m.addStatement("$L = $L", em.v(mix.out()), sameValue);
+            m.nextControlFlow("else");
+        }
         for (int i = start + 1; i < end - 1; i++) {
             em.opEmitter.forwardOp(m, ops.get(i), false);
         }
+        m.addStatement("workspace.addLearnedFlops($LL)", flops);
         m.addStatement("$L = $L", em.v(mix.out()), em.v(delta.a()));
+        if (same != null) {
+            m.endControlFlow();
+        }
         m.endControlFlow();
         return end;
     }

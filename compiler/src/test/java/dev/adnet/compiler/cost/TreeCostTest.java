@@ -36,5 +36,15 @@ class TreeCostTest {
         assertThat(t.minFlops()).isEqualTo(144 + 2 * 108);
         assertThat(t.maxFlops()).isEqualTo(2 * 144 + 2 * 108);
         assertThat(t.trainingFlops()).isEqualTo(2 * 144 + 2 * 108 + 64);
+
+        // each task: the trunk (dense 12 -> 8 and relu: 2 * 96 + 8 + 8), its argmax path, its head (dense 6 -> k)
+        TaskCosts tasks = TaskCosts.of(r.networks().get(0).graph(), r.networks().get(0).cost());
+        long trunk = 2 * 96 + 8 + 8;
+        assertThat(tasks.tasks().get(0).maxFlops()).isEqualTo(trunk + 252 + (2 * 24 + 4));
+        assertThat(tasks.tasks().get(1).maxFlops()).isEqualTo(trunk + 252 + (2 * 18 + 3));
+        assertThat(tasks.learned()).isTrue();
+        long heads = 2 * 24 + 4 + 2 * 18 + 3;
+        assertThat(tasks.allTasksUnitsShared()).isEqualTo(trunk + t.minFlops() + heads);
+        assertThat(tasks.allTasks()).isEqualTo(trunk + t.maxFlops() + heads);
     }
 }
