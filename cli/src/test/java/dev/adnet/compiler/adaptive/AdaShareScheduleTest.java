@@ -1,6 +1,7 @@
 package dev.adnet.compiler.adaptive;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.adnet.compiler.cli.InMemoryCompiler;
 import dev.adnet.runtime.Buffer;
@@ -17,6 +18,7 @@ import dev.adnet.runtime.train.AdaShareTrainer;
 import dev.adnet.runtime.train.Batch;
 import dev.adnet.runtime.train.StepResult;
 import dev.adnet.runtime.train.TrainingConfig;
+import dev.adnet.runtime.train.TrainingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -146,6 +148,17 @@ class AdaShareScheduleTest {
         assertThat(r.chosen()).matches("a:( (select|skip)){3}; b:( (select|skip)){3}");
         assertThat(r.heldOut()).containsOnlyKeys("a", "b");
         assertThat(s.samples()).isEqualTo(6);
+        assertThat(Files.readAllLines(dir.resolve("metrics.csv"))).hasSize(1 + 4);
+    }
+
+    @Test
+    void aWarmupThatLeavesNoEpochIsNamed() {
+        ScheduledShareNetwork net = network();
+        assertThatThrownBy(() -> new AdaShareTrainer(net, net.trainingConfig().withEpochs(1), null, null, null))
+                .isInstanceOf(TrainingException.class)
+                .hasMessage("AdaShare's schedule needs an epoch after its 1 warm-up epochs to learn the policies; 1 epochs given");
+        assertThatThrownBy(() -> AdaShareTrainer.split(data(), 0.9, 1)).isInstanceOf(TrainingException.class)
+                .hasMessageContaining("leaves a split smaller than one batch of 8");
     }
 
     @Test

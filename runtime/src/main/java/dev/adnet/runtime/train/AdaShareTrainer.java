@@ -34,7 +34,9 @@ import java.util.function.Consumer;
  * <li>the choice: policies sampled from the learned distribution, each scored on the held-out split (the mean of
  * the tasks' accuracies), the best set as the network's argmax policy.
  * </ol>
- * Files in the output directory: {@code last.ckpt} after every epoch with the learned logits, {@code chosen.ckpt} with
+ * Files in the output directory: {@code metrics.csv} and {@code metrics.json} (a row per warm-up epoch and
+ * alternation: the weight pass's loss and task accuracies, the test accuracies), {@code last.ckpt} after every epoch
+ * with the learned logits, {@code chosen.ckpt} with
  * the chosen policy as logits (what {@code adnet eval} and {@code adnet freeze} then run), {@code policy.txt} with every
  * sampled policy's held-out score. The weights keep the train section's optimizer and schedule over all their steps;
  * the reference switches them from Adam to SGD after warm-up, which this trainer does not.
@@ -68,6 +70,7 @@ public final class AdaShareTrainer {
     private final LearningRateSchedule rates;
     private final List<Parameter> weights = new ArrayList<>();
     private final List<Parameter> logits = new ArrayList<>();
+    private final MetricsLog metrics;
     private long step;
     private long weightSteps;
 
@@ -81,6 +84,7 @@ public final class AdaShareTrainer {
         this.schedule = net.adaShareSchedule();
         this.out = out;
         this.data = data;
+        this.metrics = out == null ? null : new MetricsLog(out);
         this.log = progress == null ? s -> { } : s -> {
             progress.println(s);
             progress.flush();
@@ -92,13 +96,16 @@ public final class AdaShareTrainer {
         this.weightOptimizer = Optimizers.create(config.optimizer());
         this.policyOptimizer = Optimizers.create(OptimizerConfig.adam(schedule.policyLearningRate(), 0, 0.9, 0.999, 1e-8));
         this.rates = LearningRateSchedule.of(config.schedule());
+        // the logits in the network's order (tasks, then units), the weights in the parameters' own
         Set<String> names = new HashSet<>(net.policyLogits());
         Map<String, Parameter> byName = new java.util.HashMap<>();
         for (Parameter p : net.trainableParameters()) {
-            (names.contains(p.name()) ? logits : weights).add(p);
-            byName.put(p.name(), p);
+            if (names.contains(p.name())) {
+                byName.put(p.name(), p);
+            } else {
+                weights.add(p);
+            }
         }
-        logits.clear();
         for (String n : net.policyLogits()) {
             logits.add(byName.get(n));
         }
@@ -235,6 +242,9 @@ public final class AdaShareTrainer {
         }
         s.append(String.format(Locale.ROOT, "; %.1fs", seconds));
         log.accept(s.toString());
+        if (metrics != null) {
+            metrics.append(m);
+        }
         save(Trainer.LAST, index + 1);
         return m;
     }
