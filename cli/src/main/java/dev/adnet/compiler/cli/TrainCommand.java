@@ -6,6 +6,8 @@ import dev.adnet.runtime.checkpoint.Checkpoints;
 import dev.adnet.runtime.data.DataException;
 import dev.adnet.runtime.data.DataLoader;
 import dev.adnet.runtime.data.Dataset;
+import dev.adnet.runtime.share.ScheduledShareNetwork;
+import dev.adnet.runtime.train.AdaShareTrainer;
 import dev.adnet.runtime.train.EpochMetrics;
 import dev.adnet.runtime.train.ProgressBar;
 import dev.adnet.runtime.train.Trainer;
@@ -15,6 +17,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -133,6 +136,24 @@ final class TrainCommand implements Callable<Integer> {
                     config.batchSize());
             outText.flush();
             PrintStream progressStream = System.out;
+            if (net instanceof ScheduledShareNetwork scheduled) {
+                if (resume != null) {
+                    err.println("adnet: --resume is not supported with AdaShare's policy_schedule: start the run again");
+                    return Main.USAGE;
+                }
+                if (init != null) {
+                    initialise(net, outText);
+                }
+                AdaShareTrainer.Result r = new AdaShareTrainer(scheduled, config, dir, progressStream, train.spec())
+                        .fit(trainLoader, testLoader);
+                outText.println("chosen policy: " + r.chosen() + "; held out: " + r.heldOut().entrySet().stream()
+                        .sorted(Map.Entry.comparingByKey()).map(e -> String.format(Locale.ROOT, "%s %.2f%%", e.getKey(),
+                                100 * e.getValue())).collect(java.util.stream.Collectors.joining(", ")));
+                outText.println("checkpoints (" + Trainer.LAST + ": the learned policy distribution; " + AdaShareTrainer.CHOSEN
+                        + ": the chosen policy, for adnet eval and adnet freeze), " + AdaShareTrainer.POLICY + " and metrics in " + dir);
+                outText.flush();
+                return Main.OK;
+            }
             Trainer trainer = Trainer.create(net, config, new Trainer.Options().outputDirectory(dir).progress(progressStream, mode)
                     .data(train.spec()));
             if (resume != null && init != null) {
@@ -143,12 +164,7 @@ final class TrainCommand implements Callable<Integer> {
                 trainer.resume(resume);
             }
             if (init != null) {
-                Checkpoints.Initialised i = Checkpoints.initialise(init, net);
-                outText.printf(Locale.ROOT, "initialised %d of %d parameters and %d of %d buffers from %s%s%n", i.parameters(),
-                        i.ofParameters(), i.buffers(), i.ofBuffers(), init, i.notFound().isEmpty() ? ""
-                        : "; not in it: " + String.join(", ", i.notFound().subList(0, Math.min(8, i.notFound().size())))
-                        + (i.notFound().size() > 8 ? ", ..." : ""));
-                outText.flush();
+                initialise(net, outText);
             }
             Trainer.Result result = trainer.fit(trainLoader, testLoader);
             if (!result.history().isEmpty()) {
@@ -176,6 +192,15 @@ final class TrainCommand implements Callable<Integer> {
             err.println("adnet: cannot write the report: " + e.getMessage());
             return Main.DIAGNOSTICS;
         }
+    }
+
+    private void initialise(TrainableNetwork net, PrintWriter outText) {
+        Checkpoints.Initialised i = Checkpoints.initialise(init, net);
+        outText.printf(Locale.ROOT, "initialised %d of %d parameters and %d of %d buffers from %s%s%n", i.parameters(),
+                i.ofParameters(), i.buffers(), i.ofBuffers(), init, i.notFound().isEmpty() ? ""
+                : "; not in it: " + String.join(", ", i.notFound().subList(0, Math.min(8, i.notFound().size())))
+                + (i.notFound().size() > 8 ? ", ..." : ""));
+        outText.flush();
     }
 
     /** One epoch's metrics for people: {@code epoch 2: train loss 0.4321, train accuracy 84.50%, test accuracy 83.20%}. */

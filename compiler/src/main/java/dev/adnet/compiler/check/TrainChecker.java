@@ -31,7 +31,7 @@ import java.util.Set;
 /** Checks a {@code train} section and turns it into a {@link TrainSpec}. */
 final class TrainChecker {
     static final Set<String> SETTINGS = Set.of("loss", "optimizer", "schedule", "warmup", "batch", "epochs", "seed",
-            "temperature", "exit_weights", "freeze");
+            "temperature", "exit_weights", "freeze", "policy_schedule");
     /** How one loss term is checked and lowered: its call, its weight, and the terms to add it to. */
     @FunctionalInterface
     private interface TermRule {
@@ -141,10 +141,15 @@ final class TrainChecker {
             return null;
         }
         boolean freeze = settings.containsKey("freeze") && freeze(settings.get("freeze"), terms);
+        TrainSpec.PolicySchedule policies = settings.containsKey("policy_schedule")
+                ? new PolicyScheduleChecker(diag, evaluator, ops).check(settings.get("policy_schedule"), epochs,
+                        settings.get("epochs"), settings.get("temperature"))
+                : null;
         if (diag.errorCount() > errors) {
             return null;
         }
-        return new TrainSpec(terms, new TrainingSetup(optimizer, schedule, epochs, batch, seed), temperature, ramp, freeze);
+        return new TrainSpec(terms, new TrainingSetup(optimizer, schedule, epochs, batch, seed), temperature, ramp, freeze,
+                policies);
     }
 
     /**

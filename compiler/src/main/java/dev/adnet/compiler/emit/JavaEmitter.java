@@ -346,6 +346,9 @@ public final class JavaEmitter {
                 type.addMethod(training.trainStepGuarded());
                 type.addMethod(training.trainStep());
                 type.addMethod(skeleton.trainingConfig());
+                if (shares.scheduled()) {
+                    shares.scheduleMembers(type);
+                }
             }
             fixedPoints.members(type, trainable);
             odes.members(type, trainable);

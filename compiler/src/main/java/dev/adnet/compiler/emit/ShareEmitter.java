@@ -6,7 +6,9 @@ import static dev.adnet.compiler.emit.JavaEmitter.lit;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeSpec;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
 import dev.adnet.compiler.ir.PolicyMix;
@@ -18,6 +20,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import javax.lang.model.element.Modifier;
 
 /**
  * The code of shares after {@link ShareUnrolling}: each task's decision for a unit ({@link TaskPolicy}), the unit's
@@ -28,6 +31,9 @@ import java.util.TreeMap;
 final class ShareEmitter {
     static final ClassName TASK_POLICY = ClassName.get("dev.adnet.runtime.share", "TaskPolicy");
     static final ClassName SHARE_LOSSES = ClassName.get("dev.adnet.runtime.share", "ShareLosses");
+    static final ClassName POLICY_CONTROL = ClassName.get("dev.adnet.runtime.share", "PolicyControl");
+    static final ClassName SCHEDULE = ClassName.get("dev.adnet.runtime.share", "AdaShareSchedule");
+    static final ClassName SCHEDULED = ClassName.get("dev.adnet.runtime.share", "ScheduledShareNetwork");
 
     private final JavaEmitter.Emission em;
 
@@ -39,8 +45,13 @@ final class ShareEmitter {
     void policy(MethodSpec.Builder m, TaskPolicy p, int index, String out, boolean train) {
         if (train) {
             m.addStatement("$T $L = $L", INDARRAY, em.soft(p), em.alloc("soft" + index, new long[] {2}));
-            m.addStatement("$T.trainForward($L, $L, $L, seedFor(context.seed(), $L), $L, $L)", TASK_POLICY, em.param(p.logits()),
-                    temperature(), p.soft(), index, out, em.soft(p));
+            if (scheduled()) {
+                m.addStatement("$T.trainForward(policyControl, $L, $L, $L, $L, $L, seedFor(context.seed(), $L), $L, $L)", TASK_POLICY,
+                        p.unit(), units(p), em.param(p.logits()), temperature(), p.soft(), index, out, em.soft(p));
+            } else {
+                m.addStatement("$T.trainForward($L, $L, $L, seedFor(context.seed(), $L), $L, $L)", TASK_POLICY,
+                        em.param(p.logits()), temperature(), p.soft(), index, out, em.soft(p));
+            }
         } else {
             m.addStatement("$T.inference($L, $L)", TASK_POLICY, em.param(p.logits()), out);
         }
@@ -114,7 +125,8 @@ final class ShareEmitter {
     /** The VJP of a decision or a mix; false for any other op. */
     boolean backward(MethodSpec.Builder m, Op op, String gOut, List<String> gIn, List<String> gP) {
         if (op instanceof TaskPolicy) {
-            m.addStatement("$T.backward($L, $L, $L, $L)", TASK_POLICY, em.soft(op), temperature(), gOut, gP.get(0));
+            m.addStatement("$T.backward($L$L, $L, $L, $L)", TASK_POLICY, scheduled() ? "policyControl, " : "", em.soft(op), temperature(),
+                    gOut, gP.get(0));
             return true;
         }
         if (op instanceof PolicyMix x) {
@@ -125,8 +137,14 @@ final class ShareEmitter {
         return false;
     }
 
-    /** The policies' temperature: the train section's (fixed or annealed), else 1. */
+    /**
+     * The policies' temperature: with AdaShare's schedule its starting temperature (the trainer's control overrides it
+     * from the first step), else the train section's (fixed or annealed), else 1.
+     */
     private String temperature() {
+        if (scheduled()) {
+            return lit(em.graph.training().policySchedule().temperature());
+        }
         TrainSpec.Temperature t = em.graph.training() == null ? null : em.graph.training().temperature();
         if (t == null) {
             return "1.0";
@@ -138,7 +156,8 @@ final class ShareEmitter {
     CodeBlock termValue(TrainSpec.ShareTerm term) {
         List<CodeBlock> parts = new ArrayList<>();
         for (Share s : shares().values()) {
-            parts.add(CodeBlock.of("$L * $T.$L($L)", lit(weight(s, term)), SHARE_LOSSES, method(term), s.logits(em)));
+            parts.add(CodeBlock.of("$L * $T.$L($L$L)", lit(weight(s, term)), SHARE_LOSSES, method(term), s.logits(em),
+                    controlled(term) ? ", policyControl" : ""));
         }
         return CodeBlock.join(parts, " + ");
     }
@@ -146,9 +165,51 @@ final class ShareEmitter {
     /** Adds {@code term}'s gradient (times its weight in the loss) into the logits' gradients, after the backward pass. */
     void termGradient(MethodSpec.Builder m, TrainSpec.ShareTerm term) {
         for (Share s : shares().values()) {
-            m.addStatement("$T.$LGradient($L, $L, $L)", SHARE_LOSSES, method(term), s.logits(em), lit(term.weight() * weight(s, term)),
-                    s.grads(em));
+            m.addStatement("$T.$LGradient($L, $L$L, $L)", SHARE_LOSSES, method(term), s.logits(em),
+                    controlled(term) ? "policyControl, " : "", lit(term.weight() * weight(s, term)), s.grads(em));
         }
+    }
+
+    /** Whether the schedule restricts {@code term} to the units whose policies it samples (the sparsity term). */
+    private boolean controlled(TrainSpec.ShareTerm term) {
+        return scheduled() && term.kind() == TrainSpec.ShareTermKind.SPARSITY;
+    }
+
+    /** Whether the train section declares AdaShare's schedule, which steers the training step's policies. */
+    boolean scheduled() {
+        return em.graph.training() != null && em.graph.training().policySchedule() != null;
+    }
+
+    /** The number of units of {@code p}'s share. */
+    private int units(TaskPolicy p) {
+        return shares().get(p.shareIndex()).logits.get(p.taskIndex()).size();
+    }
+
+    /**
+     * With AdaShare's schedule: the {@code ScheduledShareNetwork} members, the policy control the trainer sets between
+     * phases, the schedule's settings and the names of the policy logits.
+     */
+    void scheduleMembers(TypeSpec.Builder type) {
+        TrainSpec.PolicySchedule s = em.graph.training().policySchedule();
+        type.addSuperinterface(SCHEDULED);
+        type.addField(FieldSpec.builder(POLICY_CONTROL, "policyControl", Modifier.PRIVATE, Modifier.FINAL)
+                .addJavadoc("Which units' policies the training steps sample, and at what temperature: AdaShare's schedule.\n")
+                .initializer("new $T()", POLICY_CONTROL).build());
+        type.addMethod(MethodSpec.methodBuilder("policyControl").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(POLICY_CONTROL).addStatement("return policyControl").build());
+        type.addMethod(MethodSpec.methodBuilder("adaShareSchedule").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(SCHEDULE).addStatement("return new $T($L, $L, $L, $L, $L, $L, $L, $L)", SCHEDULE, s.warmup(), lit(s.policyLr()),
+                        lit(s.policyWeightDecay()), s.curriculum(), lit(s.temperature()), lit(s.decay()), lit(s.holdout()), s.samples())
+                .build());
+        List<String> names = new ArrayList<>();
+        for (Share share : shares().values()) {
+            share.logits.values().forEach(task -> task.values().forEach(p -> names.add(p.name())));
+        }
+        type.addMethod(MethodSpec.methodBuilder("policyLogits").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(com.palantir.javapoet.ParameterizedTypeName.get(ClassName.get(List.class), ClassName.get(String.class)))
+                .addStatement("return $T.of($L)", List.class, String.join(", ", names.stream().map(n -> CodeBlock.of("$S", n)
+                        .toString()).toList()))
+                .build());
     }
 
     private static String method(TrainSpec.ShareTerm term) {

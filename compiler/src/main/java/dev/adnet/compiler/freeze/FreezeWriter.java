@@ -104,26 +104,32 @@ public final class FreezeWriter {
         structures.forEach(s -> edits.addAll(s.edits()));
         if (structures.stream().anyMatch(s -> s instanceof SharePolicy)) {
             ShareLossTerms.edit(net, text).ifPresent(edits::add);
+            // AdaShare's schedule trains policies; the frozen network has none left
+            settingLine(net, text, "policy_schedule").ifPresent(edits::add);
         }
         if (graph.gates().isEmpty()) {
-            temperatureLine(net, text).ifPresent(edits::add);
+            settingLine(net, text, "temperature").ifPresent(edits::add);
         }
         String header = "// frozen by adnet freeze from " + file.name() + ": every task runs its own path of the learned "
                 + "structure\n";
         return new Frozen(header + apply(file.text(), edits), rename, kept, nodes);
     }
 
-    /** The train section's temperature setting, whole lines, which nothing anneals once the tree is fixed. */
-    private static java.util.Optional<SourceEdit> temperatureLine(NetworkDecl net, SourceText text) {
+    /**
+     * The removal of the train section's setting {@code key}, whole lines: the temperature, which nothing anneals once
+     * the tree is fixed, and AdaShare's schedule.
+     */
+    private static java.util.Optional<SourceEdit> settingLine(NetworkDecl net, SourceText text, String key) {
         for (Member m : net.members()) {
             if (m instanceof Member.Train t) {
                 for (Member.Setting s : t.settings()) {
-                    if (s.key().name().equals("temperature")) {
+                    if (s.key().name().equals(key)) {
                         int start = text.offset(s.key().span());
                         int end = text.statementEnd(start);
                         String before = text.text().substring(text.lineStart(start), start);
                         String after = text.text().substring(end, text.nextLine(end)).strip();
-                        if (before.isBlank() && (after.isEmpty() || after.equals(";"))) {
+                        // a comment after the setting goes with it
+                        if (before.isBlank() && (after.isEmpty() || after.equals(";") || after.startsWith("//"))) {
                             return java.util.Optional.of(new SourceEdit(text.lineStart(start), text.nextLine(end), ""));
                         }
                         return java.util.Optional.of(new SourceEdit(start, end, ""));

@@ -9,20 +9,30 @@ import java.util.List;
  * @param config optimizer, schedule, epochs, batch size, seed
  * @param freezeBackbone whether only the exit heads train: every other op runs as at inference (batchnorm with
  *     its running statistics, no dropout) and its parameters get no gradient
+ * @param policySchedule AdaShare's schedule for the shares' policies, or null (the policies learn with the weights
+ *     from the first step)
  */
 public record TrainSpec(List<LossTerm> terms, TrainingSetup config, Temperature temperature, ExitRamp exitRamp,
-        boolean freezeBackbone) {
+        boolean freezeBackbone, PolicySchedule policySchedule) {
     public TrainSpec {
         terms = List.copyOf(terms);
     }
 
     public TrainSpec(List<LossTerm> terms, TrainingSetup config) {
-        this(terms, config, null, null, false);
+        this(terms, config, null, null, false, null);
     }
 
     public TrainSpec(List<LossTerm> terms, TrainingSetup config, Temperature temperature) {
-        this(terms, config, temperature, null, false);
+        this(terms, config, temperature, null, false, null);
     }
+
+    /**
+     * {@code policy_schedule adashare(...)}: the fields of the runtime's {@code AdaShareSchedule}, which the emitter
+     * writes out (warm-up epochs, the logits' Adam learning rate and L2 decay, curriculum speed, starting temperature
+     * and its decay per policy pass, the held-out fraction, the number of policies sampled at the end).
+     */
+    public record PolicySchedule(int warmup, double policyLr, double policyWeightDecay, int curriculum, double temperature,
+            double decay, double holdout, int samples) {}
 
     /**
      * SDN's schedule for the exits' loss weights: each exit's weight is multiplied by a factor that grows linearly

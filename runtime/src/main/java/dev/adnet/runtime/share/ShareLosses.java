@@ -42,6 +42,36 @@ public final class ShareLosses {
         }
     }
 
+    /**
+     * The sparsity term under AdaShare's schedule: over the units whose policy {@code control} samples (the
+     * curriculum's last units, as {@code get_sparsity_loss2} takes {@code logits[-num_blocks:]}), 0 when none does.
+     */
+    public static double sparsity(INDArray[][] logits, PolicyControl control) {
+        double sum = 0;
+        for (INDArray[] task : logits) {
+            int first = control.firstSampled(task.length);
+            double t = 0;
+            for (int u = first; u < task.length; u++) {
+                t += softplus(task[u].getDouble(0) - task[u].getDouble(1));
+            }
+            sum += first == task.length ? 0 : t / (task.length - first);
+        }
+        return sum;
+    }
+
+    public static void sparsityGradient(INDArray[][] logits, PolicyControl control, double weight, INDArray[][] grads) {
+        for (int t = 0; t < logits.length; t++) {
+            int units = logits[t].length;
+            int first = control.firstSampled(units);
+            for (int u = first; u < units; u++) {
+                INDArray l = logits[t][u];
+                double g = weight * sigmoid(l.getDouble(0) - l.getDouble(1)) / (units - first);
+                add(grads[t][u], 0, g);
+                add(grads[t][u], 1, -g);
+            }
+        }
+    }
+
     public static double sharing(INDArray[][] logits) {
         double sum = 0;
         for (int i = 0; i < logits.length; i++) {

@@ -46,6 +46,30 @@ public final class TaskPolicy {
         gradLogits.putScalar(1, -g);
     }
 
+    /**
+     * {@link #trainForward} under AdaShare's schedule: a unit whose policy {@code control} does not sample (warm-up,
+     * or before the curriculum's last units) runs, {@code z = 1}, and its soft sample is NaN, which {@link #backward}
+     * reads as "no gradient".
+     */
+    public static void trainForward(PolicyControl control, int unit, int units, INDArray logits, double tau,
+            boolean softEstimator, long seed, INDArray z, INDArray soft) {
+        if (control.sampled(unit, units)) {
+            trainForward(logits, control.temperatureOr(tau), softEstimator, seed, z, soft);
+        } else {
+            z.assign(1.0);
+            soft.assign(Double.NaN);
+        }
+    }
+
+    /** {@link #backward} under the schedule: a unit that ran without sampling gives its logits no gradient. */
+    public static void backward(PolicyControl control, INDArray soft, double tau, INDArray gradZ, INDArray gradLogits) {
+        if (gradLogits != null && Double.isNaN(soft.getDouble(0))) {
+            gradLogits.assign(0.0);
+            return;
+        }
+        backward(soft, control.temperatureOr(tau), gradZ, gradLogits);
+    }
+
     /** The argmax decision, 1 (run the unit) when the select logit is larger; ties skip. */
     public static boolean runs(INDArray logits) {
         return logits.getDouble(0) > logits.getDouble(1);
