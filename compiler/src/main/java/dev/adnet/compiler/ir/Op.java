@@ -561,11 +561,14 @@ public sealed interface Op {
      * @param bodyRegion arguments {@code [state, captured...]} (the state a value of the loop's own), results
      *     {@code [next state, decision]}
      * @param loopIndex the loop's position among the network's loops (halting and gated), from 0
+     * @param passNorms the step's batchnorms whose statistics (and maybe gamma and beta) are per pass
+     *     ({@code shared(batchnorm = ...)}); empty when every pass uses the step's own
      */
     record HaltingLoop(Value init, List<Value> captured, Region bodyRegion, Value out, int loopIndex, int cap,
-            LoopPolicy policy, String path, Span origin) implements RegionOp {
+            LoopPolicy policy, List<PassNorm> passNorms, String path, Span origin) implements RegionOp {
         public HaltingLoop {
             captured = List.copyOf(captured);
+            passNorms = List.copyOf(passNorms);
         }
 
         /** The state a step gives back. */
@@ -626,7 +629,7 @@ public sealed interface Op {
 
         @Override
         public HaltingLoop withRegions(List<Region> regions) {
-            return new HaltingLoop(init, captured, regions.get(0), out, loopIndex, cap, policy, path, origin);
+            return new HaltingLoop(init, captured, regions.get(0), out, loopIndex, cap, policy, passNorms, path, origin);
         }
 
         @Override
@@ -645,13 +648,17 @@ public sealed interface Op {
      * @param stepLength how many ops each unrolled step has: the steps stand right before this op, step 1 first; a
      *     gated loop's last step has only its body's {@code bodyLength} ops
      * @param captured the network values the steps read besides the state
+     * @param passNorms the loop's per-pass batchnorms ({@link HaltingLoop#passNorms()}): step 1's ops read pass 1's
+     *     tensors, which the inference loop replaces by the current pass's
      */
     record HaltingMean(List<Value> states, List<Value> halts, Value init, List<Value> captured, int stepLength,
-            int bodyLength, Value out, int loopIndex, LoopPolicy policy, String path, Span origin) implements Op {
+            int bodyLength, Value out, int loopIndex, LoopPolicy policy, List<PassNorm> passNorms, String path, Span origin)
+            implements Op {
         public HaltingMean {
             states = List.copyOf(states);
             halts = List.copyOf(halts);
             captured = List.copyOf(captured);
+            passNorms = List.copyOf(passNorms);
         }
 
         @Override
