@@ -108,7 +108,7 @@ primary
     | LBRACK (items+=expression (COMMA items+=expression)* COMMA?)? RBRACK        # listLiteral
     | LPAREN expression RPAREN                                                   # parenExpr
     | body                                                                       # bodyExpr
-    | REPEAT UPTO? count=expression SHARED? repeatPolicy? body                   # repeatExpr
+    | REPEAT UPTO? count=expression (SHARED (LPAREN sharing=arguments? RPAREN)?)? repeatPolicy? body  # repeatExpr
     | FIXEDPOINT (LPAREN arguments? RPAREN)? (SOLVER solver=callSpec)? body      # fixedPointExpr
     | ODE (LPAREN arguments? RPAREN)? body                                       # odeExpr
     | EXIT name=identifier? (LPAREN arguments? RPAREN)? (WHEN condition=expression)? body  # exitExpr

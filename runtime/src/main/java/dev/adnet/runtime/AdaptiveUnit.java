@@ -2,7 +2,7 @@ package dev.adnet.runtime;
 
 /**
  * One adaptive unit of a generated network: a construct whose work depends on the sample (a gated block, an early
- * exit). {@link Network#units()} lists them in schedule order, so that tools (evaluation reports, benchmarks,
+ * exit, a loop). {@link Network#units()} lists them in schedule order, so that tools (evaluation reports, benchmarks,
  * calibration) iterate over units instead of asking the network about each construct. Each kind has a class of its
  * own in {@code dev.adnet.runtime.adaptive} with what only that kind has (a gate's target and mode, an exit's
  * policy, threshold and mode).
@@ -13,7 +13,9 @@ public interface AdaptiveUnit {
         /** A gated block ({@code gate(...) residual F}): runs per sample only when its gate is open. */
         GATE,
         /** An early exit ({@code exit name when policy { H }}): samples whose policy fires leave there. */
-        EXIT
+        EXIT,
+        /** A halting or gated loop ({@code repeat upto n ... halt} or {@code gate}): each sample takes its own steps. */
+        LOOP
     }
 
     Kind kind();

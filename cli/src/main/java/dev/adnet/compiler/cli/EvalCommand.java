@@ -58,6 +58,11 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--ode-atol", paramLabel = "A", description = "the same for the absolute tolerance")
     Double odeAtol;
 
+    @Option(names = "--gate-mode", paramLabel = "MODE", description = "how every gate (of gated blocks and gated loops) "
+            + "runs: adaptive (the default: per sample), all_open (every block runs, every loop goes to its cap) or mask "
+            + "(every block computed and multiplied by its decision, as published code runs)")
+    String gateMode;
+
     @Spec
     CommandSpec spec;
 
@@ -71,6 +76,9 @@ final class EvalCommand implements Callable<Integer> {
         }
         LoadedNetwork loaded = LoadedNetwork.load(file, networkName, Long.MIN_VALUE, err);
         if (loaded == null) {
+            return Main.DIAGNOSTICS;
+        }
+        if (gateMode != null && !GateModes.set(loaded.network(), gateMode, err)) {
             return Main.DIAGNOSTICS;
         }
         if (odeRtol != null || odeAtol != null) {

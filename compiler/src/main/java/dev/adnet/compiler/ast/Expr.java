@@ -85,12 +85,17 @@ public sealed interface Expr extends Node {
     record HaltingRepeat(CallSpec unit, Span span) implements RepeatPolicy {}
 
     /**
-     * {@code repeat [upto] count [shared] [policy] body}.
+     * {@code repeat [upto] count [shared[(options)]] [policy] body}.
      *
+     * @param sharing the options of {@code shared(...)} (per-pass batchnorm); empty without them
      * @param policy null for a fixed count
      */
-    record Repeat(boolean upto, Expr count, boolean shared, RepeatPolicy policy, Body body, Span span)
-            implements Expr {}
+    record Repeat(boolean upto, Expr count, boolean shared, List<Arg> sharing, RepeatPolicy policy, Body body, Span span)
+            implements Expr {
+        public Repeat {
+            sharing = List.copyOf(sharing);
+        }
+    }
 
     /** {@code fixedpoint(args) [solver s(args)] body}: a deep-equilibrium layer; {@code solver} may be null. */
     record FixedPoint(List<Arg> args, CallSpec solver, Body body, Span span) implements Expr {

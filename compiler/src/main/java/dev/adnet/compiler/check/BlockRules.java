@@ -125,6 +125,7 @@ final class BlockRules {
             collect(g.operand(), shadowed, blocks, out);
         } else if (e instanceof Expr.Repeat r) {
             collect(r.count(), shadowed, blocks, out);
+            args(r.sharing(), shadowed, blocks, out);
             collect(r.body(), shadowed, blocks, out);
         } else if (e instanceof Expr.FixedPoint f) {
             collect(f.body(), shadowed, blocks, out);

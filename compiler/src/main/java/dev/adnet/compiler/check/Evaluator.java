@@ -560,17 +560,32 @@ final class Evaluator {
                     + "'gate(...)' or 'halt act(...)' before the body");
             return Val.ERR;
         }
+        LoopyBatchNorm.Mode norms = passNorms(r, env);
+        if (norms == null) {
+            return Val.ERR;
+        }
         if (r.policy() instanceof Expr.HaltingRepeat h) {
-            return halting(r, h, (int) n.value(), env);
+            return halting(r, h, (int) n.value(), norms, env);
         }
         if (r.policy() instanceof Expr.GatedRepeat g) {
-            return gatedLoop(r, g, n, env);
+            return gatedLoop(r, g, n, norms, env);
         }
-        return new Val.StageV(new Stages.Repeat((int) n.value(), r.shared(), r.body(), env, r.span()));
+        return new Val.StageV(new Stages.Repeat((int) n.value(), r.shared(), norms, LoopyBatchNorm.span(r.sharing(), r.span()),
+                r.body(), env, r.span()));
+    }
+
+    /** What the passes of {@code r} keep of their own batchnorms: {@code shared(batchnorm = ...)}; null on an error. */
+    private LoopyBatchNorm.Mode passNorms(Expr.Repeat r, Env env) {
+        if (r.sharing().isEmpty()) {
+            return LoopyBatchNorm.Mode.SHARED;
+        }
+        Span at = LoopyBatchNorm.span(r.sharing(), r.span());
+        Map<String, Val> options = constantsIn(env, r.sharing(), LoopyBatchNorm.PARAMS, "shared", at);
+        return options == null ? null : LoopyBatchNorm.mode(options, at, diagnostics);
     }
 
     /** {@code repeat upto cap shared gate(options) body}: a gate after each pass but the last decides on the next. */
-    private Val gatedLoop(Expr.Repeat r, Expr.GatedRepeat g, Val.Num cap, Env env) {
+    private Val gatedLoop(Expr.Repeat r, Expr.GatedRepeat g, Val.Num cap, LoopyBatchNorm.Mode norms, Env env) {
         Map<String, Val> options = constantsIn(env, g.args(), GatedStage.PARAMS, "gate", g.span());
         if (options == null || !GatedStage.validate(options, g.span(), diagnostics)) {
             return Val.ERR;
@@ -586,11 +601,11 @@ final class Evaluator {
             return Val.ERR;
         }
         return new Val.StageV(new HaltingStage((int) cap.value(), new LoopPolicy.Gate(Args.numArg(options, "target")), options,
-                r.body(), env, r.span(), g.span()));
+                norms, LoopyBatchNorm.span(r.sharing(), r.span()), r.body(), env, r.span(), g.span()));
     }
 
     /** {@code repeat upto cap [shared] halt act(ponder, eps) body}; the steps share their weights either way. */
-    private Val halting(Expr.Repeat r, Expr.HaltingRepeat h, int cap, Env env) {
+    private Val halting(Expr.Repeat r, Expr.HaltingRepeat h, int cap, LoopyBatchNorm.Mode norms, Env env) {
         if (!h.unit().name().name().equals("act")) {
             diagnostics.error(Code.UNKNOWN_ARGUMENT, h.unit().name().span(), "unknown halting unit '" + h.unit().name().name()
                     + "'; the one there is: act(ponder, eps)");
@@ -601,7 +616,7 @@ final class Evaluator {
             return Val.ERR;
         }
         return new Val.StageV(new HaltingStage(cap, new LoopPolicy.Act(Args.numArg(options, "ponder"), Args.numArg(options, "eps")),
-                null, r.body(), env, r.span(), h.span()));
+                null, norms, LoopyBatchNorm.span(r.sharing(), r.span()), r.body(), env, r.span(), h.span()));
     }
 
     /** The arguments of {@code call} evaluated as constants (no tensors), for the train section and policies. */

@@ -29,8 +29,8 @@ import java.util.Set;
  * network values besides its state: they become the region's further arguments, so that a step can run on the rows of
  * the samples still running, gathered from every value it reads. The step's weights are the same at every step.
  */
-record HaltingStage(int cap, LoopPolicy policy, Map<String, Val> gateOptions, Body body, Env env, Span span, Span policySpan)
-        implements Stage {
+record HaltingStage(int cap, LoopPolicy policy, Map<String, Val> gateOptions, LoopyBatchNorm.Mode norms, Span normsSpan,
+        Body body, Env env, Span span, Span policySpan) implements Stage {
 
     static final List<Args.Param> PARAMS = List.of(
             new Args.Param("ponder", Args.Type.FLOAT, null),
@@ -108,8 +108,14 @@ record HaltingStage(int cap, LoopPolicy policy, Map<String, Val> gateOptions, Bo
         arguments.add(state);
         arguments.addAll(captured);
         Region region = new Region(arguments, step.ops(), List.of(next[0], step.result()));
+        int bodyLength = step.ops().indexOf(step.ops().stream().filter(o -> o.out().equals(next[0])).findFirst().orElseThrow()) + 1;
+        if (norms != LoopyBatchNorm.Mode.SHARED && !LoopyBatchNorm.anyBatchNorm(step.ops().subList(0, bodyLength))) {
+            LoopyBatchNorm.noBatchNorm(normsSpan, lowering.diagnostics);
+            return Val.ERR;
+        }
         Value out = lowering.newValue(init.shape());
-        Op op = new HaltingLoop(init, captured, region, out, index, cap, policy, name, span);
+        Op op = new HaltingLoop(init, captured, region, out, index, cap, policy,
+                LoopyBatchNorm.passNorms(region, bodyLength, cap, gated(), norms, lowering), name, span);
         return lowering.add(op) ? new Val.Tensor(out) : Val.ERR;
     }
 

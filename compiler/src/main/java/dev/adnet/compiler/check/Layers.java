@@ -246,10 +246,16 @@ final class Layers {
         }
         long ch = in.dim(0);
         String name = c.lowering().instanceName(c.scope(), "batchnorm");
-        ParamDecl gamma = c.lowering().param(name + ".gamma", new long[] {ch}, ParamDecl.Init.ONES, ch, ch, false);
-        ParamDecl beta = c.lowering().param(name + ".beta", new long[] {ch}, ParamDecl.Init.ZEROS, ch, ch, false);
-        BufferDecl mean = c.lowering().buffer(name + ".running_mean", ch, 0.0);
-        BufferDecl var = c.lowering().buffer(name + ".running_var", ch, 1.0);
+        // in a replayed pass of shared(batchnorm = ...), the pass's own statistics (and gamma, beta)
+        LoopyBatchNorm.Mode own = c.lowering().passNorm();
+        Lowering l = c.lowering();
+        ParamDecl gamma = own == LoopyBatchNorm.Mode.PER_PASS ? l.ownParam(name + ".gamma", new long[] {ch}, ParamDecl.Init.ONES, ch, ch, false)
+                : l.param(name + ".gamma", new long[] {ch}, ParamDecl.Init.ONES, ch, ch, false);
+        ParamDecl beta = own == LoopyBatchNorm.Mode.PER_PASS ? l.ownParam(name + ".beta", new long[] {ch}, ParamDecl.Init.ZEROS, ch, ch, false)
+                : l.param(name + ".beta", new long[] {ch}, ParamDecl.Init.ZEROS, ch, ch, false);
+        boolean ownStatistics = own != LoopyBatchNorm.Mode.SHARED;
+        BufferDecl mean = ownStatistics ? l.ownBuffer(name + ".running_mean", ch, 0.0) : l.buffer(name + ".running_mean", ch, 0.0);
+        BufferDecl var = ownStatistics ? l.ownBuffer(name + ".running_var", ch, 1.0) : l.buffer(name + ".running_var", ch, 1.0);
         return emit(c, new Op.BatchNorm(in, c.lowering().newValue(in.shape()), gamma, beta, mean, var, momentum,
                 Args.numArg(c.args(), "eps"), name, c.configSpan()));
     }

@@ -174,6 +174,34 @@ final class Lowering {
         return b;
     }
 
+    /** The same for a parameter ({@code shared(batchnorm = "per_pass")}: a replayed pass's own gamma and beta). */
+    ParamDecl ownParam(String name, long[] shape, ParamDecl.Init init, long fanIn, long fanOut, boolean decay) {
+        if (!replays.isEmpty()) {
+            next(true);
+        }
+        ParamDecl p = new ParamDecl(name, shape, init, fanIn, fanOut, decay);
+        params.add(p);
+        paramLog.add(p);
+        return p;
+    }
+
+    /**
+     * What a batchnorm of the pass being lowered takes of its own instead of the first pass's: a shared repeat with
+     * {@code shared(batchnorm = ...)} sets it for the passes it replays.
+     */
+    private LoopyBatchNorm.Mode passNorm = LoopyBatchNorm.Mode.SHARED;
+
+    LoopyBatchNorm.Mode passNorm() {
+        return passNorm;
+    }
+
+    /** Sets {@link #passNorm()}; returns the previous mode, to restore after the pass. */
+    LoopyBatchNorm.Mode passNorm(LoopyBatchNorm.Mode mode) {
+        LoopyBatchNorm.Mode before = passNorm;
+        passNorm = mode;
+        return before;
+    }
+
     /** Every parameter and buffer handed out, in order (a replayed one again each time): what sharing replays. */
     private final List<ParamDecl> paramLog = new ArrayList<>();
     private final List<BufferDecl> bufferLog = new ArrayList<>();

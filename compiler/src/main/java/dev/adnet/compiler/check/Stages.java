@@ -147,9 +147,11 @@ final class Stages {
 
     /**
      * {@code repeat n { body }} (each pass its own weights) or {@code repeat n shared { body }} (one set of weights
-     * applied n times: later passes reuse the parameters the first pass created).
+     * applied n times: later passes reuse the parameters the first pass created, but for what {@code norms} gives
+     * each pass of its own batchnorms; {@code normsSpan} is where {@code shared(batchnorm = ...)} stands).
      */
-    record Repeat(int count, boolean shared, Body body, Env env, Span span) implements Stage {
+    record Repeat(int count, boolean shared, LoopyBatchNorm.Mode norms, Span normsSpan, Body body, Env env, Span span)
+            implements Stage {
         @Override
         public Val apply(List<Val.Tensor> inputs, Lowering lowering, String scope, Span at) {
             if (!arityOk(this, inputs, lowering, at)) {
@@ -161,19 +163,29 @@ final class Stages {
             int[] afterFirst = null;
             for (int i = 1; i <= count && current instanceof Val.Tensor t; i++) {
                 boolean replaying = shared && i > 1;
+                LoopyBatchNorm.Mode outer = null;
                 if (replaying) {
                     lowering.replay(firstPass, afterFirst);
+                    outer = lowering.passNorm(norms);
                 }
                 Value before = t.value();
+                int opsBefore = lowering.current().size();
                 try {
                     current = lowering.evaluator.applyBody(body, env, inner + ".pass" + i, List.of(t), at);
                 } finally {
                     if (replaying) {
+                        lowering.passNorm(outer);
                         lowering.endReplay();
                     }
                 }
                 if (i == 1) {
                     afterFirst = lowering.mark();
+                    List<Op> pass = lowering.current().subList(opsBefore, lowering.current().size());
+                    if (norms != LoopyBatchNorm.Mode.SHARED && current instanceof Val.Tensor
+                            && !LoopyBatchNorm.anyBatchNorm(pass)) {
+                        LoopyBatchNorm.noBatchNorm(normsSpan, lowering.diagnostics);
+                        return Val.ERR;
+                    }
                 }
                 if (current instanceof Val.Tensor next && !next.value().sameShape(before)) {
                     lowering.diagnostics.error(Code.SHAPE_MISMATCH, span, "a repeated body must keep its input's shape, but it turns "

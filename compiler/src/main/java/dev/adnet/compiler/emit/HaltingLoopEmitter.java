@@ -6,10 +6,13 @@ import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
 import dev.adnet.compiler.cost.CostModel;
+import dev.adnet.compiler.ir.BufferDecl;
 import dev.adnet.compiler.ir.Graph;
 import dev.adnet.compiler.ir.HaltingMean;
 import dev.adnet.compiler.ir.LoopPolicy;
 import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.ParamDecl;
+import dev.adnet.compiler.ir.PassNorm;
 import dev.adnet.compiler.ir.State;
 import dev.adnet.compiler.ir.StateInit;
 import dev.adnet.compiler.ir.TrainSpec;
@@ -59,6 +62,12 @@ final class HaltingLoopEmitter {
 
         /** The Java expression of the input samples that the current batch's {@code rows} hold. */
         CodeBlock original(CodeBlock rows);
+
+        /** The Java expressions the ops read for each buffer, by name; the loop may change them while it emits. */
+        java.util.Map<String, String> buffers();
+
+        /** The same for each parameter. */
+        java.util.Map<String, String> params();
     }
 
     /**
@@ -86,6 +95,7 @@ final class HaltingLoopEmitter {
         m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, state, init);
         List<String> outer = h.captured().stream().map(host::v).toList();
         List<String> captured = runningCopies(m, h, host);
+        Runnable shared = perPass(m, h, host, out);
         m.beginControlFlow("while (!$L.done())", halting);
         m.addStatement("int[] $L = $L.active()", running, halting);
         renameStep(h, host, state, captured);
@@ -96,7 +106,9 @@ final class HaltingLoopEmitter {
                 host.v(h.halts().get(0)));
         m.addStatement("$L = $T.carry($L, $L, $L.active())", state, LOOP_ROWS, next, running, halting);
         keepRunning(m, captured, running, halting);
+        nextPass(m, h, out);
         m.endControlFlow();
+        shared.run();
         m.addStatement("workspace.loopSteps(LOOP_CAPS.length)[$L] = $T.inputOrder($L.steps(), $L, batchSize)", h.loopIndex(),
                 LOOP_ROWS, halting, host.original(CodeBlock.of("$T.all($L)", LOOP_ROWS, host.batch())));
     }
@@ -121,6 +133,7 @@ final class HaltingLoopEmitter {
         m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, state, init);
         List<String> outer = h.captured().stream().map(host::v).toList();
         List<String> captured = runningCopies(m, h, host);
+        Runnable shared = perPass(m, h, host, out);
         m.beginControlFlow("while (!$L.done())", gating);
         m.addStatement("int[] $L = $L.active()", running, gating);
         renameStep(h, host, state, captured);
@@ -137,9 +150,55 @@ final class HaltingLoopEmitter {
         m.addStatement("$T.accumulate($L, $L, $L, $L)", WEIGHTED_ROWS, out, next, running, stops);
         m.addStatement("$L = $T.carry($L, $L, $L.active())", state, LOOP_ROWS, next, running, gating);
         keepRunning(m, captured, running, gating);
+        nextPass(m, h, out);
         m.endControlFlow();
+        shared.run();
         m.addStatement("workspace.loopSteps(LOOP_CAPS.length)[$L] = $T.inputOrder($L.steps(), $L, batchSize)", h.loopIndex(),
                 LOOP_ROWS, gating, host.original(CodeBlock.of("$T.all($L)", LOOP_ROWS, host.batch())));
+    }
+
+    /**
+     * Loopy batchnorm at inference: before the loop, an array per per-pass tensor ({@code <out>_norm<i>_mean}, ...,
+     * from pass 1's field to the cap's) and a pass counter ({@code <out>_pass}); the step's batchnorms then read
+     * the current pass's entries. The step runs on the samples still in the loop, which are all at the same pass, so
+     * a sample in pass k is normalised with pass k's statistics however the batch has shrunk. Returns what makes the
+     * ops after the loop read the fields again. Emits nothing for a loop without per-pass batchnorms.
+     */
+    private static Runnable perPass(MethodSpec.Builder m, HaltingMean h, Host host, String out) {
+        if (h.passNorms().isEmpty()) {
+            return () -> { };
+        }
+        java.util.Map<String, String> buffers = new java.util.HashMap<>(host.buffers());
+        java.util.Map<String, String> params = new java.util.HashMap<>(host.params());
+        String pass = out + "_pass";
+        m.addStatement("int $L = 0", pass);
+        for (int i = 0; i < h.passNorms().size(); i++) {
+            PassNorm n = h.passNorms().get(i);
+            String base = out + "_norm" + i;
+            perPass(m, host.claim(base + "_mean"), pass, n.means().stream().map(BufferDecl::name).toList(), host.buffers());
+            perPass(m, host.claim(base + "_var"), pass, n.vars().stream().map(BufferDecl::name).toList(), host.buffers());
+            if (n.affinePerPass()) {
+                perPass(m, host.claim(base + "_gamma"), pass, n.gammas().stream().map(ParamDecl::name).toList(), host.params());
+                perPass(m, host.claim(base + "_beta"), pass, n.betas().stream().map(ParamDecl::name).toList(), host.params());
+            }
+        }
+        return () -> {
+            host.buffers().putAll(buffers);
+            host.params().putAll(params);
+        };
+    }
+
+    /** {@code INDArray[] array = {pass 1's field, ...}}; from now on the ops read the first name as {@code array[pass]}. */
+    private static void perPass(MethodSpec.Builder m, String array, String pass, List<String> names, java.util.Map<String, String> fields) {
+        m.addStatement("$T[] $L = {$L}", JavaEmitter.INDARRAY, array, String.join(", ", names.stream().map(fields::get).toList()));
+        fields.put(names.get(0), array + "[" + pass + "]");
+    }
+
+    /** Counts the passes of a loop with per-pass batchnorms. */
+    private static void nextPass(MethodSpec.Builder m, HaltingMean h, String out) {
+        if (!h.passNorms().isEmpty()) {
+            m.addStatement("$L++", out + "_pass");
+        }
     }
 
     /** Per captured network value, a copy that shrinks with the loop's batch ({@code <value>_running}); their names. */

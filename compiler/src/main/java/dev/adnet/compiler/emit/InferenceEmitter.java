@@ -245,6 +245,16 @@ final class InferenceEmitter {
             }
 
             @Override
+            public java.util.Map<String, String> buffers() {
+                return em.bufferField;
+            }
+
+            @Override
+            public java.util.Map<String, String> params() {
+                return em.paramField;
+            }
+
+            @Override
             public void subBatch(MethodSpec.Builder m, int from, int to, String rows) {
                 String outerBatch = em.batchVar;
                 boolean outerSub = em.subBatch;

@@ -9,6 +9,7 @@ import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.adnet.compiler.cost.CostModel;
+import dev.adnet.compiler.cost.LoopCost;
 import dev.adnet.compiler.emit.BackwardPlanner.Plan;
 import dev.adnet.compiler.ir.BufferDecl;
 import dev.adnet.compiler.ir.FusedOp;
@@ -98,7 +99,8 @@ public final class JavaEmitter {
     public JavaEmitter() {}
 
     public JavaFile emit(Graph graph, EmitOptions options) {
-        return new Emission(LoopUnrolling.unroll(ShareUnrolling.unroll(graph)), options).file();
+        Graph shared = ShareUnrolling.unroll(graph);
+        return new Emission(LoopUnrolling.unroll(shared), CostModel.of(shared).units(LoopCost.class), options).file();
     }
 
     /**
@@ -225,7 +227,11 @@ public final class JavaEmitter {
          */
         final Map<Integer, String> pendingPart = new HashMap<>();
 
-        Emission(Graph graph, EmitOptions options) {
+        /** Each loop's cost, from the graph before its loops were unrolled: what its runtime unit says. */
+        private final List<LoopCost> loopCosts;
+
+        Emission(Graph graph, List<LoopCost> loopCosts, EmitOptions options) {
+            this.loopCosts = List.copyOf(loopCosts);
             if (graph.inputs().isEmpty()) {
                 throw new IllegalArgumentException("network " + graph.name() + " has no inputs: the batch size is"
                         + " read from the first input");
@@ -330,7 +336,7 @@ public final class JavaEmitter {
                     && HaltingLoopEmitter.loops(graph).isEmpty() && !fixedPoints.any()) {
                 inference.taskEntryPoints(type);
             }
-            MethodSpec units = UnitsEmitter.units(CostModel.of(graph), bufferField::get);
+            MethodSpec units = UnitsEmitter.units(graph, loopCosts, bufferField::get);
             if (units != null) {
                 type.addMethod(units);
             }

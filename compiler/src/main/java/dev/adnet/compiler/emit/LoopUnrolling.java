@@ -5,6 +5,7 @@ import dev.adnet.compiler.ir.HaltingLoop;
 import dev.adnet.compiler.ir.HaltingMean;
 import dev.adnet.compiler.ir.LoopPolicy;
 import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.PassNorm;
 import dev.adnet.compiler.ir.Region;
 import dev.adnet.compiler.ir.Value;
 import java.util.ArrayList;
@@ -17,7 +18,8 @@ import java.util.Map;
  * form the emitter's straight-line forward and backward run. A gated loop's last step is its body alone: no gate
  * decides after the last pass. Step {@code k}'s ops are copies of the step region with fresh
  * values, reading step {@code k - 1}'s state and the same captured values and parameters (the steps share their
- * weights, so the backward accumulates each parameter's gradient over the steps). A sample's steps after it halts
+ * weights, so the backward accumulates each parameter's gradient over the steps), except a loopy batchnorm's, which
+ * step {@code k} takes from {@link PassNorm}: its statistics (and gamma, beta) of pass k. A sample's steps after it halts
  * have weight 0 in the mean and get no gradient, so running them changes neither the outputs nor the gradients.
  * A graph without halting loops comes back as it is.
  */
@@ -68,7 +70,7 @@ final class LoopUnrolling {
             for (Op op : ops) {
                 Value out = new Value(nextId++, op.out().shape());
                 renamed.put(op.out(), out);
-                into.add(OpCopy.of(op, v -> renamed.getOrDefault(v, v), out, stepPath(loop, op.path(), k)));
+                into.add(OpCopy.of(atPass(loop, op, k), v -> renamed.getOrDefault(v, v), out, stepPath(loop, op.path(), k)));
             }
             state = renamed.getOrDefault(loop.next(), loop.next());
             states.add(state);
@@ -77,8 +79,20 @@ final class LoopUnrolling {
             }
         }
         into.add(new HaltingMean(states, halts, loop.init(), loop.captured(), step.ops().size(),
-                gated ? loop.bodyLength() : step.ops().size(), loop.out(), loop.loopIndex(), loop.policy(), loop.path(),
-                loop.origin()));
+                gated ? loop.bodyLength() : step.ops().size(), loop.out(), loop.loopIndex(), loop.policy(), loop.passNorms(),
+                loop.path(), loop.origin()));
+    }
+
+    /** A step op as pass {@code k} runs it: a loopy batchnorm with pass k's statistics (and gamma, beta). */
+    private static Op atPass(HaltingLoop loop, Op op, int k) {
+        if (op instanceof Op.BatchNorm b) {
+            for (PassNorm n : loop.passNorms()) {
+                if (n.normalises(b)) {
+                    return n.atPass(b, k);
+                }
+            }
+        }
+        return op;
     }
 
     /** {@code loop.step.dense1} or {@code loop.halt.dense} of step k as {@code loop.stepK.dense1}, {@code loop.stepK.halt.dense}. */

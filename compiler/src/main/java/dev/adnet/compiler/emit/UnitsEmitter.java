@@ -9,6 +9,10 @@ import dev.adnet.compiler.cost.CostModel;
 import dev.adnet.compiler.cost.ExitCost;
 import dev.adnet.compiler.cost.FixedPointCost;
 import dev.adnet.compiler.cost.GateCost;
+import dev.adnet.compiler.cost.LoopCost;
+import dev.adnet.compiler.ir.Graph;
+import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.HaltingMean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -26,20 +30,33 @@ final class UnitsEmitter {
     static final ClassName UNIT_COST = ClassName.get(RT, "UnitCost");
     static final ClassName GATE_UNIT = ClassName.get(ADAPTIVE, "GateUnit");
     static final ClassName EXIT_UNIT = ClassName.get(ADAPTIVE, "ExitUnit");
+    static final ClassName LOOP_UNIT = ClassName.get("dev.adnet.runtime.loop", "LoopUnit");
 
     /** Simple names {@code units()} refers to; no field of the generated class may shadow them. */
-    static final String[] TYPE_NAMES = {"AdaptiveUnit", "UnitCost", "GateUnit", "ExitUnit"};
+    static final String[] TYPE_NAMES = {"AdaptiveUnit", "UnitCost", "GateUnit", "ExitUnit", "LoopUnit"};
 
     private UnitsEmitter() {}
 
     /**
      * The method, or null for a network without adaptive constructs (it keeps {@code Network}'s empty default).
      *
+     * @param graph the graph the class runs: its loops unrolled
+     * @param loops the cost of each loop, from the graph before its loops were unrolled
      * @param bufferField the field holding the buffer of a given name
      */
-    static MethodSpec units(CostModel.Report cost, Function<String, String> bufferField) {
+    static MethodSpec units(Graph graph, List<LoopCost> loops, Function<String, String> bufferField) {
         List<CodeBlock> units = new ArrayList<>();
-        for (ConstructCost c : cost.units()) {
+        java.util.Iterator<ConstructCost> constructs = CostModel.of(graph).units().iterator();
+        // the unrolled graph's constructs and its loops (each ending in its halting mean), in schedule order
+        for (Op op : graph.ops()) {
+            if (op instanceof HaltingMean h) {
+                units.add(loop(loops.stream().filter(l -> l.index() == h.loopIndex()).findFirst().orElseThrow()));
+                continue;
+            }
+            if (!(op instanceof Op.RegionOp)) {
+                continue;
+            }
+            ConstructCost c = constructs.next();
             if (c instanceof FixedPointCost || c instanceof dev.adnet.compiler.cost.OdeCost) {
                 continue; // not a unit yet: its stopping is FixedPointNetwork's, its iterations the solver trace's
             }
@@ -55,6 +72,17 @@ final class UnitsEmitter {
                 .returns(ParameterizedTypeName.get(ClassName.get(List.class), ADAPTIVE_UNIT))
                 .addStatement("return $T.of(\n$L)", List.class, CodeBlock.join(units, ",\n"))
                 .build();
+    }
+
+    /** A loop's descriptor; a gated loop's gates read and set the network's gate mode. */
+    private static CodeBlock loop(LoopCost l) {
+        CodeBlock cost = CodeBlock.of("new $T($LL, $LL)", UNIT_COST, l.flops(), l.saved());
+        if (l.gated()) {
+            return CodeBlock.of("new $T($L, $S, $L, $L, $LL, $L,$W() -> gateMode,$Wmode -> gateMode = mode)", LOOP_UNIT, l.index(),
+                    l.path(), cost, l.cap(), l.stepFlops(), JavaEmitter.lit(l.target()));
+        }
+        return CodeBlock.of("new $T($L, $S, $L, $L, $LL, $T.NaN, null, null)", LOOP_UNIT, l.index(), l.path(), cost, l.cap(),
+                l.stepFlops(), Double.class);
     }
 
     private static CodeBlock unit(ConstructCost c, Function<String, String> bufferField) {

@@ -45,6 +45,7 @@ final class ExprWalk {
             walk(g.operand(), out);
         } else if (e instanceof Expr.Repeat r) {
             walk(r.count(), out);
+            args(r.sharing(), out);
             body(r.body(), out);
         } else if (e instanceof Expr.FixedPoint f) {
             args(f.args(), out);

@@ -400,6 +400,7 @@ public final class SymbolIndex {
             expr(g.operand(), scope);
         } else if (e instanceof Expr.Repeat r) {
             expr(r.count(), scope);
+            args(r.sharing(), scope);
             if (r.policy() instanceof Expr.GatedRepeat g) {
                 args(g.args(), scope);
             } else if (r.policy() instanceof Expr.HaltingRepeat h) {

@@ -25,11 +25,14 @@ import java.util.List;
  * @param bodyRegion arguments {@code [state, captured...]} (the state a value of the loop's own), results
  *     {@code [next state, decision]}
  * @param loopIndex the loop's position among the network's loops (halting and gated), from 0
+ * @param passNorms the step's batchnorms whose statistics (and maybe gamma and beta) are per pass
+ *     ({@code shared(batchnorm = ...)}); empty when every pass uses the step's own
  */
 public record HaltingLoop(Value init, List<Value> captured, Region bodyRegion, Value out, int loopIndex, int cap,
-        LoopPolicy policy, String path, Span origin) implements Op.RegionOp {
+        LoopPolicy policy, List<PassNorm> passNorms, String path, Span origin) implements Op.RegionOp {
     public HaltingLoop {
         captured = List.copyOf(captured);
+        passNorms = List.copyOf(passNorms);
     }
 
     /** The state a step gives back. */
@@ -90,7 +93,7 @@ public record HaltingLoop(Value init, List<Value> captured, Region bodyRegion, V
 
     @Override
     public HaltingLoop withRegions(List<Region> regions) {
-        return new HaltingLoop(init, captured, regions.get(0), out, loopIndex, cap, policy, path, origin);
+        return new HaltingLoop(init, captured, regions.get(0), out, loopIndex, cap, policy, passNorms, path, origin);
     }
 
     @Override

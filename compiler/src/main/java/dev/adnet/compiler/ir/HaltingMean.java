@@ -13,13 +13,17 @@ import java.util.List;
  * @param stepLength how many ops each unrolled step has: the steps stand right before this op, step 1 first; a
  *     gated loop's last step has only its body's {@code bodyLength} ops
  * @param captured the network values the steps read besides the state
+ * @param passNorms the loop's per-pass batchnorms ({@link HaltingLoop#passNorms()}): step 1's ops read pass 1's
+ *     tensors, which the inference loop replaces by the current pass's
  */
 public record HaltingMean(List<Value> states, List<Value> halts, Value init, List<Value> captured, int stepLength,
-        int bodyLength, Value out, int loopIndex, LoopPolicy policy, String path, Span origin) implements Op {
+        int bodyLength, Value out, int loopIndex, LoopPolicy policy, List<PassNorm> passNorms, String path, Span origin)
+        implements Op {
     public HaltingMean {
         states = List.copyOf(states);
         halts = List.copyOf(halts);
         captured = List.copyOf(captured);
+        passNorms = List.copyOf(passNorms);
     }
 
     @Override

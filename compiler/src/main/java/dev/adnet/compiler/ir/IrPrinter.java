@@ -161,6 +161,11 @@ public final class IrPrinter {
             } else {
                 a.add("target=" + num(((LoopPolicy.Gate) l.policy()).target()));
             }
+            if (!l.passNorms().isEmpty()) {
+                // which batchnorms of the step have tensors per pass, named by their pass-1 running mean
+                a.add("batchnorm=" + (l.passNorms().get(0).affinePerPass() ? "per_pass" : "statistics") + "("
+                        + l.passNorms().stream().map(n -> n.means().get(0).name()).collect(Collectors.joining(",")) + ")");
+            }
         } else if (op instanceof Op.Exit x) {
             a.add("exit=" + x.exitIndex());
             a.add("name=" + x.name());

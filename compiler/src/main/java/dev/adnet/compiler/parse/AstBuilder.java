@@ -283,8 +283,8 @@ final class AstBuilder extends AdnetBaseVisitor<Object> {
         } else if (ctx.repeatPolicy() instanceof HaltingRepeatContext h) {
             policy = new Expr.HaltingRepeat(callSpec(h.callSpec()), span(h));
         }
-        return new Expr.Repeat(ctx.UPTO() != null, expr(ctx.count), ctx.SHARED() != null, policy, body(ctx.body()),
-                span(ctx.REPEAT().getSymbol()));
+        return new Expr.Repeat(ctx.UPTO() != null, expr(ctx.count), ctx.SHARED() != null, args(ctx.sharing), policy,
+                body(ctx.body()), span(ctx.REPEAT().getSymbol()));
     }
 
     @Override

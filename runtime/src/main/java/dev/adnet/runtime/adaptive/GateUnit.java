@@ -83,10 +83,18 @@ public final class GateUnit implements AdaptiveUnit {
         setMode.accept(Objects.requireNonNull(m));
     }
 
-    /** Runs every gated block of {@code net} in mode {@code m}; a network without gates is left as it is. */
+    /**
+     * Runs every gate of {@code net}, of gated blocks and of gated loops, in mode {@code m}; a network without gates
+     * is left as it is.
+     */
     public static void mode(Network net, GateMode m) {
         for (GateUnit g : net.units(GateUnit.class)) {
             g.mode(m);
+        }
+        for (dev.adnet.runtime.loop.LoopUnit l : net.units(dev.adnet.runtime.loop.LoopUnit.class)) {
+            if (l.gated()) {
+                l.mode(m);
+            }
         }
     }
 
