@@ -35,9 +35,21 @@ public final class ParitySweep {
             System.exit(2);
         }
         String sample = args[0];
-        int size = Integer.parseInt(args[1]);
+        int size;
+        ParityTraining.Budget budget;
+        try {
+            size = Integer.parseInt(args[1]);
+            budget = ParityTraining.budget(args, 0, 900, 2);
+        } catch (IllegalArgumentException e) {
+            System.err.println("ParitySweep: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (!sample.equals("act_parity") && !sample.equals("one_step_parity") || size < 1) {
+            System.err.println("ParitySweep: the sample is act_parity or one_step_parity and SIZE a positive number");
+            System.exit(2);
+        }
         Path out = Path.of(args[2]);
-        ParityTraining.Budget budget = ParityTraining.budget(args, 0, 900, 2);
         TrainableNetwork net = network(sample, size, out);
         Files.createDirectories(out);
         String base = (sample.equals("act_parity") ? "act" : sample.replace("_parity", "")) + "_" + size + "bits";
