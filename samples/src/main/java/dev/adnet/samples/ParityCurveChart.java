@@ -50,6 +50,13 @@ public final class ParityCurveChart {
             maxSteps = Math.max(maxSteps, k <= act.size() && !Double.isNaN(act.meanSteps(k)) ? act.meanSteps(k) : 0);
         }
         maxSteps = Math.ceil(maxSteps + 0.5);
+        // The accuracy axis starts at 40%, or lower when a difficulty falls below it (a network wrong more often than chance).
+        double lo = 0.4;
+        for (ParityCurve c : new ParityCurve[] {act, oneStep}) {
+            for (int k = 1; k <= c.size(); k++) {
+                lo = Math.min(lo, Double.isNaN(c.accuracy(k)) ? lo : Math.floor(c.accuracy(k) * 10) / 10);
+            }
+        }
         BufferedImage img = new BufferedImage(WIDTH, TOP + 2 * PANEL + GAP + 50, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -60,16 +67,16 @@ public final class ParityCurveChart {
         g.drawString(title, LEFT, 22);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         int top2 = TOP + PANEL + GAP;
-        axes(g, TOP, size, 0.4, 1.0, "test accuracy", 0.1);
+        axes(g, TOP, size, lo, 1.0, "test accuracy", 0.1);
         axes(g, top2, size, 0, maxSteps, "mean steps", maxSteps > 10 ? 2 : 1);
-        line(g, TOP, size, 0.4, 1.0, act.size(), act::accuracy, ACT);
-        line(g, TOP, size, 0.4, 1.0, oneStep.size(), oneStep::accuracy, ONE_STEP);
+        line(g, TOP, size, lo, 1.0, act.size(), act::accuracy, ACT);
+        line(g, TOP, size, lo, 1.0, oneStep.size(), oneStep::accuracy, ONE_STEP);
         line(g, top2, size, 0, maxSteps, act.size(), act::meanSteps, ACT);
         line(g, top2, size, 0, maxSteps, oneStep.size(), oneStep::meanSteps, ONE_STEP);
         // Chance level: a network that guesses is right half the time.
         g.setColor(Color.GRAY);
         g.setStroke(new BasicStroke(1, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {4, 4}, 0));
-        int yChance = y(0.5, TOP, 0.4, 1.0);
+        int yChance = y(0.5, TOP, lo, 1.0);
         g.drawLine(LEFT, yChance, WIDTH - RIGHT, yChance);
         g.drawString("chance", LEFT + 6, yChance - 4);
         g.setStroke(new BasicStroke(1));
