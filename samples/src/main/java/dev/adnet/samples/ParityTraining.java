@@ -1,89 +1,136 @@
 package dev.adnet.samples;
 
-import dev.adnet.runtime.Network;
-import dev.adnet.runtime.Prediction;
 import dev.adnet.runtime.StepContext;
 import dev.adnet.runtime.TrainableNetwork;
-import dev.adnet.runtime.train.Batch;
 import dev.adnet.runtime.train.Optimizer;
 import dev.adnet.runtime.train.Optimizers;
 import dev.adnet.runtime.train.StepResult;
+import java.lang.management.ManagementFactory;
 import java.util.Locale;
+import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Trains a parity sample ({@code ActParity}) through its generated class's Java API on fresh {@link ParityData}
- * each epoch, and after each epoch reports test accuracy and mean steps, overall and by the number of non-zero
- * entries (the difficulty curve of Graves' figure).
+ * Trains a parity network through its generated class's Java API on fresh {@link ParityData} (100 new batches at a
+ * time) until a budget is spent, reporting loss, mean ponder and validation accuracy as it goes, and at the end the
+ * test accuracy and mean steps by the number of non-zero entries (the difficulty curve of Graves' figure).
+ *
+ * <p>The budget is training samples, or CPU time of this process spent training (data generation and training
+ * steps; evaluation excluded), or both (whichever ends first). CPU time rather than wall time because the machine
+ * the numbers are taken on is shared: a process's CPU time is what a quiet machine's wall time would be, for a
+ * single-threaded run ({@code OMP_NUM_THREADS=1}). Training also stops early when validation accuracy (4,096 samples
+ * of their own seed, not the test set) reaches a target.
  *
  * <pre>
- * java -cp ... dev.adnet.samples.ParityTraining [NETWORK=ActParity] [epochs] [batchesPerEpoch]
+ * java -cp ... dev.adnet.samples.ParityTraining [NETWORK=ActParity] [samples=N] [cpu=SECONDS] [stop=ACCURACY]
  * </pre>
  */
 public final class ParityTraining {
+    private static final int BATCHES_PER_DRAW = 100;
+    private static final double EVALUATE_EVERY_CPU_SECONDS = 30;
+
     private ParityTraining() {}
 
+    /** Samples and process CPU seconds (0: no limit), and the validation accuracy to stop at (above 1: never). */
+    public record Budget(long samples, double cpuSeconds, double stopAccuracy) {
+        public Budget {
+            if (samples <= 0 && cpuSeconds <= 0) {
+                throw new IllegalArgumentException("a budget needs samples or CPU seconds");
+            }
+        }
+
+        boolean spent(long s, double cpu) {
+            return samples > 0 && s >= samples || cpuSeconds > 0 && cpu >= cpuSeconds;
+        }
+
+        double progress(long s, double cpu) {
+            return Math.min(1, Math.max(samples > 0 ? (double) s / samples : 0, cpuSeconds > 0 ? cpu / cpuSeconds : 0));
+        }
+    }
+
+    /** What a run spent and reached: the test curve of the last parameters. */
+    public record Outcome(long samples, double cpuSeconds, double wallSeconds, boolean stoppedAtTarget, ParityCurve test) {
+        public String summary() {
+            return String.format(Locale.ROOT, "%s after %,d samples, %.0f CPU s, %.0f wall s%s", test.summary(), samples,
+                    cpuSeconds, wallSeconds, stoppedAtTarget ? " (validation target reached)" : "");
+        }
+    }
+
     public static void main(String[] args) {
-        String name = args.length > 0 ? args[0] : "ActParity";
+        String name = args.length > 0 && !args[0].contains("=") ? args[0] : "ActParity";
         TrainableNetwork net = (TrainableNetwork) SampleNetworks.create(name, DataType.FLOAT, 1);
-        int epochs = args.length > 1 ? Integer.parseInt(args[1]) : net.trainingConfig().epochs();
-        int batches = args.length > 2 ? Integer.parseInt(args[2]) : 100;
+        Outcome o = train(net, budget(args, 512_000, 0, 2), System.out::println);
+        System.out.println(o.summary());
+        System.out.print(o.test().csv());
+    }
+
+    /** {@code samples=N cpu=SECONDS stop=ACCURACY} among {@code args}, with the given defaults. */
+    public static Budget budget(String[] args, long samples, double cpu, double stop) {
+        for (String a : args) {
+            String[] kv = a.split("=", 2);
+            if (kv.length == 2) {
+                switch (kv[0]) {
+                    case "samples" -> samples = Long.parseLong(kv[1]);
+                    case "cpu" -> cpu = Double.parseDouble(kv[1]);
+                    case "stop" -> stop = Double.parseDouble(kv[1]);
+                    default -> throw new IllegalArgumentException("unknown option '" + kv[0] + "': samples, cpu or stop");
+                }
+            }
+        }
+        return new Budget(samples, cpu, stop);
+    }
+
+    /** Trains {@code net} (input {@code [size]}, two classes) within {@code budget}; progress lines go to {@code log}. */
+    public static Outcome train(TrainableNetwork net, Budget budget, Consumer<String> log) {
         int batch = net.trainingConfig().batchSize();
         String input = net.inputs().get(0).name();
         String output = net.outputs().get(0).name();
         int size = Math.toIntExact(net.inputs().get(0).shape()[0]);
         Optimizer optimizer = Optimizers.create(net.trainingConfig().optimizer());
         double lr = net.trainingConfig().optimizer().learningRate();
-        ParityData test = ParityData.generate(4096, size, 12345, DataType.FLOAT);
+        ParityData validation = ParityData.generate(4096, size, 777, DataType.FLOAT);
+        long wallStart = System.nanoTime();
+        double cpu = 0;
+        double lastEvaluation = 0;
+        long samples = 0;
         long step = 0;
-        for (int e = 0; e < epochs; e++) {
-            ParityData train = ParityData.generate(batches * batch, size, 1000 + e, DataType.FLOAT);
-            double loss = 0;
-            double ponder = 0;
-            long t = System.nanoTime();
-            for (int b = 0; b < batches; b++) {
-                Batch data = train.batch(input, output, b * batch, (b + 1) * batch);
-                StepResult r = net.trainStep(data, new StepContext(step, e, (double) e / epochs, step));
+        double loss = 0;
+        double ponder = 0;
+        int sinceEvaluation = 0;
+        boolean target = false;
+        for (int draw = 0; !budget.spent(samples, cpu) && !target; draw++) {
+            double cpuStart = processCpuSeconds();
+            ParityData train = ParityData.generate(BATCHES_PER_DRAW * batch, size, 1000 + draw, DataType.FLOAT);
+            for (int b = 0; b < BATCHES_PER_DRAW && !budget.spent(samples, cpu + processCpuSeconds() - cpuStart); b++) {
+                StepResult r = net.trainStep(train.batch(input, output, b * batch, (b + 1) * batch),
+                        new StepContext(step, draw, budget.progress(samples, cpu), step));
                 optimizer.step(net.trainableParameters(), lr);
-                loss += r.loss() / batches;
-                ponder += r.measures().values().stream().mapToDouble(Double::doubleValue).sum() / batches;
+                loss += r.loss();
+                ponder += r.measures().values().stream().mapToDouble(Double::doubleValue).sum();
+                sinceEvaluation++;
+                samples += batch;
                 step++;
             }
-            double seconds = (System.nanoTime() - t) / 1e9;
-            System.out.println(String.format(Locale.ROOT, "epoch %d: loss %.4f, mean ponder %.3f, %.1f s; ", e + 1, loss, ponder, seconds) + report(net, test, input, false));
-        }
-        System.out.println(report(net, test, input, true));
-    }
-
-    /** Accuracy and mean steps on {@code test}; with {@code curve}, by the number of non-zero entries, as CSV. */
-    static String report(Network net, ParityData test, String input, boolean curve) {
-        Prediction p = net.predict(java.util.Map.of(input, test.bits()));
-        INDArray y = p.outputs().values().iterator().next();
-        int size = Math.toIntExact(test.bits().size(1));
-        int[] right = new int[size + 1];
-        int[] count = new int[size + 1];
-        long[] steps = new long[size + 1];
-        for (int i = 0; i < test.size(); i++) {
-            int k = test.nonZero()[i];
-            int predicted = y.getDouble(i, 1) > y.getDouble(i, 0) ? 1 : 0;
-            right[k] += predicted == test.labels()[i] ? 1 : 0;
-            count[k]++;
-            steps[k] += p.steps()[i].length > 0 ? p.steps()[i][0] : 1;
-        }
-        long allRight = 0;
-        long allSteps = 0;
-        StringBuilder csv = new StringBuilder("nonzero,samples,accuracy,mean_steps\n");
-        for (int k = 1; k <= size; k++) {
-            allRight += right[k];
-            allSteps += steps[k];
-            if (count[k] > 0) {
-                csv.append(String.format(Locale.ROOT, "%d,%d,%.4f,%.3f%n", k, count[k], (double) right[k] / count[k],
-                        (double) steps[k] / count[k]));
+            cpu += processCpuSeconds() - cpuStart;
+            if (cpu - lastEvaluation >= EVALUATE_EVERY_CPU_SECONDS || budget.spent(samples, cpu)) {
+                ParityCurve v = ParityCurve.of(net, validation);
+                target = v.accuracy() >= budget.stopAccuracy();
+                log.accept(String.format(Locale.ROOT,
+                        "%,d samples, %.0f CPU s, %.0f wall s, load %.1f: loss %.4f, mean ponder %.3f; validation accuracy %.4f, mean steps %.3f",
+                        samples, cpu, (System.nanoTime() - wallStart) / 1e9, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                        loss / sinceEvaluation, ponder / sinceEvaluation, v.accuracy(), v.meanSteps()));
+                lastEvaluation = cpu;
+                loss = 0;
+                ponder = 0;
+                sinceEvaluation = 0;
             }
         }
-        String summary = String.format(Locale.ROOT, "test accuracy %.4f, mean steps %.3f", (double) allRight / test.size(),
-                (double) allSteps / test.size());
-        return curve ? summary + "\n" + csv : summary;
+        // 256 test samples per difficulty on average: the curve's points are comparable across sizes.
+        ParityCurve test = ParityCurve.of(net, ParityData.generate(256 * size, size, 12345, DataType.FLOAT));
+        return new Outcome(samples, cpu, (System.nanoTime() - wallStart) / 1e9, target, test);
+    }
+
+    private static double processCpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
     }
 }
