@@ -7,6 +7,7 @@ import dev.adnet.runtime.TrainableNetwork;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -50,7 +51,14 @@ public final class ParitySweep {
             System.exit(2);
         }
         Path out = Path.of(args[2]);
-        TrainableNetwork net = network(sample, size, out);
+        TrainableNetwork net;
+        try {
+            net = network(sample, size, out);
+        } catch (NoSuchFileException e) {
+            System.err.println("ParitySweep: " + e.getFile() + " not found: run from the repository's root or the samples module");
+            System.exit(2);
+            return;
+        }
         Files.createDirectories(out);
         String base = (sample.equals("act_parity") ? "act" : sample.replace("_parity", "")) + "_" + size + "bits";
         try (PrintWriter log = new PrintWriter(Files.newBufferedWriter(out.resolve(base + ".txt")), true)) {
