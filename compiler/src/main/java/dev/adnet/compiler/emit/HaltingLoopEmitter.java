@@ -86,10 +86,7 @@ final class HaltingLoopEmitter {
         String halting = host.claim(out + "_halting");
         String running = host.claim(out + "_running");
         String state = host.claim(out + "_state");
-        m.addComment("$L at $L: a halting loop; a sample that halts leaves the loop's batch", JavaEmitter.commentText(h.path()),
-                h.origin() == null ? "?" : JavaEmitter.commentText(h.origin().toString()));
-        m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, out, host.alloc("v" + h.out().id(), h.out().shape()));
-        m.addStatement("$L.assign(0.0)", out);
+        zeroedOutput(m, h, host, out, "a halting loop; a sample that halts leaves the loop's batch");
         m.addStatement("$T $L = new $T((int) $L, $L, $L)", HALTING, halting, HALTING, host.batch(), JavaEmitter.lit(((LoopPolicy.Act) h.policy()).eps()), cap);
         String init = host.v(h.init());
         m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, state, init);
@@ -109,8 +106,7 @@ final class HaltingLoopEmitter {
         nextPass(m, h, out);
         m.endControlFlow();
         shared.run();
-        m.addStatement("workspace.loopSteps(LOOP_CAPS.length)[$L] = $T.inputOrder($L.steps(), $L, batchSize)", h.loopIndex(),
-                LOOP_ROWS, halting, host.original(CodeBlock.of("$T.all($L)", LOOP_ROWS, host.batch())));
+        traceSteps(m, h, host, halting);
     }
 
     /**
@@ -124,10 +120,7 @@ final class HaltingLoopEmitter {
         String running = host.claim(out + "_running");
         String state = host.claim(out + "_state");
         String stops = host.claim(out + "_stops");
-        m.addComment("$L at $L: a gated loop; a sample whose gate closes leaves the loop's batch", JavaEmitter.commentText(h.path()),
-                h.origin() == null ? "?" : JavaEmitter.commentText(h.origin().toString()));
-        m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, out, host.alloc("v" + h.out().id(), h.out().shape()));
-        m.addStatement("$L.assign(0.0)", out);
+        zeroedOutput(m, h, host, out, "a gated loop; a sample whose gate closes leaves the loop's batch");
         m.addStatement("$T $L = new $T((int) $L, $L)", GATING, gating, GATING, host.batch(), h.states().size());
         String init = host.v(h.init());
         m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, state, init);
@@ -153,8 +146,21 @@ final class HaltingLoopEmitter {
         nextPass(m, h, out);
         m.endControlFlow();
         shared.run();
+        traceSteps(m, h, host, gating);
+    }
+
+    /** The loop's output, allocated and zeroed (the steps accumulate into it), after a comment saying what runs. */
+    private static void zeroedOutput(MethodSpec.Builder m, HaltingMean h, Host host, String out, String what) {
+        m.addComment("$L at $L: $L", JavaEmitter.commentText(h.path()),
+                h.origin() == null ? "?" : JavaEmitter.commentText(h.origin().toString()), what);
+        m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, out, host.alloc("v" + h.out().id(), h.out().shape()));
+        m.addStatement("$L.assign(0.0)", out);
+    }
+
+    /** Each sample's steps (passes), in the caller's input order, for the prediction's trace. */
+    private static void traceSteps(MethodSpec.Builder m, HaltingMean h, Host host, String tracker) {
         m.addStatement("workspace.loopSteps(LOOP_CAPS.length)[$L] = $T.inputOrder($L.steps(), $L, batchSize)", h.loopIndex(),
-                LOOP_ROWS, gating, host.original(CodeBlock.of("$T.all($L)", LOOP_ROWS, host.batch())));
+                LOOP_ROWS, tracker, host.original(CodeBlock.of("$T.all($L)", LOOP_ROWS, host.batch())));
     }
 
     /**
