@@ -188,17 +188,26 @@ final class OneDnn {
      * timing each candidate keeps the choice, and so the results' rounding, the same from run to run.
      */
     static dnnl_primitive_desc primitiveDesc(Pointer opDesc, dnnl_primitive_attr attr, dnnl_primitive_desc hint) {
+        return primitiveDesc(opDesc, attr, hint, "jit");
+    }
+
+    /**
+     * {@link #primitiveDesc(Pointer, dnnl_primitive_attr, dnnl_primitive_desc)} preferring the first implementation
+     * whose name starts with {@code preferred} (with {@link #preferJit}; else oneDNN's first choice).
+     */
+    static dnnl_primitive_desc primitiveDesc(Pointer opDesc, dnnl_primitive_attr attr, dnnl_primitive_desc hint,
+            String preferred) {
         dnnl_primitive_desc_iterator it = new dnnl_primitive_desc_iterator();
         check(dnnl_primitive_desc_iterator_create(it, new const_dnnl_op_desc_t(opDesc), attr, ENGINE, hint),
                 "primitive descriptor iterator");
         try {
             dnnl_primitive_desc first = dnnl_primitive_desc_iterator_fetch(it);
-            if (!preferJit || implementation(first).startsWith("jit")) {
+            if (!preferJit || implementation(first).startsWith(preferred)) {
                 return first;
             }
             while (dnnl_primitive_desc_iterator_next(it) != dnnl_iterator_ends) {
                 dnnl_primitive_desc pd = dnnl_primitive_desc_iterator_fetch(it);
-                if (implementation(pd).startsWith("jit")) {
+                if (implementation(pd).startsWith(preferred)) {
                     dnnl_primitive_desc_destroy(first);
                     return pd;
                 }

@@ -100,7 +100,20 @@ final class OneDnnConv {
                 OneDnn.desc(k.srcDims(), opTag), OneDnn.desc(k.weightDims(), dnnl_format_tag_any),
                 k.bias() ? k.biasMd() : null, OneDnn.desc(k.dstDims(), opTag), k.strides(), k.dilation(),
                 k.padBefore(), k.padAfter()), "convolution forward descriptor");
-        return OneDnn.primitiveDesc(cd, OneDnn.postOps(key.accumulate(), key.relu()), null);
+        return OneDnn.primitiveDesc(cd, OneDnn.postOps(key.accumulate(), key.relu()), null,
+                stridedPointwiseInference(key, propKind) ? "jit:" : "jit");
+    }
+
+    /**
+     * Whether a shape is a channels-last inference of a strided 1x1 convolution (a residual projection), for which
+     * the direct JIT kernel ({@code jit:avx512_common}) is preferred to oneDNN's first JIT choice, its 1x1 kernel
+     * ({@code jit_1x1}), which first copies the strided input into a dense one: 8 -> 16 channels, 28x28 -> 14x14,
+     * batch 256, 1.66 ms median in a network's inference against 0.14-0.2 ms (docs/benchmarks.md, TaskBenchmark).
+     */
+    private static boolean stridedPointwiseInference(Key key, int propKind) {
+        ConvGeometry g = key.shape().g();
+        return key.channelsLast() && propKind == dnnl_forward_inference && g.kernelH() == 1 && g.kernelW() == 1
+                && (g.strideH() > 1 || g.strideW() > 1);
     }
 
     /** {@code out = conv(x, w) + b} for {@code [B, H, W, C]} arrays accepted by {@link #accepts}. */
