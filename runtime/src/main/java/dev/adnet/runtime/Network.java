@@ -1,7 +1,9 @@
 package dev.adnet.runtime;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -57,6 +59,45 @@ public interface Network {
             throw new IllegalArgumentException(name() + ": no task '" + task + "'; the tasks are " + tasks());
         }
         return Map.of(task, forward(inputs).get(task));
+    }
+
+    /**
+     * Inference of a chosen set of tasks of a multi-task network: the result maps each chosen task, in declaration
+     * order, to its batch-first scores. Generated networks with tasks compute what two chosen tasks share once and
+     * nothing that no chosen task needs (networks of at most {@link #CHOSEN_SETS_UP_TO} tasks; with more, and in
+     * this default, the whole network runs and the other tasks' outputs are dropped).
+     *
+     * @throws IllegalArgumentException when {@code tasks} is empty or names something not in {@link #tasks()}
+     */
+    default Map<String, INDArray> forward(Map<String, INDArray> inputs, Set<String> tasks) {
+        List<String> chosen = chosenTasks(tasks);
+        if (chosen.size() == 1) {
+            return forward(inputs, chosen.get(0));
+        }
+        Map<String, INDArray> all = forward(inputs);
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        chosen.forEach(t -> out.put(t, all.get(t)));
+        return out;
+    }
+
+    /** Up to how many tasks a generated network has an inference walk of its own for every set of its tasks. */
+    int CHOSEN_SETS_UP_TO = 4;
+
+    /**
+     * {@code tasks} in declaration order, checked: not empty, each one of {@link #tasks()}.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    default List<String> chosenTasks(Set<String> tasks) {
+        if (tasks.isEmpty()) {
+            throw new IllegalArgumentException(name() + ": no task chosen; the tasks are " + tasks());
+        }
+        for (String t : tasks) {
+            if (!tasks().contains(t)) {
+                throw new IllegalArgumentException(name() + ": no task '" + t + "'; the tasks are " + tasks());
+            }
+        }
+        return tasks().stream().filter(tasks::contains).toList();
     }
 
     /** The static cost model: FLOPs of one sample through the whole network (every block executed). */

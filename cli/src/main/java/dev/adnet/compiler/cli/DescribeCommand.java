@@ -91,7 +91,8 @@ final class DescribeCommand implements Callable<Integer> {
         for (CostSection section : CostSection.ALL) {
             section.append(sb, r, w);
         }
-        TaskCostSection.append(sb, dev.adnet.compiler.cost.TaskCosts.of(n.graph(), r), w);
+        TaskCostSection.append(sb, dev.adnet.compiler.cost.TaskCosts.of(n.graph(), r), w,
+                tasks -> dev.adnet.compiler.cost.TaskCosts.chosenFlops(n.graph(), r, tasks));
         return sb.toString();
     }
 }

@@ -65,6 +65,10 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "K", defaultValue = "1", description = "print the K most probable classes (default ${DEFAULT-VALUE})")
     int top;
 
+    @Option(names = "--tasks", paramLabel = "T[,T...]", split = ",", description = "classify for these tasks of a "
+            + "multi-task network (what they share computed once, nothing no chosen task needs); default: the first output")
+    List<String> tasks;
+
     @Spec
     CommandSpec spec;
 
@@ -97,6 +101,21 @@ final class PredictCommand implements Callable<Integer> {
             err.println("adnet: predict needs a first output of class scores [classes]; network '" + net.name() + "' has outputs " + outs);
             return Main.DIAGNOSTICS;
         }
+        if (tasks != null) {
+            String wrong = taskError(net);
+            if (wrong != null) {
+                err.println("adnet: " + wrong);
+                return Main.DIAGNOSTICS;
+            }
+            try {
+                DataSpec dataSpec = DataSelection.spec(Checkpoints.load(checkpoint, net, null), loaded);
+                predictTasks(net, DataSelection.prepared(samples(loaded), dataSpec), dataSpec, out);
+                return Main.OK;
+            } catch (DataException | CheckpointException e) {
+                err.println("adnet: " + e.getMessage());
+                return Main.DIAGNOSTICS;
+            }
+        }
         int classes = (int) outs.get(0).shape()[0];
         try {
             DataSpec dataSpec = DataSelection.spec(Checkpoints.load(checkpoint, net, null), loaded);
@@ -127,6 +146,53 @@ final class PredictCommand implements Callable<Integer> {
             err.println("adnet: " + e.getMessage());
             return Main.DIAGNOSTICS;
         }
+    }
+
+    /** What is wrong with {@code --tasks} for {@code net}; null when nothing is. */
+    private String taskError(Network net) {
+        if (net.tasks().isEmpty()) {
+            return "--tasks: network '" + net.name() + "' has no tasks";
+        }
+        for (String t : tasks) {
+            if (!net.tasks().contains(t)) {
+                return "--tasks: network '" + net.name() + "' has no task '" + t + "'; its tasks are " + String.join(", ", net.tasks());
+            }
+            if (net.outputs().stream().anyMatch(o -> o.name().equals(t) && o.shape().length != 1)) {
+                return "--tasks: task '" + t + "' is not a classification (its output is not [classes])";
+            }
+        }
+        return null;
+    }
+
+    /** Each sample's classes for each chosen task, one inference of the chosen tasks per chunk of samples. */
+    private void predictTasks(Network net, Dataset samples, DataSpec dataSpec, PrintWriter out) {
+        java.util.Set<String> chosen = new java.util.LinkedHashSet<>(tasks);
+        List<String> order = net.chosenTasks(chosen);
+        Map<String, Integer> classes = new java.util.HashMap<>();
+        Map<String, PredictionPrinter> printers = new java.util.LinkedHashMap<>();
+        for (String t : order) {
+            classes.put(t, (int) net.outputs().stream().filter(o -> o.name().equals(t)).findFirst().orElseThrow().shape()[0]);
+        }
+        int widest = classes.values().stream().mapToInt(c -> Math.min(top, c)).max().orElseThrow();
+        PredictionPrinter.Rows rows = new PredictionPrinter.Rows(format, out, widest, true);
+        for (String t : order) {
+            int c = classes.get(t);
+            printers.put(t, new PredictionPrinter(format, out, Math.min(top, c), dataSpec.classNames(t, c), t, rows));
+        }
+        int from = 0;
+        for (dev.adnet.runtime.train.Batch b : DataLoader.builder(samples).batchSize(CHUNK).build().epoch(0)) {
+            Map<String, INDArray> x = new java.util.LinkedHashMap<>();
+            b.inputs().forEach((name, a) -> x.put(name, a.castTo(net.dataType())));
+            Map<String, INDArray> scores = net.forward(x, chosen);
+            for (int i = 0; i < b.size(); i++) {
+                for (String t : order) {
+                    printers.get(t).print(from + i, softmax(scores.get(t), i, classes.get(t)), "");
+                }
+            }
+            from += (int) b.size();
+        }
+        rows.finish();
+        out.flush();
     }
 
     /** The samples to classify, matched to the network's inputs (labels, if the file has them, are ignored). */

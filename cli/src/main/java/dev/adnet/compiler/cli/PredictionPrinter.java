@@ -15,38 +15,82 @@ final class PredictionPrinter {
     private final PrintWriter out;
     private final int k;
     private final List<String> names;
-    private boolean first = true;
+    /** The task these answers are for ({@code --tasks}: a task column), or null. */
+    private final String task;
+    private final Rows rows;
+
+    /**
+     * What the printers of one call share: the CSV header (with a task column when the answers are per task; its
+     * {@code k} the largest of the printers', shorter rows padded) and the JSON array's brackets and commas.
+     */
+    static final class Rows {
+        private final String format;
+        private final PrintWriter out;
+        private final int k;
+        private boolean first = true;
+
+        Rows(String format, PrintWriter out, int k, boolean task) {
+            this.format = format;
+            this.out = out;
+            this.k = k;
+            if (format.equals("csv")) {
+                List<String> cols = new ArrayList<>(List.of("index"));
+                if (task) {
+                    cols.add("task");
+                }
+                for (int j = 1; j <= k; j++) {
+                    String n = k == 1 ? "" : Integer.toString(j);
+                    cols.addAll(List.of("class" + n, "name" + n, "probability" + n));
+                }
+                out.println(String.join(",", cols));
+            } else if (format.equals("json")) {
+                out.print("[");
+            }
+        }
+
+        void finish() {
+            if (format.equals("json")) {
+                out.println(first ? "]" : "\n]");
+            }
+        }
+    }
 
     PredictionPrinter(String format, PrintWriter out, int k, List<String> names) {
+        this(format, out, k, names, null, new Rows(format, out, k, false));
+    }
+
+    /** A printer of one task's answers, its rows among those of the other chosen tasks ({@code rows}). */
+    PredictionPrinter(String format, PrintWriter out, int k, List<String> names, String task, Rows rows) {
         this.format = format;
         this.out = out;
         this.k = k;
         this.names = names;
-        if (format.equals("csv")) {
-            List<String> cols = new ArrayList<>(List.of("index"));
-            for (int j = 1; j <= k; j++) {
-                String n = k == 1 ? "" : Integer.toString(j);
-                cols.addAll(List.of("class" + n, "name" + n, "probability" + n));
-            }
-            out.println(String.join(",", cols));
-        } else if (format.equals("json")) {
-            out.print("[");
-        }
+        this.task = task;
+        this.rows = rows;
     }
 
     void print(int index, double[] p, String trace) {
         switch (format) {
-            case "text" -> out.println(PredictCommand.line(index, p, k, names) + trace);
+            case "text" -> out.println((task == null ? PredictCommand.line(index, p, k, names)
+                    : PredictCommand.line(index, p, k, names).replaceFirst(":", " " + task + ":")) + trace);
             case "csv" -> {
                 StringBuilder row = new StringBuilder(Integer.toString(index));
+                if (task != null) {
+                    row.append(',').append(csv(task));
+                }
                 for (int c : order(p)) {
                     row.append(',').append(c).append(',').append(csv(names.get(c))).append(',')
                             .append(String.format(Locale.ROOT, "%.6f", p[c]));
                 }
+                row.append(",,,".repeat(rows.k - k)); // a task with fewer classes than another's k
                 out.println(row);
             }
             default -> {
-                StringBuilder o = new StringBuilder(first ? "\n" : ",\n").append("  {\"index\": ").append(index).append(", \"top\": [");
+                StringBuilder o = new StringBuilder(rows.first ? "\n" : ",\n").append("  {\"index\": ").append(index);
+                if (task != null) {
+                    o.append(", \"task\": ").append(json(task));
+                }
+                o.append(", \"top\": [");
                 List<String> parts = new ArrayList<>();
                 for (int c : order(p)) {
                     parts.add(String.format(Locale.ROOT, "{\"class\": %d, \"name\": %s, \"probability\": %.6f}", c, json(names.get(c)), p[c]));
@@ -56,15 +100,13 @@ final class PredictionPrinter {
                     o.append(", \"trace\": ").append(json(trace.trim().replaceAll("^\\[|\\]$", "")));
                 }
                 out.print(o.append("}"));
-                first = false;
+                rows.first = false;
             }
         }
     }
 
     void finish() {
-        if (format.equals("json")) {
-            out.println(first ? "]" : "\n]");
-        }
+        rows.finish();
     }
 
     /** The {@code k} most probable classes, most probable first; ties keep the lower index first. */

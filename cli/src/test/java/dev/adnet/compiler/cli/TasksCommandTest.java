@@ -86,6 +86,43 @@ class TasksCommandTest {
                 .containsPattern("task half: test accuracy (0\\.9\\d|1\\.0)");
     }
 
+    /** {@code predict --tasks}: one line per sample and chosen task, in declaration order, as each task alone answers. */
+    @Test
+    void predictAnswersForTheChosenTasks() throws IOException {
+        Path test = dir.resolve("predict.npz");
+        clusters(12, 4, false).write(test, false);
+        String ckpt = run.resolve("last.ckpt").toString();
+        Run both = Cli.run("predict", net.toString(), "--checkpoint", ckpt, "--input", test.toString(), "--tasks", "half,cluster");
+        assertThat(both.exit()).as("%s", both).isEqualTo(Main.OK);
+        java.util.List<String> lines = both.out().lines().toList();
+        assertThat(lines).hasSize(24);
+        assertThat(lines.get(0)).startsWith("0 cluster: ");
+        assertThat(lines.get(1)).startsWith("0 half: ");
+        for (String task : new String[] {"cluster", "half"}) {
+            Run alone = Cli.run("predict", net.toString(), "--checkpoint", ckpt, "--input", test.toString(), "--tasks", task);
+            assertThat(alone.exit()).as("%s", alone).isEqualTo(Main.OK);
+            assertThat(alone.out().lines().toList()).isEqualTo(lines.stream().filter(l -> l.contains(" " + task + ": ")).toList());
+        }
+        Run csv = Cli.run("predict", net.toString(), "--checkpoint", ckpt, "--input", test.toString(), "--tasks", "cluster,half",
+                "--format", "csv", "--top", "3");
+        assertThat(csv.exit()).as("%s", csv).isEqualTo(Main.OK);
+        java.util.List<String> rows = csv.out().lines().toList();
+        assertThat(rows.get(0)).isEqualTo("index,task,class1,name1,probability1,class2,name2,probability2,class3,name3,probability3");
+        assertThat(rows.get(1)).startsWith("0,cluster,");
+        assertThat(rows.get(2)).startsWith("0,half,").endsWith(",,,"); // two classes: the third column group empty
+    }
+
+    @Test
+    void predictForATaskTheNetworkLacksIsANamedError() throws IOException {
+        Path test = dir.resolve("predict_bad.npz");
+        clusters(4, 5, false).write(test, false);
+        Run r = Cli.run("predict", net.toString(), "--checkpoint", run.resolve("last.ckpt").toString(), "--input",
+                test.toString(), "--tasks", "cluster,colour");
+        assertThat(r.exit()).as("%s", r).isEqualTo(Main.DIAGNOSTICS);
+        assertThat(r.err()).contains("no task 'colour'").contains("cluster, half").doesNotContain("Exception");
+        assertThat(r.out()).isEmpty();
+    }
+
     @Test
     void dataWithoutATasksLabelsIsANamedError() throws IOException {
         Path partial = dir.resolve("partial.npz");

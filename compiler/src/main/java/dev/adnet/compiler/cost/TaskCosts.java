@@ -7,6 +7,7 @@ import dev.adnet.compiler.ir.Value;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -91,6 +92,35 @@ public record TaskCosts(List<Task> tasks, long allTasks, long allTasksUnitsShare
         }
         boolean learned = !trees.isEmpty() || ops.stream().anyMatch(o -> o instanceof ShareUnit);
         return new TaskCosts(tasks, all, shared, learned);
+    }
+
+    /**
+     * FLOPs per sample of running the chosen tasks together, each op on their paths once; null when the network's
+     * share or tree decides at run time what they compute (or it has no tasks).
+     *
+     * @throws IllegalArgumentException when a chosen name is not a task
+     */
+    public static Long chosenFlops(Graph g, CostModel.Report report, Collection<String> chosen) {
+        if (g.tasks().isEmpty() || !TreeCost.of(report).isEmpty() || g.ops().stream().anyMatch(o -> o instanceof ShareUnit)) {
+            return null;
+        }
+        List<Op> ops = g.ops();
+        Map<Value, Integer> definer = new HashMap<>();
+        for (int i = 0; i < ops.size(); i++) {
+            definer.put(ops.get(i).out(), i);
+        }
+        BitSet union = new BitSet(ops.size());
+        for (String task : chosen) {
+            if (!g.tasks().contains(task)) {
+                throw new IllegalArgumentException("no task '" + task + "'; the tasks are " + g.tasks());
+            }
+            union.or(path(g.outputs().stream().filter(p -> p.name().equals(task)).findFirst().orElseThrow().value(), ops, definer));
+        }
+        long flops = 0;
+        for (int i = union.nextSetBit(0); i >= 0; i = union.nextSetBit(i + 1)) {
+            flops = Math.addExact(flops, report.rows().get(i).flops());
+        }
+        return flops;
     }
 
     /** The schedule indices of the ops {@code out} depends on, nested regions' ops included. */

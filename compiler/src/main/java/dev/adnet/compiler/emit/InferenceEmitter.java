@@ -2,8 +2,10 @@ package dev.adnet.compiler.emit;
 
 import static dev.adnet.compiler.emit.JavaEmitter.*;
 
+import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
 import dev.adnet.compiler.cost.CostModel;
 import dev.adnet.compiler.ir.FixedPoint;
 import dev.adnet.compiler.ir.FusedOp;
@@ -99,9 +101,78 @@ final class InferenceEmitter {
             pub.addStatement("case $S: return $L(inputs, workspace)", task, name);
             boolean[] wanted = new boolean[tasks.size()];
             wanted[t] = true;
-            type.addMethod(forward(name, ShareEmitter.path(ops, port.value()), port, wanted));
+            type.addMethod(forward(name, ShareEmitter.path(ops, port.value()), List.of(port), wanted));
         }
         pub.addStatement("default: throw new $T(task)", IllegalStateException.class)
+                .endControlFlow()
+                .nextControlFlow("finally")
+                .addStatement("workspaces.release(workspace)")
+                .endControlFlow();
+        type.addMethod(pub.build());
+        if (tasks.size() > 1 && tasks.size() <= CHOSEN_SETS_UP_TO) {
+            chosenSets(type);
+        }
+    }
+
+    /** Up to how many tasks every set of them gets a walk of its own (as {@code Network.CHOSEN_SETS_UP_TO}). */
+    static final int CHOSEN_SETS_UP_TO = 4;
+
+    /**
+     * The public {@code forward(inputs, Set<String> tasks)} of a network with 2 to {@link #CHOSEN_SETS_UP_TO} tasks,
+     * and for each set of two or more of its tasks but all, a private walk that runs the ops of the union of their
+     * paths (an op on several paths once; a share's units once for the chosen tasks whose policies agree up to them,
+     * a tree's nodes once for the chosen tasks' paths through them); a single task is its own walk, all tasks the
+     * whole network's.
+     */
+    private void chosenSets(com.palantir.javapoet.TypeSpec.Builder type) {
+        List<String> tasks = em.graph.tasks();
+        int all = (1 << tasks.size()) - 1;
+        MethodSpec.Builder pub = MethodSpec.methodBuilder("forward")
+                .addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC)
+                .addJavadoc("Inference of a set of tasks: what two of them share is computed once, and nothing no chosen"
+                        + " task needs.\nSafe from many threads at once.\n")
+                .returns(ARRAY_MAP)
+                .addParameter(ARRAY_MAP, "inputs")
+                .addParameter(ParameterizedTypeName.get(SET, ClassName.get(String.class)), "tasks")
+                .addStatement("$T<$T> chosen = chosenTasks(tasks)", LIST, String.class)
+                .addStatement("int set = 0")
+                .beginControlFlow("for ($T task : chosen)", String.class)
+                .addStatement("set |= 1 << tasks().indexOf(task)")
+                .endControlFlow()
+                .addStatement("$T workspace = workspaces.acquire()", WORKSPACE)
+                .beginControlFlow("try")
+                .beginControlFlow("switch (set)");
+        List<Op> ops = em.inferenceProgram.ops();
+        for (int set = 1; set <= all; set++) {
+            List<Graph.Port> ports = new ArrayList<>();
+            boolean[] wanted = new boolean[tasks.size()];
+            java.util.BitSet path = new java.util.BitSet(ops.size());
+            for (int t = 0; t < tasks.size(); t++) {
+                if ((set & (1 << t)) != 0) {
+                    String task = tasks.get(t);
+                    Graph.Port port = em.graph.outputs().stream().filter(p -> p.name().equals(task)).findFirst().orElseThrow();
+                    ports.add(port);
+                    wanted[t] = true;
+                    path.or(ShareEmitter.path(ops, port.value()));
+                }
+            }
+            if (ports.size() == 1) {
+                pub.addStatement("case $L: return forwardTask$L(inputs, workspace)", set, tasks.indexOf(ports.get(0).name()));
+            } else if (set == all) {
+                pub.addCode("case $L: {\n$>", set)
+                        .addStatement("$T whole = forward(inputs, workspace)", ARRAY_MAP)
+                        .addStatement("$T outputs = new $T<>()", ARRAY_MAP, LINKED_HASH_MAP)
+                        .addStatement("chosen.forEach(task -> outputs.put(task, whole.get(task)))")
+                        .addStatement("return outputs")
+                        .addCode("$<}\n");
+            } else {
+                String name = "forwardTasks" + set;
+                pub.addStatement("case $L: return $L(inputs, workspace)", set, name);
+                type.addMethod(forward(name, path, ports, wanted));
+            }
+        }
+        pub.addStatement("default: throw new $T(chosen.toString())", IllegalStateException.class)
                 .endControlFlow()
                 .nextControlFlow("finally")
                 .addStatement("workspaces.release(workspace)")
@@ -110,10 +181,10 @@ final class InferenceEmitter {
     }
 
     /**
-     * {@code forward}, or with {@code path} the walk of the ops of one task's path returning that task's output;
-     * {@code wanted} says which tasks the walk computes (by declaration index).
+     * {@code forward}, or with {@code path} the walk of the ops of some tasks' paths returning those tasks' outputs
+     * ({@code tasks}); {@code wanted} says which tasks the walk computes (by declaration index).
      */
-    private MethodSpec forward(String methodName, java.util.BitSet path, Graph.Port task, boolean[] wanted) {
+    private MethodSpec forward(String methodName, java.util.BitSet path, List<Graph.Port> tasks, boolean[] wanted) {
         MethodSpec.Builder m = MethodSpec.methodBuilder(methodName)
                 .addModifiers(Modifier.PRIVATE)
                 .addJavadoc("Inference in {@code workspace}, which no other call uses while this one runs.\n")
@@ -196,11 +267,13 @@ final class InferenceEmitter {
         em.subBatch = false;
         em.batchVar = "batchSize";
         em.nhwc = false;
-        if (task == null) {
+        if (tasks == null) {
             em.returnOutputs(m, exits);
         } else {
             m.addStatement("$T outputs = new $T<>()", ARRAY_MAP, LINKED_HASH_MAP);
-            m.addStatement("outputs.put($S, $L.dup('c'))", task.name(), em.v(task.value()));
+            for (Graph.Port task : tasks) {
+                m.addStatement("outputs.put($S, $L.dup('c'))", task.name(), em.v(task.value()));
+            }
         }
         em.ordered = false;
         em.taskPaths.end();

@@ -88,8 +88,10 @@ final class TaskPaths {
                     continue;
                 }
                 List<String> rows = new ArrayList<>();
-                for (Map<Integer, TaskPolicy> task : share.getValue().values()) {
-                    rows.add("{" + String.join(", ", task.values().stream().map(p -> em.param(p.logits())).toList()) + "}");
+                for (Map.Entry<Integer, Map<Integer, TaskPolicy>> task : share.getValue().entrySet()) {
+                    if (wanted[task.getKey()]) { // the table's rows are the walk's tasks (position())
+                        rows.add("{" + String.join(", ", task.getValue().values().stream().map(p -> em.param(p.logits())).toList()) + "}");
+                    }
                 }
                 m.addComment("share $L: the first task whose policy decides as this task's up to each unit computes it for both",
                         share.getKey());
@@ -128,14 +130,17 @@ final class TaskPaths {
         Structure s = structure();
         CodeBlock same = null;
         CodeBlock sameValue = null;
-        if (wantedCount() > 1 && s.sameInput.contains(p.shareIndex()) && p.taskIndex() > 0) {
-            String table = s.sameVar.get(p.shareIndex()) + "[" + p.taskIndex() + "][" + p.unit() + "]";
+        int position = position(p.taskIndex());
+        if (wantedCount() > 1 && s.sameInput.contains(p.shareIndex()) && position > 0) {
+            String table = s.sameVar.get(p.shareIndex()) + "[" + position + "][" + p.unit() + "]";
             List<String> earlier = new ArrayList<>();
             Map<Integer, Map<Integer, TaskPolicy>> tasks = s.units.get(p.shareIndex());
             for (int r = 0; r < p.taskIndex(); r++) {
-                earlier.add(em.v(s.mix.get(tasks.get(r).get(p.unit())).out()));
+                if (wanted[r]) {
+                    earlier.add(em.v(s.mix.get(tasks.get(r).get(p.unit())).out()));
+                }
             }
-            same = CodeBlock.of("$L < $L", table, p.taskIndex());
+            same = CodeBlock.of("$L < $L", table, position);
             sameValue = earlier.size() == 1 ? CodeBlock.of("$L", earlier.get(0))
                     : CodeBlock.of("new $T[] {$L}[$L]", INDARRAY, String.join(", ", earlier), table);
         }
@@ -200,6 +205,15 @@ final class TaskPaths {
             em.valueName.put(escaping.get(e).id(), outer.get(e));
         }
         return last;
+    }
+
+    /** A task's row in the walk's tables: how many of the walk's tasks come before it (its index when all run). */
+    private int position(int task) {
+        int n = 0;
+        for (int r = 0; r < task; r++) {
+            n += wanted[r] ? 1 : 0;
+        }
+        return n;
     }
 
     private int wantedCount() {
