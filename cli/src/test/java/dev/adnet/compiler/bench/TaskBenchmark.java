@@ -3,9 +3,11 @@ package dev.adnet.compiler.bench;
 import dev.adnet.compiler.CompiledNetwork;
 import dev.adnet.compiler.cost.TaskCosts;
 import dev.adnet.runtime.Network;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -16,7 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code predict} traces them (what the tasks share computed once), over the task's path, as {@code adnet describe}
  * prints it (for a share: with every unit run). Inputs are the first {@code limit}
  * Fashion-MNIST test images; before timing, each task's scores from its entry point are checked against the whole
- * network's.
+ * network's. For a network of three or more tasks without a share or tree, the first two tasks as a chosen set
+ * ({@code forward(inputs, Set<String>)}) against the whole network too.
  *
  * <pre>
  * ./mvnw -q -o -pl cli -am test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
@@ -59,6 +62,26 @@ public final class TaskBenchmark {
             double ratio = (double) all / task.maxFlops();
             System.out.printf(Locale.ROOT, "task %s: FLOPs %,d, ratio all/one %.3f; speed-up / FLOPs ratio: %s%n", name,
                     task.maxFlops(), ratio, BenchSupport.pairedCalls(batches, x -> net.forward(Map.of(in, x), name),
+                            x -> net.forward(Map.of(in, x)), inf.runs(), ratio));
+        }
+        List<String> names = costs.tasks().stream().map(TaskCosts.Task::name).toList();
+        Long pairFlops = names.size() > 2 ? TaskCosts.chosenFlops(compiled.graph(), compiled.cost(), names.subList(0, 2)) : null;
+        if (pairFlops != null) {
+            // a chosen set (here the first two tasks): what they share computed once, nothing for the others
+            Set<String> pair = new LinkedHashSet<>(names.subList(0, 2));
+            for (String task : pair) {
+                INDArray alone = net.forward(Map.of(in, batches.get(0)), task).get(task);
+                double diff = net.forward(Map.of(in, batches.get(0)), pair).get(task).sub(alone).amaxNumber().doubleValue();
+                if (diff != 0) {
+                    throw new IllegalStateException(pair + ": task " + task + " differs from its entry point by " + diff);
+                }
+            }
+            for (INDArray x : batches) {
+                net.forward(Map.of(in, x), pair);
+            }
+            double ratio = (double) all / pairFlops;
+            System.out.printf(Locale.ROOT, "tasks %s: FLOPs %,d, ratio all/these %.3f; speed-up / FLOPs ratio: %s%n", pair,
+                    pairFlops, ratio, BenchSupport.pairedCalls(batches, x -> net.forward(Map.of(in, x), pair),
                             x -> net.forward(Map.of(in, x)), inf.runs(), ratio));
         }
     }
