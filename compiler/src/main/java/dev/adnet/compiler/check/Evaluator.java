@@ -602,7 +602,10 @@ final class Evaluator {
                 !r.shared(), norms, LoopyBatchNorm.span(r.sharing(), r.span()), r.body(), env, r.span(), g.span()));
     }
 
-    /** {@code repeat upto cap [shared] halt act(ponder, eps) body}; the steps share their weights either way. */
+    /**
+     * {@code repeat upto cap [shared] halt act(ponder, eps) body}: Graves' ACT repeats one cell ({@code shared});
+     * without {@code shared} each step has its own weights, as in a fixed or gated repeat.
+     */
     private Val halting(Expr.Repeat r, Expr.HaltingRepeat h, int cap, LoopyBatchNorm.Mode norms, Env env) {
         if (!h.unit().name().name().equals("act")) {
             diagnostics.error(Code.UNKNOWN_ARGUMENT, h.unit().name().span(), "unknown halting unit '" + h.unit().name().name()
@@ -614,7 +617,7 @@ final class Evaluator {
             return Val.ERR;
         }
         return new Val.StageV(new HaltingStage(cap, new LoopPolicy.Act(Args.numArg(options, "ponder"), Args.numArg(options, "eps")),
-                null, false, norms, LoopyBatchNorm.span(r.sharing(), r.span()), r.body(), env, r.span(), h.span()));
+                null, !r.shared(), norms, LoopyBatchNorm.span(r.sharing(), r.span()), r.body(), env, r.span(), h.span()));
     }
 
     /** The arguments of {@code call} evaluated as constants (no tensors), for the train section and policies. */

@@ -28,7 +28,7 @@ import java.util.Set;
  * or a gate's head and Gumbel decision as {@code gate} has them ({@code gateOptions}). The body may read
  * network values besides its state: they become the region's further arguments, so that a step can run on the rows of
  * the samples still running, gathered from every value it reads. The step's weights are the same at every step, unless
- * {@code ownWeights} (a gated loop without {@code shared}): then every pass has its own ({@link OwnWeights}).
+ * {@code ownWeights} (a loop written without {@code shared}): then every pass has its own ({@link OwnWeights}).
  */
 record HaltingStage(int cap, LoopPolicy policy, Map<String, Val> gateOptions, boolean ownWeights, LoopyBatchNorm.Mode norms,
         Span normsSpan, Body body, Env env, Span span, Span policySpan) implements Stage {

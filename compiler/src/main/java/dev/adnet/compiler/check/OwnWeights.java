@@ -8,11 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A gated loop written without {@code shared}: each pass has weights of its own, as a fixed {@code repeat n} gives
- * each copy its own. The step region is lowered once, with pass 1's parameters; pass {@code k} gets a copy of each
- * (freshly initialised, named {@code NAME.passK.weight} where pass 1's is {@code NAME.weight}, as per-pass batchnorms
- * are). The gate head after pass {@code k} is pass k's too: it judges the value a different block produced. The
- * batchnorms are left to {@link LoopyBatchNorm} in its per-pass mode, which names theirs the same way.
+ * A gated or halting loop written without {@code shared}: each pass (step) has weights of its own, as a fixed
+ * {@code repeat n} gives each copy its own. The step region is lowered once, with pass 1's parameters; pass {@code k}
+ * gets a copy of each (freshly initialised, named {@code NAME.passK.weight} where pass 1's is {@code NAME.weight}, as
+ * per-pass batchnorms are). The gate head after pass {@code k} (or ACT's halting unit at step k) is pass k's too: it
+ * judges the value a different block produced. The batchnorms are left to {@link LoopyBatchNorm} in its per-pass
+ * mode, which names theirs the same way.
  */
 final class OwnWeights {
     private OwnWeights() {}
