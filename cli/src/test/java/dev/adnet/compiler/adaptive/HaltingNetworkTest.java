@@ -50,6 +50,9 @@ class HaltingNetworkTest {
             }
             """;
 
+    /** The same network, each step with its own cell and halting unit (no {@code shared}). */
+    private static final String ACT_OWN_WEIGHTS = ACT.replace("repeat upto 5 shared halt", "repeat upto 5 halt");
+
     static CompiledNetwork compile(String source) {
         CompileResult r = new Compiler(p -> source.getBytes(StandardCharsets.UTF_8)).check(List.of(Path.of("act.adnet")));
         assertThat(r.diagnostics()).as(r.render()).isEmpty();
@@ -132,13 +135,73 @@ class HaltingNetworkTest {
         assertThat(result.worst()).isLessThan(1e-6);
     }
 
+    /**
+     * Without {@code shared}, step k runs its own cell and halting unit ({@code NAME.passK.*} from step 2), at
+     * inference on the samples still running: each sample's output is Graves' ACT with those steps' weights.
+     */
+    @Test
+    void ownWeightsPerStepAtInference() {
+        Network net = InMemoryCompiler.instantiate(compile(ACT_OWN_WEIGHTS), DataType.DOUBLE, 3);
+        assertThat(net.parameters().stream().map(Parameter::name)).contains("r.repeat1.step.dense1.pass5.weight",
+                "r.repeat1.halt.pass5.bias").doesNotContain("r.repeat1.step.dense1.pass6.weight");
+        randomize(net, 11);
+        Batch b = batch(9, 5);
+        Prediction p = net.predict(b.inputs());
+        Reference ref = new Reference(net);
+        for (int i = 0; i < 9; i++) {
+            double[] expected = ref.output(b.inputs().get("x").getRow(i).toDoubleVector());
+            for (int k = 0; k < 3; k++) {
+                assertThat(p.outputs().get("y").getDouble(i, k)).as("sample %d logit %d", i, k).isCloseTo(expected[k],
+                        org.assertj.core.data.Offset.offset(1e-12));
+            }
+        }
+        assertThat(ref.stepsTaken).as("the samples halt after different numbers of steps").hasSizeGreaterThan(1);
+    }
+
+    @Test
+    void wholeNetworkGradientWithOwnWeightsPerStep() {
+        TrainableNetwork net = (TrainableNetwork) InMemoryCompiler.instantiate(compile(ACT_OWN_WEIGHTS), DataType.DOUBLE, 3);
+        randomize(net, 11);
+        Batch data = batch(6, 5);
+        Reference ref = new Reference(net);
+        for (int i = 0; i < 6; i++) {
+            ref.output(data.inputs().get("x").getRow(i).toDoubleVector());
+        }
+        assertThat(ref.margin).as("every sample's running sum stays clear of 1 - eps").isGreaterThan(1e-3);
+        assertThat(ref.stepsTaken).hasSizeGreaterThan(1);
+        StepContext ctx = new StepContext(0, 0, 0, 99);
+        StepResult r = net.trainStep(data, ctx);
+        assertThat(r.measures().get("ponder r.repeat1")).isCloseTo(ref.meanPonder(), org.assertj.core.data.Offset.offset(1e-12));
+        NetworkGradientCheck.Result result = NetworkGradientCheck.check(net, data, ctx, p -> true);
+        int[] reached = new int[1];
+        ref.stepsTaken.forEach(n -> reached[0] = Math.max(reached[0], n));
+        for (Parameter p : net.parameters()) {
+            // a step that no sample reaches gets no gradient (its weight in every output is 0), nor does the halting
+            // unit of a sample's last step N (p_N is the remainder R, which the h_n before N make); step 1's cell
+            // weight on the state multiplies the zero state
+            int k = stepOf(p.name());
+            boolean used = !p.name().startsWith("r.repeat1.") || (p.name().contains(".halt.") ? k < reached[0] : k <= reached[0])
+                    && !p.name().equals("r.repeat1.step.dense1.weight");
+            assertThat(result.analytic().get(p.name()).norm2Number().doubleValue() > 0).as("gradient of %s", p.name())
+                    .isEqualTo(used);
+        }
+        System.out.printf("ACT with own weights per step: %d gradient entries checked, max relative error %.3g%n",
+                result.checked(), result.worst());
+        assertThat(result.worst()).isLessThan(1e-6);
+    }
+
+    private static int stepOf(String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\.pass(\\d+)\\.").matcher(name);
+        return m.find() ? Integer.parseInt(m.group(1)) : 1;
+    }
+
     /** Parameters in +-0.6; the halting bias lower so that samples take several steps. */
     static void randomize(Network net, long seed) {
         TestNetworks.randomize(net, new SplittableRandom(seed));
         for (Parameter p : net.parameters()) {
-            if (p.name().endsWith("halt.bias")) {
+            if (p.name().contains("halt.") && p.name().endsWith(".bias")) {
                 p.value().assign(-1.2);
-            } else if (p.name().endsWith("halt.weight")) {
+            } else if (p.name().contains("halt.") && p.name().endsWith(".weight")) {
                 p.value().muli(3);
             }
         }
@@ -178,11 +241,11 @@ class HaltingNetworkTest {
             double[] out = new double[STATE];
             double cumulative = 0;
             for (int n = 1; n <= CAP; n++) {
-                double[] a = add(dense(s, "r.repeat1.step.dense1"), dense(x, "r.repeat1.step.dense2"));
+                double[] a = add(dense(s, atStep("r.repeat1.step.dense1", n)), dense(x, atStep("r.repeat1.step.dense2", n)));
                 for (int e = 0; e < STATE; e++) {
                     s[e] = Math.tanh(a[e]);
                 }
-                double h = 1 / (1 + Math.exp(-dense(s, "r.repeat1.halt")[0]));
+                double h = 1 / (1 + Math.exp(-dense(s, atStep("r.repeat1.halt", n))[0]));
                 boolean halts = cumulative + h >= 1 - EPS || n == CAP;
                 if (n < CAP) {
                     margin = Math.min(margin, Math.abs(cumulative + h - (1 - EPS)));
@@ -200,6 +263,11 @@ class HaltingNetworkTest {
                 cumulative += h;
             }
             return dense(out, "y.dense1");
+        }
+
+        /** Step n's layer: its own ({@code LAYER.passN}) in a loop with weights per step, else the shared one. */
+        private String atStep(String layer, int n) {
+            return p.containsKey(layer + ".pass" + n + ".weight") ? layer + ".pass" + n : layer;
         }
 
         private double[] dense(double[] in, String layer) {

@@ -26,7 +26,7 @@ class LoopUnitTest {
               input x: [5]
               output y: [3]
               state s: [6] = zeros(6)
-              r = s -> repeat upto 5 halt act(ponder = 0.05) { s => tanh(dense(6)(s) + dense(6)(x)) }
+              r = s -> repeat upto 5 shared halt act(ponder = 0.05) { s => tanh(dense(6)(s) + dense(6)(x)) }
               y = r -> dense(3)
             }
             """;

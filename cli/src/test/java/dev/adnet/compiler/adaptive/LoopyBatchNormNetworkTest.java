@@ -181,7 +181,7 @@ class LoopyBatchNormNetworkTest {
     }
 
     /** The loop's parameters and buffers into the fixed repeat's of the same pass; every one of the repeat's gets one. */
-    private static void copyByPass(Network from, Network to) {
+    static void copyByPass(Network from, Network to) {
         Map<String, INDArray> source = new HashMap<>();
         from.parameters().forEach(q -> source.put(fixedName(q.name()), q.value()));
         from.buffers().forEach(q -> source.put(fixedName(q.name()), q.value()));

@@ -25,12 +25,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * 3x3 convolutions on {@code [channels, 14, 14]}: "to the cap" sets the gate's last bias to [-30, 30] (every gate
  * open, so every sample takes every pass and computes every gate but the cap's, through the same code); "adaptive"
  * sets it to [0, bias / 10] with the gate's last weights of scale {@code wscale} / 10, so the samples stop after
- * different passes. The speed-up is reported against the FLOPs ratio that predict's trace gives.
+ * different passes. The speed-up is reported against the FLOPs ratio that predict's trace gives. With {@code own=1} the
+ * loop has no {@code shared}: each pass its own block and gate head, every gate head set as above.
  *
  * <pre>
  * ./mvnw -q -o -pl cli -am test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp "$(cat cli/target/cp.txt):cli/target/classes:cli/target/test-classes:compiler/target/classes:runtime/target/classes" \
- *     dev.adnet.compiler.bench.GatedLoopBenchmark [batch=256] [batches=10] [rounds=7] [cap=6] [channels=16] [bias=80] [wscale=40]
+ *     dev.adnet.compiler.bench.GatedLoopBenchmark [batch=256] [batches=10] [rounds=7] [cap=6] [channels=16] [bias=80] [wscale=40] [own=0]
  * </pre>
  */
 public final class GatedLoopBenchmark {
@@ -45,6 +46,7 @@ public final class GatedLoopBenchmark {
         int channels = o.getOrDefault("channels", 16);
         double bias = o.getOrDefault("bias", 80) / 10.0;
         double wscale = o.getOrDefault("wscale", 40) / 10.0;
+        boolean own = o.getOrDefault("own", 0) != 0;
         String source = String.format(Locale.ROOT, """
                 block Basic(c: int) {
                   conv(c, 3, bias = false) -> batchnorm -> relu -> conv(c, 3, bias = false) -> batchnorm
@@ -52,10 +54,10 @@ public final class GatedLoopBenchmark {
                 network Recursion {
                   input x: [%1$d, 14, 14]
                   output y: [10]
-                  r = x -> repeat upto %2$d shared gate(target = 0.5) { residual Basic(%1$d) -> relu }
+                  r = x -> repeat upto %2$d %3$s gate(target = 0.5) { residual Basic(%1$d) -> relu }
                   y = r -> global_avg_pool -> dense(10)
                 }
-                """, channels, cap);
+                """, channels, cap, own ? "" : "shared");
         CompileResult r = new Compiler(p -> source.getBytes(StandardCharsets.UTF_8)).check(List.of(Path.of("recursion.adnet")));
         if (!r.diagnostics().isEmpty()) {
             throw new IllegalStateException(r.render());
@@ -63,25 +65,25 @@ public final class GatedLoopBenchmark {
         CompiledNetwork compiled = r.networks().get(0);
         Network net = InMemoryCompiler.instantiate(compiled, DataType.FLOAT, 1);
         SplittableRandom rnd = new SplittableRandom(3);
-        Parameter gateBias = null;
+        // the gate's last layer: one, or one per pass boundary with own weights (gate.dense2.passK.*)
+        List<INDArray> gateBiases = new ArrayList<>();
         for (Parameter p : net.parameters()) {
-            if (p.name().endsWith("gate.dense2.weight")) {
+            if (p.name().contains("gate.dense2.") && p.name().endsWith(".weight")) {
                 for (long i = 0; i < p.value().length(); i++) {
                     p.value().putScalar(i, wscale * rnd.nextGaussian());
                 }
-            } else if (p.name().endsWith("gate.dense2.bias")) {
-                gateBias = p;
+            } else if (p.name().contains("gate.dense2.") && p.name().endsWith(".bias")) {
+                gateBiases.add(p.value());
             }
         }
-        INDArray b = gateBias.value();
-        Runnable adaptive = () -> {
+        Runnable adaptive = () -> gateBiases.forEach(b -> {
             b.putScalar(0, 0.0);
             b.putScalar(1, bias);
-        };
-        Runnable toCap = () -> {
+        });
+        Runnable toCap = () -> gateBiases.forEach(b -> {
             b.putScalar(0, -30.0);
             b.putScalar(1, 30.0);
-        };
+        });
         Nd4j.getRandom().setSeed(7); // the same inputs in every run
         List<INDArray> batches = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -118,8 +120,8 @@ public final class GatedLoopBenchmark {
                 h.append(h.length() == 0 ? "" : ", ").append(k).append(": ").append(histogram[k]);
             }
         }
-        System.out.printf(Locale.ROOT, "gated loop: %d channels at 14x14, cap %d, batch %d, %d batches; passes per sample "
-                + "(mean %.2f) {%s}%n", channels, cap, batch, count, meanPasses, h);
+        System.out.printf(Locale.ROOT, "gated loop%s: %d channels at 14x14, cap %d, batch %d, %d batches; passes per sample "
+                + "(mean %.2f) {%s}%n", own ? " with own weights per pass" : "", channels, cap, batch, count, meanPasses, h);
         System.out.printf(Locale.ROOT, "FLOPs per sample: to the cap %.0f, executed %.0f; FLOPs ratio %.3f%n", atCap, executed,
                 atCap / executed);
         adaptive.run();

@@ -50,7 +50,7 @@ public final class HaltingBenchmark {
                   input x: [64]
                   output y: [2]
                   state s: [%1$d] = zeros(%1$d)
-                  r = s -> repeat upto %2$d halt act(ponder = 0.01) { s => tanh(dense(%1$d)(s) + dense(%1$d)(x)) }
+                  r = s -> repeat upto %2$d shared halt act(ponder = 0.01) { s => tanh(dense(%1$d)(s) + dense(%1$d)(x)) }
                   y = r -> dense(2)
                 }
                 """, state, cap);

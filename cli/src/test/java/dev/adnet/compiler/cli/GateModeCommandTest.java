@@ -35,6 +35,33 @@ class GateModeCommandTest {
         assertThat(bad.err()).contains("--gate-mode is adaptive, all_open or mask, not 'sideways'");
     }
 
+    /**
+     * A gated loop without {@code shared}: trained, checkpointed with its per-pass tensors, and evaluated adaptively
+     * and with every gate open, as a shared loop is.
+     */
+    @Test
+    void aLoopWithItsOwnWeightsPerPassTrainsAndEvaluatesInBothModes() throws IOException {
+        Path net = Files.writeString(dir.resolve("points.adnet"), LoopCommandsTest.GATED.replace("repeat upto 3 shared gate",
+                "repeat upto 3 gate"), StandardCharsets.UTF_8);
+        Path data = dir.resolve("points.npz");
+        DataCommandsTest.points(300, 1, true).write(data, false);
+        Path run = dir.resolve("run");
+        Run t = Cli.run("train", net.toString(), "--data", data.toString(), "--progress", "none", "--out", run.toString());
+        assertThat(t.exit()).as("%s", t).isEqualTo(Main.OK);
+        assertThat(t.out()).contains("loop r.repeat1 (cap 3): passes per image");
+        String ckpt = run.resolve("last.ckpt").toString();
+        Run adaptive = Cli.run("eval", net.toString(), "--checkpoint", ckpt, "--test", data.toString());
+        assertThat(adaptive.exit()).as("%s", adaptive).isEqualTo(Main.OK);
+        assertThat(adaptive.out()).containsPattern("loop r\\.repeat1 \\(cap 3\\): passes per image mean [123]\\.\\d\\d");
+        Run open = Cli.run("eval", net.toString(), "--checkpoint", ckpt, "--test", data.toString(), "--gate-mode", "all_open");
+        assertThat(open.exit()).as("%s", open).isEqualTo(Main.OK);
+        assertThat(open.out()).contains("loop r.repeat1 (cap 3): passes per image mean 3.00, max 3 (300 images)");
+        Run d = Cli.run("describe", net.toString());
+        assertThat(d.exit()).as("%s", d).isEqualTo(Main.OK);
+        // the shared loop's 8x8 + 8 and gate head 8x4 + 4, 4 + 4, 4x2 + 2 per pass, twice more (the gate head once)
+        assertThat(d.out()).containsPattern("r\\.repeat1 +gated_loop +\\[8\\] +" + (2 * 72 + 54) + " ");
+    }
+
     @Test
     void aNetworkWithoutGatesSaysSo() throws IOException {
         Path net = Files.writeString(dir.resolve("points.adnet"), LoopCommandsTest.GATED.replace(

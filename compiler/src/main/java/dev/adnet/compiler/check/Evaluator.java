@@ -584,7 +584,10 @@ final class Evaluator {
         return options == null ? null : LoopyBatchNorm.mode(options, at, diagnostics);
     }
 
-    /** {@code repeat upto cap shared gate(options) body}: a gate after each pass but the last decides on the next. */
+    /**
+     * {@code repeat upto cap [shared] gate(options) body}: a gate after each pass but the last decides on the next;
+     * without {@code shared} each pass has its own weights.
+     */
     private Val gatedLoop(Expr.Repeat r, Expr.GatedRepeat g, Val.Num cap, LoopyBatchNorm.Mode norms, Env env) {
         Map<String, Val> options = constantsIn(env, g.args(), GatedStage.PARAMS, "gate", g.span());
         if (options == null || !GatedStage.validate(options, g.span(), diagnostics)) {
@@ -595,16 +598,14 @@ final class Evaluator {
                     + "after each pass but the last whether to take another, not " + cap.text());
             return Val.ERR;
         }
-        if (!r.shared()) {
-            diagnostics.error(Code.NOT_SUPPORTED_YET, g.span(), "a gated loop with its own weights per pass is not supported "
-                    + "yet; write 'repeat upto " + cap.text() + " shared gate(...)' to apply one block at every pass");
-            return Val.ERR;
-        }
         return new Val.StageV(new HaltingStage((int) cap.value(), new LoopPolicy.Gate(Args.numArg(options, "target")), options,
-                norms, LoopyBatchNorm.span(r.sharing(), r.span()), r.body(), env, r.span(), g.span()));
+                !r.shared(), norms, LoopyBatchNorm.span(r.sharing(), r.span()), r.body(), env, r.span(), g.span()));
     }
 
-    /** {@code repeat upto cap [shared] halt act(ponder, eps) body}; the steps share their weights either way. */
+    /**
+     * {@code repeat upto cap [shared] halt act(ponder, eps) body}: Graves' ACT repeats one cell ({@code shared});
+     * without {@code shared} each step has its own weights, as in a fixed or gated repeat.
+     */
     private Val halting(Expr.Repeat r, Expr.HaltingRepeat h, int cap, LoopyBatchNorm.Mode norms, Env env) {
         if (!h.unit().name().name().equals("act")) {
             diagnostics.error(Code.UNKNOWN_ARGUMENT, h.unit().name().span(), "unknown halting unit '" + h.unit().name().name()
@@ -616,7 +617,7 @@ final class Evaluator {
             return Val.ERR;
         }
         return new Val.StageV(new HaltingStage(cap, new LoopPolicy.Act(Args.numArg(options, "ponder"), Args.numArg(options, "eps")),
-                null, norms, LoopyBatchNorm.span(r.sharing(), r.span()), r.body(), env, r.span(), h.span()));
+                null, !r.shared(), norms, LoopyBatchNorm.span(r.sharing(), r.span()), r.body(), env, r.span(), h.span()));
     }
 
     /** The arguments of {@code call} evaluated as constants (no tensors), for the train section and policies. */

@@ -27,10 +27,11 @@ import java.util.Set;
  * body gives back: ACT's halting unit (a dense layer to one output and a sigmoid; for a map, on its global average),
  * or a gate's head and Gumbel decision as {@code gate} has them ({@code gateOptions}). The body may read
  * network values besides its state: they become the region's further arguments, so that a step can run on the rows of
- * the samples still running, gathered from every value it reads. The step's weights are the same at every step.
+ * the samples still running, gathered from every value it reads. The step's weights are the same at every step, unless
+ * {@code ownWeights} (a loop written without {@code shared}): then every pass has its own ({@link OwnWeights}).
  */
-record HaltingStage(int cap, LoopPolicy policy, Map<String, Val> gateOptions, LoopyBatchNorm.Mode norms, Span normsSpan,
-        Body body, Env env, Span span, Span policySpan) implements Stage {
+record HaltingStage(int cap, LoopPolicy policy, Map<String, Val> gateOptions, boolean ownWeights, LoopyBatchNorm.Mode norms,
+        Span normsSpan, Body body, Env env, Span span, Span policySpan) implements Stage {
 
     static final List<Args.Param> PARAMS = List.of(
             new Args.Param("ponder", Args.Type.FLOAT, null),
@@ -114,8 +115,11 @@ record HaltingStage(int cap, LoopPolicy policy, Map<String, Val> gateOptions, Lo
             return Val.ERR;
         }
         Value out = lowering.newValue(init.shape());
+        // a pass with weights of its own has batchnorms of its own, as DRNN's per-pass batchnorm has them
+        LoopyBatchNorm.Mode passNorms = ownWeights ? LoopyBatchNorm.Mode.PER_PASS : norms;
         Op op = new HaltingLoop(init, captured, region, out, index, cap, policy,
-                LoopyBatchNorm.passNorms(region, bodyLength, cap, gated(), norms, lowering), name, span);
+                LoopyBatchNorm.passNorms(region, bodyLength, cap, gated(), passNorms, lowering),
+                ownWeights ? OwnWeights.passParams(region, bodyLength, cap, gated(), lowering) : List.of(), name, span);
         return lowering.add(op) ? new Val.Tensor(out) : Val.ERR;
     }
 

@@ -104,12 +104,13 @@ final class LoopyBatchNorm {
         return norms;
     }
 
-    private static ParamDecl copy(ParamDecl p, int k, Lowering lowering) {
+    /** A new parameter like {@code p}, freshly initialised, named as pass {@code k}'s. */
+    static ParamDecl copy(ParamDecl p, int k, Lowering lowering) {
         return lowering.param(atPass(p.name(), k), p.shape(), p.init(), p.fanIn(), p.fanOut(), p.decay(), p.values());
     }
 
     /** {@code a.b.batchnorm1.gamma} of pass k: {@code a.b.batchnorm1.passK.gamma}. */
-    private static String atPass(String name, int k) {
+    static String atPass(String name, int k) {
         int dot = name.lastIndexOf('.');
         return name.substring(0, dot) + ".pass" + k + name.substring(dot);
     }

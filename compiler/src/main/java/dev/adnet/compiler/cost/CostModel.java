@@ -78,7 +78,11 @@ public final class CostModel {
         long params = 0;
         for (Op op : g.ops()) {
             long p = 0;
-            for (ParamDecl d : op.params()) {
+            List<ParamDecl> own = new ArrayList<>(op.params());
+            if (op instanceof Op.RegionOp r) {
+                own.addAll(ownParams(r));
+            }
+            for (ParamDecl d : own) {
                 if (counted.add(d.name())) {
                     p = Math.addExact(p, d.size());
                 }
@@ -97,6 +101,10 @@ public final class CostModel {
             }
         }
         return new Report(rows, params, flops, buffers, units);
+    }
+
+    private static <O extends Op.RegionOp> List<ParamDecl> ownParams(O op) {
+        return rule(op).ownParams(op);
     }
 
     private static <O extends Op.RegionOp> ConstructCost unitCost(O op, ScheduleCosts costs) {

@@ -13,6 +13,7 @@ import dev.adnet.compiler.ir.LoopPolicy;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
 import dev.adnet.compiler.ir.PassNorm;
+import dev.adnet.compiler.ir.PassParam;
 import dev.adnet.compiler.ir.State;
 import dev.adnet.compiler.ir.StateInit;
 import dev.adnet.compiler.ir.TrainSpec;
@@ -164,14 +165,15 @@ final class HaltingLoopEmitter {
     }
 
     /**
-     * Loopy batchnorm at inference: before the loop, an array per per-pass tensor ({@code <out>_norm<i>_mean}, ...,
-     * from pass 1's field to the cap's) and a pass counter ({@code <out>_pass}); the step's batchnorms then read
-     * the current pass's entries. The step runs on the samples still in the loop, which are all at the same pass, so
-     * a sample in pass k is normalised with pass k's statistics however the batch has shrunk. Returns what makes the
-     * ops after the loop read the fields again. Emits nothing for a loop without per-pass batchnorms.
+     * Loopy batchnorm and per-pass weights at inference: before the loop, an array per per-pass tensor
+     * ({@code <out>_norm<i>_mean}, ..., {@code <out>_param<i>}, from pass 1's field to the cap's) and a pass counter
+     * ({@code <out>_pass}); the step's ops then read the current pass's entries. The step runs on the samples still in
+     * the loop, which are all at the same pass, so a sample in pass k runs pass k's weights and statistics however the
+     * batch has shrunk. Returns what makes the ops after the loop read the fields again. Emits nothing for a loop
+     * whose passes share every tensor.
      */
     private static Runnable perPass(MethodSpec.Builder m, HaltingMean h, Host host, String out) {
-        if (h.passNorms().isEmpty()) {
+        if (!perPass(h)) {
             return () -> { };
         }
         java.util.Map<String, String> buffers = new java.util.HashMap<>(host.buffers());
@@ -188,6 +190,10 @@ final class HaltingLoopEmitter {
                 perPass(m, host.claim(base + "_beta"), pass, n.betas().stream().map(ParamDecl::name).toList(), host.params());
             }
         }
+        for (int i = 0; i < h.passParams().size(); i++) {
+            PassParam p = h.passParams().get(i);
+            perPass(m, host.claim(out + "_param" + i), pass, p.perPass().stream().map(ParamDecl::name).toList(), host.params());
+        }
         return () -> {
             host.buffers().putAll(buffers);
             host.params().putAll(params);
@@ -200,9 +206,14 @@ final class HaltingLoopEmitter {
         fields.put(names.get(0), array + "[" + pass + "]");
     }
 
-    /** Counts the passes of a loop with per-pass batchnorms. */
+    /** Whether the passes of {@code h} differ in some tensor: per-pass batchnorms or weights. */
+    private static boolean perPass(HaltingMean h) {
+        return !h.passNorms().isEmpty() || !h.passParams().isEmpty();
+    }
+
+    /** Counts the passes of a loop with per-pass batchnorms or weights. */
     private static void nextPass(MethodSpec.Builder m, HaltingMean h, String out) {
-        if (!h.passNorms().isEmpty()) {
+        if (perPass(h)) {
             m.addStatement("$L++", out + "_pass");
         }
     }

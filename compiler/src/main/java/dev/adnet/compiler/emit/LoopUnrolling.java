@@ -5,13 +5,16 @@ import dev.adnet.compiler.ir.HaltingLoop;
 import dev.adnet.compiler.ir.HaltingMean;
 import dev.adnet.compiler.ir.LoopPolicy;
 import dev.adnet.compiler.ir.Op;
+import dev.adnet.compiler.ir.ParamDecl;
 import dev.adnet.compiler.ir.PassNorm;
+import dev.adnet.compiler.ir.PassParam;
 import dev.adnet.compiler.ir.Region;
 import dev.adnet.compiler.ir.Value;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Rewrites each loop (halting or gated) into its steps unrolled to the cap, followed by one {@link HaltingMean}: the
@@ -19,7 +22,8 @@ import java.util.Map;
  * decides after the last pass. Step {@code k}'s ops are copies of the step region with fresh
  * values, reading step {@code k - 1}'s state and the same captured values and parameters (the steps share their
  * weights, so the backward accumulates each parameter's gradient over the steps), except a loopy batchnorm's, which
- * step {@code k} takes from {@link PassNorm}: its statistics (and gamma, beta) of pass k. A sample's steps after it halts
+ * step {@code k} takes from {@link PassNorm}: its statistics (and gamma, beta) of pass k, and, in a loop with its own
+ * weights per pass, every other parameter, which step {@code k} takes from its {@link PassParam}. A sample's steps after it halts
  * have weight 0 in the mean and get no gradient, so running them changes neither the outputs nor the gradients.
  * A graph without halting loops comes back as it is.
  */
@@ -70,7 +74,8 @@ final class LoopUnrolling {
             for (Op op : ops) {
                 Value out = new Value(nextId++, op.out().shape());
                 renamed.put(op.out(), out);
-                into.add(OpCopy.of(atPass(loop, op, k), v -> renamed.getOrDefault(v, v), out, stepPath(loop, op.path(), k)));
+                into.add(OpCopy.of(atPass(loop, op, k), v -> renamed.getOrDefault(v, v), paramsAt(loop, k), out,
+                        stepPath(loop, op.path(), k)));
             }
             state = renamed.getOrDefault(loop.next(), loop.next());
             states.add(state);
@@ -80,7 +85,7 @@ final class LoopUnrolling {
         }
         into.add(new HaltingMean(states, halts, loop.init(), loop.captured(), step.ops().size(),
                 gated ? loop.bodyLength() : step.ops().size(), loop.out(), loop.loopIndex(), loop.policy(), loop.passNorms(),
-                loop.path(), loop.origin()));
+                loop.passParams(), loop.path(), loop.origin()));
     }
 
     /** A step op as pass {@code k} runs it: a loopy batchnorm with pass k's statistics (and gamma, beta). */
@@ -93,6 +98,20 @@ final class LoopUnrolling {
             }
         }
         return op;
+    }
+
+    /** Pass {@code k}'s own parameters in place of the step's, in a loop with its own weights per pass. */
+    private static UnaryOperator<ParamDecl> paramsAt(HaltingLoop loop, int k) {
+        if (loop.passParams().isEmpty() || k == 1) {
+            return UnaryOperator.identity();
+        }
+        Map<String, ParamDecl> at = new HashMap<>();
+        for (PassParam p : loop.passParams()) {
+            if (k <= p.perPass().size()) {
+                at.put(p.step().name(), p.at(k));
+            }
+        }
+        return d -> at.getOrDefault(d.name(), d);
     }
 
     /** {@code loop.step.dense1} or {@code loop.halt.dense} of step k as {@code loop.stepK.dense1}, {@code loop.stepK.halt.dense}. */

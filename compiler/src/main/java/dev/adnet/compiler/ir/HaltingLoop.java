@@ -18,7 +18,8 @@ import java.util.List;
  * gate head after them); a sample stops after the first pass whose gate is closed (or at the cap) and keeps that
  * pass's value. The last pass's gate is never computed.
  *
- * <p>A sample that stops leaves the loop's batch. The body's weights are the same at every step.
+ * <p>A sample that stops leaves the loop's batch. The body's weights are the same at every step, but for those
+ * in {@code passNorms} and {@code passParams}, which pass {@code k} takes from there.
  *
  * @param init the state the first step reads
  * @param captured network values the body reads besides the state, in the order of the region's arguments
@@ -26,13 +27,23 @@ import java.util.List;
  *     {@code [next state, decision]}
  * @param loopIndex the loop's position among the network's loops (halting and gated), from 0
  * @param passNorms the step's batchnorms whose statistics (and maybe gamma and beta) are per pass
- *     ({@code shared(batchnorm = ...)}); empty when every pass uses the step's own
+ *     ({@code shared(batchnorm = ...)}, or every batchnorm of a loop with its own weights per pass); empty when
+ *     every pass uses the step's own
+ * @param passParams the step's other parameters, per pass, in a loop with its own weights per pass (written
+ *     without {@code shared}); empty when the passes share them
  */
 public record HaltingLoop(Value init, List<Value> captured, Region bodyRegion, Value out, int loopIndex, int cap,
-        LoopPolicy policy, List<PassNorm> passNorms, String path, Span origin) implements Op.RegionOp {
+        LoopPolicy policy, List<PassNorm> passNorms, List<PassParam> passParams, String path, Span origin)
+        implements Op.RegionOp {
     public HaltingLoop {
         captured = List.copyOf(captured);
         passNorms = List.copyOf(passNorms);
+        passParams = List.copyOf(passParams);
+    }
+
+    /** Whether each pass has weights of its own (written without {@code shared}): its parameters are per pass. */
+    public boolean ownWeights() {
+        return !passParams.isEmpty();
     }
 
     /** The state a step gives back. */
@@ -93,7 +104,7 @@ public record HaltingLoop(Value init, List<Value> captured, Region bodyRegion, V
 
     @Override
     public HaltingLoop withRegions(List<Region> regions) {
-        return new HaltingLoop(init, captured, regions.get(0), out, loopIndex, cap, policy, passNorms, path, origin);
+        return new HaltingLoop(init, captured, regions.get(0), out, loopIndex, cap, policy, passNorms, passParams, path, origin);
     }
 
     @Override

@@ -15,15 +15,17 @@ import java.util.List;
  * @param captured the network values the steps read besides the state
  * @param passNorms the loop's per-pass batchnorms ({@link HaltingLoop#passNorms()}): step 1's ops read pass 1's
  *     tensors, which the inference loop replaces by the current pass's
+ * @param passParams the loop's other per-pass parameters ({@link HaltingLoop#passParams()}), likewise
  */
 public record HaltingMean(List<Value> states, List<Value> halts, Value init, List<Value> captured, int stepLength,
-        int bodyLength, Value out, int loopIndex, LoopPolicy policy, List<PassNorm> passNorms, String path, Span origin)
-        implements Op {
+        int bodyLength, Value out, int loopIndex, LoopPolicy policy, List<PassNorm> passNorms, List<PassParam> passParams,
+        String path, Span origin) implements Op {
     public HaltingMean {
         states = List.copyOf(states);
         halts = List.copyOf(halts);
         captured = List.copyOf(captured);
         passNorms = List.copyOf(passNorms);
+        passParams = List.copyOf(passParams);
     }
 
     @Override

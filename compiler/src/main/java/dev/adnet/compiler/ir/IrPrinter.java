@@ -161,6 +161,9 @@ public final class IrPrinter {
             } else {
                 a.add("target=" + num(((LoopPolicy.Gate) l.policy()).target()));
             }
+            if (l.ownWeights()) {
+                a.add("weights=per_pass");
+            }
             if (!l.passNorms().isEmpty()) {
                 // which batchnorms of the step have tensors per pass, named by their pass-1 running mean
                 a.add("batchnorm=" + (l.passNorms().get(0).affinePerPass() ? "per_pass" : "statistics") + "("

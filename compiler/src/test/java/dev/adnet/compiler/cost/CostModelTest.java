@@ -38,7 +38,7 @@ class CostModelTest {
                   input x: [8]
                   output y: [2]
                   state s: [16] = zeros(16)
-                  r = s -> repeat upto 5 halt act(ponder = 0.01) { s => tanh(dense(16)(s) + dense(16)(x)) }
+                  r = s -> repeat upto 5 shared halt act(ponder = 0.01) { s => tanh(dense(16)(s) + dense(16)(x)) }
                   y = r -> dense(2)
                 }
                 """;
