@@ -27,6 +27,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class BenchSupport {
     private BenchSupport() {}
 
+    /**
+     * With {@code -Dadnet.bench.clock=cpu} the paired timings read this thread's CPU time instead of the wall clock:
+     * on a machine that other processes load, a CPU-second of work is still one (up to cache sharing), where wall
+     * time counts the waits for a core. It measures all the work only when all of it runs on this thread:
+     * {@code OMP_NUM_THREADS=1}, {@code -Dadnet.kernelThreads=1 -Dadnet.adaptive.threads=1}.
+     */
+    private static final boolean CPU_CLOCK = "cpu".equals(System.getProperty("adnet.bench.clock"));
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    private static long now() {
+        return CPU_CLOCK ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
     /** The {@code key=value} arguments from index {@code first} on. */
     static Map<String, Integer> options(String[] args, int first) {
         Map<String, Integer> kv = new HashMap<>();
@@ -125,13 +139,16 @@ final class BenchSupport {
      */
     static String paired(Network net, List<INDArray> batches, Runnable fast, Runnable slow, int rounds, int block,
             double flopsRatio) {
-        String report = ofFlopsRatio(pairedSpeedUps(net, batches, fast, slow, rounds, block), flopsRatio);
+        long[] totals = new long[2];
+        String report = ofFlopsRatio(pairedSpeedUps(net, batches, fast, slow, rounds, block, totals), flopsRatio);
         fast.run();
-        return report;
+        double per = 1e6 * rounds * batches.size();
+        return report + String.format(java.util.Locale.ROOT, "; mean per batch (%s): %.3f ms against %.3f ms",
+                CPU_CLOCK ? "this thread's CPU time" : "wall clock", totals[0] / per, totals[1] / per);
     }
 
     private static double[] pairedSpeedUps(Network net, List<INDArray> batches, Runnable fast, Runnable slow, int rounds,
-            int block) {
+            int block, long[] totals) {
         if (block < 1) {
             throw new IllegalArgumentException("block must be at least 1, got " + block);
         }
@@ -145,11 +162,11 @@ final class BenchSupport {
                 for (int k = 0; k < 2; k++) {
                     boolean fastTurn = (b0 / block + k + r) % 2 == 0;
                     (fastTurn ? fast : slow).run();
-                    long t = System.nanoTime();
+                    long t = now();
                     for (int b = b0; b < b1; b++) {
                         net.forward(Map.of(in, batches.get(b)));
                     }
-                    long dt = System.nanoTime() - t;
+                    long dt = now() - t;
                     if (fastTurn) {
                         tFast += dt;
                     } else {
@@ -158,6 +175,8 @@ final class BenchSupport {
                 }
             }
             speedUps[r] = (double) tSlow / tFast;
+            totals[0] += tFast;
+            totals[1] += tSlow;
         }
         return speedUps;
     }
@@ -176,9 +195,9 @@ final class BenchSupport {
             for (int b = 0; b < batches.size(); b++) {
                 for (int k = 0; k < 2; k++) {
                     boolean fastTurn = (b + k + r) % 2 == 0;
-                    long t = System.nanoTime();
+                    long t = now();
                     (fastTurn ? fast : slow).accept(batches.get(b));
-                    long dt = System.nanoTime() - t;
+                    long dt = now() - t;
                     if (fastTurn) {
                         tFast += dt;
                     } else {

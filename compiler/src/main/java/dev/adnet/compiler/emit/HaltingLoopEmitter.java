@@ -35,6 +35,7 @@ final class HaltingLoopEmitter {
     static final ClassName HALTING = ClassName.get("dev.adnet.runtime.loop", "Halting");
     static final ClassName WEIGHTED_ROWS = ClassName.get("dev.adnet.runtime.loop", "WeightedRows");
     static final ClassName LOOP_ROWS = ClassName.get("dev.adnet.runtime.loop", "LoopRows");
+    static final ClassName CARRY_ROWS = ClassName.get("dev.adnet.runtime.loop", "CarryRows");
     static final ClassName GATING = ClassName.get("dev.adnet.runtime.loop", "Gating");
     static final ClassName GATED_SELECT = ClassName.get("dev.adnet.runtime.loop", "GatedSelect");
     static final ClassName PASSES = ClassName.get("dev.adnet.runtime.loop", "GatedSelect", "Passes");
@@ -54,6 +55,9 @@ final class HaltingLoopEmitter {
 
         /** An array of the current batch for a value of this per-sample shape. */
         CodeBlock alloc(String key, long[] perSample);
+
+        /** A new {@code CarryRows} over two arena arrays of the whole batch for a value of this per-sample shape. */
+        CodeBlock carryRows(String key, long[] perSample);
 
         /** The Java expression of the current batch size. */
         String batch();
@@ -91,6 +95,7 @@ final class HaltingLoopEmitter {
         m.addStatement("$T $L = new $T((int) $L, $L, $L)", HALTING, halting, HALTING, host.batch(), JavaEmitter.lit(((LoopPolicy.Act) h.policy()).eps()), cap);
         String init = host.v(h.init());
         m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, state, init);
+        String stateRows = carryRows(m, host, state, "v" + h.out().id() + ":state", h.init().shape());
         List<String> outer = h.captured().stream().map(host::v).toList();
         List<String> captured = runningCopies(m, h, host);
         Runnable shared = perPass(m, h, host, out);
@@ -102,7 +107,7 @@ final class HaltingLoopEmitter {
         String next = host.v(h.states().get(0));
         m.addStatement("$T.accumulate($L, $L, $L, $L.step($T.column($L)))", WEIGHTED_ROWS, out, next, running, halting, LOOP_ROWS,
                 host.v(h.halts().get(0)));
-        m.addStatement("$L = $T.carry($L, $L, $L.active())", state, LOOP_ROWS, next, running, halting);
+        m.addStatement("$L = $L.carry($L, $L, $L.active())", state, stateRows, next, running, halting);
         keepRunning(m, captured, running, halting);
         nextPass(m, h, out);
         m.endControlFlow();
@@ -125,6 +130,7 @@ final class HaltingLoopEmitter {
         m.addStatement("$T $L = new $T((int) $L, $L)", GATING, gating, GATING, host.batch(), h.states().size());
         String init = host.v(h.init());
         m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, state, init);
+        String stateRows = carryRows(m, host, state, "v" + h.out().id() + ":state", h.init().shape());
         List<String> outer = h.captured().stream().map(host::v).toList();
         List<String> captured = runningCopies(m, h, host);
         Runnable shared = perPass(m, h, host, out);
@@ -142,7 +148,7 @@ final class HaltingLoopEmitter {
         renameStep(h, host, init, outer);
         String next = host.v(h.states().get(0));
         m.addStatement("$T.accumulate($L, $L, $L, $L)", WEIGHTED_ROWS, out, next, running, stops);
-        m.addStatement("$L = $T.carry($L, $L, $L.active())", state, LOOP_ROWS, next, running, gating);
+        m.addStatement("$L = $L.carry($L, $L, $L.active())", state, stateRows, next, running, gating);
         keepRunning(m, captured, running, gating);
         nextPass(m, h, out);
         m.endControlFlow();
@@ -225,6 +231,7 @@ final class HaltingLoopEmitter {
             String name = host.claim(host.v(c) + "_running");
             captured.add(name);
             m.addStatement("$T $L = $L", JavaEmitter.INDARRAY, name, host.v(c));
+            carryRows(m, host, name, "v" + c.id() + ":running", c.shape());
         }
         return captured;
     }
@@ -240,8 +247,15 @@ final class HaltingLoopEmitter {
     /** Keeps the rows of the samples still running ({@code loop.active()}) in each captured copy. */
     private static void keepRunning(MethodSpec.Builder m, List<String> captured, String running, String loop) {
         for (String c : captured) {
-            m.addStatement("$L = $T.keep($L, $L, $L.active())", c, LOOP_ROWS, c, running, loop);
+            m.addStatement("$L = $L_rows.keep($L, $L, $L.active())", c, c, c, running, loop);
         }
+    }
+
+    /** {@code CarryRows <name>_rows = ...}: the two arrays that {@code name}'s rows alternate between; the local's name. */
+    private static String carryRows(MethodSpec.Builder m, Host host, String name, String key, long[] perSample) {
+        String rows = name + "_rows";
+        m.addStatement("$T $L = $L", CARRY_ROWS, rows, host.carryRows(key, perSample));
+        return rows;
     }
 
     /**

@@ -305,6 +305,13 @@ final class InferenceEmitter {
             }
 
             @Override
+            public CodeBlock carryRows(String key, long[] perSample) {
+                String d = JavaEmitter.dims(em.layout(perSample));
+                return CodeBlock.of("new $T(arena, $L, $L, dataType, batchSize$L)", HaltingLoopEmitter.CARRY_ROWS,
+                        em.slot("carry:" + key + ":a"), em.slot("carry:" + key + ":b"), d.isEmpty() ? "" : ", " + d);
+            }
+
+            @Override
             public String batch() {
                 return em.batchVar;
             }

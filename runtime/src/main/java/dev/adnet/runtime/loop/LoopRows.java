@@ -1,12 +1,11 @@
 package dev.adnet.runtime.loop;
 
-import dev.adnet.runtime.adaptive.Compaction;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * What a compacted loop does between two steps: read the step's halting probabilities, and keep the rows of the
- * samples still running (a fresh array, since the step's own arrays are overwritten by the next step).
+ * What a compacted loop does between two steps besides carrying its values ({@link CarryRows}): read the step's
+ * halting probabilities, find the rows of the samples still running, give the steps back in input order.
  */
 public final class LoopRows {
     private LoopRows() {}
@@ -30,24 +29,8 @@ public final class LoopRows {
         return out;
     }
 
-    /** The {@code [k, 1]} halting probabilities as doubles. */
-    public static double[] column(INDArray h) {
-        return h.dup('c').data().asDouble();
-    }
-
-    /**
-     * The rows of {@code x} (one per sample of {@code before}, ascending batch indices) that belong to the samples of
-     * {@code after}, a subsequence of {@code before}; {@code x} itself when no sample left.
-     */
-    public static INDArray keep(INDArray x, int[] before, int[] after) {
-        return after.length == before.length ? x : carry(x, before, after);
-    }
-
-    /**
-     * The same rows, always in a fresh array: the state a step gives back lives in that step's arrays, which the next
-     * step overwrites while it may still read the state.
-     */
-    public static INDArray carry(INDArray x, int[] before, int[] after) {
+    /** Where each sample of {@code after}, a subsequence of {@code before}, is in {@code before}. */
+    static int[] positions(int[] before, int[] after) {
         int[] positions = new int[after.length];
         int j = 0;
         for (int i = 0; i < after.length; i++) {
@@ -56,12 +39,25 @@ public final class LoopRows {
             }
             positions[i] = j;
         }
-        long[] shape = x.shape().clone();
-        shape[0] = after.length;
-        INDArray out = Nd4j.create(x.dataType(), shape, 'c');
-        if (after.length > 0) {
-            Compaction.gather(x, positions, out);
+        return positions;
+    }
+
+    /** The {@code [k, 1]} halting probabilities as doubles. */
+    public static double[] column(INDArray h) {
+        if (h.length() == 0) {
+            return new double[0];
         }
-        return out;
+        if (h.dataType() == DataType.FLOAT && h.ordering() == 'c' && (h.length() <= 1 || h.elementWiseStride() == 1)) {
+            // a step's own array: read in place (a dup is an allocation and an op per step)
+            float[] f = new float[Math.toIntExact(h.length())];
+            h.data().asNioFloat().get(Math.toIntExact(h.offset()), f, 0, f.length);
+            java.lang.ref.Reference.reachabilityFence(h);
+            double[] d = new double[f.length];
+            for (int i = 0; i < f.length; i++) {
+                d[i] = f[i];
+            }
+            return d;
+        }
+        return h.dup('c').data().asDouble();
     }
 }

@@ -1,6 +1,8 @@
 package dev.adnet.runtime.loop;
 
 import java.lang.ref.Reference;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,48 +20,78 @@ public final class WeightedRows {
     /** {@code out[rows[j]] += p[j] * values[j]}. */
     public static void accumulate(INDArray out, INDArray values, int[] rows, double[] p) {
         int d = check(out, values, rows, p);
-        double[] row = new double[d];
-        double[] acc = new double[d];
-        for (int j = 0; j < rows.length; j++) {
-            read(values, j, d, row);
-            read(out, rows[j], d, acc);
-            for (int e = 0; e < d; e++) {
-                acc[e] += p[j] * row[e];
+        RowAccess o = new RowAccess(out, d);
+        RowAccess v = new RowAccess(values, d);
+        if (o.floats != null && v.floats != null) {
+            // float arithmetic, which vectorises: with the sums in double (float -> double -> float per element) this
+            // took longer than the step's product at 256 rows (docs/benchmarks.md)
+            float[] row = new float[d];
+            float[] acc = new float[d];
+            for (int j = 0; j < rows.length; j++) {
+                int vo = v.offset + j * d;
+                int oo = o.offset + rows[j] * d;
+                v.floats.get(vo, row, 0, d);
+                o.floats.get(oo, acc, 0, d);
+                float pj = (float) p[j];
+                for (int e = 0; e < d; e++) {
+                    acc[e] += pj * row[e];
+                }
+                o.floats.put(oo, acc, 0, d);
             }
-            write(out, rows[j], d, acc);
+        } else {
+            double[] row = new double[d];
+            double[] acc = new double[d];
+            for (int j = 0; j < rows.length; j++) {
+                v.read(j, row);
+                o.read(rows[j], acc);
+                for (int e = 0; e < d; e++) {
+                    acc[e] += p[j] * row[e];
+                }
+                o.write(rows[j], acc);
+            }
         }
+        Reference.reachabilityFence(out);
+        Reference.reachabilityFence(values);
     }
 
     /** {@code result[j] = p[j] * g[rows[j]]}, shaped like {@code like} (the step's compact values). */
     public static INDArray scaled(INDArray g, int[] rows, double[] p, INDArray like) {
         INDArray out = like.ulike();
         int d = check(g, like, rows, p);
+        RowAccess from = new RowAccess(g, d);
+        RowAccess to = new RowAccess(out, d);
         double[] row = new double[d];
         for (int j = 0; j < rows.length; j++) {
-            read(g, rows[j], d, row);
+            from.read(rows[j], row);
             for (int e = 0; e < d; e++) {
                 row[e] *= p[j];
             }
-            write(out, j, d, row);
+            to.write(j, row);
         }
+        Reference.reachabilityFence(g);
+        Reference.reachabilityFence(out);
         return out;
     }
 
     /** {@code result[j] = g[rows[j]] . values[j]}. */
     public static double[] dots(INDArray g, int[] rows, INDArray values) {
         int d = check(g, values, rows, new double[rows.length]);
+        RowAccess ga = new RowAccess(g, d);
+        RowAccess va = new RowAccess(values, d);
         double[] a = new double[d];
         double[] b = new double[d];
         double[] r = new double[rows.length];
         for (int j = 0; j < rows.length; j++) {
-            read(g, rows[j], d, a);
-            read(values, j, d, b);
+            ga.read(rows[j], a);
+            va.read(j, b);
             double s = 0;
             for (int e = 0; e < d; e++) {
                 s += a[e] * b[e];
             }
             r[j] = s;
         }
+        Reference.reachabilityFence(g);
+        Reference.reachabilityFence(values);
         return r;
     }
 
@@ -87,31 +119,49 @@ public final class WeightedRows {
         return Math.toIntExact(step.length() / Math.max(1, rows.length));
     }
 
-    private static void read(INDArray a, int row, int d, double[] into) {
-        int off = Math.toIntExact(a.offset()) + row * d;
-        if (a.dataType() == DataType.FLOAT) {
-            float[] f = new float[d];
-            a.data().asNioFloat().get(off, f, 0, d);
-            for (int e = 0; e < d; e++) {
-                into[e] = f[e];
-            }
-        } else {
-            a.data().asNioDouble().get(off, into, 0, d);
-        }
-        Reference.reachabilityFence(a);
-    }
+    /**
+     * Rows of one dense c-order array through a buffer view taken once per call: taking the view
+     * ({@code asNioFloat}) costs more than copying a row of a few hundred values, so per row it dominated the loop.
+     * The caller keeps the array reachable while it uses this.
+     */
+    private static final class RowAccess {
+        private final FloatBuffer floats;
+        private final DoubleBuffer doubles;
+        private final int offset;
+        private final int d;
+        private final float[] staging;
 
-    private static void write(INDArray a, int row, int d, double[] v) {
-        int off = Math.toIntExact(a.offset()) + row * d;
-        if (a.dataType() == DataType.FLOAT) {
-            float[] f = new float[d];
-            for (int e = 0; e < d; e++) {
-                f[e] = (float) v[e];
-            }
-            a.data().asNioFloat().put(off, f, 0, d);
-        } else {
-            a.data().asNioDouble().put(off, v, 0, d);
+        RowAccess(INDArray a, int d) {
+            this.d = d;
+            this.offset = Math.toIntExact(a.offset());
+            boolean f = a.dataType() == DataType.FLOAT;
+            this.floats = f ? a.data().asNioFloat() : null;
+            this.doubles = f ? null : a.data().asNioDouble();
+            this.staging = f ? new float[d] : null;
         }
-        Reference.reachabilityFence(a);
+
+        void read(int row, double[] into) {
+            int off = offset + row * d;
+            if (floats != null) {
+                floats.get(off, staging, 0, d);
+                for (int e = 0; e < d; e++) {
+                    into[e] = staging[e];
+                }
+            } else {
+                doubles.get(off, into, 0, d);
+            }
+        }
+
+        void write(int row, double[] v) {
+            int off = offset + row * d;
+            if (floats != null) {
+                for (int e = 0; e < d; e++) {
+                    staging[e] = (float) v[e];
+                }
+                floats.put(off, staging, 0, d);
+            } else {
+                doubles.put(off, v, 0, d);
+            }
+        }
     }
 }

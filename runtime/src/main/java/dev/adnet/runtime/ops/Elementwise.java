@@ -19,8 +19,18 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Elementwise {
     private Elementwise() {}
 
+    /** Dense FLOAT arrays in a Java pass (no op dispatch: most of the cost for a loop step's [100, 256]); others libnd4j. */
     public static void add(INDArray a, INDArray b, INDArray out) {
         same(a, b, out);
+        if (a.dataType() == DataType.FLOAT && b.dataType() == DataType.FLOAT && out.dataType() == DataType.FLOAT
+                && Direct.isDense(a) && Direct.isDense(b) && Direct.isDense(out)) {
+            FloatKernels.add(a.data().asNioFloat(), BnKernels.off(a), b.data().asNioFloat(), BnKernels.off(b),
+                    out.data().asNioFloat(), BnKernels.off(out), Math.toIntExact(a.length()));
+            Reference.reachabilityFence(a);
+            Reference.reachabilityFence(b);
+            Reference.reachabilityFence(out);
+            return;
+        }
         Nd4j.exec(new AddOp(a, b, out));
     }
 

@@ -4,6 +4,8 @@ import static dev.adnet.runtime.ops.Testing.assertClose;
 import static dev.adnet.runtime.ops.Testing.random;
 import static dev.adnet.runtime.ops.Testing.values;
 import static dev.adnet.runtime.ops.Testing.zeros;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -68,15 +70,91 @@ class FloatKernelsTest {
         assertClose("pool gradIn", res[1][1], values(res[0][1]), TOL);
     }
 
-    /** The small-product loop (and the libnd4j product above its size) against DOUBLE, with a bias. */
+    /** The float add and sigmoid passes against DOUBLE references rounded to float (an odd tile count). */
+    @Test
+    void addAndSigmoidAgainstDouble() {
+        long n = 2 * FloatKernels.TILE + 5;
+        INDArray[] a = pair(41, 80, -40, n);
+        INDArray[] b = pair(42, 2, -1, n);
+        INDArray sum = a[1].ulike();
+        Elementwise.add(a[1], b[1], sum);
+        double[] expected = new double[(int) n];
+        for (int i = 0; i < n; i++) {
+            expected[i] = (float) (a[1].getFloat(i) + b[1].getFloat(i));
+        }
+        assertClose("add", sum, expected, 0);
+        INDArray s = a[1].ulike();
+        Sigmoid.forward(a[1], s);
+        for (int i = 0; i < n; i++) {
+            float e = (float) (1 / (1 + Math.exp(-a[1].getFloat(i))));
+            assertEquals(e, s.getFloat(i), 0f, "sigmoid(" + a[1].getFloat(i) + ")");
+        }
+    }
+
+    /** The dense VJP in FLOAT (oneDNN's sgemm with its transposes, where it loads) against DOUBLE (libnd4j). */
+    @Test
+    void denseBackwardFloatAgainstDouble() {
+        for (long[] s : new long[][] {{37, 16, 5}, {300, 40, 30}, {96, 256, 256}}) {
+            INDArray[] x = pair(31, 1, 0, s[0], s[1]);
+            INDArray[] w = pair(32, 1, 0, s[1], s[2]);
+            INDArray[] g = pair(33, 1, 0, s[0], s[2]);
+            INDArray[][] res = new INDArray[2][];
+            for (int k = 0; k < 2; k++) {
+                INDArray gi = x[k].ulike().assign(7.0), gw = w[k].ulike().assign(7.0), gb = zeros(x[k].dataType(), s[2]);
+                Dense.backward(x[k], w[k], g[k], gi, gw, gb);
+                res[k] = new INDArray[] {gi, gw, gb};
+            }
+            String at = java.util.Arrays.toString(s);
+            assertClose("dense gradIn " + at, res[1][0], values(res[0][0]), 1e-4);
+            assertClose("dense gradW " + at, res[1][1], values(res[0][1]), 1e-3);
+            assertClose("dense gradB " + at, res[1][2], values(res[0][2]), 1e-3);
+        }
+    }
+
+    /**
+     * The float tanh (a rational approximation) against Math.tanh, and its VJP against DOUBLE: over [-12, 12] (both
+     * sides of the clamp), an odd tile count, values near 0 and NaN.
+     */
+    @Test
+    void tanhAgainstMathTanh() {
+        INDArray[] x = pair(21, 24, -12, 3 * FloatKernels.TILE + 17);
+        x[1].putScalar(0, 0f);
+        x[1].putScalar(1, 1e-6f);
+        x[1].putScalar(2, -3e-4f);
+        x[1].putScalar(3, Float.NaN);
+        INDArray y = x[1].ulike();
+        Tanh.forward(x[1], y);
+        for (long i = 0; i < x[1].length(); i++) {
+            double v = x[1].getFloat(i);
+            double expected = Math.tanh(v);
+            double got = y.getFloat(i);
+            if (Double.isNaN(v)) {
+                assertTrue(Double.isNaN(got), "tanh(NaN) is NaN");
+            } else {
+                assertEquals(expected, got, 4e-7 * Math.abs(expected) + 1e-45, "tanh(" + v + ")");
+            }
+        }
+        INDArray[] yy = pair(22, 2, -1, 3 * FloatKernels.TILE + 17);
+        INDArray[] g = pair(23, 2, -1, 3 * FloatKernels.TILE + 17);
+        INDArray gd = yy[0].ulike(), gf = yy[1].ulike();
+        Tanh.backward(null, yy[0], g[0], gd);
+        Tanh.backward(null, yy[1], g[1], gf);
+        assertClose("tanh gradIn", gf, values(gd), 1e-6);
+    }
+
+    /**
+     * The small-product loop (and the libnd4j product above its size, accumulating onto the bias rows) against DOUBLE,
+     * with a bias; the outputs start with stale values, which neither path may keep.
+     */
     @Test
     void denseSmallAndLarge() {
-        for (long[] s : new long[][] {{37, 16, 5}, {256, 16, 2}, {300, 40, 30}}) {
+        for (long[] s : new long[][] {{37, 16, 5}, {256, 16, 2}, {300, 40, 30}, {256, 256, 256}}) {
             INDArray[] x = pair(11, 1, 0, s[0], s[1]);
             INDArray[] w = pair(12, 1, 0, s[1], s[2]);
             INDArray[] b = pair(13, 1, 0, s[2]);
             INDArray d = zeros(DataType.DOUBLE, s[0], s[2]);
-            INDArray f = zeros(DataType.FLOAT, s[0], s[2]);
+            INDArray f = zeros(DataType.FLOAT, s[0], s[2]).assign(7.0);
+            d.assign(7.0);
             Dense.forward(x[0], w[0], b[0], d);
             Dense.forward(x[1], w[1], b[1], f);
             assertClose("dense " + java.util.Arrays.toString(s), f, values(d), 1e-4);
