@@ -57,12 +57,6 @@ public final class Arena {
         for (long d : perSample) {
             inner *= d;
         }
-        if (inner == 1 && rows != capacity) {
-            // ND4J marks a row range of a [capacity, 1] array as f-ordered; such arrays are tiny, so a dense one of
-            // the exact shape (reallocated when the row count changes) costs less than it saves
-            shape[0] = rows;
-            return get(slot, type, shape);
-        }
         INDArray full = get(slot, type, shape);
         if (rows == capacity) {
             return full;
@@ -79,10 +73,26 @@ public final class Arena {
             for (int i = 1; i < index.length; i++) {
                 index[i] = org.nd4j.linalg.indexing.NDArrayIndex.all();
             }
-            view = full.get(index);
+            // ND4J marks a row range of a [capacity, 1] array as f-ordered, so those views are made with their
+            // c-order strides given (reallocating the exact shape at each row count cost a halting loop's step an
+            // allocation per [k, 1] array)
+            view = inner == 1 ? Nd4j.create(full.data(), rowShape(shape, rows), unitStrides(shape.length), 0, 'c')
+                    : full.get(index);
             cache.put(rows, view);
         }
         return view;
+    }
+
+    private static long[] rowShape(long[] shape, long rows) {
+        long[] s = shape.clone();
+        s[0] = rows;
+        return s;
+    }
+
+    private static long[] unitStrides(int rank) {
+        long[] s = new long[rank];
+        Arrays.fill(s, 1);
+        return s;
     }
 
     /** Drops every cached array (their memory is freed when the garbage collector reclaims them). */

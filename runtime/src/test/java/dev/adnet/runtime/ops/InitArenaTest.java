@@ -82,6 +82,23 @@ class InitArenaTest {
         assertThat(arena.get(0, DataType.DOUBLE, 4, 3, 4, 4).dataType()).isEqualTo(DataType.DOUBLE);
     }
 
+    /** Row views of a [capacity, 1] array are c-ordered and dense (what the kernels take), reused, and share its memory. */
+    @Test
+    void rowViewsOfColumnsAreDenseAndShared() {
+        Arena arena = new Arena();
+        INDArray full = arena.rows(1, DataType.FLOAT, 8, 8, 1);
+        INDArray three = arena.rows(1, DataType.FLOAT, 8, 3, 1);
+        assertThat(three.shape()).containsExactly(3, 1);
+        assertThat(three.ordering()).isEqualTo('c');
+        assertThat(Direct.isDense(three)).isTrue();
+        assertThat(arena.rows(1, DataType.FLOAT, 8, 3, 1)).isSameAs(three);
+        three.assign(Nd4j.createFromArray(new float[][] {{1}, {2}, {3}}));
+        assertThat(full.getFloat(2, 0)).isEqualTo(3f);
+        INDArray viewOfImage = arena.rows(4, DataType.FLOAT, 8, 5, 1, 1, 1);
+        assertThat(viewOfImage.shape()).containsExactly(5, 1, 1, 1);
+        assertThat(Direct.isDense(viewOfImage)).isTrue();
+    }
+
     @Test
     void viewInputsAreReadCorrectly() {
         INDArray base = Testing.random(1, DataType.DOUBLE, 4, 6);
