@@ -50,7 +50,7 @@ final class BackwardEmitter {
     void finishWrite(MethodSpec.Builder m, Write w, Value value, String written) {
         if (w == Write.ACCUMULATE) {
             Step nextStep = nextStep();
-            if (nextStep != null && isRelu(nextStep.op()) && nextStep.op().out().id() == value.id()
+            if (nextStep != null && !em.acts.boundary(em.stepIndex) && isRelu(nextStep.op()) && nextStep.op().out().id() == value.id()
                     && !em.fusedBatchNorm.containsKey(nextStep.opIndex()) && !em.pendingPart.containsKey(value.id())) {
                 // the last contribution (the ReLU's step, next, reads the gradient): added in the ReLU's VJP
                 em.pendingPart.put(value.id(), written);

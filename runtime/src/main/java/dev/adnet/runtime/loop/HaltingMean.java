@@ -41,6 +41,27 @@ public final class HaltingMean {
             return Arrays.stream(halting.steps()).average().orElse(0);
         }
 
+        /** How many steps the batch took: those of its slowest sample. */
+        public int taken() {
+            return halting.step();
+        }
+
+        /** Whether a sample of the batch has not halted yet: the next step must run. */
+        public boolean running() {
+            return !halting.done();
+        }
+
+        /** Takes the next step: {@code h} is its halting probability for every sample of the batch, {@code [B, 1]}. */
+        public void observe(INDArray h) {
+            double[] all = h.dup('c').data().asDouble();
+            int[] active = halting.active();
+            double[] running = new double[active.length];
+            for (int j = 0; j < active.length; j++) {
+                running[j] = all[active[j]];
+            }
+            halting.step(running);
+        }
+
         int batch() {
             return batch;
         }
@@ -48,6 +69,15 @@ public final class HaltingMean {
         Halting halting() {
             return halting;
         }
+    }
+
+    /**
+     * Starts watching a training step's unrolled loop: the step feeds each step's halting probabilities to
+     * {@link Steps#observe} as it computes them, and runs step n + 1 only while {@link Steps#running()}. The steps after
+     * the last sample of the batch has halted get weight 0 and no gradient, so skipping them changes nothing.
+     */
+    public static Steps start(long batch, double eps, int cap) {
+        return new Steps(new Halting(Math.toIntExact(batch), eps, cap), Math.toIntExact(batch));
     }
 
     /**
@@ -60,28 +90,37 @@ public final class HaltingMean {
             throw new IllegalArgumentException("halting mean: " + states.length + " states and " + halts.length + " halting"
                     + " probabilities");
         }
-        int b = Math.toIntExact(out.size(0));
-        Halting halting = new Halting(b, eps, states.length);
+        Steps steps = start(out.size(0), eps, states.length);
+        for (int n = 0; n < states.length && steps.running(); n++) {
+            steps.observe(halts[n]);
+        }
+        forward(steps, states, out);
+        return steps;
+    }
+
+    /**
+     * The weighted mean of the steps {@code steps} observed; the states of the steps it did not take are not read.
+     *
+     * @param states each step's state, {@code [B, ...]}, as many as the loop's cap
+     * @param out receives the weighted mean, shaped like a state
+     */
+    public static void forward(Steps steps, INDArray[] states, INDArray out) {
+        Halting halting = steps.halting();
+        int b = steps.batch();
         int d = Math.toIntExact(out.length() / Math.max(1, b));
         double[] acc = new double[b * d];
-        for (int n = 0; n < states.length && !halting.done(); n++) {
-            double[] h = halts[n].dup('c').data().asDouble();
+        for (int n = 0; n < halting.step(); n++) {
             double[] s = states[n].dup('c').data().asDouble();
-            int[] active = halting.active();
-            double[] hActive = new double[active.length];
-            for (int j = 0; j < active.length; j++) {
-                hActive[j] = h[active[j]];
-            }
-            double[] p = halting.step(hActive);
-            for (int j = 0; j < active.length; j++) {
-                int i = active[j];
+            int[] rows = halting.rows(n);
+            double[] p = halting.weights(n);
+            for (int j = 0; j < rows.length; j++) {
+                int i = rows[j];
                 for (int e = 0; e < d; e++) {
                     acc[i * d + e] += p[j] * s[i * d + e];
                 }
             }
         }
         out.assign(Nd4j.createFromArray(acc).reshape(out.shape()).castTo(out.dataType()));
-        return new Steps(halting, b);
     }
 
     /**
@@ -99,21 +138,26 @@ public final class HaltingMean {
         int taken = halting.step();
         double[][] dots = new double[taken][];
         for (int n = 0; n < states.length; n++) {
-            double[] gs = new double[b * d];
-            if (n < taken) {
-                int[] rows = halting.rows(n);
-                double[] p = halting.weights(n);
-                double[] s = states[n].dup('c').data().asDouble();
-                dots[n] = new double[rows.length];
-                for (int j = 0; j < rows.length; j++) {
-                    int i = rows[j];
-                    double dot = 0;
-                    for (int e = 0; e < d; e++) {
-                        gs[i * d + e] = p[j] * g[i * d + e];
-                        dot += g[i * d + e] * s[i * d + e];
-                    }
-                    dots[n][j] = dot;
+            if (n >= taken) {
+                // a step after the batch's last halt (a training step that watched the halts did not compute it)
+                if (gradStates[n] != null) {
+                    gradStates[n].assign(0.0);
                 }
+                continue;
+            }
+            double[] gs = new double[b * d];
+            int[] rows = halting.rows(n);
+            double[] p = halting.weights(n);
+            double[] s = states[n].dup('c').data().asDouble();
+            dots[n] = new double[rows.length];
+            for (int j = 0; j < rows.length; j++) {
+                int i = rows[j];
+                double dot = 0;
+                for (int e = 0; e < d; e++) {
+                    gs[i * d + e] = p[j] * g[i * d + e];
+                    dot += g[i * d + e] * s[i * d + e];
+                }
+                dots[n][j] = dot;
             }
             if (gradStates[n] != null) {
                 gradStates[n].assign(Nd4j.createFromArray(gs).reshape(gradStates[n].shape()).castTo(gradStates[n].dataType()));

@@ -85,6 +85,44 @@ class HaltingMeanTest {
         }
     }
 
+    /**
+     * Watching the steps one at a time stops where the batch's slowest sample halts; the states of the steps not taken
+     * are not read (NaN here), and their gradients are zero.
+     */
+    @Test
+    void watchedStepsStopAtTheBatchsLastHalt() {
+        double[][] early = {{0.995, 0.6, 0.1}, {0.3, 0.5, 0.95}, {0.7, 0.1, 0.3}, {0.2, 0.4, 0.3}};
+        INDArray[] s = states(new SplittableRandom(3));
+        INDArray[] h = halts(early);
+        HaltingMean.Steps steps = HaltingMean.start(B, EPS, CAP);
+        int computed = 0;
+        while (steps.running()) {
+            steps.observe(h[computed++]);
+        }
+        assertThat(computed).isEqualTo(2);
+        assertThat(steps.taken()).isEqualTo(2);
+        assertThat(steps.steps()).containsExactly(1, 2, 2);
+        s[2].assign(Double.NaN);
+        s[3].assign(Double.NaN);
+        INDArray out = Nd4j.create(DataType.DOUBLE, B, D);
+        HaltingMean.forward(steps, s, out);
+        INDArray expected = Nd4j.create(DataType.DOUBLE, B, D);
+        HaltingMean.forward(states(new SplittableRandom(3)), h, EPS, expected);
+        assertThat(out).isEqualTo(expected);
+        INDArray[] gs = new INDArray[CAP];
+        INDArray[] gh = new INDArray[CAP];
+        for (int n = 0; n < CAP; n++) {
+            gs[n] = Nd4j.valueArrayOf(new long[] {B, D}, 7.0, DataType.DOUBLE);
+            gh[n] = Nd4j.valueArrayOf(new long[] {B, 1}, 7.0, DataType.DOUBLE);
+        }
+        HaltingMean.backward(steps, s, Nd4j.ones(DataType.DOUBLE, B, D), 0.1, gs, gh);
+        for (int n = 2; n < CAP; n++) {
+            assertThat(gs[n].sumNumber().doubleValue()).as("dL/ds_%d", n).isZero();
+            assertThat(gh[n].sumNumber().doubleValue()).as("dL/dh_%d", n).isZero();
+        }
+        assertThat(Double.isNaN(gs[0].sumNumber().doubleValue()) || Double.isNaN(gs[1].sumNumber().doubleValue())).isFalse();
+    }
+
     private static double loss(INDArray[] s, double[][] h, INDArray w, double tau) {
         INDArray out = Nd4j.create(DataType.DOUBLE, B, D);
         HaltingMean.Steps steps = HaltingMean.forward(s, halts(h), EPS, out);
