@@ -8,6 +8,8 @@ import dev.adnet.compiler.ir.HaltingMean;
 import dev.adnet.compiler.ir.LoopPolicy;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.ParamDecl;
+import dev.adnet.compiler.ir.Value;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -59,25 +61,53 @@ final class ActTrainingSteps {
     }
 
     /**
-     * Emits the loop's steps from {@code ops[at]} (its first op): step 1, then each further step's values declared and
-     * its ops run only while a sample of the batch is still running. Returns the index of the last step's last op.
+     * Emits the loop's steps from {@code ops[at]} (its first op): step 1 on the whole batch, then each further step on
+     * the rows of the samples still running: its values declared at that many rows, what it reads of the last step and
+     * of the captured values kept to those rows, and its ops run only while a sample runs. Returns the index of the last
+     * step's last op.
      */
     int forward(MethodSpec.Builder m, HaltingMean h, List<Op> ops, int at) {
         int cap = h.states().size();
         String steps = em.aux(h, "steps");
-        m.addComment("$L: the steps after the batch's last halt have weight 0 and no gradient, so they are not computed",
+        m.addComment("$L: a sample that halts leaves the loop's batch; its later steps would have weight 0 and no gradient",
                 JavaEmitter.commentText(h.path()));
         m.addStatement("$T $L = $T.start(batchSize, $L, $L)", HaltingLoopEmitter.STEPS, steps, HaltingLoopEmitter.HALTING_MEAN,
                 JavaEmitter.lit(((LoopPolicy.Act) h.policy()).eps()), cap);
+        List<String> kept = new ArrayList<>();
+        for (Value c : h.captured()) {
+            kept.add(em.v(c));
+        }
         int i = at;
         for (int n = 0; n < cap; n++) {
             MethodSpec.Builder body = n == 0 ? m : MethodSpec.methodBuilder("step");
             CodeBlock.Builder declarations = CodeBlock.builder();
-            em.hoisted = n == 0 ? null : declarations;
+            Region region = null;
+            if (n > 0) {
+                region = new Region(h, n);
+                String rows = em.aux(h, "step" + (n + 1) + "_rows");
+                m.addComment("step $L: on the samples still running", n + 1);
+                m.addStatement("int $L = $L.width()", rows, steps);
+                String state = em.aux(h, "step" + (n + 1) + "_in");
+                m.addStatement("$T $L = $L.keep($L)", JavaEmitter.INDARRAY, state, steps, em.v(h.states().get(n - 1)));
+                List<String> captured = new ArrayList<>();
+                for (int c = 0; c < kept.size(); c++) {
+                    String name = em.aux(h, "step" + (n + 1) + "_" + em.v(h.captured().get(c)));
+                    m.addStatement("$T $L = $L.keep($L)", JavaEmitter.INDARRAY, name, steps, kept.get(c));
+                    captured.add(name);
+                }
+                kept = captured;
+                layouts.put(region, new Layout(rows, state, captured));
+                em.hoisted = declarations;
+            }
+            Layout outer = enter(region);
             for (int k = 0; k < h.stepLength(); k++, i++) {
                 Op op = ops.get(i);
                 em.opEmitter.forwardOp(body, op, !em.graph.frozen(em.index(op)));
+                if (region != null) {
+                    rowsOf.put(op.out().id(), layouts.get(region).rows());
+                }
             }
+            leave(region, outer);
             em.hoisted = null;
             body.addStatement("$L.observe($L)", steps, em.v(h.halts().get(n)));
             if (n > 0) {
@@ -92,8 +122,8 @@ final class ActTrainingSteps {
 
     /**
      * The backward steps from {@code plan[from]} on that belong to one step (the second or later) of a watched loop:
-     * how many, emitted inside {@code if (step taken)}, with the parameter gradients they would have written first
-     * zeroed when it was not; 0 when {@code plan[from]} is in no such step.
+     * how many, emitted on that step's rows inside {@code if (step taken)}, with the parameter gradients they would have
+     * written first zeroed when it was not; 0 when {@code plan[from]} is in no such step.
      */
     int backward(MethodSpec.Builder m, Names.Scope scope, List<Step> steps, int from) {
         Region r = region(steps.get(from).opIndex());
@@ -106,6 +136,7 @@ final class ActTrainingSteps {
         }
         Set<String> zeroed = new LinkedHashSet<>();
         m.beginControlFlow("if ($L.taken() > $L)", em.aux(r.loop(), "steps"), r.step());
+        Layout outer = enter(r);
         for (int s = from; s < to; s++) {
             em.stepIndex = s;
             em.backward.backwardStep(m, scope, steps.get(s));
@@ -116,6 +147,7 @@ final class ActTrainingSteps {
                 }
             }
         }
+        leave(r, outer);
         if (!zeroed.isEmpty()) {
             m.nextControlFlow("else");
             for (String p : zeroed) {
@@ -124,6 +156,61 @@ final class ActTrainingSteps {
         }
         m.endControlFlow();
         return to - from;
+    }
+
+    /**
+     * The rows expression of a watched step's value (the second step's or later), for its gradient declared outside
+     * the step's code (by the halting mean's backward); null for any other value.
+     */
+    String rowsOf(Value v) {
+        return rowsOf.get(v.id());
+    }
+
+    /**
+     * Adds {@code part}, the gradient of what the current step read of the last step's state ({@code x}), into that
+     * state's gradient, row by row; false (nothing emitted) when {@code x} is no such state.
+     */
+    boolean accumulateKept(MethodSpec.Builder m, Value x, String into, String part) {
+        if (current == null || x.id() != current.loop().states().get(current.step() - 1).id()) {
+            return false;
+        }
+        m.addStatement("$L.addKept($L, $L, $L)", em.aux(current.loop(), "steps"), current.step(), into, part);
+        return true;
+    }
+
+    /** Makes the ops of {@code region} (none: null) read its kept values and allocate at its rows; the layout before. */
+    private Layout enter(Region region) {
+        Layout before = new Layout(em.subBatch ? em.batchVar : null, null, List.of());
+        if (region == null) {
+            return before;
+        }
+        Layout l = layouts.get(region);
+        HaltingMean h = region.loop();
+        renamed.clear();
+        rename(h.states().get(region.step() - 1), l.state());
+        for (int c = 0; c < h.captured().size(); c++) {
+            rename(h.captured().get(c), l.captured().get(c));
+        }
+        em.subBatch = true;
+        em.batchVar = l.rows();
+        current = region;
+        return before;
+    }
+
+    private void leave(Region region, Layout before) {
+        if (region == null) {
+            return;
+        }
+        em.valueName.putAll(renamed);
+        renamed.clear();
+        em.subBatch = before.rows() != null;
+        em.batchVar = before.rows() == null ? "batchSize" : before.rows();
+        current = null;
+    }
+
+    private void rename(Value v, String name) {
+        renamed.put(v.id(), em.valueName.get(v.id()));
+        em.valueName.put(v.id(), name);
     }
 
     /**
@@ -141,6 +228,20 @@ final class ActTrainingSteps {
 
     /** A step after the first of a watched loop: {@code step} is 0-based. */
     private record Region(HaltingMean loop, int step) {}
+
+    /**
+     * Where a watched step runs: the name of its row count, of the last step's state kept to its rows, and of each
+     * captured value kept to its rows.
+     */
+    private record Layout(String rows, String state, List<String> captured) {}
+
+    private final Map<Region, Layout> layouts = new HashMap<>();
+    /** The row count of each value of a watched step (the second or later), by value id. */
+    private final Map<Integer, String> rowsOf = new HashMap<>();
+    /** The names the current region's renames replaced, by value id. */
+    private final Map<Integer, String> renamed = new HashMap<>();
+    /** The step whose code is being emitted, or null. */
+    private Region current;
 
     /** The region of the op at checked index {@code index}, or null. */
     private Region region(int index) {
@@ -177,6 +278,15 @@ final class ActTrainingSteps {
         for (int i = from; i < end; i++) {
             if (!plain(ops.get(i))) {
                 return false;
+            }
+            int n = (i - from) / h.stepLength();
+            for (Value in : ops.get(i).inputs()) {
+                int producer = em.opIndex.getOrDefault(in.id(), -1);
+                boolean local = producer >= from + n * h.stepLength() && producer < i;
+                // a later step reads its own values, the last step's state and the loop's captured values only
+                if (n > 0 && !local && in.id() != h.states().get(n - 1).id() && !h.captured().contains(in)) {
+                    return false;
+                }
             }
         }
         // the training program must hold the same ops in the same order (no pass fused or moved them)

@@ -20,10 +20,13 @@ public final class HaltingMean {
     public static final class Steps {
         private final Halting halting;
         private final int batch;
+        /** Whether step n's values hold only the rows of the samples running at n ({@link #start}). */
+        private final boolean compact;
 
-        private Steps(Halting halting, int batch) {
+        private Steps(Halting halting, int batch, boolean compact) {
             this.halting = halting;
             this.batch = batch;
+            this.compact = compact;
         }
 
         /** The batch mean of N + R. */
@@ -51,15 +54,53 @@ public final class HaltingMean {
             return !halting.done();
         }
 
-        /** Takes the next step: {@code h} is its halting probability for every sample of the batch, {@code [B, 1]}. */
+        /**
+         * The rows of the next step's values: one per running sample, at least one (a step no sample takes is
+         * declared at one row and never computed).
+         */
+        public int width() {
+            return Math.max(1, halting.active().length);
+        }
+
+        /**
+         * Takes the next step: {@code h} is its halting probability for each running sample ({@code [k, 1]}, in the
+         * order of the batch).
+         */
         public void observe(INDArray h) {
-            double[] all = h.dup('c').data().asDouble();
-            int[] active = halting.active();
-            double[] running = new double[active.length];
-            for (int j = 0; j < active.length; j++) {
-                running[j] = all[active[j]];
+            halting.step(h.dup('c').data().asDouble());
+        }
+
+        /**
+         * The rows of {@code x} (one per sample of the last step taken) that belong to the samples still running:
+         * what the next step reads of a value of the last step or of the loop's captured values; {@code x} itself when
+         * no sample left (or none runs on).
+         */
+        public INDArray keep(INDArray x) {
+            int[] after = halting.active();
+            int[] before = halting.rows(halting.step() - 1);
+            return after.length == 0 || after.length == before.length ? x : LoopRows.carry(x, before, after);
+        }
+
+        /**
+         * Adds the gradient {@code part} of what step {@code n} (0-based) read through {@link #keep} (one row per sample
+         * of step n) into {@code into}, the gradient of the value kept (one row per sample of step n - 1).
+         */
+        public void addKept(int n, INDArray into, INDArray part) {
+            int[] before = halting.rows(n - 1);
+            int[] after = halting.rows(n);
+            int d = Math.toIntExact(part.length() / Math.max(1, after.length));
+            if (into.length() != (long) before.length * d || part.length() != (long) after.length * d) {
+                throw new IllegalArgumentException("halting loop: a gradient of " + part.length() + " values for " + after.length
+                        + " rows into one of " + into.length() + " for " + before.length);
             }
-            halting.step(running);
+            int[] positions = new int[after.length];
+            for (int i = 0, j = 0; i < after.length; i++) {
+                while (before[j] != after[i]) {
+                    j++;
+                }
+                positions[i] = j;
+            }
+            RowSums.addRows(into, part, positions, d);
         }
 
         int batch() {
@@ -73,11 +114,12 @@ public final class HaltingMean {
 
     /**
      * Starts watching a training step's unrolled loop: the step feeds each step's halting probabilities to
-     * {@link Steps#observe} as it computes them, and runs step n + 1 only while {@link Steps#running()}. The steps after
-     * the last sample of the batch has halted get weight 0 and no gradient, so skipping them changes nothing.
+     * {@link Steps#observe} as it computes them, and runs step n + 1 only while {@link Steps#running()}, on the rows
+     * of the samples still running ({@link Steps#keep}). A sample's steps after its halting step have weight 0 and no
+     * gradient, so leaving them out changes nothing.
      */
     public static Steps start(long batch, double eps, int cap) {
-        return new Steps(new Halting(Math.toIntExact(batch), eps, cap), Math.toIntExact(batch));
+        return new Steps(new Halting(Math.toIntExact(batch), eps, cap), Math.toIntExact(batch), true);
     }
 
     /**
@@ -90,22 +132,38 @@ public final class HaltingMean {
             throw new IllegalArgumentException("halting mean: " + states.length + " states and " + halts.length + " halting"
                     + " probabilities");
         }
-        Steps steps = start(out.size(0), eps, states.length);
-        for (int n = 0; n < states.length && steps.running(); n++) {
-            steps.observe(halts[n]);
+        int b = Math.toIntExact(out.size(0));
+        Halting halting = new Halting(b, eps, states.length);
+        for (int n = 0; n < states.length && !halting.done(); n++) {
+            double[] h = halts[n].dup('c').data().asDouble();
+            int[] active = halting.active();
+            double[] running = new double[active.length];
+            for (int j = 0; j < active.length; j++) {
+                running[j] = h[active[j]];
+            }
+            halting.step(running);
         }
+        Steps steps = new Steps(halting, b, false);
         forward(steps, states, out);
         return steps;
     }
 
     /**
-     * The weighted mean of the steps {@code steps} observed; the states of the steps it did not take are not read.
+     * The weighted mean of the steps {@code steps} took; the states of the steps it did not take are not read.
      *
-     * @param states each step's state, {@code [B, ...]}, as many as the loop's cap
+     * @param states each step's state: {@code [B, ...]}, or for watched steps ({@link #start}) one row per sample
+     *     running at that step
      * @param out receives the weighted mean, shaped like a state
      */
     public static void forward(Steps steps, INDArray[] states, INDArray out) {
         Halting halting = steps.halting();
+        if (steps.compact) {
+            out.assign(0.0);
+            for (int n = 0; n < halting.step(); n++) {
+                WeightedRows.accumulate(out, states[n], halting.rows(n), halting.weights(n));
+            }
+            return;
+        }
         int b = steps.batch();
         int d = Math.toIntExact(out.length() / Math.max(1, b));
         double[] acc = new double[b * d];
@@ -132,6 +190,10 @@ public final class HaltingMean {
     public static void backward(Steps steps, INDArray[] states, INDArray gradOut, double ponderWeight,
             INDArray[] gradStates, INDArray[] gradHalts) {
         Halting halting = steps.halting();
+        if (steps.compact) {
+            compactBackward(halting, states, gradOut, ponderWeight, gradStates, gradHalts);
+            return;
+        }
         int b = steps.batch();
         int d = Math.toIntExact(gradOut.length() / Math.max(1, b));
         double[] g = gradOut.dup('c').data().asDouble();
@@ -176,6 +238,33 @@ public final class HaltingMean {
                 }
             }
             gradHalts[n].assign(Nd4j.createFromArray(full).reshape(gradHalts[n].shape()).castTo(gradHalts[n].dataType()));
+        }
+    }
+
+    /** The backward of watched steps: step n's values and gradients hold one row per sample running at n. */
+    private static void compactBackward(Halting halting, INDArray[] states, INDArray gradOut, double ponderWeight,
+            INDArray[] gradStates, INDArray[] gradHalts) {
+        int taken = halting.step();
+        double[][] dots = new double[taken][];
+        for (int n = 0; n < taken; n++) {
+            dots[n] = WeightedRows.dots(gradOut, halting.rows(n), states[n]);
+            if (gradStates[n] != null) {
+                gradStates[n].assign(WeightedRows.scaled(gradOut, halting.rows(n), halting.weights(n), states[n]));
+            }
+        }
+        double[][] gh = halting.haltingGradients(dots, ponderWeight);
+        for (int n = 0; n < states.length; n++) {
+            if (n >= taken) {
+                // a step no sample took: declared, never computed, and read by nothing
+                if (gradStates[n] != null) {
+                    gradStates[n].assign(0.0);
+                }
+                if (gradHalts[n] != null) {
+                    gradHalts[n].assign(0.0);
+                }
+            } else if (gradHalts[n] != null) {
+                gradHalts[n].assign(Nd4j.createFromArray(gh[n]).reshape(gradHalts[n].shape()).castTo(gradHalts[n].dataType()));
+            }
         }
     }
 }
