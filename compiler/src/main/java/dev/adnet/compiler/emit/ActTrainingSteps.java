@@ -19,12 +19,14 @@ import java.util.Set;
 /**
  * The training step's ACT loops, unrolled to their cap: the step watches each step's halting probabilities as it
  * computes them ({@code HaltingMean.start}, {@code Steps.observe}) and computes step n + 1, forward and backward, only
- * while a sample of the batch has not halted. The steps after the batch's last halt get weight 0 and a zero gradient,
- * so skipping them changes no number; a batch whose samples take at most 6 steps then pays for 6 steps, not the cap.
+ * while a sample of the batch has not halted, and only on the rows of the samples still running, as inference does. A
+ * sample's steps after its halt get weight 0 and a zero gradient, so leaving them out changes no number; a batch pays for
+ * its samples' steps, not for 128 rows to the cap.
  *
  * <p>A loop is watched when its steps are plain ops that declare only their own value (no batchnorm, dropout or
- * fused op) and every gradient a later step writes first belongs to a value of that step: a skipped step then leaves
- * nothing unwritten but parameter gradients, which it zeroes. Other loops run every step, as before.
+ * fused op), a later step reads only its own values, the last step's state and the loop's captured values, and every
+ * gradient a later step writes first belongs to a value of that step: a step not taken then leaves nothing unwritten
+ * but parameter gradients, which it zeroes. Other loops run every step on every row, as before.
  */
 final class ActTrainingSteps {
     private final JavaEmitter.Emission em;
@@ -33,6 +35,25 @@ final class ActTrainingSteps {
     /** Watched loops by the checked index of their first step's first op. */
     private final Map<Integer, HaltingMean> byStart = new HashMap<>();
     private final Set<HaltingMean> watched = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+    /** A step after the first of a watched loop: {@code step} is 0-based. */
+    private record Region(HaltingMean loop, int step) {}
+
+    /**
+     * Where a watched step runs: the name of its row count, of the last step's state kept to its rows, and of each
+     * captured value kept to its rows.
+     */
+    private record Layout(String rows, String state, List<String> captured) {}
+
+    private final Map<Region, Layout> layouts = new HashMap<>();
+    /** The row count of each value of a watched step (the second or later), by value id. */
+    private final Map<Integer, String> rowsOf = new HashMap<>();
+    /** The names the current region's renames replaced, by value id. */
+    private final Map<Integer, String> renamed = new HashMap<>();
+    /** The step whose code is being emitted, or null; and the allocation mode it replaced. */
+    private Region current;
+    private boolean outerSubBatch;
+    private String outerBatchVar;
 
     ActTrainingSteps(JavaEmitter.Emission em) {
         this.em = em;
@@ -99,7 +120,7 @@ final class ActTrainingSteps {
                 layouts.put(region, new Layout(rows, state, captured));
                 em.hoisted = declarations;
             }
-            Layout outer = enter(region);
+            enter(region);
             for (int k = 0; k < h.stepLength(); k++, i++) {
                 Op op = ops.get(i);
                 em.opEmitter.forwardOp(body, op, !em.graph.frozen(em.index(op)));
@@ -107,7 +128,7 @@ final class ActTrainingSteps {
                     rowsOf.put(op.out().id(), layouts.get(region).rows());
                 }
             }
-            leave(region, outer);
+            leave(region);
             em.hoisted = null;
             body.addStatement("$L.observe($L)", steps, em.v(h.halts().get(n)));
             if (n > 0) {
@@ -136,7 +157,7 @@ final class ActTrainingSteps {
         }
         Set<String> zeroed = new LinkedHashSet<>();
         m.beginControlFlow("if ($L.taken() > $L)", em.aux(r.loop(), "steps"), r.step());
-        Layout outer = enter(r);
+        enter(r);
         for (int s = from; s < to; s++) {
             em.stepIndex = s;
             em.backward.backwardStep(m, scope, steps.get(s));
@@ -147,7 +168,7 @@ final class ActTrainingSteps {
                 }
             }
         }
-        leave(r, outer);
+        leave(r);
         if (!zeroed.isEmpty()) {
             m.nextControlFlow("else");
             for (String p : zeroed) {
@@ -178,11 +199,10 @@ final class ActTrainingSteps {
         return true;
     }
 
-    /** Makes the ops of {@code region} (none: null) read its kept values and allocate at its rows; the layout before. */
-    private Layout enter(Region region) {
-        Layout before = new Layout(em.subBatch ? em.batchVar : null, null, List.of());
+    /** Makes the ops of {@code region} (none: null) read its kept values and allocate at its rows. */
+    private void enter(Region region) {
         if (region == null) {
-            return before;
+            return;
         }
         Layout l = layouts.get(region);
         HaltingMean h = region.loop();
@@ -191,20 +211,21 @@ final class ActTrainingSteps {
         for (int c = 0; c < h.captured().size(); c++) {
             rename(h.captured().get(c), l.captured().get(c));
         }
+        outerSubBatch = em.subBatch;
+        outerBatchVar = em.batchVar;
         em.subBatch = true;
         em.batchVar = l.rows();
         current = region;
-        return before;
     }
 
-    private void leave(Region region, Layout before) {
+    private void leave(Region region) {
         if (region == null) {
             return;
         }
         em.valueName.putAll(renamed);
         renamed.clear();
-        em.subBatch = before.rows() != null;
-        em.batchVar = before.rows() == null ? "batchSize" : before.rows();
+        em.subBatch = outerSubBatch;
+        em.batchVar = outerBatchVar;
         current = null;
     }
 
@@ -225,23 +246,6 @@ final class ActTrainingSteps {
         Region b = region(plan.steps().get(planIndex + 1).opIndex());
         return a == null ? b != null : !a.equals(b);
     }
-
-    /** A step after the first of a watched loop: {@code step} is 0-based. */
-    private record Region(HaltingMean loop, int step) {}
-
-    /**
-     * Where a watched step runs: the name of its row count, of the last step's state kept to its rows, and of each
-     * captured value kept to its rows.
-     */
-    private record Layout(String rows, String state, List<String> captured) {}
-
-    private final Map<Region, Layout> layouts = new HashMap<>();
-    /** The row count of each value of a watched step (the second or later), by value id. */
-    private final Map<Integer, String> rowsOf = new HashMap<>();
-    /** The names the current region's renames replaced, by value id. */
-    private final Map<Integer, String> renamed = new HashMap<>();
-    /** The step whose code is being emitted, or null. */
-    private Region current;
 
     /** The region of the op at checked index {@code index}, or null. */
     private Region region(int index) {
