@@ -22,7 +22,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * of their own seed, not the test set) reaches a target.
  *
  * <pre>
- * java -cp ... dev.adnet.samples.ParityTraining [NETWORK=ActParity] [samples=N] [cpu=SECONDS] [stop=ACCURACY]
+ * java -cp ... dev.adnet.samples.ParityTraining [NETWORK=ActParity] [samples=N] [cpu=SECONDS] [stop=ACCURACY] [wall=SECONDS]
  * </pre>
  */
 public final class ParityTraining {
@@ -31,16 +31,23 @@ public final class ParityTraining {
 
     private ParityTraining() {}
 
-    /** Samples and process CPU seconds (0: no limit), and the validation accuracy to stop at (above 1: never). */
-    public record Budget(long samples, double cpuSeconds, double stopAccuracy) {
+    /**
+     * Samples and process CPU seconds (0: no limit), the validation accuracy to stop at (above 1: never), and wall
+     * seconds of training (0: no limit; for a machine too loaded for the CPU budget to be spent in the time at hand).
+     */
+    public record Budget(long samples, double cpuSeconds, double stopAccuracy, double wallSeconds) {
         public Budget {
             if (samples <= 0 && cpuSeconds <= 0) {
                 throw new IllegalArgumentException("a budget needs samples or CPU seconds");
             }
         }
 
-        boolean spent(long s, double cpu) {
-            return samples > 0 && s >= samples || cpuSeconds > 0 && cpu >= cpuSeconds;
+        public Budget(long samples, double cpuSeconds, double stopAccuracy) {
+            this(samples, cpuSeconds, stopAccuracy, 0);
+        }
+
+        boolean spent(long s, double cpu, double wall) {
+            return samples > 0 && s >= samples || cpuSeconds > 0 && cpu >= cpuSeconds || wallSeconds > 0 && wall >= wallSeconds;
         }
 
         double progress(long s, double cpu) {
@@ -64,8 +71,9 @@ public final class ParityTraining {
         System.out.print(o.test().csv());
     }
 
-    /** {@code samples=N cpu=SECONDS stop=ACCURACY} among {@code args}, with the given defaults. */
+    /** {@code samples=N cpu=SECONDS stop=ACCURACY wall=SECONDS} among {@code args}, with the given defaults. */
     public static Budget budget(String[] args, long samples, double cpu, double stop) {
+        double wall = 0;
         for (String a : args) {
             String[] kv = a.split("=", 2);
             if (kv.length == 2) {
@@ -73,11 +81,12 @@ public final class ParityTraining {
                     case "samples" -> samples = Long.parseLong(kv[1]);
                     case "cpu" -> cpu = Double.parseDouble(kv[1]);
                     case "stop" -> stop = Double.parseDouble(kv[1]);
-                    default -> throw new IllegalArgumentException("unknown option '" + kv[0] + "': samples, cpu or stop");
+                    case "wall" -> wall = Double.parseDouble(kv[1]);
+                    default -> throw new IllegalArgumentException("unknown option '" + kv[0] + "': samples, cpu, stop or wall");
                 }
             }
         }
-        return new Budget(samples, cpu, stop);
+        return new Budget(samples, cpu, stop, wall);
     }
 
     /** Trains {@code net} (input {@code [size]}, two classes) within {@code budget}; progress lines go to {@code log}. */
@@ -98,10 +107,10 @@ public final class ParityTraining {
         double ponder = 0;
         int sinceEvaluation = 0;
         boolean target = false;
-        for (int draw = 0; !budget.spent(samples, cpu) && !target; draw++) {
+        for (int draw = 0; !budget.spent(samples, cpu, wallSince(wallStart)) && !target; draw++) {
             double cpuStart = processCpuSeconds();
             ParityData train = ParityData.generate(BATCHES_PER_DRAW * batch, size, 1000 + draw, DataType.FLOAT);
-            for (int b = 0; b < BATCHES_PER_DRAW && !budget.spent(samples, cpu + processCpuSeconds() - cpuStart); b++) {
+            for (int b = 0; b < BATCHES_PER_DRAW && !budget.spent(samples, cpu + processCpuSeconds() - cpuStart, wallSince(wallStart)); b++) {
                 StepResult r = net.trainStep(train.batch(input, output, b * batch, (b + 1) * batch),
                         new StepContext(step, draw, budget.progress(samples, cpu), step));
                 optimizer.step(net.trainableParameters(), lr);
@@ -112,7 +121,7 @@ public final class ParityTraining {
                 step++;
             }
             cpu += processCpuSeconds() - cpuStart;
-            if (cpu - lastEvaluation >= EVALUATE_EVERY_CPU_SECONDS || budget.spent(samples, cpu)) {
+            if (cpu - lastEvaluation >= EVALUATE_EVERY_CPU_SECONDS || budget.spent(samples, cpu, wallSince(wallStart))) {
                 ParityCurve v = ParityCurve.of(net, validation);
                 target = v.accuracy() >= budget.stopAccuracy();
                 log.accept(String.format(Locale.ROOT,
@@ -128,6 +137,10 @@ public final class ParityTraining {
         // 256 test samples per difficulty on average: the curve's points are comparable across sizes.
         ParityCurve test = ParityCurve.of(net, ParityData.generate(256 * size, size, 12345, DataType.FLOAT));
         return new Outcome(samples, cpu, (System.nanoTime() - wallStart) / 1e9, target, test);
+    }
+
+    private static double wallSince(long start) {
+        return (System.nanoTime() - start) / 1e9;
     }
 
     private static double processCpuSeconds() {

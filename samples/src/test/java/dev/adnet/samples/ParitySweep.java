@@ -21,7 +21,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * progress log and summary) to {@code OUT}; {@link ParityCurveChart} draws the PNGs from them.
  *
  * <pre>
- * java -cp ... dev.adnet.samples.ParitySweep act_parity|one_step_parity SIZE OUT [cpu=SECONDS] [samples=N] [stop=ACCURACY]
+ * java -cp ... dev.adnet.samples.ParitySweep act_parity|one_step_parity SIZE OUT [cpu=SECONDS] [samples=N] [stop=ACCURACY] [wall=SECONDS]
  * </pre>
  */
 public final class ParitySweep {
@@ -32,7 +32,7 @@ public final class ParitySweep {
 
     public static void main(String[] args) throws IOException {
         if (args.length < 3) {
-            System.err.println("usage: ParitySweep act_parity|one_step_parity SIZE OUT [cpu=SECONDS] [samples=N] [stop=ACCURACY]");
+            System.err.println("usage: ParitySweep act_parity|one_step_parity SIZE OUT [cpu=SECONDS] [samples=N] [stop=ACCURACY] [wall=SECONDS]");
             System.exit(2);
         }
         String sample = args[0];

@@ -69,6 +69,8 @@ class ParityTrainingTest {
     void aBudgetIsReadFromTheArgumentsAndNeedsALimit() {
         assertThat(ParityTraining.budget(new String[] {"ActParity", "cpu=60", "stop=0.99"}, 0, 900, 2))
                 .isEqualTo(new ParityTraining.Budget(0, 60, 0.99));
+        assertThat(ParityTraining.budget(new String[] {"cpu=900", "wall=2880"}, 0, 900, 2))
+                .isEqualTo(new ParityTraining.Budget(0, 900, 2, 2880));
         assertThatThrownBy(() -> new ParityTraining.Budget(0, 0, 2)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ParityTraining.budget(new String[] {"time=5"}, 0, 900, 2))
                 .hasMessageContaining("unknown option 'time'");

@@ -122,6 +122,35 @@ class HaltingNetworkTest {
         // central differences of step H move each h_n by far less than this; no N changes under them
         assertThat(ref.margin).as("every sample's running sum stays clear of 1 - eps").isGreaterThan(1e-3);
         assertThat(ref.stepsTaken).hasSizeGreaterThan(1);
+        checkGradient(net, data, ref);
+    }
+
+    /**
+     * Every sample halts before the cap: the training step computes only the steps the slowest sample took. A first step
+     * with a lower halting bias (most samples at the cap) leaves the arrays of the steps skipped later holding values, so
+     * a skipped step that still counted would show in the gradient.
+     */
+    @Test
+    void wholeNetworkGradientWhenTheBatchHaltsBeforeTheCap() {
+        TrainableNetwork net = (TrainableNetwork) InMemoryCompiler.instantiate(compile(ACT), DataType.DOUBLE, 3);
+        randomize(net, 11);
+        Batch data = batch(6, 5);
+        net.trainStep(data, new StepContext(0, 0, 0, 99));
+        for (Parameter p : net.parameters()) {
+            if (p.name().endsWith("halt.bias")) {
+                p.value().assign(-0.2);
+            }
+        }
+        Reference ref = new Reference(net);
+        for (int i = 0; i < 6; i++) {
+            ref.output(data.inputs().get("x").getRow(i).toDoubleVector());
+        }
+        assertThat(ref.margin).as("every sample's running sum stays clear of 1 - eps").isGreaterThan(1e-3);
+        assertThat(ref.stepsTaken).as("steps taken").hasSizeGreaterThan(1).allMatch(n -> n < CAP);
+        checkGradient(net, data, ref);
+    }
+
+    private static void checkGradient(TrainableNetwork net, Batch data, Reference ref) {
         StepContext ctx = new StepContext(0, 0, 0, 99);
         StepResult r = net.trainStep(data, ctx);
         assertThat(r.terms()).containsKeys("cross_entropy(y)", "ponder()");

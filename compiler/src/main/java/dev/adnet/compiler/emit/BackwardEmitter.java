@@ -2,6 +2,7 @@ package dev.adnet.compiler.emit;
 
 import static dev.adnet.compiler.emit.JavaEmitter.*;
 
+import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import dev.adnet.compiler.emit.BackwardPlanner.Step;
 import dev.adnet.compiler.emit.BackwardPlanner.Write;
@@ -36,7 +37,7 @@ final class BackwardEmitter {
                 return "null";
             case OVERWRITE: {
                 String g = em.gradName.get(value.id());
-                m.addStatement("$T $L = $L", INDARRAY, g, em.alloc("grad" + value.id(), shape));
+                m.addStatement("$T $L = $L", INDARRAY, g, gradAlloc(value, shape));
                 return g;
             }
             default: {
@@ -47,16 +48,39 @@ final class BackwardEmitter {
         }
     }
 
+    /** A gradient buffer shaped like {@code value}: at the rows of its watched loop step, if it has one. */
+    private CodeBlock gradAlloc(Value value, long[] shape) {
+        String rows = em.acts.rowsOf(value);
+        if (rows == null) {
+            return em.alloc("grad" + value.id(), shape);
+        }
+        boolean outerSub = em.subBatch;
+        String outerBatch = em.batchVar;
+        em.subBatch = true;
+        em.batchVar = rows;
+        CodeBlock a = em.alloc("grad" + value.id(), shape);
+        em.subBatch = outerSub;
+        em.batchVar = outerBatch;
+        return a;
+    }
+
+    /** {@code grad(x) += part}; row by row when {@code x} is a state a watched loop step read at fewer rows. */
+    private void accumulate(MethodSpec.Builder m, Value x, String part) {
+        if (!em.acts.accumulateKept(m, x, em.gradName.get(x.id()), part)) {
+            m.addStatement("$T.accumulate($L, $L)", ELEMENTWISE, em.gradName.get(x.id()), part);
+        }
+    }
+
     void finishWrite(MethodSpec.Builder m, Write w, Value value, String written) {
         if (w == Write.ACCUMULATE) {
             Step nextStep = nextStep();
-            if (nextStep != null && isRelu(nextStep.op()) && nextStep.op().out().id() == value.id()
+            if (nextStep != null && !em.acts.boundary(em.stepIndex) && isRelu(nextStep.op()) && nextStep.op().out().id() == value.id()
                     && !em.fusedBatchNorm.containsKey(nextStep.opIndex()) && !em.pendingPart.containsKey(value.id())) {
                 // the last contribution (the ReLU's step, next, reads the gradient): added in the ReLU's VJP
                 em.pendingPart.put(value.id(), written);
                 return;
             }
-            m.addStatement("$T.accumulate($L, $L)", ELEMENTWISE, em.gradName.get(value.id()), written);
+            accumulate(m, value, written);
         }
     }
 
@@ -117,7 +141,7 @@ final class BackwardEmitter {
                     continue;
                 }
                 if (w == Write.ACCUMULATE && !negate) {
-                    m.addStatement("$T.accumulate($L, $L)", ELEMENTWISE, em.gradName.get(x.id()), gOut);
+                    accumulate(m, x, gOut);
                 } else if (w == Write.OVERWRITE && !negate && !repeated
                         && (!aliased || sharedUntilRead(ins.get(0), x))) {
                     m.addStatement("$T $L = $L", INDARRAY, em.gradName.get(x.id()), gOut);

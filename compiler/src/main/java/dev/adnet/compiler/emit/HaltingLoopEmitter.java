@@ -365,8 +365,9 @@ final class HaltingLoopEmitter {
      *
      * @param names each value's Java name
      * @param steps the name of the halting mean's {@code Steps}
+     * @param watched whether the training step watched the loop's halts into {@code steps} ({@link ActTrainingSteps})
      */
-    static void forward(MethodSpec.Builder m, Op op, String out, Function<Value, String> names, String steps) {
+    static void forward(MethodSpec.Builder m, Op op, String out, Function<Value, String> names, String steps, boolean watched) {
         if (op instanceof State s) {
             m.addStatement("$L.assign($L)", out, s.init() == StateInit.ZEROS ? "0.0" : "1.0");
             return;
@@ -375,6 +376,10 @@ final class HaltingLoopEmitter {
         if (h.gated()) {
             m.addStatement("$T $L = $T.forward($L, $L, $L)", PASSES, steps, GATED_SELECT, array(h.states(), names),
                     array(h.halts(), names), out);
+            return;
+        }
+        if (watched) {
+            m.addStatement("$T.forward($L, $L, $L)", HALTING_MEAN, steps, array(h.states(), names), out);
             return;
         }
         m.addStatement("$T $L = $T.forward($L, $L, $L, $L)", STEPS, steps, HALTING_MEAN, array(h.states(), names),

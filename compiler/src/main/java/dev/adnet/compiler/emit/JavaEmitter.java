@@ -226,6 +226,10 @@ public final class JavaEmitter {
          * ({@code Relu.backward} with two gradients): one pass instead of an accumulation and then the ReLU's pass.
          */
         final Map<Integer, String> pendingPart = new HashMap<>();
+        /** The training step's watched ACT loops (null until the plan is made). */
+        final ActTrainingSteps acts;
+        /** Where the ops' forward declares its values while a watched step's ops are emitted under a condition. */
+        CodeBlock.Builder hoisted;
 
         /** Each loop's cost, from the graph before its loops were unrolled: what its runtime unit says. */
         private final List<LoopCost> loopCosts;
@@ -296,6 +300,7 @@ public final class JavaEmitter {
             this.plan = trainable ? BackwardPlanner.plan(graph) : null;
             fixedPoints = new FixedPointEmitter(this);
             odes = new OdeEmitter(this);
+            acts = new ActTrainingSteps(this);
             if (trainable) {
                 for (Graph.Port p : graph.inputs()) {
                     gradNameFor(p.value());

@@ -3,6 +3,7 @@ package dev.adnet.compiler.emit;
 import static dev.adnet.compiler.emit.JavaEmitter.*;
 
 import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import dev.adnet.compiler.ir.FusedOp;
 import dev.adnet.compiler.ir.HaltingMean;
@@ -65,7 +66,12 @@ final class OpEmitter {
             m.addStatement("$T $L = $L", INDARRAY, out, em.v(d.in()));
             return;
         }
-        m.addStatement("$T $L = $L", INDARRAY, out, em.alloc("v" + op.out().id(), op.out().shape()));
+        CodeBlock declaration = CodeBlock.of("$T $L = $L", INDARRAY, out, em.alloc("v" + op.out().id(), op.out().shape()));
+        if (em.hoisted != null) {
+            em.hoisted.addStatement(declaration);
+        } else {
+            m.addStatement(declaration);
+        }
         if (!train && em.channelsLastInference() && op instanceof Op.GlobalAvgPool g) {
             // a pooling no fused kernel has to match to the bit: oneDNN's
             m.addStatement("$T.pooledMeans($L, $L)", op("ChannelsLast"), em.v(g.in()), out);
@@ -94,9 +100,9 @@ final class OpEmitter {
     private void register() {
         on(primitives, Op.Conv2d.class, (m, c, index, out, train) -> m.addStatement("$T.forward($L, $L, $L, $L, $L)",
                 op("Conv2d"), em.v(c.in()), em.param(c.weight()), em.param(c.bias()), em.geometry.get(index), out));
-        on(primitives, State.class, (m, s, index, out, train) -> HaltingLoopEmitter.forward(m, s, out, em::v, em.aux(s, "steps")));
+        on(primitives, State.class, (m, s, index, out, train) -> HaltingLoopEmitter.forward(m, s, out, em::v, em.aux(s, "steps"), false));
         on(primitives, HaltingMean.class, (m, h, index, out, train) ->
-                HaltingLoopEmitter.forward(m, h, out, em::v, em.aux(h, "steps")));
+                HaltingLoopEmitter.forward(m, h, out, em::v, em.aux(h, "steps"), em.acts.watched(h)));
         on(primitives, Op.Dense.class, (m, d, index, out, train) -> m.addStatement("$T.forward($L, $L, $L, $L)",
                 op("Dense"), em.v(d.in()), em.param(d.weight()), em.param(d.bias()), out));
         on(primitives, Op.BatchNorm.class, (m, b, index, out, train) -> batchNorm(m, b, index, op("BatchNorm"), out, train));

@@ -5,6 +5,7 @@ import static dev.adnet.compiler.emit.JavaEmitter.*;
 import com.palantir.javapoet.MethodSpec;
 import dev.adnet.compiler.emit.BackwardPlanner.Step;
 import dev.adnet.compiler.ir.FixedPoint;
+import dev.adnet.compiler.ir.HaltingMean;
 import dev.adnet.compiler.ir.Ode;
 import dev.adnet.compiler.ir.Op;
 import dev.adnet.compiler.ir.TrainSpec;
@@ -85,6 +86,11 @@ final class TrainStepEmitter {
                 i = em.trainingProgram.end(ode.bodyRegion());
                 continue;
             }
+            HaltingMean act = em.acts.startingAt(ops.get(i));
+            if (act != null) {
+                i = em.acts.forward(m, act, ops, i);
+                continue;
+            }
             // a frozen backbone runs as at inference: running statistics, no dropout, no state updated
             em.opEmitter.forwardOp(m, ops.get(i), !em.graph.frozen(em.index(ops.get(i))));
         }
@@ -92,6 +98,11 @@ final class TrainStepEmitter {
         // backward
         List<Step> steps = em.plan.steps();
         for (int i = 0; i < steps.size(); i++) {
+            int guarded = em.acts.backward(m, scope, steps, i);
+            if (guarded > 0) {
+                i += guarded - 1;
+                continue;
+            }
             em.stepIndex = i;
             em.backward.backwardStep(m, scope, steps.get(i));
         }

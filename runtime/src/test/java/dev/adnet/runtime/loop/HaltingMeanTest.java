@@ -85,6 +85,57 @@ class HaltingMeanTest {
         }
     }
 
+    /**
+     * Watched steps (a training step's) hold only the running samples' rows: they give what the whole-batch steps give,
+     * stop where the batch's slowest sample halts, and the steps not taken are not read (NaN here).
+     */
+    @Test
+    void watchedStepsRunOnTheRunningRowsAndStopAtTheLastHalt() {
+        double[][] early = {{0.995, 0.6, 0.1}, {0.3, 0.5, 0.95}, {0.7, 0.1, 0.3}, {0.2, 0.4, 0.3}};
+        INDArray[] s = states(new SplittableRandom(3));
+        INDArray[] h = halts(early);
+        HaltingMean.Steps steps = HaltingMean.start(B, EPS, CAP);
+        steps.observe(h[0]);
+        assertThat(steps.width()).isEqualTo(2);
+        INDArray kept = steps.keep(s[0]);
+        assertThat(kept.getRow(0)).isEqualTo(s[0].getRow(1));
+        assertThat(kept.getRow(1)).isEqualTo(s[0].getRow(2));
+        INDArray running = s[1].get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3)).dup('c');
+        steps.observe(h[1].get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3)).dup('c'));
+        assertThat(steps.running()).isFalse();
+        assertThat(steps.taken()).isEqualTo(2);
+        assertThat(steps.steps()).containsExactly(1, 2, 2);
+        INDArray unused = Nd4j.valueArrayOf(new long[] {1, D}, Double.NaN, DataType.DOUBLE);
+        INDArray[] compact = {s[0], running, unused, unused};
+        INDArray out = Nd4j.create(DataType.DOUBLE, B, D);
+        HaltingMean.forward(steps, compact, out);
+        INDArray expected = Nd4j.create(DataType.DOUBLE, B, D);
+        HaltingMean.Steps whole = HaltingMean.forward(s, h, EPS, expected);
+        assertThat(out).isEqualTo(expected);
+        INDArray g = Nd4j.rand(DataType.DOUBLE, B, D);
+        INDArray[] gs = {Nd4j.create(DataType.DOUBLE, B, D), Nd4j.create(DataType.DOUBLE, 2, D), unused.dup(), unused.dup()};
+        INDArray[] gh = {Nd4j.create(DataType.DOUBLE, B, 1), Nd4j.create(DataType.DOUBLE, 2, 1), Nd4j.create(DataType.DOUBLE, 1, 1),
+            Nd4j.create(DataType.DOUBLE, 1, 1)};
+        HaltingMean.backward(steps, compact, g, 0.1, gs, gh);
+        INDArray[] gsWhole = new INDArray[CAP];
+        INDArray[] ghWhole = new INDArray[CAP];
+        for (int n = 0; n < CAP; n++) {
+            gsWhole[n] = Nd4j.create(DataType.DOUBLE, B, D);
+            ghWhole[n] = Nd4j.create(DataType.DOUBLE, B, 1);
+        }
+        HaltingMean.backward(whole, s, g, 0.1, gsWhole, ghWhole);
+        assertThat(gs[0]).isEqualTo(gsWhole[0]);
+        assertThat(gh[0]).isEqualTo(ghWhole[0]);
+        for (int j = 0; j < 2; j++) {
+            assertThat(gs[1].getRow(j)).isEqualTo(gsWhole[1].getRow(j + 1));
+            assertThat(gh[1].getDouble(j, 0)).isEqualTo(ghWhole[1].getDouble(j + 1, 0));
+        }
+        INDArray into = Nd4j.ones(DataType.DOUBLE, B, D);
+        steps.addKept(1, into, gs[1]);
+        assertThat(into.getRow(0)).isEqualTo(Nd4j.ones(DataType.DOUBLE, D));
+        assertThat(into.getRow(2)).isEqualTo(gs[1].getRow(1).add(1.0));
+    }
+
     private static double loss(INDArray[] s, double[][] h, INDArray w, double tau) {
         INDArray out = Nd4j.create(DataType.DOUBLE, B, D);
         HaltingMean.Steps steps = HaltingMean.forward(s, halts(h), EPS, out);
