@@ -1,7 +1,9 @@
 package dev.adnet.runtime.loop;
 
+import dev.adnet.runtime.adaptive.Compaction;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * What a compacted loop does between two steps besides carrying its values ({@link CarryRows}): read the step's
@@ -40,6 +42,21 @@ public final class LoopRows {
             positions[i] = j;
         }
         return positions;
+    }
+
+    /**
+     * The rows of {@code x} (one per sample of {@code before}, ascending batch indices) that belong to the samples of
+     * {@code after}, a subsequence of {@code before}, in a fresh array: for the training step, which keeps every
+     * step's values for its backward (inference alternates between two arrays instead, {@link CarryRows}).
+     */
+    public static INDArray carry(INDArray x, int[] before, int[] after) {
+        long[] shape = x.shape().clone();
+        shape[0] = after.length;
+        INDArray out = Nd4j.createUninitialized(x.dataType(), shape, 'c');
+        if (after.length > 0) {
+            Compaction.gather(x, positions(before, after), out);
+        }
+        return out;
     }
 
     /** The {@code [k, 1]} halting probabilities as doubles. */
