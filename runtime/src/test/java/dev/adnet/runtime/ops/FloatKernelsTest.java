@@ -80,7 +80,7 @@ class FloatKernelsTest {
         Elementwise.add(a[1], b[1], sum);
         double[] expected = new double[(int) n];
         for (int i = 0; i < n; i++) {
-            expected[i] = (float) (a[1].getFloat(i) + b[1].getFloat(i));
+            expected[i] = a[1].getFloat(i) + b[1].getFloat(i); // the float sum, widened
         }
         assertClose("add", sum, expected, 0);
         INDArray s = a[1].ulike();
