@@ -67,7 +67,7 @@ public final class HaltingMean {
          * order of the batch).
          */
         public void observe(INDArray h) {
-            halting.step(h.dup('c').data().asDouble());
+            halting.step(LoopRows.column(h));
         }
 
         /**
@@ -135,7 +135,7 @@ public final class HaltingMean {
         int b = Math.toIntExact(out.size(0));
         Halting halting = new Halting(b, eps, states.length);
         for (int n = 0; n < states.length && !halting.done(); n++) {
-            double[] h = halts[n].dup('c').data().asDouble();
+            double[] h = LoopRows.column(halts[n]);
             int[] active = halting.active();
             double[] running = new double[active.length];
             for (int j = 0; j < active.length; j++) {

@@ -6,8 +6,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * What a compacted loop does between two steps besides carrying its values ({@link CarryRows}): read the step's
- * halting probabilities, find the rows of the samples still running, give the steps back in input order.
+ * What a compacted loop does between two steps besides carrying its values in inference ({@link CarryRows}): read
+ * the step's halting probabilities, find the rows of the samples still running, give the steps back in input order;
+ * and the training step's fresh copies of the running rows ({@link #carry}).
  */
 public final class LoopRows {
     private LoopRows() {}

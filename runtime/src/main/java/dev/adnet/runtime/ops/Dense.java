@@ -33,16 +33,10 @@ public final class Dense {
         if (b != null) {
             Check.shape("b", b, w.size(1));
         }
-        if (oneDnn(x, w, out)) {
-            // oneDNN at any size: its call costs less than the small-product loop's copies and transposes
-            if (b != null && fillRows(out, b)) {
-                product(x, false, w, false, out, 1f);
-                return;
-            }
-            product(x, false, w, false, out, 0f);
-        } else if (x.dataType() == DataType.FLOAT && w.dataType() == DataType.FLOAT && out.dataType() == DataType.FLOAT
-                && Direct.isDense(x) && Direct.isDense(w) && Direct.isDense(out)
+        if (!oneDnn(x, w, out) && x.dataType() == DataType.FLOAT && w.dataType() == DataType.FLOAT
+                && out.dataType() == DataType.FLOAT && Direct.isDense(x) && Direct.isDense(w) && Direct.isDense(out)
                 && x.size(0) * x.size(1) * w.size(1) <= SMALL_MACS) {
+            // without oneDNN only: its call costs less than this loop's copies and transposes at any size
             FloatKernels.smallProduct(x.data().asNioFloat(), BnKernels.off(x), w.data().asNioFloat(), BnKernels.off(w),
                     out.data().asNioFloat(), BnKernels.off(out), (int) x.size(0), (int) x.size(1), (int) w.size(1));
             Reference.reachabilityFence(x);
